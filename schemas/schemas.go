@@ -1,0 +1,184 @@
+// Package schemas holds the JSON Schemas derived from each document and
+// validates bodies against them, naming the requirement each violation breaks.
+package schemas
+
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/xeipuuv/gojsonschema"
+)
+
+//go:embed */*.json
+var files embed.FS
+
+// Schema is a compiled schema with the requirement each property enforces.
+type Schema struct {
+	Ref    string
+	SHA256 string
+	schema *gojsonschema.Schema
+	// byProperty maps a top-level property to the requirement its value
+	// constraints come from (x-requirement); required maps a property to the
+	// requirement that makes it required (x-required-by).
+	byProperty map[string]string
+	required   map[string]string
+	// root is the requirement for violations of the document as a whole.
+	root string
+}
+
+// Violation is one way a body breaks a schema.
+type Violation struct {
+	Requirement string // "" when the schema names none
+	Field       string
+	Message     string
+}
+
+// Load compiles a schema reference: a built-in path ("rfc6749/token-response.json")
+// or, when dir is set and the file exists there, a file relative to dir.
+func Load(ref, dir string) (*Schema, error) {
+	var b []byte
+	var err error
+	if dir != "" {
+		if b, err = os.ReadFile(filepath.Join(dir, ref)); err == nil {
+			return compile(ref, b)
+		}
+	}
+	if b, err = files.ReadFile(ref); err != nil {
+		return nil, fmt.Errorf("schema %s: not built in and not found beside the spec", ref)
+	}
+	return compile(ref, b)
+}
+
+// Digests returns the SHA-256 of every built-in schema file, by path.
+func Digests() map[string]string {
+	out := map[string]string{}
+	paths, _ := filepathGlob()
+	for _, p := range paths {
+		b, _ := files.ReadFile(p)
+		sum := sha256.Sum256(b)
+		out[p] = hex.EncodeToString(sum[:])
+	}
+	return out
+}
+
+func filepathGlob() ([]string, error) {
+	var out []string
+	dirs, err := files.ReadDir(".")
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range dirs {
+		entries, _ := files.ReadDir(d.Name())
+		for _, e := range entries {
+			out = append(out, d.Name()+"/"+e.Name())
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+type annotations struct {
+	Requirement string            `json:"x-requirement"`
+	RequiredBy  map[string]string `json:"x-required-by"`
+	Properties  map[string]struct {
+		Requirement string `json:"x-requirement"`
+	} `json:"properties"`
+	Items *annotations `json:"items"`
+}
+
+func compile(ref string, b []byte) (*Schema, error) {
+	s, err := gojsonschema.NewSchema(gojsonschema.NewBytesLoader(b))
+	if err != nil {
+		return nil, fmt.Errorf("schema %s: %w", ref, err)
+	}
+	var a annotations
+	if err := json.Unmarshal(b, &a); err != nil {
+		return nil, fmt.Errorf("schema %s: %w", ref, err)
+	}
+	// A schema for an array of objects (a list of problems) annotates its items.
+	if a.Items != nil {
+		a = annotations{Requirement: a.Requirement, RequiredBy: a.Items.RequiredBy, Properties: a.Items.Properties}
+	}
+	sum := sha256.Sum256(b)
+	out := &Schema{Ref: ref, SHA256: hex.EncodeToString(sum[:]), schema: s, byProperty: map[string]string{}, required: a.RequiredBy, root: a.Requirement}
+	for name, p := range a.Properties {
+		out.byProperty[name] = p.Requirement
+	}
+	return out, nil
+}
+
+// Root is the requirement a body breaks by not being the documented kind of
+// JSON value at all (x-requirement at the schema's top).
+func (s *Schema) Root() string { return s.root }
+
+// Requirements lists every requirement the schema names.
+func (s *Schema) Requirements() []string {
+	set := map[string]bool{}
+	for _, r := range s.byProperty {
+		set[r] = true
+	}
+	for _, r := range s.required {
+		set[r] = true
+	}
+	if s.root != "" {
+		set[s.root] = true
+	}
+	delete(set, "")
+	var out []string
+	for r := range set {
+		out = append(out, r)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Validate checks a decoded JSON document and returns its violations,
+// each attributed to the requirement of the property it concerns.
+func (s *Schema) Validate(doc any) []Violation {
+	res, err := s.schema.Validate(gojsonschema.NewGoLoader(doc))
+	if err != nil {
+		return []Violation{{Requirement: s.root, Field: "(root)", Message: err.Error()}}
+	}
+	var out []Violation
+	for _, e := range res.Errors() {
+		field := e.Field()
+		prop := topProperty(field)
+		req := s.byProperty[prop]
+		if e.Type() == "required" {
+			prop, _ = e.Details()["property"].(string)
+			req = s.required[prop]
+			if req == "" {
+				req = s.byProperty[prop]
+			}
+			field = prop
+		}
+		if prop == "" {
+			req = s.root
+		}
+		out = append(out, Violation{Requirement: req, Field: field, Message: e.Description()})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Field+out[i].Message < out[j].Field+out[j].Message })
+	return out
+}
+
+// topProperty returns the object property a gojsonschema field path is
+// under: "expires_in" for "expires_in", "0.errorCode" → "errorCode".
+func topProperty(field string) string {
+	if field == "(root)" {
+		return ""
+	}
+	parts := strings.Split(field, ".")
+	for _, p := range parts {
+		if p != "" && strings.Trim(p, "0123456789") != "" {
+			return p
+		}
+	}
+	return ""
+}

@@ -1,0 +1,136 @@
+package specs
+
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/xeipuuv/gojsonschema"
+	"sigs.k8s.io/yaml"
+)
+
+//go:embed *.yaml spec.schema.json
+var builtin embed.FS
+
+var formatSchema = sync.OnceValues(func() (*gojsonschema.Schema, error) {
+	b, err := builtin.ReadFile("spec.schema.json")
+	if err != nil {
+		return nil, err
+	}
+	return gojsonschema.NewSchema(gojsonschema.NewBytesLoader(b))
+})
+
+// Names lists the built-in specs.
+func Names() []string {
+	entries, _ := fs.Glob(builtin, "*.yaml")
+	var names []string
+	for _, e := range entries {
+		if e != "requirements.yaml" {
+			names = append(names, strings.TrimSuffix(e, ".yaml"))
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Load returns the built-in spec of that name, or, when name is a path to a
+// .yaml or .json file, the spec in that file.
+func Load(name string) (*Spec, error) {
+	if strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml") || strings.HasSuffix(name, ".json") {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			return nil, fmt.Errorf("spec %s: %w", name, err)
+		}
+		return Parse(name, b)
+	}
+	b, err := builtin.ReadFile(name + ".yaml")
+	if err != nil {
+		return nil, fmt.Errorf("unknown spec %q (built-in specs: %s; or give a path to a spec file)", name, strings.Join(Names(), ", "))
+	}
+	return Parse("specs/"+name+".yaml", b)
+}
+
+// Parse reads a spec from YAML or JSON bytes, validates it against the spec
+// format and the requirement catalogue, and fills in catalogue levels.
+// source names the file in error messages.
+func Parse(source string, b []byte) (*Spec, error) {
+	j, err := yaml.YAMLToJSON(b)
+	if err != nil {
+		return nil, fmt.Errorf("spec %s: not YAML or JSON: %w", source, err)
+	}
+	schema, err := formatSchema()
+	if err != nil {
+		return nil, fmt.Errorf("spec format schema: %w", err)
+	}
+	res, err := schema.Validate(gojsonschema.NewBytesLoader(j))
+	if err != nil {
+		return nil, fmt.Errorf("spec %s: %w", source, err)
+	}
+	if !res.Valid() {
+		var msgs []string
+		for _, e := range res.Errors() {
+			msgs = append(msgs, fmt.Sprintf("%s: %s", e.Field(), e.Description()))
+		}
+		sort.Strings(msgs)
+		return nil, fmt.Errorf("spec %s does not follow the spec format:\n  %s", source, strings.Join(msgs, "\n  "))
+	}
+	var s Spec
+	dec := json.NewDecoder(strings.NewReader(string(j)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&s); err != nil {
+		return nil, fmt.Errorf("spec %s: %w", source, err)
+	}
+	sum := sha256.Sum256(b)
+	s.Source, s.SHA256 = source, hex.EncodeToString(sum[:])
+	if err := s.resolve(); err != nil {
+		return nil, fmt.Errorf("spec %s: %w", source, err)
+	}
+	return &s, nil
+}
+
+// Dir is the folder a file spec was loaded from ("" for built-in specs);
+// schema references resolve against it first.
+func (s *Spec) Dir() string {
+	if strings.HasPrefix(s.Source, "specs/") {
+		return ""
+	}
+	return path.Dir(s.Source)
+}
+
+func (s *Spec) resolve() error {
+	var errs []error
+	seen := map[string]bool{}
+	for i := range s.Requirements {
+		r := &s.Requirements[i]
+		if seen[r.ID] {
+			errs = append(errs, fmt.Errorf("requirement %s listed twice", r.ID))
+		}
+		seen[r.ID] = true
+		e, ok := Lookup(r.ID)
+		if !ok {
+			errs = append(errs, fmt.Errorf("requirement %s is not in the catalogue (specs/requirements.yaml)", r.ID))
+			continue
+		}
+		if r.Level == "" {
+			r.Level = e.Level
+		} else if r.Level != e.Level && r.Why == "" {
+			errs = append(errs, fmt.Errorf("requirement %s: level %s differs from the catalogue's %s; say why", r.ID, r.Level, e.Level))
+		}
+	}
+	if s.Grant("refresh_token") != nil && s.Grant("refresh_token").Rotation == "" {
+		s.Grant("refresh_token").Rotation = "optional"
+	}
+	if s.Response.ExpiresIn == "" {
+		s.Response.ExpiresIn = "number"
+	}
+	return errors.Join(errs...)
+}

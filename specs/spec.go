@@ -1,0 +1,291 @@
+// Package specs holds the endpoint specs: one data file per documented token
+// API, saying how to talk to the endpoint and which requirements apply.
+// Specs are data; the suites interpret them and the reference server speaks them.
+package specs
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Spec describes one token-endpoint dialect.
+type Spec struct {
+	Name     string   `json:"name"`
+	Title    string   `json:"title"`
+	Summary  string   `json:"summary"`
+	Document Document `json:"document"`
+	Request  Request  `json:"request"`
+	Grants   []Grant  `json:"grants"`
+	Response Response `json:"response"`
+	Errors   Errors   `json:"errors"`
+	Expiry   Expiry   `json:"expiry"`
+	// Requirements lists every requirement this spec checks, in report order.
+	Requirements []Requirement `json:"requirements"`
+	// Decisions records each point where the document contradicts itself or is
+	// silent, the reading the spec takes, and why.
+	Decisions []Decision `json:"decisions,omitempty"`
+	// Refserver configures the reference server that speaks this dialect.
+	Refserver Refserver `json:"refserver"`
+
+	// Source is where the spec was loaded from; SHA256 is the digest of its bytes.
+	Source string `json:"-"`
+	SHA256 string `json:"-"`
+}
+
+// Document names the document a spec is derived from.
+type Document struct {
+	Title string `json:"title"`
+	// File is the seed file name or the RFC, as the auditor finds it.
+	File string `json:"file"`
+}
+
+// Request says how a token request is put on the wire.
+type Request struct {
+	Method string `json:"method"`
+	// Path is the endpoint path the reference server serves.
+	Path string `json:"path"`
+	// Encoding of the request body: "form" or "json".
+	Encoding string `json:"encoding"`
+	// ContentType overrides the Content-Type header the encoding implies
+	// (some documents declare one type and send another).
+	ContentType string `json:"content_type,omitempty"`
+	// ClientAuth lists the client authentication methods the endpoint
+	// supports, the preferred first: "basic" (Authorization header), "body"
+	// (client_id and client_secret parameters).
+	ClientAuth []string `json:"client_auth"`
+	// Params maps the RFC 6749 parameter names to the names on the wire,
+	// for the ones that differ.
+	Params map[string]string `json:"params,omitempty"`
+	// Required lists extra parameters the endpoint requires, by RFC name,
+	// beyond those of the grant (e.g. "audience").
+	Required []string `json:"required,omitempty"`
+	// MaxLength gives documented maximum value lengths by parameter name.
+	MaxLength map[string]int `json:"max_length,omitempty"`
+	// ResponseWithin is the response time the document promises.
+	ResponseWithin Duration `json:"response_within,omitempty"`
+}
+
+// Grant is one grant type the endpoint supports.
+type Grant struct {
+	Type string `json:"type"`
+	// Rotation of refresh tokens on refresh: "always", "never" or "optional".
+	Rotation string `json:"rotation,omitempty"`
+}
+
+// Response describes the success body.
+type Response struct {
+	// Schema is the success-body schema, relative to the schemas folder.
+	Schema string `json:"schema"`
+	// Members maps the RFC 6749 member names to the names in the body, for
+	// the ones that differ.
+	Members map[string]string `json:"members,omitempty"`
+	// TokenType is the token_type value the document promises; compared
+	// case-insensitively, as RFC 6749 §5.1 requires.
+	TokenType string `json:"token_type"`
+	// ExpiresIn is the type the lifetime member may have: "number",
+	// "string" or "number-or-string".
+	ExpiresIn string `json:"expires_in,omitempty"`
+	// Echo lists body members that must equal a value of the request.
+	Echo []Echo `json:"echo,omitempty"`
+	// Dates names an issued/expires pair of date members whose difference
+	// must match the lifetime.
+	Dates *Dates `json:"dates,omitempty"`
+	// JWT describes the access token when it is a JWS.
+	JWT *JWT `json:"jwt,omitempty"`
+	// NewTokenDiscardsOld says every new token invalidates the earlier ones.
+	NewTokenDiscardsOld bool `json:"new_token_discards_old,omitempty"`
+}
+
+// Echo says that body member Member equals the request parameter Param.
+type Echo struct {
+	Member string `json:"member"`
+	Param  string `json:"param"`
+}
+
+// Dates names the issued and expires members and their time layout.
+type Dates struct {
+	Issued  string `json:"issued"`
+	Expires string `json:"expires"`
+	// Layout is a Go time layout name: "RFC1123" or "RFC3339".
+	Layout    string   `json:"layout"`
+	Tolerance Duration `json:"tolerance"`
+}
+
+// JWT describes a JWS access token.
+type JWT struct {
+	Alg string `json:"alg"`
+	// Claims maps claim names to the request parameter each must equal.
+	Claims map[string]string `json:"claims,omitempty"`
+	// Skew is the allowed difference between exp and issue time + expires_in.
+	Skew Duration `json:"skew"`
+}
+
+// Errors describes the error body and the codes for each failure condition.
+type Errors struct {
+	Schema string `json:"schema"`
+	// Template is the error body the reference server sends, with the
+	// placeholders "$code", "$description", "$status", "$path" and "$title".
+	// The suites find the code, status and path members where the
+	// placeholders stand.
+	Template any `json:"template"`
+	// MediaType the error body is sent as.
+	MediaType string `json:"media_type"`
+	// Vocabulary is the closed list of codes the endpoint may use.
+	Vocabulary []string `json:"vocabulary,omitempty"`
+	// Conditions maps a failure condition to the error the document
+	// promises for it.
+	Conditions map[string]ErrorCase `json:"conditions"`
+}
+
+// ErrorCase is the error response promised for one failure condition.
+type ErrorCase struct {
+	// Codes lists the acceptable codes; the first is the one the reference
+	// server sends.
+	Codes []string `json:"codes"`
+	// Statuses lists the acceptable HTTP statuses; the first is sent.
+	Statuses []int `json:"statuses"`
+	Title    string `json:"title,omitempty"`
+}
+
+// The failure conditions the suites induce.
+const (
+	CondBadClientBasic   = "bad_client_basic"
+	CondBadClientBody    = "bad_client_body"
+	CondNoClientAuth     = "no_client_auth"
+	CondBadPassword      = "bad_password"
+	CondBadRefreshToken  = "bad_refresh_token"
+	CondUnsupportedGrant = "unsupported_grant_type"
+	CondMissingGrantType = "missing_grant_type"
+	CondMissingParam     = "missing_parameter"
+	CondRepeatedParam    = "repeated_parameter"
+	CondMalformedBody    = "malformed_body"
+	CondBadScope         = "invalid_scope"
+	CondBadParam         = "invalid_parameter"
+	CondWrongMethod      = "wrong_method"
+)
+
+// Expiry describes lifetime semantics.
+type Expiry struct {
+	// Documented lifetime of an access token, when the document states one.
+	Lifetime Duration `json:"lifetime,omitempty"`
+}
+
+// Refserver configures the reference server for this dialect.
+type Refserver struct {
+	// Lifetime of access tokens when none is given.
+	Lifetime Duration `json:"lifetime"`
+	// Scopes the test client may be granted; the first are requested by
+	// default.
+	Scopes []string `json:"scopes,omitempty"`
+	// Extra are members added to every success body (e.g. a role).
+	Extra map[string]any `json:"extra,omitempty"`
+	// Audience the endpoint expects, when the request requires one.
+	Audience string `json:"audience,omitempty"`
+}
+
+// Requirement is one requirement as this spec applies it.
+type Requirement struct {
+	ID string `json:"id"`
+	// Level overrides the catalogue level (with Why saying why).
+	Level Level `json:"level,omitempty"`
+	// Cite is the document clause the requirement comes from.
+	Cite string `json:"cite"`
+	Why  string `json:"why,omitempty"`
+	// Check names the probe that verifies the requirement, when the
+	// requirement ID does not already imply one (see suites.Kinds).
+	Check string `json:"check,omitempty"`
+}
+
+// Decision records a reading of a contradictory or silent document.
+type Decision struct {
+	Point   string `json:"point"`
+	Reading string `json:"reading"`
+	Why     string `json:"why"`
+}
+
+// Level is a BCP 14 requirement level.
+type Level string
+
+// The requirement levels.
+const (
+	MUST      Level = "MUST"
+	MUSTNOT   Level = "MUST NOT"
+	SHOULD    Level = "SHOULD"
+	SHOULDNOT Level = "SHOULD NOT"
+	MAY       Level = "MAY"
+)
+
+// Mandatory reports whether failing a requirement of this level fails a run.
+func (l Level) Mandatory() bool { return l == MUST || l == MUSTNOT }
+
+// Label is the level as a Ginkgo label ("MUST-NOT").
+func (l Level) Label() string { return strings.ReplaceAll(string(l), " ", "-") }
+
+func (l Level) valid() bool {
+	return slices.Contains([]Level{MUST, MUSTNOT, SHOULD, SHOULDNOT, MAY}, l)
+}
+
+// Duration is a time.Duration written as "2s" or "10m" in spec files.
+type Duration struct{ time.Duration }
+
+// UnmarshalJSON reads a Go duration string.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	s := strings.Trim(string(b), `"`)
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("bad duration %s: %v", b, err)
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalJSON writes a Go duration string.
+func (d Duration) MarshalJSON() ([]byte, error) { return []byte(`"` + d.String() + `"`), nil }
+
+// Param returns the wire name of an RFC 6749 parameter.
+func (s *Spec) Param(name string) string {
+	if n, ok := s.Request.Params[name]; ok {
+		return n
+	}
+	return name
+}
+
+// Member returns the body name of an RFC 6749 response member.
+func (s *Spec) Member(name string) string {
+	if n, ok := s.Response.Members[name]; ok {
+		return n
+	}
+	return name
+}
+
+// Grant returns the grant of the given type, or nil.
+func (s *Spec) Grant(t string) *Grant {
+	for i := range s.Grants {
+		if s.Grants[i].Type == t {
+			return &s.Grants[i]
+		}
+	}
+	return nil
+}
+
+// Supports reports whether the endpoint supports a client auth method.
+func (s *Spec) Supports(auth string) bool { return slices.Contains(s.Request.ClientAuth, auth) }
+
+// Requirement returns this spec's entry for a requirement ID, or nil.
+func (s *Spec) Requirement(id string) *Requirement {
+	for i := range s.Requirements {
+		if s.Requirements[i].ID == id {
+			return &s.Requirements[i]
+		}
+	}
+	return nil
+}
+
+// Condition returns the error case for a failure condition, and whether
+// the spec documents one.
+func (s *Spec) Condition(c string) (ErrorCase, bool) {
+	e, ok := s.Errors.Conditions[c]
+	return e, ok
+}

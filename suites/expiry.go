@@ -1,0 +1,194 @@
+package suites
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tokencert/tokencert/specs"
+	"github.com/tokencert/tokencert/suites/wire"
+)
+
+func init() {
+	register("expiry-resource", planExpiry(resourceProbe), "RFC6749-7-EXPIRED-REJECTED-AT-RS")
+	register("expiry-introspection", planExpiry(introspectionProbe), "RFC7662-2.2-EXPIRED-INACTIVE")
+}
+
+// tokenProbe asks the resource server or the introspection endpoint whether
+// a token is accepted.
+type tokenProbe struct {
+	where string
+	key   string // target key that configures it
+	url   func(t Target) string
+	// send presents the token; verdict reads the answer.
+	send func(e *Env, ctx context.Context, label, token string) *wire.Exchange
+}
+
+var resourceProbe = tokenProbe{
+	where: "the protected resource", key: "resource",
+	url: func(t Target) string { return t.Resource },
+	send: func(e *Env, ctx context.Context, label, token string) *wire.Exchange {
+		h := http.Header{"Authorization": {"Bearer " + token}}
+		return e.Client.Do(ctx, wire.Request{Label: label, Method: http.MethodGet, URL: e.Target.Resource, Header: h})
+	},
+}
+
+var introspectionProbe = tokenProbe{
+	where: "introspection", key: "introspection",
+	url: func(t Target) string { return t.Introspection },
+	send: func(e *Env, ctx context.Context, label, token string) *wire.Exchange {
+		h := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Accept": {"application/json"}}
+		cred := url.QueryEscape(e.Target.ClientID) + ":" + url.QueryEscape(e.Target.ClientSecret)
+		h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(cred)))
+		body := url.Values{"token": {token}, "token_type_hint": {"access_token"}}.Encode()
+		return e.Client.Do(ctx, wire.Request{Label: label, Method: http.MethodPost, URL: e.Target.Introspection, Header: h, Body: []byte(body)})
+	},
+}
+
+// planExpiry plans two checks: right after issue the token is accepted
+// (first in the run), and after expires_in + skew it is refused (last, so
+// the wait overlaps every other check).
+func planExpiry(p tokenProbe) Kind {
+	return func(e *Env, req specs.Requirement) []Check {
+		before := Check{Req: req, Concern: Expiry, Variant: "at issue", Phase: PhaseFirst,
+			Title: "a fresh access token is accepted by " + p.where,
+			Run: func(t *T) {
+				token, _, _ := expiryToken(t, p)
+				ex := p.send(t.Env, t.Ctx, "fresh token at "+p.where, token)
+				t.Evidence(ex)
+				accepted, problem := p.verdict(ex)
+				if problem != "" {
+					t.Errorf("%s: %s", problem, ex.Summary())
+				} else if !accepted {
+					t.Errorf("%s refused a token issued moments ago: %s", p.where, ex.Summary())
+				}
+			}}
+		after := Check{Req: req, Concern: Expiry, Variant: "after expiry", Phase: PhaseLast,
+			Timeout: e.Target.MaxWait + 2*time.Minute,
+			Title:   "an expired access token is refused by " + p.where,
+			Run: func(t *T) {
+				token, issued, lifetime := expiryToken(t, p)
+				deadline := issued.Add(lifetime + t.Env.Target.Skew)
+				if wait := time.Until(deadline); wait > t.Env.Target.MaxWait {
+					need := (lifetime + t.Env.Target.Skew + 59*time.Second).Truncate(time.Minute)
+					t.Skipf("the token lives %s (+ %s skew), longer than --max-wait %s; run with --max-wait %s (target key max_wait) to check", lifetime, t.Env.Target.Skew, t.Env.Target.MaxWait, need)
+				}
+				if err := waitUntil(t, deadline, fmt.Sprintf("expiry: waiting for the access token to expire (%s, %s)", t.Check.Req.ID, p.where)); err != nil {
+					t.Errorf("the wait for expiry was cut short: %v", err)
+					return
+				}
+				ex := p.send(t.Env, t.Ctx, "expired token at "+p.where, token)
+				t.Evidence(ex)
+				accepted, problem := p.verdict(ex)
+				switch {
+				case problem != "":
+					t.Errorf("%s: %s", problem, ex.Summary())
+				case accepted:
+					t.Errorf("%s still accepted the token %s after its expires_in of %s: %s", p.where, t.Env.Target.Skew, lifetime, ex.Summary())
+				case p.key == "resource" && ex.Status() != http.StatusUnauthorized:
+					t.Notef("refused with %d; RFC 6750 §3.1 names 401 with error=\"invalid_token\"", ex.Status())
+				}
+			}}
+		return []Check{before, after}
+	}
+}
+
+// verdict reads a probe answer: accepted, or a problem when it is neither a
+// clear yes nor a clear no.
+func (p tokenProbe) verdict(ex *wire.Exchange) (bool, string) {
+	if !ex.OK() {
+		return false, ex.Err
+	}
+	if p.key == "resource" {
+		if ex.Status() >= 200 && ex.Status() < 300 {
+			return true, ""
+		}
+		if ex.Status() >= 400 && ex.Status() < 500 {
+			return false, ""
+		}
+		return false, fmt.Sprintf("status %d is neither acceptance nor refusal", ex.Status())
+	}
+	if ex.Status() != 200 {
+		return false, fmt.Sprintf("introspection answered %d, want 200 (RFC 7662 §2.2)", ex.Status())
+	}
+	m, err := ex.Object()
+	if err != nil {
+		return false, err.Error()
+	}
+	active, ok := m["active"].(bool)
+	if !ok {
+		return false, fmt.Sprintf("active is %v, not a JSON boolean (RFC 7662 §2.2)", m["active"])
+	}
+	return active, ""
+}
+
+// expiryToken returns the token whose expiry is watched (the shared token
+// of the primary grant), when it was requested, and its lifetime.
+func expiryToken(t *T, p tokenProbe) (string, time.Time, time.Duration) {
+	if p.url(t.Env.Target) == "" {
+		t.Skipf("no %s to present the token to (target key %s)", p.where, p.key)
+	}
+	grant, why := t.Env.PrimaryGrant()
+	if grant == "" {
+		t.Skipf("no token request can be made: %s", why)
+	}
+	ex, issued := t.Env.Token(t.Ctx, grant, t.Env.DefaultAuth())
+	t.Evidence(ex)
+	token := ex.String(t.Env.Spec.Member("access_token"))
+	if token == "" {
+		t.Errorf("no access token to watch: %s", ex.Summary())
+		t.Skipf("no access token")
+	}
+	lifetime, ok := expiresIn(t.Env, ex)
+	if !ok {
+		t.Skipf("the response states no lifetime (expires_in) and spec %s documents none", t.Env.Spec.Name)
+	}
+	return token, issued, lifetime
+}
+
+// expiresIn reads the lifetime from the response (a number, or a numeric
+// string where the spec allows it), else the spec's documented lifetime.
+func expiresIn(e *Env, ex *wire.Exchange) (time.Duration, bool) {
+	m, err := ex.Object()
+	if err == nil {
+		switch v := m[e.Spec.Member("expires_in")].(type) {
+		case json.Number:
+			if f, err := v.Float64(); err == nil && f >= 0 {
+				return time.Duration(f * float64(time.Second)), true
+			}
+		case string:
+			if n, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && n >= 0 {
+				return time.Duration(n * float64(time.Second)), true
+			}
+		}
+	}
+	if l := e.Spec.Expiry.Lifetime.Duration; l > 0 {
+		return l, true
+	}
+	return 0, false
+}
+
+// waitUntil sleeps until deadline, telling the console what it waits for
+// and how long is left.
+func waitUntil(t *T, deadline time.Time, what string) error {
+	const every = 5 * time.Second
+	for {
+		left := time.Until(deadline)
+		if left <= 0 {
+			return nil
+		}
+		t.Consolef("%s: %s left", what, left.Round(100*time.Millisecond))
+		step := min(left, every)
+		select {
+		case <-time.After(step):
+		case <-t.Ctx.Done():
+			return t.Ctx.Err()
+		}
+	}
+}

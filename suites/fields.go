@@ -1,0 +1,213 @@
+package suites
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/tokencert/tokencert/specs"
+	"github.com/tokencert/tokencert/suites/wire"
+)
+
+func init() {
+	register("status-200", successCheck("a valid token request is answered 200 with a token", checkStatus200), "RFC6749-5.1-STATUS-200")
+	register("schema", planSchema)
+	register("no-dup-members", successCheck("no member occurs twice in the JSON body", checkNoDuplicates), "RFC6749-3.2-NO-DUP-RESPONSE-PARAM")
+	register("no-store", successCheck("token responses carry Cache-Control: no-store", checkNoStore), "RFC6749-5.1-CACHE-CONTROL-NO-STORE")
+	register("pragma", successCheck("token responses carry Pragma: no-cache", checkPragma), "RFC6749-5.1-PRAGMA-NO-CACHE")
+	register("client-auth", planClientAuth, "RFC6749-2.3.1-BASIC-SUPPORT", "RFC6749-2.3.1-BODY-CREDENTIALS")
+	register("password-grant", planPasswordGrant, "RFC6749-4.3-PASSWORD-SUCCESS")
+	register("cc-no-refresh", planCCNoRefresh, "RFC6749-4.4.3-CC-NO-REFRESH")
+}
+
+// successCheck plans one check over every successful token response.
+func successCheck(title string, body func(t *T, ex *wire.Exchange)) Kind {
+	return func(e *Env, req specs.Requirement) []Check {
+		return []Check{{Req: req, Concern: Fields, Title: title, Run: func(t *T) {
+			exs := t.Env.SuccessResponses(t.Ctx)
+			if len(exs) == 0 {
+				_, why := t.Env.PrimaryGrant()
+				t.Skipf("no token request can be made: %s", why)
+			}
+			for _, ex := range exs {
+				t.Evidence(ex)
+				body(t, ex)
+			}
+		}}}
+	}
+}
+
+// examined runs body on the exchanges that answered 2xx and says when none did.
+func examined(t *T, ex *wire.Exchange, body func()) {
+	if ex.Status() < 200 || ex.Status() > 299 {
+		t.Errorf("%s: no token to examine: %s", ex.Label, ex.Summary())
+		return
+	}
+	body()
+}
+
+func checkStatus200(t *T, ex *wire.Exchange) {
+	if !ex.OK() {
+		t.Errorf("%s: %s", ex.Label, ex.Err)
+		return
+	}
+	if ex.Status() != 200 {
+		t.Errorf("%s: status %d, want 200: %s", ex.Label, ex.Status(), ex.Summary())
+	}
+}
+
+func checkNoDuplicates(t *T, ex *wire.Exchange) {
+	examined(t, ex, func() {
+		if d := wire.DuplicateKeys(ex.Body()); len(d) > 0 {
+			t.Errorf("%s: member(s) %s occur more than once", ex.Label, strings.Join(d, ", "))
+		}
+	})
+}
+
+// hasDirective reports whether a comma-separated header list has a directive,
+// case-insensitively, across all header lines.
+func hasDirective(values []string, directive string) bool {
+	for _, v := range values {
+		for _, d := range strings.Split(v, ",") {
+			name, _, _ := strings.Cut(strings.TrimSpace(d), "=")
+			if strings.EqualFold(name, directive) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func checkNoStore(t *T, ex *wire.Exchange) {
+	examined(t, ex, func() {
+		if cc := ex.Header().Values("Cache-Control"); !hasDirective(cc, "no-store") {
+			t.Errorf("%s: Cache-Control is %q, which lacks no-store", ex.Label, strings.Join(cc, ", "))
+		}
+	})
+}
+
+func checkPragma(t *T, ex *wire.Exchange) {
+	examined(t, ex, func() {
+		if p := ex.Header().Values("Pragma"); !hasDirective(p, "no-cache") {
+			t.Errorf("%s: Pragma is %q, want no-cache", ex.Label, strings.Join(p, ", "))
+		}
+	})
+}
+
+// planSchema checks the part of the success schema (or the error schema)
+// that the requirement is named on.
+func planSchema(e *Env, req specs.Requirement) []Check {
+	var out []Check
+	for _, r := range e.TokenSchema.Requirements() {
+		if r == req.ID {
+			out = append(out, Check{Req: req, Concern: Fields, Title: "success bodies match " + e.Spec.Response.Schema, Run: func(t *T) {
+				exs := t.Env.SuccessResponses(t.Ctx)
+				if len(exs) == 0 {
+					_, why := t.Env.PrimaryGrant()
+					t.Skipf("no token request can be made: %s", why)
+				}
+				for _, ex := range exs {
+					t.Evidence(ex)
+					examined(t, ex, func() { schemaProblems(t, ex, req.ID, true) })
+				}
+			}})
+		}
+	}
+	for _, r := range e.ErrorSchema.Requirements() {
+		if r == req.ID {
+			out = append(out, Check{Req: req, Concern: Errors, Title: "error bodies match " + e.Spec.Errors.Schema, Run: func(t *T) {
+				exs := t.Env.ErrorResponses(t.Ctx)
+				if len(exs) == 0 {
+					t.Skipf("no error could be induced with this target")
+				}
+				for _, ex := range exs {
+					t.Evidence(ex)
+					schemaProblems(t, ex, req.ID, false)
+				}
+			}})
+		}
+	}
+	return out
+}
+
+// schemaProblems validates one body and reports the violations attributed
+// to id. Whether the body is JSON of the documented media type belongs to
+// the schema's root requirement.
+func schemaProblems(t *T, ex *wire.Exchange, id string, success bool) {
+	s, media := t.Env.TokenSchema, "application/json"
+	if !success {
+		s, media = t.Env.ErrorSchema, t.Env.Spec.Errors.MediaType
+	}
+	root := s.Root() == id
+	if !ex.OK() {
+		if root {
+			t.Errorf("%s: %s", ex.Label, ex.Err)
+		}
+		return
+	}
+	if root && media != "" && ex.MediaType() != media {
+		t.Errorf("%s: Content-Type %q, want %s", ex.Label, ex.Header().Get("Content-Type"), media)
+	}
+	doc, err := ex.JSON()
+	if err != nil {
+		if root {
+			t.Errorf("%s: %v: %s", ex.Label, err, ex.Summary())
+		}
+		return
+	}
+	for _, v := range s.Validate(doc) {
+		if v.Requirement == id {
+			t.Errorf("%s: %s: %s", ex.Label, v.Field, v.Message)
+		}
+	}
+}
+
+func planClientAuth(e *Env, req specs.Requirement) []Check {
+	auth := map[string]string{"RFC6749-2.3.1-BASIC-SUPPORT": "basic", "RFC6749-2.3.1-BODY-CREDENTIALS": "body"}[req.ID]
+	if a, ok := strings.CutPrefix(req.Check, "client-auth/"); ok {
+		auth = a
+	}
+	return []Check{{Req: req, Concern: Fields, Variant: auth, Title: fmt.Sprintf("the endpoint authenticates a client by %s credentials", auth), Run: func(t *T) {
+		grant, why := t.Env.PrimaryGrant()
+		if grant == "" {
+			t.Skipf("no token request can be made: %s", why)
+		}
+		if !t.Env.Spec.Supports(auth) {
+			t.Skipf("spec %s documents no %s client authentication", t.Env.Spec.Name, auth)
+		}
+		ex, _ := t.Env.Token(t.Ctx, grant, auth)
+		t.Evidence(ex)
+		if ex.Status() != 200 || ex.String(t.Env.Spec.Member("access_token")) == "" {
+			t.Errorf("%s credentials were not accepted: %s", auth, ex.Summary())
+		}
+	}}}
+}
+
+func planPasswordGrant(e *Env, req specs.Requirement) []Check {
+	return []Check{{Req: req, Concern: Fields, Variant: "password", Title: "correct resource-owner credentials yield a token", Run: func(t *T) {
+		if ok, why := t.Env.grantAvailable("password"); !ok {
+			t.Skipf("%s", why)
+		}
+		ex, _ := t.Env.Token(t.Ctx, "password", t.Env.DefaultAuth())
+		t.Evidence(ex)
+		if ex.Status() != 200 || ex.String(t.Env.Spec.Member("access_token")) == "" {
+			t.Errorf("the password grant did not yield a token: %s", ex.Summary())
+		}
+	}}}
+}
+
+func planCCNoRefresh(e *Env, req specs.Requirement) []Check {
+	return []Check{{Req: req, Concern: Refresh, Variant: "client_credentials", Title: "a client_credentials response carries no refresh token", Run: func(t *T) {
+		if ok, why := t.Env.grantAvailable("client_credentials"); !ok {
+			t.Skipf("%s", why)
+		}
+		ex, _ := t.Env.Token(t.Ctx, "client_credentials", t.Env.DefaultAuth())
+		t.Evidence(ex)
+		examined(t, ex, func() {
+			if m, err := ex.Object(); err == nil {
+				if _, has := m[t.Env.Spec.Member("refresh_token")]; has {
+					t.Errorf("the client_credentials response includes a %s member", t.Env.Spec.Member("refresh_token"))
+				}
+			}
+		})
+	}}}
+}

@@ -1,0 +1,101 @@
+package suites
+
+import (
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/gomega/format"
+
+	"github.com/tokencert/tokencert/specs"
+)
+
+// Report entry names the runner reads back.
+const (
+	EntryCheck    = "tokencert-check"
+	EntryEvidence = "tokencert-evidence"
+	EntryNote     = "tokencert-note"
+)
+
+// CheckInfo is what a report says about a check, attached to its Ginkgo spec.
+type CheckInfo struct {
+	Name    string      `json:"name"`
+	ID      string      `json:"id"`
+	Level   specs.Level `json:"level"`
+	Cite    string      `json:"cite"`
+	Why     string      `json:"why,omitempty"`
+	Concern string      `json:"concern"`
+	Variant string      `json:"variant,omitempty"`
+	Title   string      `json:"title"`
+}
+
+// Info describes the check for reports.
+func (c Check) Info() CheckInfo {
+	return CheckInfo{Name: c.Name(), ID: c.Req.ID, Level: c.Req.Level, Cite: c.Req.Cite, Why: c.Req.Why, Concern: c.Concern, Variant: c.Variant, Title: c.Title}
+}
+
+// DefaultTimeout bounds a check that sets none.
+const DefaultTimeout = 2 * time.Minute
+
+// Define registers the checks as one Ginkgo tree, a container per run of
+// checks of the same concern, in plan order. Call it once, before RunSpecs.
+func Define(e *Env, checks []Check) {
+	// Gomega formats values into failure messages; secrets must not be among them.
+	format.RegisterCustomFormatter(func(v any) (string, bool) {
+		if s, ok := v.(string); ok {
+			return e.Redactor.String(s), true
+		}
+		return "", false
+	})
+	Describe(e.Spec.Name, func() {
+		for i := 0; i < len(checks); {
+			j := i
+			for j < len(checks) && checks[j].Concern == checks[i].Concern {
+				j++
+			}
+			group := checks[i:j]
+			Describe(group[0].Concern, func() {
+				for k := range group {
+					defineCheck(e, &group[k])
+				}
+			})
+			i = j
+		}
+	})
+}
+
+func defineCheck(e *Env, c *Check) {
+	timeout := c.Timeout
+	if timeout == 0 {
+		timeout = DefaultTimeout
+	}
+	It(c.Name(), Label(c.Labels()...), SpecTimeout(timeout), func(ctx SpecContext) {
+		AddReportEntry(EntryCheck, c.Info(), ReportEntryVisibilityNever)
+		res := Execute(ctx, e, c)
+		if len(res.Evidence) > 0 {
+			AddReportEntry(EntryEvidence, res.Evidence, ReportEntryVisibilityNever)
+		}
+		for _, n := range res.Notes {
+			AddReportEntry(EntryNote, n, ReportEntryVisibilityFailureOrVerbose)
+		}
+		if res.Skipped != "" && len(res.Problems) == 0 {
+			Skip(res.Skipped)
+		}
+		if len(res.Problems) > 0 {
+			Fail(joinProblems(res.Problems))
+		}
+	})
+}
+
+func joinProblems(ps []string) string {
+	if len(ps) == 1 {
+		return ps[0]
+	}
+	s := ""
+	for i, p := range ps {
+		if i > 0 {
+			s += "\n"
+		}
+		s += "- " + p
+	}
+	return s
+}

@@ -1,0 +1,131 @@
+package suites
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/tokencert/tokencert/specs"
+	"github.com/tokencert/tokencert/suites/wire"
+)
+
+func init() {
+	register("refresh", planRefresh, "RFC6749-6-REFRESH-SUCCESS")
+	register("refresh-rotation", planRotation, "RFC9700-4.14.2-OLD-RT-REJECTED")
+	register("refresh-scope", planRefreshScope, "RFC6749-6-NO-SCOPE-ESCALATION")
+	register("refresh-other-client", planRefreshOtherClient, "RFC6749-10.4-RT-BOUND-TO-CLIENT")
+}
+
+// needRefreshToken skips t unless a refresh token can be had; it returns
+// the source response's refresh token.
+func needRefreshToken(t *T) string {
+	if ok, why := t.Env.grantAvailable("refresh_token"); !ok {
+		t.Skipf("%s", why)
+	}
+	src := t.Env.RefreshSource(t.Ctx)
+	t.Evidence(src)
+	rt := src.String(t.Env.Spec.Member("refresh_token"))
+	if rt == "" {
+		t.Skipf("the %s response carried no refresh token to use: %s", src.Label, src.Summary())
+	}
+	return rt
+}
+
+func planRefresh(e *Env, req specs.Requirement) []Check {
+	return []Check{{Req: req, Concern: Refresh, Title: "a refresh token yields a new access token", Run: func(t *T) {
+		needRefreshToken(t)
+		ex, _ := t.Env.SharedRefresh(t.Ctx)
+		t.Evidence(ex)
+		at := t.Env.Spec.Member("access_token")
+		if ex.Status() != 200 || ex.String(at) == "" {
+			t.Errorf("the refresh did not yield a token: %s", ex.Summary())
+			return
+		}
+		if ex.String(at) == t.Env.RefreshSource(t.Ctx).String(at) {
+			t.Errorf("the refresh returned the same access token as before")
+		}
+	}}}
+}
+
+func planRotation(e *Env, req specs.Requirement) []Check {
+	return []Check{{Req: req, Concern: Refresh, Title: "after rotation the previous refresh token is rejected with invalid_grant", Run: func(t *T) {
+		needRefreshToken(t)
+		ex, old := t.Env.SharedRefresh(t.Ctx)
+		t.Evidence(ex)
+		if ex.Status() != 200 {
+			t.Skipf("the refresh itself failed (see RFC6749-6-REFRESH-SUCCESS): %s", ex.Summary())
+		}
+		rotation := t.Env.Spec.Grant("refresh_token").Rotation
+		next := ex.String(t.Env.Spec.Member("refresh_token"))
+		if next == "" || next == old {
+			if rotation == "always" {
+				t.Errorf("spec %s documents rotation, but the refresh returned %s", t.Env.Spec.Name, map[bool]string{true: "no new refresh token", false: "the same refresh token"}[next == ""])
+				return
+			}
+			t.Skipf("the server does not rotate refresh tokens (RFC 6749 §6 allows that)")
+		}
+		replay, _ := t.Env.shared("refresh/replay", func() *wire.Exchange {
+			return t.Env.Refresh(t.Ctx, "replay of the rotated refresh token", old, "", "", "")
+		})
+		t.Evidence(replay)
+		ec, _ := t.Env.Spec.Condition(specs.CondBadRefreshToken)
+		expectError(t, replay, specs.CondBadRefreshToken, ec)
+	}}}
+}
+
+// scopes returns the scope to start from and a wider one to ask for.
+func (e *Env) scopes() (narrow, wide string) {
+	fs := strings.Fields(e.Target.Scope)
+	if len(fs) >= 2 {
+		return fs[0], strings.Join(fs, " ")
+	}
+	return e.Target.Scope, strings.TrimSpace(e.Target.Scope + " tokencert-probe-" + randomString(8))
+}
+
+func planRefreshScope(e *Env, req specs.Requirement) []Check {
+	return []Check{{Req: req, Concern: Refresh, Title: "a refresh cannot widen the granted scope", Run: func(t *T) {
+		needRefreshToken(t)
+		narrow, wide := t.Env.scopes()
+		src, rt := t.Env.FreshRefreshToken(t.Ctx, "token with scope "+narrow, narrow)
+		t.Evidence(src)
+		if rt == "" {
+			t.Skipf("the request for a token with scope %q yielded no refresh token: %s", narrow, src.Summary())
+		}
+		ex := t.Env.Refresh(t.Ctx, "refresh asking for scope "+wide, rt, wide, "", "")
+		t.Evidence(ex)
+		if ex.Status() != 200 {
+			if code, err := t.Env.ErrorCode(ex); err == nil && code != "invalid_scope" {
+				t.Notef("the wider scope was refused with %q; RFC 6749 §5.2 names invalid_scope", code)
+			}
+			return
+		}
+		granted := ex.String(t.Env.Spec.Member("scope"))
+		if granted == "" {
+			t.Errorf("the refresh asked for %q, was answered 200 with no scope member, which means the requested scope was granted (RFC 6749 §5.1)", wide)
+			return
+		}
+		allowed := strings.Fields(narrow)
+		for _, s := range strings.Fields(granted) {
+			if !slices.Contains(allowed, s) {
+				t.Errorf("the refresh granted scope %q beyond the original %q", s, narrow)
+			}
+		}
+	}}}
+}
+
+func planRefreshOtherClient(e *Env, req specs.Requirement) []Check {
+	return []Check{{Req: req, Concern: Refresh, Title: "another client cannot redeem the refresh token", Run: func(t *T) {
+		if t.Env.Target.OtherClientID == "" {
+			t.Skipf("no second client (target keys other_client_id, other_client_secret)")
+		}
+		needRefreshToken(t)
+		src, rt := t.Env.FreshRefreshToken(t.Ctx, "token for the refresh-binding probe", "")
+		t.Evidence(src)
+		if rt == "" {
+			t.Skipf("no refresh token to probe with: %s", src.Summary())
+		}
+		ex := t.Env.Refresh(t.Ctx, "refresh by the other client", rt, "", t.Env.Target.OtherClientID, t.Env.Target.OtherClientSecret)
+		t.Evidence(ex)
+		ec, _ := t.Env.Spec.Condition(specs.CondBadRefreshToken)
+		expectError(t, ex, specs.CondBadRefreshToken, ec)
+	}}}
+}

@@ -1,0 +1,326 @@
+package suites
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tokencert/tokencert/suites/wire"
+)
+
+// param is a request parameter under its RFC 6749 name.
+type param struct{ name, value string }
+
+// tokenRequest is a token request before it is put on the wire.
+type tokenRequest struct {
+	label  string
+	params []param
+	// auth is "basic", "body" or "none".
+	auth             string
+	clientID, secret string
+	// method overrides the spec's method.
+	method string
+	// rawBody replaces the encoded parameters (malformed bodies).
+	rawBody []byte
+	// query puts the parameters in the URL instead of the body.
+	query bool
+}
+
+// send puts a token request on the wire the way the spec says.
+func (e *Env) send(ctx context.Context, r tokenRequest) *wire.Exchange {
+	spec := e.Spec
+	params := slices.Clone(r.params)
+	id, secret := r.clientID, r.secret
+	if id == "" && secret == "" {
+		id, secret = e.Target.ClientID, e.Target.ClientSecret
+	}
+	h := http.Header{}
+	h.Set("Accept", "application/json")
+	switch r.auth {
+	case "basic":
+		cred := url.QueryEscape(id) + ":" + url.QueryEscape(secret)
+		h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(cred)))
+	case "body":
+		params = append(params, param{"client_id", id}, param{"client_secret", secret})
+	}
+	method := spec.Request.Method
+	if r.method != "" {
+		method = r.method
+	}
+	endpoint := e.Target.Endpoint
+	body := r.rawBody
+	if r.query {
+		endpoint = addQuery(endpoint, e.formEncode(params))
+	} else if body == nil {
+		switch spec.Request.Encoding {
+		case "json":
+			obj := map[string]string{}
+			for _, p := range params {
+				obj[spec.Param(p.name)] = p.value
+			}
+			body, _ = json.Marshal(obj)
+		default:
+			body = []byte(e.formEncode(params))
+		}
+	}
+	if len(body) > 0 {
+		ct := spec.Request.ContentType
+		if ct == "" {
+			ct = map[string]string{"json": "application/json", "form": "application/x-www-form-urlencoded"}[spec.Request.Encoding]
+		}
+		h.Set("Content-Type", ct)
+	}
+	return e.Client.Do(ctx, wire.Request{Label: r.label, Method: method, URL: endpoint, Header: h, Body: body})
+}
+
+func (e *Env) formEncode(params []param) string {
+	var b strings.Builder
+	for i, p := range params {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(url.QueryEscape(e.Spec.Param(p.name)))
+		b.WriteByte('=')
+		b.WriteString(url.QueryEscape(p.value))
+	}
+	return b.String()
+}
+
+func addQuery(endpoint, q string) string {
+	if strings.Contains(endpoint, "?") {
+		return endpoint + "&" + q
+	}
+	return endpoint + "?" + q
+}
+
+// memo holds the exchanges checks share.
+type memo struct {
+	mu sync.Mutex
+	m  map[string]*memoEntry
+}
+
+type memoEntry struct {
+	once sync.Once
+	ex   *wire.Exchange
+	at   time.Time
+}
+
+// shared returns the exchange stored under key, making it with fetch the
+// first time.
+func (e *Env) shared(key string, fetch func() *wire.Exchange) (*wire.Exchange, time.Time) {
+	e.memo.mu.Lock()
+	ent, ok := e.memo.m[key]
+	if !ok {
+		ent = &memoEntry{}
+		e.memo.m[key] = ent
+	}
+	e.memo.mu.Unlock()
+	ent.once.Do(func() {
+		ent.at = time.Now()
+		ent.ex = fetch()
+	})
+	return ent.ex, ent.at
+}
+
+// randomString returns n random hex characters.
+func randomString(n int) string {
+	b := make([]byte, (n+1)/2)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)[:n]
+}
+
+// DefaultAuth is the client authentication the spec prefers.
+func (e *Env) DefaultAuth() string { return e.Spec.Request.ClientAuth[0] }
+
+// grantAvailable says whether the target can use a grant, and if not, why
+// and which keys would let it.
+func (e *Env) grantAvailable(grant string) (bool, string) {
+	if e.Spec.Grant(grant) == nil {
+		return false, fmt.Sprintf("spec %s documents no %s grant", e.Spec.Name, grant)
+	}
+	if len(e.Target.Grants) > 0 && !slices.Contains(e.Target.Grants, grant) {
+		return false, fmt.Sprintf("the client is not registered for the %s grant (target key grants)", grant)
+	}
+	if e.Target.ClientID == "" && e.Target.ClientSecret == "" {
+		return false, "no client credentials (target keys client_id, client_secret)"
+	}
+	switch grant {
+	case "password":
+		if e.Target.Username == "" || e.Target.Password == "" {
+			return false, "no resource-owner credentials (target keys username, password; flags --username, --password-env)"
+		}
+	case "refresh_token":
+		if ok, _ := e.grantAvailable("password"); !ok {
+			if ok, _ := e.grantAvailable("client_credentials"); !ok || e.Spec.Grant("password") != nil {
+				return false, "no grant that yields a refresh token is available (target keys username, password)"
+			}
+		}
+	}
+	return true, ""
+}
+
+// PrimaryGrant is the grant used for probes that need one valid token
+// request: client_credentials when available, else password.
+func (e *Env) PrimaryGrant() (string, string) {
+	var why []string
+	for _, g := range []string{"client_credentials", "password"} {
+		ok, reason := e.grantAvailable(g)
+		if ok {
+			return g, ""
+		}
+		if e.Spec.Grant(g) != nil {
+			why = append(why, reason)
+		}
+	}
+	if len(why) == 0 {
+		return "", "the spec documents no grant that issues a token directly"
+	}
+	return "", strings.Join(why, "; ")
+}
+
+// grantParams are the parameters of a valid request for grant.
+func (e *Env) grantParams(grant string) []param {
+	ps := []param{{"grant_type", grant}}
+	if grant == "password" {
+		ps = append(ps, param{"username", e.Target.Username}, param{"password", e.Target.Password})
+	}
+	if e.Target.Scope != "" {
+		ps = append(ps, param{"scope", e.Target.Scope})
+	}
+	for _, name := range e.Spec.Request.Required {
+		if v := e.extraValue(name); v != "" {
+			ps = append(ps, param{name, v})
+		}
+	}
+	return ps
+}
+
+// extraValue is the target's value for an extra required parameter.
+func (e *Env) extraValue(name string) string {
+	switch name {
+	case "audience":
+		return e.Target.Audience
+	case "scope":
+		return e.Target.Scope
+	}
+	return ""
+}
+
+// withParam returns ps with the parameter name set to value (or removed
+// when value is empty).
+func withParam(ps []param, name, value string) []param {
+	out := make([]param, 0, len(ps)+1)
+	for _, p := range ps {
+		if p.name != name {
+			out = append(out, p)
+		}
+	}
+	if value != "" {
+		out = append(out, param{name, value})
+	}
+	return out
+}
+
+// Token returns the shared response to a valid request for grant with the
+// given client authentication, and when it was requested.
+func (e *Env) Token(ctx context.Context, grant, auth string) (*wire.Exchange, time.Time) {
+	return e.shared("token/"+grant+"/"+auth, func() *wire.Exchange {
+		return e.send(ctx, tokenRequest{label: grant + " grant, " + auth + " client authentication", params: e.grantParams(grant), auth: auth})
+	})
+}
+
+// RefreshSource returns a response that carries a refresh token: the shared
+// password-grant response, or the client_credentials one when the spec has
+// no password grant.
+func (e *Env) RefreshSource(ctx context.Context) *wire.Exchange {
+	g := "password"
+	if ok, _ := e.grantAvailable(g); !ok {
+		g = "client_credentials"
+	}
+	ex, _ := e.Token(ctx, g, e.DefaultAuth())
+	return ex
+}
+
+// FreshRefreshToken requests a new token for a check that consumes its
+// refresh token, with scope when given.
+func (e *Env) FreshRefreshToken(ctx context.Context, label, scope string) (*wire.Exchange, string) {
+	g := "password"
+	if ok, _ := e.grantAvailable(g); !ok {
+		g = "client_credentials"
+	}
+	ps := e.grantParams(g)
+	if scope != "" {
+		ps = withParam(ps, "scope", scope)
+	}
+	ex := e.send(ctx, tokenRequest{label: label, params: ps, auth: e.DefaultAuth()})
+	return ex, ex.String(e.Spec.Member("refresh_token"))
+}
+
+// Refresh sends a refresh request for rt.
+func (e *Env) Refresh(ctx context.Context, label, rt, scope string, clientID, secret string) *wire.Exchange {
+	ps := []param{{"grant_type", "refresh_token"}, {"refresh_token", rt}}
+	if scope != "" {
+		ps = append(ps, param{"scope", scope})
+	}
+	return e.send(ctx, tokenRequest{label: label, params: ps, auth: e.DefaultAuth(), clientID: clientID, secret: secret})
+}
+
+// SharedRefresh is the shared response to refreshing the refresh source's
+// token, and the refresh token that was presented.
+func (e *Env) SharedRefresh(ctx context.Context) (*wire.Exchange, string) {
+	src := e.RefreshSource(ctx)
+	rt := src.String(e.Spec.Member("refresh_token"))
+	if rt == "" {
+		return nil, ""
+	}
+	ex, _ := e.shared("refresh", func() *wire.Exchange {
+		return e.Refresh(ctx, "refresh_token grant", rt, "", "", "")
+	})
+	return ex, rt
+}
+
+// SuccessResponses returns every shared response to a valid token request
+// the target allows: the primary grant with each supported client
+// authentication, the password grant, and a refresh.
+func (e *Env) SuccessResponses(ctx context.Context) []*wire.Exchange {
+	var out []*wire.Exchange
+	grant, _ := e.PrimaryGrant()
+	if grant != "" {
+		for _, auth := range e.Spec.Request.ClientAuth {
+			ex, _ := e.Token(ctx, grant, auth)
+			out = append(out, ex)
+		}
+	}
+	if grant != "password" {
+		if ok, _ := e.grantAvailable("password"); ok {
+			ex, _ := e.Token(ctx, "password", e.DefaultAuth())
+			out = append(out, ex)
+		}
+	}
+	if ok, _ := e.grantAvailable("refresh_token"); ok {
+		if ex, _ := e.SharedRefresh(ctx); ex != nil {
+			out = append(out, ex)
+		}
+	}
+	return out
+}
+
+// succeeded keeps the exchanges that answered 2xx.
+func succeeded(exs []*wire.Exchange) []*wire.Exchange {
+	var out []*wire.Exchange
+	for _, ex := range exs {
+		if ex.Status() >= 200 && ex.Status() < 300 {
+			out = append(out, ex)
+		}
+	}
+	return out
+}

@@ -1,0 +1,286 @@
+// Package suites holds the Ginkgo specs of tokencert, by concern (fields,
+// errors, expiry, refresh). Which checks run, and against what, is decided
+// by the endpoint spec's data: Plan turns a spec and a target into checks,
+// Define turns the checks into a Ginkgo tree.
+package suites
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/tokencert/tokencert/reports/redact"
+	"github.com/tokencert/tokencert/schemas"
+	"github.com/tokencert/tokencert/specs"
+	"github.com/tokencert/tokencert/suites/wire"
+)
+
+// Target is what the suites know of the endpoint under test.
+type Target struct {
+	Endpoint          string
+	ClientID          string
+	ClientSecret      string
+	Username          string
+	Password          string
+	Scope             string
+	Audience          string
+	Grants            []string // grants the client is registered for; empty: all of the spec's
+	Resource          string
+	Introspection     string
+	OtherClientID     string
+	OtherClientSecret string
+	MaxWait           time.Duration
+	// Skew is the clock skew allowed when asserting expiry.
+	Skew time.Duration
+}
+
+// Concerns, in report order.
+const (
+	Fields    = "fields"
+	Errors    = "errors"
+	Refresh   = "refresh"
+	Expiry    = "expiry"
+	Transport = "transport"
+	Security  = "security"
+)
+
+var concernOrder = map[string]int{Fields: 0, Errors: 1, Refresh: 2, Transport: 3, Security: 4, Expiry: 5}
+
+// Phase orders checks that must run first or last (expiry overlaps the run).
+type Phase int
+
+// The phases.
+const (
+	PhaseFirst Phase = iota
+	PhaseMain
+	PhaseLast
+)
+
+// Check is one requirement check: one Ginkgo spec.
+type Check struct {
+	Req     specs.Requirement
+	Concern string
+	// Variant distinguishes several checks of one requirement.
+	Variant string
+	// Title says what is checked.
+	Title string
+	Phase Phase
+	// Timeout bounds the check; 0 means the default.
+	Timeout time.Duration
+	Run     func(t *T)
+}
+
+// Name is the check's stable, unique name; it starts with the requirement ID.
+func (c Check) Name() string {
+	if c.Variant != "" {
+		return c.Req.ID + " [" + c.Variant + "] " + c.Title
+	}
+	return c.Req.ID + " " + c.Title
+}
+
+// Labels are the check's Ginkgo labels: requirement ID, level, concern.
+func (c Check) Labels() []string {
+	return []string{c.Req.ID, c.Req.Level.Label(), c.Concern}
+}
+
+// A Kind plans the checks that verify one requirement of a spec.
+type Kind func(e *Env, req specs.Requirement) []Check
+
+var kinds = map[string]Kind{}
+
+// defaultKinds maps requirement IDs to the kind that checks them when a
+// spec's requirement entry names no check.
+var defaultKinds = map[string]string{}
+
+func register(kind string, k Kind, ids ...string) {
+	kinds[kind] = k
+	for _, id := range ids {
+		defaultKinds[id] = kind
+	}
+}
+
+// Kinds lists the registered check kinds.
+func Kinds() []string {
+	var out []string
+	for k := range kinds {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Env is what checks share: the spec, the target, the HTTP client and the
+// responses already fetched, so no check repeats a request another made.
+type Env struct {
+	Spec        *specs.Spec
+	Target      Target
+	Client      *wire.Client
+	Redactor    *redact.Redactor
+	TokenSchema *schemas.Schema
+	ErrorSchema *schemas.Schema
+	// Console receives progress a person watching the run should see.
+	Console io.Writer
+
+	memo memo
+}
+
+// NewEnv prepares the environment for a spec and target.
+func NewEnv(spec *specs.Spec, target Target, client *wire.Client, console io.Writer) (*Env, error) {
+	ts, err := schemas.Load(spec.Response.Schema, spec.Dir())
+	if err != nil {
+		return nil, err
+	}
+	es, err := schemas.Load(spec.Errors.Schema, spec.Dir())
+	if err != nil {
+		return nil, err
+	}
+	if console == nil {
+		console = io.Discard
+	}
+	if target.Skew == 0 {
+		target.Skew = 60 * time.Second
+	}
+	r := client.Redactor
+	for kind, v := range map[string]string{"client_secret": target.ClientSecret, "password": target.Password, "other_client_secret": target.OtherClientSecret} {
+		r.Add(kind, v)
+	}
+	client.TokenMembers = append(client.TokenMembers, spec.Member("access_token"), spec.Member("refresh_token"), "id_token", "access_token", "refresh_token")
+	return &Env{Spec: spec, Target: target, Client: client, Redactor: r, TokenSchema: ts, ErrorSchema: es, Console: console, memo: memo{m: map[string]*memoEntry{}}}, nil
+}
+
+// Plan returns the checks of the spec's requirements, in run order.
+func (e *Env) Plan() ([]Check, error) {
+	var out []Check
+	var missing []string
+	for _, req := range e.Spec.Requirements {
+		kind := req.Check
+		if kind == "" {
+			kind = defaultKinds[req.ID]
+		}
+		if kind == "" && e.schemaNames(req.ID) {
+			kind = "schema"
+		}
+		base, _, _ := strings.Cut(kind, "/")
+		k, ok := kinds[base]
+		if !ok {
+			missing = append(missing, fmt.Sprintf("%s (check %q)", req.ID, kind))
+			continue
+		}
+		if req.Check == "" {
+			req.Check = kind
+		}
+		out = append(out, k(e, req)...)
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("spec %s: no check implements %s", e.Spec.Name, strings.Join(missing, ", "))
+	}
+	seen := map[string]bool{}
+	for _, c := range out {
+		if seen[c.Name()] {
+			return nil, fmt.Errorf("spec %s: two checks named %q", e.Spec.Name, c.Name())
+		}
+		seen[c.Name()] = true
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Phase != out[j].Phase {
+			return out[i].Phase < out[j].Phase
+		}
+		return concernOrder[out[i].Concern] < concernOrder[out[j].Concern]
+	})
+	return out, nil
+}
+
+func (e *Env) schemaNames(id string) bool {
+	for _, s := range []*schemas.Schema{e.TokenSchema, e.ErrorSchema} {
+		for _, r := range s.Requirements() {
+			if r == id {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// T is what a check's body works with.
+type T struct {
+	Ctx   context.Context
+	Env   *Env
+	Check *Check
+
+	problems []string
+	notes    []string
+	evidence []*wire.Exchange
+	skipped  string
+}
+
+// Errorf records that the requirement is not met; the check goes on so that
+// it reports every problem it finds.
+func (t *T) Errorf(format string, args ...any) {
+	t.problems = append(t.problems, t.Env.Redactor.String(fmt.Sprintf(format, args...)))
+}
+
+// Notef records a deviation the spec tolerates, or a fact the auditor
+// should see; it does not fail the check.
+func (t *T) Notef(format string, args ...any) {
+	t.notes = append(t.notes, t.Env.Redactor.String(fmt.Sprintf(format, args...)))
+}
+
+// Evidence attaches exchanges to the check's report.
+func (t *T) Evidence(exs ...*wire.Exchange) {
+	for _, ex := range exs {
+		if ex != nil && !containsEx(t.evidence, ex) {
+			t.evidence = append(t.evidence, ex)
+		}
+	}
+}
+
+func containsEx(list []*wire.Exchange, ex *wire.Exchange) bool {
+	for _, x := range list {
+		if x == ex {
+			return true
+		}
+	}
+	return false
+}
+
+// Skipf ends the check as skipped, saying what would run it.
+func (t *T) Skipf(format string, args ...any) {
+	t.skipped = t.Env.Redactor.String(fmt.Sprintf(format, args...))
+	panic(skipSignal{})
+}
+
+type skipSignal struct{}
+
+// Problems returns what the check found wrong.
+func (t *T) Problems() []string { return t.problems }
+
+// Consolef writes a progress line for the person watching the run.
+func (t *T) Consolef(format string, args ...any) {
+	fmt.Fprintln(t.Env.Console, t.Env.Redactor.String(fmt.Sprintf(format, args...)))
+}
+
+// Result is what running a check's body found.
+type Result struct {
+	Problems []string
+	Notes    []string
+	Evidence []*wire.Exchange
+	Skipped  string // non-empty when the check skipped itself
+}
+
+// Execute runs a check body outside Ginkgo and returns what it found.
+func Execute(ctx context.Context, e *Env, c *Check) (res Result) {
+	t := &T{Ctx: ctx, Env: e, Check: c}
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(skipSignal); !ok {
+				panic(r)
+			}
+		}
+		res = Result{Problems: t.problems, Notes: t.notes, Evidence: t.evidence, Skipped: t.skipped}
+	}()
+	c.Run(t)
+	return
+}
