@@ -145,7 +145,7 @@ type ErrorCase struct {
 	// server sends.
 	Codes []string `json:"codes"`
 	// Statuses lists the acceptable HTTP statuses; the first is sent.
-	Statuses []int `json:"statuses"`
+	Statuses []int  `json:"statuses"`
 	Title    string `json:"title,omitempty"`
 }
 

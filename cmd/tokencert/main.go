@@ -1,0 +1,53 @@
+// Command tokencert certifies OAuth2-style token endpoints against the
+// specs of their documents, and serves the reference token server.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// command is one subcommand.
+type command struct {
+	name, summary string
+	run           func(args []string, stdout, stderr io.Writer) int
+}
+
+var commands = []command{
+	{"run", "certify an endpoint (the embedded reference server when no endpoint is given)", runCmd},
+	{"serve", "run the reference token server in the foreground", serveCmd},
+	{"specs", "list the built-in endpoint specs", specsCmd},
+	{"faults", "list the reference server's injectable faults and the requirement each breaks", faultsCmd},
+}
+
+func main() { os.Exit(cli(os.Args[1:], os.Stdout, os.Stderr)) }
+
+func cli(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stdout)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands {
+		if c.name == args[0] {
+			return c.run(args[1:], stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "tokencert: unknown command %q\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	var b strings.Builder
+	b.WriteString("usage: tokencert COMMAND [flags]\n\ncommands:\n")
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  %-8s %s\n", c.name, c.summary)
+	}
+	b.WriteString("\n'tokencert COMMAND -h' describes a command's flags.\n")
+	fmt.Fprint(w, b.String())
+}

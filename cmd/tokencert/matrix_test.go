@@ -1,0 +1,76 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/tokencert/tokencert/refserver"
+	"github.com/tokencert/tokencert/specs"
+)
+
+// TestConformanceMatrix is the suite's own test: for every spec, the full
+// suite passes against the conformant reference server, and for every
+// fault that breaks one of the spec's requirements, the checks of that
+// requirement fail and the exit code follows the requirement's level.
+func TestConformanceMatrix(t *testing.T) {
+	for _, name := range specs.Names() {
+		spec, err := specs.Load(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Run(name+"/conformant", func(t *testing.T) {
+			t.Parallel()
+			r := tokencert(t, nil, "run", "--spec", name, "--lifetime", "1s", "--strict")
+			if r.exit != 0 {
+				t.Fatalf("exit %d against the conformant server, want 0\n%s", r.exit, failures(r))
+			}
+			if len(r.cases()) == 0 {
+				t.Fatalf("no testcases in junit.xml\n%s", r.stdout)
+			}
+		})
+		for _, f := range refserver.FaultsFor(spec) {
+			req := spec.Requirement(f.Breaks)
+			t.Run(name+"/"+f.Name, func(t *testing.T) {
+				t.Parallel()
+				r := tokencert(t, nil, "run", "--spec", name, "--lifetime", "1s", "--fault", f.Name)
+				want := 0
+				if req.Level.Mandatory() {
+					want = 1
+				}
+				if r.exit != want {
+					t.Errorf("fault %s breaks %s (%s): exit %d, want %d\n%s", f.Name, f.Breaks, req.Level, r.exit, want, failures(r))
+				}
+				failed := false
+				for _, tc := range r.cases() {
+					if property(tc, "requirement") == f.Breaks && tc.Failure != nil {
+						failed = true
+					}
+				}
+				if !failed {
+					t.Errorf("fault %s: no check of %s failed\n%s", f.Name, f.Breaks, r.stdout)
+				}
+			})
+		}
+	}
+}
+
+// failures summarises the failed testcases of a run.
+func failures(r result) string {
+	var b strings.Builder
+	for _, tc := range r.cases() {
+		if tc.Failure != nil || tc.Error != nil {
+			msg := ""
+			if tc.Failure != nil {
+				msg = tc.Failure.Description
+			} else {
+				msg = tc.Error.Description
+			}
+			fmt.Fprintf(&b, "  %s: %s\n", tc.Name, msg)
+		}
+	}
+	if b.Len() == 0 {
+		return r.stdout + r.stderr
+	}
+	return b.String()
+}

@@ -1,0 +1,421 @@
+// Package runner loads a target and a spec, runs the Ginkgo suites against
+// the endpoint (or the embedded reference server), writes the report bundle
+// and decides the exit code.
+package runner
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/tokencert/tokencert/refserver"
+	"github.com/tokencert/tokencert/reports"
+	"github.com/tokencert/tokencert/reports/redact"
+	"github.com/tokencert/tokencert/specs"
+	"github.com/tokencert/tokencert/suites"
+	"github.com/tokencert/tokencert/suites/wire"
+)
+
+// Exit codes.
+const (
+	ExitPass        = 0 // every MUST-level requirement passed
+	ExitFail        = 1 // a MUST failed (or, with Strict, any requirement)
+	ExitUsage       = 2 // bad flags, target file or spec
+	ExitUnreachable = 3 // the endpoint could not be reached at all
+)
+
+// Version is the tool version written into reports.
+var Version = "0.1.0"
+
+// Options configure one run.
+type Options struct {
+	// Target holds the target-file keys, with flags already applied.
+	Target TargetFile
+	// Spec names a built-in spec or a spec file; overrides Target.Spec.
+	Spec           string
+	ReportDir      string
+	LabelFilter    string
+	Strict         bool
+	Verbose        bool
+	RequestTimeout time.Duration
+	Deadline       time.Duration
+	MaxWait        time.Duration
+	Skew           time.Duration
+	// Embedded reference server, used when no endpoint is given.
+	Fault    string
+	Lifetime time.Duration
+	Latency  time.Duration
+
+	Stdout, Stderr io.Writer
+}
+
+// Run certifies one endpoint and returns the exit code. It is meant to be
+// called once per process (Ginkgo runs one suite per process).
+func Run(o Options) int {
+	if o.Stdout == nil {
+		o.Stdout = os.Stdout
+	}
+	if o.Stderr == nil {
+		o.Stderr = os.Stderr
+	}
+	p, err := prepare(&o)
+	if err != nil {
+		fmt.Fprintf(o.Stderr, "tokencert: %v\n", err)
+		return ExitUsage
+	}
+	if p.server != nil {
+		defer p.server.Close()
+	}
+	return p.run()
+}
+
+// prepared is a run ready to start.
+type prepared struct {
+	o        Options
+	spec     *specs.Spec
+	env      *suites.Env
+	plan     []suites.Check
+	server   *refserver.Server
+	redactor *redact.Redactor
+	report   *reports.Run
+}
+
+func prepare(o *Options) (*prepared, error) {
+	name := o.Spec
+	if name == "" {
+		name = o.Target.Spec
+	}
+	if name == "" {
+		name = "rfc6749"
+	}
+	spec, err := specs.Load(name)
+	if err != nil {
+		return nil, err
+	}
+	if o.LabelFilter != "" {
+		if _, err := types.ParseLabelFilter(o.LabelFilter); err != nil {
+			return nil, &TargetError{Key: "--label-filter", Problem: err.Error()}
+		}
+	}
+	if o.RequestTimeout == 0 {
+		o.RequestTimeout = 10 * time.Second
+	}
+	if o.Deadline == 0 {
+		o.Deadline = 30 * time.Minute
+	}
+	p := &prepared{o: *o, spec: spec, redactor: redact.New()}
+	tf := o.Target
+	if tf.Endpoint == "" {
+		if o.Fault != "" {
+			if _, err := refserver.FaultByName(o.Fault); err != nil {
+				return nil, &TargetError{Key: "--fault", Problem: err.Error()}
+			}
+		}
+		srv, err := startEmbedded(spec, o)
+		if err != nil {
+			return nil, fmt.Errorf("embedded reference server: %w", err)
+		}
+		p.server = srv
+		st := srv.Target()
+		tf = TargetFile{Spec: spec.Name, Endpoint: st.Endpoint, ClientID: st.ClientID, ClientSecret: st.ClientSecret,
+			Username: st.Username, Password: st.Password, Scope: st.Scope, Audience: st.Audience, Resource: st.Resource,
+			Introspection: st.Introspection, OtherClientID: st.OtherClientID, OtherClientSecret: st.OtherClientSecret}
+		if o.Skew == 0 {
+			o.Skew = 500*time.Millisecond + o.Latency
+		}
+	} else if o.Fault != "" {
+		return nil, &TargetError{Key: "--fault", Problem: "faults apply to the embedded reference server only; give no endpoint"}
+	}
+	target, err := resolveTarget(tf, o)
+	if err != nil {
+		return nil, err
+	}
+	client := wire.New(p.redactor, wire.Options{Timeout: o.RequestTimeout})
+	env, err := suites.NewEnv(spec, target, client, o.Stdout)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := env.Plan()
+	if err != nil {
+		return nil, err
+	}
+	p.env, p.plan = env, plan
+	return p, nil
+}
+
+func startEmbedded(spec *specs.Spec, o *Options) (*refserver.Server, error) {
+	opts := refserver.Options{Spec: spec, Lifetime: o.Lifetime, Latency: o.Latency}
+	if o.Fault != "" {
+		f, _ := refserver.FaultByName(o.Fault)
+		opts.Faults = []refserver.Fault{f}
+	}
+	srv, err := refserver.New(opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := srv.Start("127.0.0.1:0"); err != nil {
+		return nil, err
+	}
+	return srv, nil
+}
+
+// resolveTarget checks the target keys and turns them into what the suites use.
+func resolveTarget(tf TargetFile, o *Options) (suites.Target, error) {
+	file := tf.Path
+	t := suites.Target{
+		ClientID: tf.ClientID, ClientSecret: tf.ClientSecret, Username: tf.Username, Password: tf.Password,
+		Scope: tf.Scope, Audience: tf.Audience, Grants: tf.Grants, OtherClientID: tf.OtherClientID,
+		OtherClientSecret: tf.OtherClientSecret, MaxWait: o.MaxWait, Skew: o.Skew,
+	}
+	u, err := checkURL(file, "endpoint", tf.Endpoint)
+	if err != nil {
+		return t, err
+	}
+	// Credentials in the URL (https://id:secret@host/...) are client
+	// credentials for HTTP Basic; they never stay in the URL we log.
+	if u.User != nil {
+		if t.ClientID == "" {
+			t.ClientID = u.User.Username()
+		}
+		if p, ok := u.User.Password(); ok && t.ClientSecret == "" {
+			t.ClientSecret = p
+		}
+		u.User = nil
+	}
+	t.Endpoint = u.String()
+	for key, v := range map[string]*string{"resource": &tf.Resource, "introspection": &tf.Introspection} {
+		if *v == "" {
+			continue
+		}
+		if _, err := checkURL(file, key, *v); err != nil {
+			return t, err
+		}
+	}
+	t.Resource, t.Introspection = tf.Resource, tf.Introspection
+	if (t.OtherClientID == "") != (t.OtherClientSecret == "") {
+		return t, &TargetError{File: file, Key: "other_client_secret", Problem: "other_client_id and other_client_secret go together"}
+	}
+	if (t.Username == "") != (t.Password == "") {
+		return t, &TargetError{File: file, Key: "password", Problem: "username and password go together"}
+	}
+	for _, g := range t.Grants {
+		switch g {
+		case "client_credentials", "password", "refresh_token":
+		default:
+			return t, &TargetError{File: file, Key: "grants", Problem: fmt.Sprintf("unknown grant %q (client_credentials, password, refresh_token)", g)}
+		}
+	}
+	if tf.MaxWait != "" && t.MaxWait == 0 {
+		d, err := parseDuration(file, "max_wait", tf.MaxWait)
+		if err != nil {
+			return t, err
+		}
+		t.MaxWait = d
+	}
+	if t.MaxWait == 0 {
+		t.MaxWait = 2 * time.Minute
+	}
+	return t, nil
+}
+
+// ginkgoT is the GinkgoTestingT RunSpecs reports to.
+type ginkgoT struct{ failed bool }
+
+func (t *ginkgoT) Fail() { t.failed = true }
+
+func (p *prepared) run() int {
+	o := p.o
+	started := time.Now()
+	p.report = p.newReport(started)
+	if err := reachable(p.env.Target.Endpoint, o.RequestTimeout); err != nil {
+		msg := fmt.Sprintf("endpoint unreachable: %v", p.redactor.String(err.Error()))
+		for _, c := range p.plan {
+			p.report.Checks = append(p.report.Checks, p.checkReport(c, reports.Error, msg))
+		}
+		return p.finish(ExitUnreachable, reports.RunUnreachable, msg)
+	}
+	suiteConfig, reporterConfig := GinkgoConfiguration()
+	suiteConfig.LabelFilter = o.LabelFilter
+	suiteConfig.RandomSeed = 1
+	suiteConfig.RandomizeAllSpecs = false
+	suiteConfig.Timeout = o.Deadline
+	reporterConfig.NoColor = !isTerminal(o.Stdout)
+	reporterConfig.Verbose = o.Verbose
+	var ginkgoReport types.Report
+	suites.Define(p.env, p.plan)
+	ReportAfterSuite("tokencert", func(r Report) { ginkgoReport = r })
+	RunSpecs(&ginkgoT{}, "tokencert "+p.spec.Name, suiteConfig, reporterConfig)
+	p.collect(ginkgoReport)
+	c := p.report.Count()
+	exit, verdict := ExitPass, reports.RunPass
+	if c.MandatoryFailed > 0 || (o.Strict && c.Fail+c.Error > 0) {
+		exit, verdict = ExitFail, reports.RunFail
+	}
+	return p.finish(exit, verdict, "")
+}
+
+func (p *prepared) newReport(started time.Time) *reports.Run {
+	s := p.spec
+	r := &reports.Run{
+		Tool: "tokencert " + Version,
+		Spec: reports.Spec{Name: s.Name, Title: s.Title, Document: s.Document.Title, File: s.Document.File, Source: s.Source, SHA256: s.SHA256},
+		Schemas: map[string]string{
+			s.Response.Schema: p.env.TokenSchema.SHA256,
+			s.Errors.Schema:   p.env.ErrorSchema.SHA256,
+		},
+		Endpoint:    p.redactor.URL(p.env.Target.Endpoint),
+		Embedded:    p.server != nil,
+		Fault:       p.o.Fault,
+		Started:     started,
+		LabelFilter: p.o.LabelFilter,
+		Strict:      p.o.Strict,
+	}
+	for _, d := range s.Decisions {
+		r.Spec.Decisions = append(r.Spec.Decisions, reports.Decision(d))
+	}
+	return r
+}
+
+func (p *prepared) checkReport(c suites.Check, verdict, msg string) reports.Check {
+	text := ""
+	if e, ok := specs.Lookup(c.Req.ID); ok {
+		text = e.Text
+	}
+	return reports.Check{
+		Name: c.Name(), ID: c.Req.ID, Level: string(c.Req.Level), Cite: c.Req.Cite, Why: c.Req.Why, Requirement: text,
+		Concern: c.Concern, Variant: c.Variant, Title: c.Title, Verdict: verdict, Message: msg,
+	}
+}
+
+// collect turns Ginkgo's report into the run's checks, in plan order.
+func (p *prepared) collect(r types.Report) {
+	byName := map[string]types.SpecReport{}
+	for _, sr := range r.SpecReports {
+		if sr.LeafNodeType == types.NodeTypeIt {
+			byName[sr.LeafNodeText] = sr
+		}
+	}
+	for _, c := range p.plan {
+		sr, ok := byName[c.Name()]
+		if !ok {
+			p.report.Checks = append(p.report.Checks, p.checkReport(c, reports.Error, "the check did not run (run interrupted)"))
+			continue
+		}
+		verdict, msg := verdictOf(sr)
+		if sr.State == types.SpecStateSkipped && sr.NumAttempts == 0 {
+			msg = "not selected by --label-filter " + p.o.LabelFilter
+		}
+		cr := p.checkReport(c, verdict, p.redactor.String(msg))
+		cr.Duration = sr.RunTime
+		for _, e := range sr.ReportEntries {
+			switch e.Name {
+			case suites.EntryNote:
+				if s, ok := e.GetRawValue().(string); ok {
+					cr.Notes = append(cr.Notes, p.redactor.String(s))
+				}
+			case suites.EntryEvidence:
+				if exs, ok := e.GetRawValue().([]*wire.Exchange); ok {
+					for _, ex := range exs {
+						cr.Evidence = append(cr.Evidence, p.exchange(ex))
+					}
+				}
+			}
+		}
+		p.report.Checks = append(p.report.Checks, cr)
+	}
+}
+
+func verdictOf(sr types.SpecReport) (string, string) {
+	switch sr.State {
+	case types.SpecStatePassed:
+		return reports.Pass, ""
+	case types.SpecStateSkipped, types.SpecStatePending:
+		return reports.Skip, sr.Failure.Message
+	case types.SpecStateFailed:
+		return reports.Fail, sr.Failure.Message
+	case types.SpecStatePanicked:
+		return reports.Error, fmt.Sprintf("the check panicked: %s %v", sr.Failure.Message, sr.Failure.ForwardedPanic)
+	case types.SpecStateTimedout:
+		return reports.Error, "the check timed out: " + sr.Failure.Message
+	default:
+		return reports.Error, fmt.Sprintf("%s: %s", sr.State, sr.Failure.Message)
+	}
+}
+
+// exchange converts recorded evidence (already redacted) for the report,
+// redacting once more with every secret learned since it was recorded.
+func (p *prepared) exchange(ex *wire.Exchange) reports.Exchange {
+	r := p.redactor
+	msg := func(m wire.Message) reports.Message {
+		return reports.Message{Method: m.Method, URL: r.String(m.URL), Status: m.Status, Header: r.Header(m.Header), Body: r.String(m.Body), Truncated: m.Truncated}
+	}
+	out := reports.Exchange{Label: ex.Label, Started: ex.Started, Duration: ex.Duration, Request: msg(ex.Request), Error: r.String(ex.Err)}
+	if ex.Response != nil {
+		m := msg(*ex.Response)
+		out.Response = &m
+	}
+	return out
+}
+
+// finish writes the bundle and prints the verdict line.
+func (p *prepared) finish(exit int, verdict, msg string) int {
+	r := p.report
+	r.Finished = time.Now()
+	r.Verdict, r.ExitCode, r.Requests = verdict, exit, p.env.Client.Count()
+	c := r.Count()
+	if msg == "" {
+		msg = fmt.Sprintf("%d passed, %d failed, %d skipped, %d errors; %d MUST-level failures", c.Pass, c.Fail, c.Skip, c.Error, c.MandatoryFailed)
+	}
+	r.Message = msg
+	dir := p.o.ReportDir
+	if dir == "" {
+		dir = "tokencert-report"
+	}
+	if err := reports.Write(dir, r); err != nil {
+		fmt.Fprintf(p.o.Stderr, "tokencert: writing the report: %v\n", err)
+		if exit == ExitPass {
+			exit = ExitFail
+		}
+	}
+	fmt.Fprintf(p.o.Stdout, "\ntokencert: %s — spec %s at %s — %s — report in %s\n", strings.ToUpper(verdict), p.spec.Name, r.Endpoint, msg, dir)
+	return exit
+}
+
+// reachable dials the endpoint's host within timeout.
+func reachable(endpoint string, timeout time.Duration) error {
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return err
+	}
+	host := u.Host
+	if u.Port() == "" {
+		host = net.JoinHostPort(u.Hostname(), map[string]string{"https": "443", "http": "80"}[u.Scheme])
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", host)
+	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("no connection to %s within %s", host, timeout)
+		}
+		return err
+	}
+	return conn.Close()
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

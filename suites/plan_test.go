@@ -1,0 +1,86 @@
+package suites
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tokencert/tokencert/reports/redact"
+	"github.com/tokencert/tokencert/specs"
+	"github.com/tokencert/tokencert/suites/wire"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/checks.txt")
+
+// fullTarget has every key set, so every check is planned.
+var fullTarget = Target{
+	Endpoint: "http://127.0.0.1:1/token", ClientID: "c", ClientSecret: "s", Username: "u", Password: "p",
+	Scope: "read write", Audience: "a", Resource: "http://127.0.0.1:1/resource", Introspection: "http://127.0.0.1:1/introspect",
+	OtherClientID: "c2", OtherClientSecret: "s2", MaxWait: time.Minute,
+}
+
+// TestChecksManifest keeps testdata/checks.txt, the catalogue of every check
+// of every built-in spec with its stable name, level and clause, in step
+// with the code: a renamed or dropped check shows up as a diff in review.
+// Regenerate with: go test ./suites -run TestChecksManifest -update
+func TestChecksManifest(t *testing.T) {
+	var b strings.Builder
+	for _, name := range specs.Names() {
+		spec, err := specs.Load(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		env, err := NewEnv(spec, fullTarget, wire.New(redact.New(), wire.Options{}), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan, err := env.Plan()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range plan {
+			fmt.Fprintf(&b, "%s\t%s\t%s\t%s\t%s\n", name, c.Name(), c.Req.Level, c.Concern, c.Req.Cite)
+		}
+	}
+	const path = "testdata/checks.txt"
+	if *update {
+		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if string(want) != b.String() {
+		t.Errorf("the checks differ from %s; if intended, regenerate with -update.\ngot:\n%s", path, b.String())
+	}
+}
+
+// TestEveryRequirementIsPlanned makes sure no requirement a spec lists is
+// silently left without a check.
+func TestEveryRequirementIsPlanned(t *testing.T) {
+	for _, name := range specs.Names() {
+		spec, _ := specs.Load(name)
+		env, err := NewEnv(spec, fullTarget, wire.New(redact.New(), wire.Options{}), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan, err := env.Plan()
+		if err != nil {
+			t.Fatal(err)
+		}
+		planned := map[string]bool{}
+		for _, c := range plan {
+			planned[c.Req.ID] = true
+		}
+		for _, r := range spec.Requirements {
+			if !planned[r.ID] {
+				t.Errorf("%s: requirement %s has no check", name, r.ID)
+			}
+		}
+	}
+}
