@@ -46,7 +46,10 @@ func Define(e *Env, checks []Check) {
 		}
 		return "", false
 	})
-	Describe(e.Spec.Name, func() {
+	// Ordered keeps plan order (Ginkgo otherwise sorts specs defined at one
+	// code location by text); ContinueOnFailure keeps a failure from
+	// skipping the checks after it.
+	Describe(e.Spec.Name, Ordered, ContinueOnFailure, func() {
 		for i := 0; i < len(checks); {
 			j := i
 			for j < len(checks) && checks[j].Concern == checks[i].Concern {
