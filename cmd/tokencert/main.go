@@ -20,6 +20,8 @@ var commands = []command{
 	{"serve", "run the reference token server in the foreground", serveCmd},
 	{"specs", "list the built-in endpoint specs", specsCmd},
 	{"faults", "list the reference server's injectable faults and the requirement each breaks", faultsCmd},
+	{"keygen", "write an Ed25519 key pair for signing report bundles", keygenCmd},
+	{"verify", "check a report bundle's digests and signature", verifyCmd},
 }
 
 func main() { os.Exit(cli(os.Args[1:], os.Stdout, os.Stderr)) }

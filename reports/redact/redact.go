@@ -183,3 +183,16 @@ func (r *Redactor) Form(s string) string {
 	}
 	return r.String(s)
 }
+
+// Secrets returns every registered secret value, sorted, for a last scan of
+// what a run wrote (reports.Scan).
+func (r *Redactor) Secrets() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]string, 0, len(r.fp))
+	for v := range r.fp {
+		out = append(out, v)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,131 @@
+package reports
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func renderSampleHTML(t *testing.T) string {
+	t.Helper()
+	b, err := renderHTML(sampleRun())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestHTMLShowsVerdictMetadataAndMatrix(t *testing.T) {
+	page := renderSampleHTML(t)
+	for _, want := range []string{
+		`<header class="verdict verdict-fail" id="verdict">`,
+		`id="verdict-word">FAIL</div>`,
+		"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", // spec SHA-256
+		"rfc6749/token-response.json", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",  // schema digests
+		"2026-03-14 08:26:53.000 UTC", "2026-03-14 08:27:35.123 UTC", // started, finished
+		"none: every check of the spec", // label filter
+		"Not a certification run.",
+		"expires_in as a string", "§5.1 and App. A.14 say number", // decisions
+		`value="MUST NOT" checked`, `value="skip" checked`, // filters
+		"8 of 8 checks shown",
+		"tokencert 0.1.0",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	rows := regexp.MustCompile(`<tr class="row-(\w+)" data-verdict="(\w+)" data-level="([A-Z ]+)" data-id="([^"]+)">`).FindAllStringSubmatch(page, -1)
+	if len(rows) != len(sortedNames) {
+		t.Fatalf("%d matrix rows, want %d", len(rows), len(sortedNames))
+	}
+	for i, row := range rows {
+		if !strings.HasPrefix(sortedNames[i], row[4]+" ") {
+			t.Errorf("row %d is %s, want %s", i, row[4], sortedNames[i])
+		}
+	}
+	// Failed and errored checks are open; the others closed.
+	if n := strings.Count(page, `class="check c-fail"`); n != 2 {
+		t.Errorf("%d failed checks", n)
+	}
+	if n := regexp.MustCompile(`<details class="check c-(fail|error)"[^>]* open>`).FindAllString(page, -1); len(n) != 3 {
+		t.Errorf("%d open checks, want 3", len(n))
+	}
+	// Evidence exchanges, collapsible.
+	if !strings.Contains(page, `<details class="exchange"><summary>client_credentials grant — POST http://127.0.0.1:8080/token → 200 (12ms)</summary>`) {
+		t.Error("exchange summary missing")
+	}
+	if !strings.Contains(page, "refresh — POST http://127.0.0.1:8080/token → no response") {
+		t.Error("exchange without response missing")
+	}
+}
+
+func TestHTMLEscapesEvidence(t *testing.T) {
+	page := renderSampleHTML(t)
+	if strings.Contains(page, "<script>alert") {
+		t.Error("markup from evidence reached the page unescaped")
+	}
+	if !strings.Contains(page, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;") {
+		t.Error("escaped evidence missing")
+	}
+	if strings.Count(page, "<script>") != 1 {
+		t.Error("the page has more than its own script")
+	}
+}
+
+func TestHTMLIsSelfContained(t *testing.T) {
+	page := renderSampleHTML(t)
+	for _, re := range []string{`<link\b`, `\ssrc=`, `@import`, `url\(`, `href="(?:https?:)?//`, `<iframe`, `<img`, `fetch\(`, `XMLHttpRequest`} {
+		if m := regexp.MustCompile(re).FindString(page); m != "" {
+			t.Errorf("page may fetch something: %q", m)
+		}
+	}
+	if !strings.Contains(page, `content="default-src 'none';`) {
+		t.Error("no Content-Security-Policy forbidding fetches")
+	}
+}
+
+func TestHTMLCertificationBanner(t *testing.T) {
+	for _, c := range []struct {
+		certify bool
+		filter  string
+		want    string
+	}{
+		{true, "", "Complete certification run."},
+		{false, "MUST", "Only the checks selected by label filter <code>MUST</code> ran"},
+		{false, "", "was not started with <code>--certify</code>"},
+	} {
+		r := sampleRun()
+		r.Certify, r.LabelFilter = c.certify, c.filter
+		b, err := renderHTML(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), c.want) {
+			t.Errorf("certify=%v filter=%q: page lacks %q", c.certify, c.filter, c.want)
+		}
+	}
+}
+
+func TestHTMLUnreachable(t *testing.T) {
+	r := sampleRun()
+	r.Verdict, r.ExitCode, r.Message = RunUnreachable, 3, "endpoint unreachable: connection refused"
+	b, err := renderHTML(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `verdict-unreachable`) || !strings.Contains(string(b), ">UNREACHABLE<") {
+		t.Error("unreachable verdict not shown")
+	}
+}
+
+func TestCodeSpans(t *testing.T) {
+	for in, want := range map[string]string{
+		"`token_type` is present":  "<code>token_type</code> is present",
+		"a <b> `x&y` c":            "a &lt;b&gt; <code>x&amp;y</code> c",
+		"unpaired ` stays <as> is": "unpaired ` stays &lt;as&gt; is",
+	} {
+		if got := string(codeSpans(in)); got != want {
+			t.Errorf("codeSpans(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

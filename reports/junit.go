@@ -1,0 +1,171 @@
+package reports
+
+import (
+	"encoding/xml"
+	"fmt"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/onsi/ginkgo/v2/reporters"
+)
+
+// WriteJUnit writes the run as JUnit XML: one testcase per check, named by
+// its requirement ID first (unique, sorted), grouped by concern in
+// classname, with the requirement's level, clause and spec as properties
+// and the redacted evidence in system-out.
+func WriteJUnit(r *Run, path string) error {
+	b, err := renderJUnit(r)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, b, 0o644)
+}
+
+func renderJUnit(r *Run) ([]byte, error) {
+	r = normalized(r)
+	suite := reporters.JUnitTestSuite{
+		Name:      "tokencert " + r.Spec.Name,
+		Package:   r.Endpoint,
+		Time:      r.Finished.Sub(r.Started).Seconds(),
+		Timestamp: r.Started.Format("2006-01-02T15:04:05"),
+		Properties: reporters.JUnitProperties{Properties: []reporters.JUnitProperty{
+			{Name: "tool", Value: r.Tool},
+			{Name: "spec", Value: r.Spec.Name},
+			{Name: "spec_sha256", Value: r.Spec.SHA256},
+			{Name: "document", Value: r.Spec.Document},
+			{Name: "endpoint", Value: r.Endpoint},
+			{Name: "verdict", Value: r.Verdict},
+			{Name: "label_filter", Value: r.LabelFilter},
+			{Name: "certify", Value: strconv.FormatBool(r.Certify)},
+		}},
+	}
+	for _, c := range r.Checks {
+		tc := reporters.JUnitTestCase{
+			Name:      c.Name,
+			Classname: "tokencert." + r.Spec.Name + "." + c.Concern,
+			Status:    c.Verdict,
+			Time:      c.Duration.Seconds(),
+			Properties: &reporters.JUnitProperties{Properties: []reporters.JUnitProperty{
+				{Name: "requirement", Value: c.ID},
+				{Name: "level", Value: c.Level},
+				{Name: "cite", Value: c.Cite},
+				{Name: "spec", Value: r.Spec.Name},
+			}},
+			SystemOut: evidenceText(c),
+		}
+		suite.Tests++
+		switch c.Verdict {
+		case Fail:
+			suite.Failures++
+			tc.Failure = &reporters.JUnitFailure{Message: firstLine(c.Message), Type: c.Level, Description: c.Message}
+		case Error:
+			suite.Errors++
+			tc.Error = &reporters.JUnitError{Message: firstLine(c.Message), Type: "error", Description: c.Message}
+		case Skip:
+			suite.Skipped++
+			tc.Skipped = &reporters.JUnitSkipped{Message: c.Message}
+		}
+		suite.TestCases = append(suite.TestCases, tc)
+	}
+	suites := reporters.JUnitTestSuites{
+		Tests: suite.Tests, Failures: suite.Failures, Errors: suite.Errors, Disabled: suite.Disabled,
+		Time: suite.Time, TestSuites: []reporters.JUnitTestSuite{suite},
+	}
+	b, err := xml.MarshalIndent(suites, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte(xml.Header), append(b, '\n')...), nil
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
+
+// evidenceText renders a check's notes and exchanges as plain text.
+func evidenceText(c Check) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s (%s)\n%s\n", c.ID, c.Level, c.Cite, c.Requirement)
+	for _, n := range c.Notes {
+		fmt.Fprintf(&b, "note: %s\n", n)
+	}
+	for _, ex := range c.Evidence {
+		b.WriteString("\n")
+		b.WriteString(ex.Text())
+	}
+	return b.String()
+}
+
+// Text renders an exchange as an HTTP transcript. Control characters
+// (other than newline and tab) and bytes that are not UTF-8 are shown as
+// \xNN, so the transcript reads the same in XML, HTML and a terminal.
+func (ex Exchange) Text() string { return visible(ex.text()) }
+
+func (ex Exchange) text() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s (%s)\n", ex.Label, ex.Duration.Round(1e6))
+	fmt.Fprintf(&b, "> %s %s\n", ex.Request.Method, ex.Request.URL)
+	writeHeader(&b, "> ", ex.Request.Header)
+	if ex.Request.Body != "" {
+		fmt.Fprintf(&b, ">\n> %s\n", strings.ReplaceAll(ex.Request.Body, "\n", "\n> "))
+	}
+	if ex.Response == nil {
+		fmt.Fprintf(&b, "< (no response: %s)\n", ex.Error)
+		return b.String()
+	}
+	fmt.Fprintf(&b, "< %d\n", ex.Response.Status)
+	writeHeader(&b, "< ", ex.Response.Header)
+	if ex.Response.Body != "" {
+		fmt.Fprintf(&b, "<\n< %s\n", strings.ReplaceAll(ex.Response.Body, "\n", "\n< "))
+	}
+	if ex.Response.Truncated {
+		b.WriteString("< (body truncated at the read cap)\n")
+	}
+	if ex.Error != "" {
+		fmt.Fprintf(&b, "! %s\n", ex.Error)
+	}
+	return b.String()
+}
+
+func writeHeader(b *strings.Builder, prefix string, h map[string][]string) {
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		for _, v := range h[k] {
+			fmt.Fprintf(b, "%s%s: %s\n", prefix, k, v)
+		}
+	}
+}
+
+// visible replaces control characters other than newline and tab, and
+// bytes that are not UTF-8, with \xNN.
+func visible(s string) string {
+	if !strings.ContainsFunc(s, hidden) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if hidden(r) && size == 1 {
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		} else {
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// hidden reports whether r may not show as itself in a transcript; an
+// invalid byte decodes as utf8.RuneError of size 1 (a real U+FFFD has size
+// 3 and stays).
+func hidden(r rune) bool {
+	return r == utf8.RuneError || (r < 0x20 && r != '\n' && r != '\t') || r == 0x7f
+}

@@ -1,0 +1,113 @@
+package reports
+
+import (
+	"fmt"
+	"os"
+	"strings"
+)
+
+// maxSummaryFailures bounds the failed checks listed in summary.md; the
+// rest are counted, and report.html lists them all.
+const maxSummaryFailures = 50
+
+// WriteSummary writes a short Markdown summary for a CI job page (GitHub's
+// $GITHUB_STEP_SUMMARY, GitLab or Jenkins Markdown): the verdict line,
+// counts by level and verdict, and the failed and errored checks.
+func WriteSummary(r *Run, path string) error {
+	return os.WriteFile(path, renderSummary(r), 0o644)
+}
+
+func renderSummary(r *Run) []byte {
+	r = normalized(r)
+	var b strings.Builder
+	icon := map[string]string{RunPass: "✅", RunFail: "❌", RunUnreachable: "⚠️"}[r.Verdict]
+	fmt.Fprintf(&b, "### %s tokencert: %s — %s\n\n", icon, strings.ToUpper(r.Verdict), mdText(r.Spec.Title+" ("+r.Spec.Name+")"))
+	fmt.Fprintf(&b, "%s\n\n", mdText(r.Message))
+	fmt.Fprintf(&b, "Endpoint %s", mdCode(r.Endpoint))
+	if r.Embedded {
+		b.WriteString(" (embedded reference server")
+		if r.Fault != "" {
+			fmt.Fprintf(&b, ", fault %s", mdCode(r.Fault))
+		}
+		b.WriteString(")")
+	}
+	fmt.Fprintf(&b, " · spec SHA-256 %s · %s\n\n", mdCode(shortHash(r.Spec.SHA256)), certification(r))
+
+	rows, total := r.ByLevel()
+	b.WriteString("| Level | Pass | Fail | Error | Skip | Total |\n|---|---:|---:|---:|---:|---:|\n")
+	for _, t := range append(rows, total) {
+		level := mdText(t.Level)
+		if t.Level == total.Level {
+			level = "**all**"
+		}
+		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %d |\n", level, t.Pass, t.Fail, t.Error, t.Skip, t.Total)
+	}
+
+	var failed []Check
+	for _, c := range r.Checks {
+		if c.Verdict == Fail || c.Verdict == Error {
+			failed = append(failed, c)
+		}
+	}
+	if len(failed) > 0 {
+		b.WriteString("\n| Failed check | Level | Verdict | Message |\n|---|---|---|---|\n")
+		for i, c := range failed {
+			if i == maxSummaryFailures {
+				fmt.Fprintf(&b, "\n… and %d more: see report.html.\n", len(failed)-i)
+				break
+			}
+			fmt.Fprintf(&b, "| %s %s | %s | %s | %s |\n", mdCode(c.ID), mdText(strings.TrimPrefix(c.Name, c.ID+" ")),
+				mdText(c.Level), c.Verdict, mdText(clip(firstLine(c.Message), 200)))
+		}
+	}
+	return []byte(b.String())
+}
+
+func certification(r *Run) string {
+	switch {
+	case r.CompleteCertification():
+		return "**complete certification run** (`--certify`, every check)"
+	case r.LabelFilter != "":
+		return "not a certification run: label filter " + mdCode(r.LabelFilter)
+	default:
+		return "not a certification run (no `--certify`)"
+	}
+}
+
+func shortHash(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
+}
+
+func clip(s string, n int) string {
+	if len([]rune(s)) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
+
+// mdReplacer escapes what would break a table cell or start Markdown or
+// HTML markup.
+var mdReplacer = strings.NewReplacer(
+	"\\", "\\\\", "|", "\\|", "`", "\\`", "*", "\\*", "_", "\\_", "[", "\\[", "]", "\\]",
+	"<", "&lt;", ">", "&gt;", "&", "&amp;", "\r", " ", "\n", " ",
+)
+
+// mdText is s as literal Markdown text on one line.
+func mdText(s string) string { return mdReplacer.Replace(s) }
+
+// mdCode is s as an inline code span on one line; pipes are escaped, which
+// GitHub and GitLab honour inside table cells.
+func mdCode(s string) string {
+	s = strings.NewReplacer("\r", " ", "\n", " ", "|", "\\|").Replace(s)
+	fence := "`"
+	for strings.Contains(s, fence) {
+		fence += "`"
+	}
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+		return fence + " " + s + " " + fence
+	}
+	return fence + s + fence
+}

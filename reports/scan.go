@@ -1,0 +1,254 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"html"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// MinSecretLen is the length below which Scan ignores a secret: shorter
+// values are found by chance in any text (the redactor does not replace
+// them inside free text either).
+const MinSecretLen = 4
+
+// minFragment is the shortest base64 fragment Scan looks for when a secret
+// may sit inside a longer encoded value (HTTP Basic's "id:secret"): at 8
+// characters (48 bits) a chance match in megabytes of text is negligible.
+const minFragment = 8
+
+// Leak is one secret found in one file of a bundle. It never holds the
+// secret itself.
+type Leak struct {
+	File   string // path relative to the scanned directory
+	Secret int    // index of the secret in the list given to Scan
+	Form   string // how it was written: raw, url, json, html, xml, markdown, base64, ...
+	Offset int    // byte offset of the first occurrence
+}
+
+func (l Leak) String() string {
+	return fmt.Sprintf("%s: secret #%d (%s form) at byte %d", l.File, l.Secret, l.Form, l.Offset)
+}
+
+// LeakError reports the secrets Write found in the bundle it wrote. The
+// files that held them have been removed.
+type LeakError struct{ Leaks []Leak }
+
+func (e *LeakError) Error() string {
+	var b strings.Builder
+	b.WriteString("secrets found in the report bundle; removed ")
+	var files []string
+	for _, l := range e.Leaks {
+		if !slices.Contains(files, l.File) {
+			files = append(files, l.File)
+		}
+	}
+	b.WriteString(strings.Join(files, ", "))
+	b.WriteString(":")
+	for _, l := range e.Leaks {
+		b.WriteString("\n  ")
+		b.WriteString(l.String())
+	}
+	return b.String()
+}
+
+// Scan looks for the given secrets in every regular file under dir, in
+// every form a writer might have put them in: raw, URL-encoded (query and
+// path), JSON-escaped (with and without HTML escaping), HTML- and
+// XML-escaped, Markdown-escaped, and base64 (standard and URL alphabets,
+// padded and raw, also inside a longer encoded value such as HTTP Basic
+// credentials). Redaction fingerprints ("[access_token#1a2b3c4d]") are
+// ignored, so a secret that happens to be a word of a fingerprint does not
+// count. Secrets shorter than MinSecretLen are ignored. Leaks are sorted by
+// file, secret and form.
+func Scan(dir string, secrets []string) ([]Leak, error) {
+	var files []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.Type().IsRegular() {
+			files = append(files, path)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return scanFiles(dir, files, secrets)
+}
+
+func scanFiles(dir string, files, secrets []string) ([]Leak, error) {
+	m := newMatcher(secrets)
+	var leaks []Leak
+	for _, path := range files {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		rel, err := filepath.Rel(dir, path)
+		if err != nil {
+			rel = path
+		}
+		for _, l := range m.find(maskFingerprints(data)) {
+			l.File = filepath.ToSlash(rel)
+			leaks = append(leaks, l)
+		}
+	}
+	slices.SortFunc(leaks, func(a, b Leak) int {
+		if c := strings.Compare(a.File, b.File); c != 0 {
+			return c
+		}
+		if c := cmpInt(a.Secret, b.Secret); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Form, b.Form)
+	})
+	return leaks, nil
+}
+
+// fingerprintRE matches redaction fingerprints as written raw, URL-encoded
+// or Markdown-escaped.
+var fingerprintRE = regexp.MustCompile(`\\?\[[A-Za-z0-9_.\\-]+#[0-9a-f]{8}\\?\]|%5B[A-Za-z0-9_.-]+%23[0-9a-f]{8}%5D`)
+
+// maskFingerprints overwrites fingerprints with NUL bytes, keeping offsets.
+func maskFingerprints(data []byte) []byte {
+	out := slices.Clone(data)
+	for _, loc := range fingerprintRE.FindAllIndex(data, -1) {
+		for i := loc[0]; i < loc[1]; i++ {
+			out[i] = 0
+		}
+	}
+	return out
+}
+
+type pattern struct {
+	text   []byte
+	secret int
+	form   string
+}
+
+// matcher finds many patterns of at least 4 bytes in one pass, indexing
+// them by their first four bytes.
+type matcher struct {
+	byPrefix map[uint32][]pattern
+}
+
+func newMatcher(secrets []string) *matcher {
+	m := &matcher{byPrefix: map[uint32][]pattern{}}
+	for i, s := range secrets {
+		if len(s) < MinSecretLen {
+			continue
+		}
+		for _, f := range secretForms(s) {
+			if len(f.text) < 4 {
+				continue
+			}
+			k := binary.LittleEndian.Uint32(f.text)
+			m.byPrefix[k] = append(m.byPrefix[k], pattern{text: f.text, secret: i, form: f.name})
+		}
+	}
+	return m
+}
+
+// find returns the first occurrence of each (secret, form) in data.
+func (m *matcher) find(data []byte) []Leak {
+	if len(m.byPrefix) == 0 {
+		return nil
+	}
+	type key struct {
+		secret int
+		form   string
+	}
+	seen := map[key]bool{}
+	var out []Leak
+	for i := 0; i+4 <= len(data); i++ {
+		ps, ok := m.byPrefix[binary.LittleEndian.Uint32(data[i:])]
+		if !ok {
+			continue
+		}
+		for _, p := range ps {
+			k := key{p.secret, p.form}
+			if seen[k] || !bytes.HasPrefix(data[i:], p.text) {
+				continue
+			}
+			seen[k] = true
+			out = append(out, Leak{Secret: p.secret, Form: p.form, Offset: i})
+		}
+	}
+	return out
+}
+
+type form struct {
+	name string
+	text []byte
+}
+
+// htmlTemplateEscaper escapes as html/template does in text and attributes.
+var htmlTemplateEscaper = strings.NewReplacer("\x00", "\uFFFD", `"`, "&#34;", "&", "&amp;", "'", "&#39;", "+", "&#43;", "<", "&lt;", ">", "&gt;")
+
+// secretForms lists the encodings of s that a report might contain, each
+// once, under the name of the first encoding that produced it.
+func secretForms(s string) []form {
+	var out []form
+	add := func(name, text string) {
+		for _, f := range out {
+			if string(f.text) == text {
+				return
+			}
+		}
+		out = append(out, form{name, []byte(text)})
+	}
+	add("raw", s)
+	add("url", url.QueryEscape(s))
+	add("url", url.PathEscape(s))
+	js, _ := json.Marshal(s)
+	add("json", string(js[1:len(js)-1]))
+	var jb bytes.Buffer
+	enc := json.NewEncoder(&jb)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)
+	js = bytes.TrimSpace(jb.Bytes())
+	add("json", string(js[1:len(js)-1]))
+	add("html", htmlTemplateEscaper.Replace(s))
+	add("html", html.EscapeString(s))
+	var xb bytes.Buffer
+	_ = xml.EscapeText(&xb, []byte(s))
+	add("xml", xb.String())
+	add("markdown", mdText(s))
+	for _, e := range []struct {
+		name string
+		enc  *base64.Encoding
+	}{
+		{"base64", base64.StdEncoding}, {"base64", base64.RawStdEncoding},
+		{"base64url", base64.URLEncoding}, {"base64url", base64.RawURLEncoding},
+	} {
+		add(e.name, e.enc.EncodeToString([]byte(s)))
+	}
+	// Inside a longer base64 value the secret starts at byte offset 0, 1
+	// or 2 of a 3-byte group; the characters that only its bits determine
+	// are the same whatever surrounds it.
+	for _, e := range []struct {
+		name string
+		enc  *base64.Encoding
+	}{{"base64 (inside a longer value)", base64.RawStdEncoding}, {"base64url (inside a longer value)", base64.RawURLEncoding}} {
+		for k := 0; k < 3; k++ {
+			encoded := e.enc.EncodeToString(append(make([]byte, k), s...))
+			start, end := (8*k+5)/6, 8*(k+len(s))/6
+			if end-start >= minFragment {
+				add(e.name, encoded[start:end])
+			}
+		}
+	}
+	return out
+}
