@@ -5,6 +5,7 @@ go 1.26.8
 require (
 	github.com/joshdk/go-junit v1.0.0
 	github.com/xeipuuv/gojsonschema v1.2.0
+	golang.org/x/oauth2 v0.37.0
 	sigs.k8s.io/yaml v1.6.0
 )
 

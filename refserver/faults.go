@@ -1,0 +1,152 @@
+package refserver
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/tokencert/tokencert/specs"
+)
+
+// Fault is a deliberate deviation the reference server can be told to make.
+// Each fault breaks one requirement (Breaks, a catalogue ID) and, where the
+// suite allows it, nothing else, so that running the suite against a faulty
+// server shows the suite catches that one violation.
+type Fault struct{ Name, Breaks, Doc string }
+
+// The faults. Handlers test for them with Server.has; each is listed once in
+// the faults table below.
+var (
+	// Success responses (RFC 6749 §5.1).
+	FaultStatus201 = Fault{Name: "status-201", Breaks: "RFC6749-5.1-STATUS-200",
+		Doc: "token responses are sent with status 201 Created instead of 200"}
+	FaultTextPlain = Fault{Name: "text-plain", Breaks: "RFC6749-5.1-JSON-MEDIA-TYPE",
+		Doc: "token responses are labelled Content-Type: text/plain (the body is still JSON)"}
+	FaultAccessTokenNonASCII = Fault{Name: "access-token-non-ascii", Breaks: "RFC6749-5.1-ACCESS-TOKEN",
+		Doc: "access tokens contain non-ASCII characters, outside VSCHAR (they still work at the resource)"}
+	FaultNoTokenType = Fault{Name: "no-token-type", Breaks: "RFC6749-5.1-TOKEN-TYPE",
+		Doc: "token responses have no token_type member"}
+	FaultExpiresInString = Fault{Name: "expires-in-string", Breaks: "RFC6749-5.1-JSON-TYPES",
+		Doc: "expires_in is sent as a JSON string (as a number where the spec expects a string)"}
+	FaultRefreshTokenNumber = Fault{Name: "refresh-token-number", Breaks: "RFC6749-5.1-REFRESH-TOKEN-SYNTAX",
+		Doc: "refresh tokens are all digits and sent as a JSON number"}
+	FaultScopeArray = Fault{Name: "scope-array", Breaks: "RFC6749-3.3-SCOPE-SYNTAX",
+		Doc: "the scope member is a JSON array of scope tokens instead of one space-separated string"}
+	FaultDuplicateMember = Fault{Name: "duplicate-member", Breaks: "RFC6749-3.2-NO-DUP-RESPONSE-PARAM",
+		Doc: "token responses carry the token_type member twice"}
+	FaultNoStoreMissing = Fault{Name: "no-store-missing", Breaks: "RFC6749-5.1-CACHE-CONTROL-NO-STORE",
+		Doc: "token responses carry Cache-Control: no-cache instead of no-store"}
+	FaultPragmaMissing = Fault{Name: "pragma-missing", Breaks: "RFC6749-5.1-PRAGMA-NO-CACHE",
+		Doc: "token responses carry no Pragma: no-cache"}
+
+	// Client authentication (RFC 6749 §2.3.1, §3.2.1).
+	FaultBasicUnsupported = Fault{Name: "basic-unsupported", Breaks: "RFC6749-2.3.1-BASIC-SUPPORT",
+		Doc: "correct HTTP Basic client credentials are refused (401 invalid_client) on requests for the primary grant (client_credentials, else password)"}
+	FaultBodyUnsupported = Fault{Name: "body-unsupported", Breaks: "RFC6749-2.3.1-BODY-CREDENTIALS",
+		Doc: "client_id and client_secret body parameters are ignored, so body-authenticated requests have no client authentication"}
+	FaultNoAuthAccepted = Fault{Name: "no-auth-accepted", Breaks: "RFC6749-3.2.1-AUTH-REQUIRED",
+		Doc: "a token request without client authentication is served as if the main client had authenticated"}
+	FaultBasic401NoChallenge = Fault{Name: "basic-401-no-challenge", Breaks: "RFC6749-5.2-INVALID-CLIENT-401-CHALLENGE",
+		Doc: "failed HTTP Basic client authentication is answered 401 without a WWW-Authenticate challenge"}
+	FaultBodyAuthInvalidRequest = Fault{Name: "body-auth-invalid-request", Breaks: "RFC6749-5.2-INVALID-CLIENT-BODY",
+		Doc: "a wrong client_secret in the body is answered invalid_request instead of invalid_client"}
+
+	// Grants (RFC 6749 §4.3, §4.4).
+	FaultPasswordBroken = Fault{Name: "password-broken", Breaks: "RFC6749-4.3-PASSWORD-SUCCESS",
+		Doc: "the password grant refuses correct resource-owner credentials with invalid_grant"}
+	FaultCCRefreshToken = Fault{Name: "cc-refresh-token", Breaks: "RFC6749-4.4.3-CC-NO-REFRESH",
+		Doc: "client_credentials responses include a refresh token"}
+
+	// Token-endpoint errors (RFC 6749 §5.2).
+	FaultPasswordInvalidClient = Fault{Name: "password-invalid-client", Breaks: "RFC6749-5.2-INVALID-GRANT-PASSWORD",
+		Doc: "a wrong resource-owner password is answered 401 invalid_client instead of 400 invalid_grant"}
+	FaultUnsupportedGrantInvalidRequest = Fault{Name: "unsupported-grant-invalid-request", Breaks: "RFC6749-5.2-UNSUPPORTED-GRANT",
+		Doc: "an unknown grant_type is answered invalid_request instead of unsupported_grant_type"}
+	FaultMissingGrantTypeUnsupported = Fault{Name: "missing-grant-type-unsupported", Breaks: "RFC6749-5.2-MISSING-GRANT-TYPE",
+		Doc: "a request without grant_type is answered unsupported_grant_type instead of invalid_request"}
+	FaultMissingParamInvalidGrant = Fault{Name: "missing-param-invalid-grant", Breaks: "RFC6749-5.2-MISSING-REQUIRED-PARAM",
+		Doc: "a missing password or refresh_token parameter is answered invalid_grant instead of invalid_request"}
+	FaultRepeatedParamAccepted = Fault{Name: "repeated-param-accepted", Breaks: "RFC6749-3.2-NO-REPEATED-PARAMS",
+		Doc: "a repeated request parameter is accepted; the last value wins"}
+	FaultUnknownScopeGranted = Fault{Name: "unknown-scope-granted", Breaks: "RFC6749-5.2-INVALID-SCOPE",
+		Doc: "unknown scope values are granted and echoed in scope instead of refused with invalid_scope"}
+	FaultScopeNarrowedSilently = Fault{Name: "scope-narrowed-silently", Breaks: "RFC6749-3.3-SCOPE-IF-CHANGED",
+		Doc: "unknown scope values are dropped and the token issued with no scope member saying so"}
+	FaultMalformedBody500 = Fault{Name: "malformed-body-500", Breaks: "RFC6749-5.2-STATUS-400",
+		Doc: "a malformed request body is answered with status 500"}
+	FaultErrorTextPlain = Fault{Name: "error-text-plain", Breaks: "RFC6749-5.2-ERROR-MEMBER",
+		Doc: "token-endpoint errors are labelled Content-Type: text/plain (the body is still the JSON error)"}
+	FaultErrorCodeInvented = Fault{Name: "error-code-invented", Breaks: "RFC6749-5.2-ERROR-CODE-VOCAB",
+		Doc: "an unknown grant_type is answered with the invented code grant_not_supported"}
+	FaultErrorDescriptionUnicode = Fault{Name: "error-description-unicode", Breaks: "RFC6749-5.2-ERROR-CHARSET",
+		Doc: "error descriptions contain non-ASCII characters and a double quote"}
+	FaultGetAccepted = Fault{Name: "get-accepted", Breaks: "RFC6749-3.2-POST-ONLY",
+		Doc: "a token request with another HTTP method (parameters in the query) is served like a valid one"}
+
+	// Refresh (RFC 6749 §6, §10.4; RFC 9700 §4.14.2).
+	FaultRefreshBroken = Fault{Name: "refresh-broken", Breaks: "RFC6749-6-REFRESH-SUCCESS",
+		Doc: "every refresh is refused with invalid_grant"}
+	FaultRotationOldValid = Fault{Name: "rotation-old-valid", Breaks: "RFC9700-4.14.2-OLD-RT-REJECTED",
+		Doc: "a refresh issues a new refresh token but the old one keeps working"}
+	FaultRefreshScopeEscalation = Fault{Name: "refresh-scope-escalation", Breaks: "RFC6749-6-NO-SCOPE-ESCALATION",
+		Doc: "a refresh grants any scope the client may have, beyond the original grant"}
+	FaultRefreshAnyClient = Fault{Name: "refresh-any-client", Breaks: "RFC6749-10.4-RT-BOUND-TO-CLIENT",
+		Doc: "any authenticated client can redeem any refresh token"}
+	FaultRefreshUnknownInvalidRequest = Fault{Name: "refresh-unknown-invalid-request", Breaks: "RFC6749-5.2-INVALID-GRANT-REFRESH",
+		Doc: "an unknown refresh token is answered invalid_request instead of invalid_grant"}
+
+	// Expiry (RFC 6749 §7, RFC 6750 §3.1, RFC 7662 §2.2).
+	FaultExpiredAcceptedAtResource = Fault{Name: "expired-accepted-at-resource", Breaks: "RFC6749-7-EXPIRED-REJECTED-AT-RS",
+		Doc: "the protected resource accepts expired access tokens"}
+	FaultExpiredActiveIntrospection = Fault{Name: "expired-active-introspection", Breaks: "RFC7662-2.2-EXPIRED-INACTIVE",
+		Doc: "introspection reports expired access tokens as active"}
+)
+
+// faults is the table of every fault.
+var faults = []Fault{
+	FaultStatus201, FaultTextPlain, FaultAccessTokenNonASCII, FaultNoTokenType, FaultExpiresInString,
+	FaultRefreshTokenNumber, FaultScopeArray, FaultDuplicateMember, FaultNoStoreMissing, FaultPragmaMissing,
+	FaultBasicUnsupported, FaultBodyUnsupported, FaultNoAuthAccepted, FaultBasic401NoChallenge, FaultBodyAuthInvalidRequest,
+	FaultPasswordBroken, FaultCCRefreshToken,
+	FaultPasswordInvalidClient, FaultUnsupportedGrantInvalidRequest, FaultMissingGrantTypeUnsupported,
+	FaultMissingParamInvalidGrant, FaultRepeatedParamAccepted, FaultUnknownScopeGranted, FaultScopeNarrowedSilently,
+	FaultMalformedBody500, FaultErrorTextPlain, FaultErrorCodeInvented, FaultErrorDescriptionUnicode, FaultGetAccepted,
+	FaultRefreshBroken, FaultRotationOldValid, FaultRefreshScopeEscalation, FaultRefreshAnyClient, FaultRefreshUnknownInvalidRequest,
+	FaultExpiredAcceptedAtResource, FaultExpiredActiveIntrospection,
+}
+
+// Faults returns every fault, sorted by name.
+func Faults() []Fault {
+	out := slices.Clone(faults)
+	slices.SortFunc(out, func(a, b Fault) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// FaultByName returns the fault of that name.
+func FaultByName(name string) (Fault, error) {
+	for _, f := range faults {
+		if f.Name == name {
+			return f, nil
+		}
+	}
+	names := make([]string, 0, len(faults))
+	for _, f := range Faults() {
+		names = append(names, f.Name)
+	}
+	return Fault{}, fmt.Errorf("unknown fault %q (faults: %s)", name, strings.Join(names, ", "))
+}
+
+// FaultsFor returns the faults that break a requirement of spec, sorted by
+// name.
+func FaultsFor(spec *specs.Spec) []Fault {
+	var out []Fault
+	for _, f := range Faults() {
+		if spec.Requirement(f.Breaks) != nil {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// has reports whether the server was told to make fault f.
+func (s *Server) has(f Fault) bool { return s.faults[f.Name] }

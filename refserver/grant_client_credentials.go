@@ -1,0 +1,12 @@
+package refserver
+
+// grantClientCredentials serves the client_credentials grant (RFC 6749
+// §4.4): the authenticated client gets a token on its own behalf, with no
+// refresh token (§4.4.3: one SHOULD NOT be included).
+func (s *Server) grantClientCredentials(req *tokenRequest, c client) (*grant, *apiError) {
+	sc, err := s.grantScope(req, s.spec.Refserver.Scopes, false)
+	if err != nil {
+		return nil, err
+	}
+	return &grant{client: c.id, scope: sc, refresh: s.has(FaultCCRefreshToken), refreshScope: sc.scope}, nil
+}

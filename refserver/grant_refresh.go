@@ -1,0 +1,35 @@
+package refserver
+
+import "github.com/tokencert/tokencert/specs"
+
+// grantRefresh serves the refresh_token grant (RFC 6749 §6). The refresh
+// token must be known, not revoked and issued to the authenticated client
+// (§10.4); the requested scope may not exceed the original grant's, and
+// omitting it means the original scope. Unless the spec's rotation is
+// "never", the refresh token is rotated: a new one is issued and the
+// presented one revoked (RFC 9700 §4.14.2).
+func (s *Server) grantRefresh(req *tokenRequest, c client) (*grant, *apiError) {
+	token := req.get("refresh_token")
+	if token == "" {
+		if s.has(FaultMissingParamInvalidGrant) {
+			return nil, fail(specs.CondBadRefreshToken)
+		}
+		return nil, fail(specs.CondMissingParam)
+	}
+	rec, known := s.store.refreshToken(token)
+	switch {
+	case !known && s.has(FaultRefreshUnknownInvalidRequest):
+		return nil, fail(specs.CondBadRefreshToken).withCode("invalid_request")
+	case !known, rec.revoked, rec.client != c.id && !s.has(FaultRefreshAnyClient), s.has(FaultRefreshBroken):
+		return nil, fail(specs.CondBadRefreshToken)
+	}
+	sc, err := s.grantScope(req, rec.scope, true)
+	if err != nil {
+		return nil, err
+	}
+	rotate := s.spec.Grant("refresh_token").Rotation != "never"
+	if rotate && !s.has(FaultRotationOldValid) && !s.store.consume(token) {
+		return nil, fail(specs.CondBadRefreshToken) // redeemed concurrently
+	}
+	return &grant{client: c.id, username: rec.username, scope: sc, refresh: rotate, refreshScope: rec.scope}, nil
+}

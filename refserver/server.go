@@ -1,0 +1,272 @@
+// Package refserver is the reference token server: an OAuth 2.0 token
+// endpoint (RFC 6749 §3.2) with a protected resource (RFC 6750) and a token
+// introspection endpoint (RFC 7662). It speaks the dialect a spec
+// describes, conformantly by default; every choice it makes comes from the
+// spec's data. Faults make it break one requirement on purpose, so that
+// the suite can be shown to catch each violation.
+package refserver
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tokencert/tokencert/specs"
+)
+
+// Options configure a Server.
+type Options struct {
+	Spec *specs.Spec
+	// Lifetime of access tokens; 0 means Spec.Refserver.Lifetime.
+	Lifetime time.Duration
+	Faults   []Fault
+	// Latency delays every response by this much.
+	Latency time.Duration
+	// Credentials of the clients and the resource owner; nil means random
+	// values, and empty fields are filled with random values.
+	Credentials *Credentials
+}
+
+// Server is a reference token server. Its state (issued tokens) lives
+// behind methods; it is safe for concurrent use.
+type Server struct {
+	spec     *specs.Spec
+	lifetime time.Duration
+	latency  time.Duration
+	faults   map[string]bool
+	creds    Credentials
+	reg      *registry
+	store    *store
+	signer   *signer
+	handler  http.Handler
+
+	mu   sync.Mutex
+	http *http.Server
+	ln   net.Listener
+}
+
+// The paths of the protected resource and the introspection endpoint.
+const (
+	resourcePath   = "/resource"
+	introspectPath = "/introspect"
+)
+
+// New returns a server for o.Spec. It fails on an unknown fault and on a
+// spec the server cannot speak.
+func New(o Options) (*Server, error) {
+	if o.Spec == nil {
+		return nil, errors.New("refserver: no spec")
+	}
+	s := &Server{spec: o.Spec, lifetime: o.Lifetime, latency: o.Latency, faults: map[string]bool{}, store: newStore()}
+	if s.lifetime == 0 {
+		s.lifetime = o.Spec.Refserver.Lifetime.Duration
+	}
+	if s.lifetime <= 0 {
+		return nil, fmt.Errorf("refserver: access-token lifetime %s is not positive", s.lifetime)
+	}
+	if s.latency < 0 {
+		return nil, fmt.Errorf("refserver: latency %s is negative", s.latency)
+	}
+	for _, f := range o.Faults {
+		known, err := FaultByName(f.Name)
+		if err != nil {
+			return nil, fmt.Errorf("refserver: %w", err)
+		}
+		if known != f {
+			return nil, fmt.Errorf("refserver: fault %q does not match the registered fault", f.Name)
+		}
+		s.faults[f.Name] = true
+	}
+	if err := s.checkSpec(); err != nil {
+		return nil, err
+	}
+	s.creds = randomCredentials()
+	if o.Credentials != nil {
+		s.creds = o.Credentials.complete()
+	}
+	var err error
+	if s.reg, err = newRegistry(s.creds); err != nil {
+		return nil, err
+	}
+	if j := o.Spec.Response.JWT; j != nil {
+		if s.signer, err = newSigner(j.Alg); err != nil {
+			return nil, err
+		}
+	}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// checkSpec refuses a spec whose data the server cannot act on.
+func (s *Server) checkSpec() error {
+	sp := s.spec
+	p := sp.Request.Path
+	if !strings.HasPrefix(p, "/") || p == resourcePath || p == introspectPath {
+		return fmt.Errorf("refserver: spec %s: token path %q must start with / and differ from %s and %s", sp.Name, p, resourcePath, introspectPath)
+	}
+	if strings.ContainsAny(p, "{} ") {
+		return fmt.Errorf("refserver: spec %s: token path %q may not contain braces or spaces", sp.Name, p)
+	}
+	switch sp.Request.Encoding {
+	case "form", "json":
+	default:
+		return fmt.Errorf("refserver: spec %s: unknown request encoding %q", sp.Name, sp.Request.Encoding)
+	}
+	for _, g := range sp.Grants {
+		if _, ok := grantTypes[g.Type]; !ok {
+			return fmt.Errorf("refserver: spec %s: grant %q is not served", sp.Name, g.Type)
+		}
+	}
+	if d := sp.Response.Dates; d != nil {
+		if _, ok := dateLayouts[d.Layout]; !ok {
+			return fmt.Errorf("refserver: spec %s: unknown date layout %q", sp.Name, d.Layout)
+		}
+	}
+	return nil
+}
+
+// routes serves the token endpoint at Spec.Request.Path, the resource and
+// introspection. Each request body is read first, capped at maxBody (so
+// that a client hanging up during the delay cancels the request context),
+// then each response is delayed by the latency.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc(s.spec.Request.Path, s.serveToken)
+	mux.HandleFunc(resourcePath, s.serveResource)
+	mux.HandleFunc(introspectPath, s.serveIntrospect)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+		r.Body = &readBody{Reader: bytes.NewReader(body), err: err}
+		if s.latency > 0 {
+			t := time.NewTimer(s.latency)
+			select {
+			case <-t.C:
+			case <-r.Context().Done():
+				t.Stop()
+				return
+			}
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// readBody replays a request body read in advance, then the error that
+// ended the reading, if any.
+type readBody struct {
+	*bytes.Reader
+	err error
+}
+
+func (b *readBody) Read(p []byte) (int, error) {
+	n, err := b.Reader.Read(p)
+	if err == io.EOF && b.err != nil {
+		err = b.err
+	}
+	return n, err
+}
+
+func (b *readBody) Close() error { return nil }
+
+// Handler serves the token endpoint at Spec.Request.Path, the protected
+// resource at /resource and introspection at /introspect.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Start listens on addr (e.g. "127.0.0.1:0") and serves in the background
+// until Close.
+func (s *Server) Start(addr string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.http != nil {
+		return errors.New("refserver: already started")
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("refserver: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	s.http, s.ln = srv, ln
+	go func() { _ = srv.Serve(ln) }()
+	return nil
+}
+
+// URL is the server's base URL, "http://127.0.0.1:PORT", or "" before
+// Start. An unspecified listen address is reported as 127.0.0.1.
+func (s *Server) URL() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ln == nil {
+		return ""
+	}
+	addr, ok := s.ln.Addr().(*net.TCPAddr)
+	if !ok {
+		return "http://" + s.ln.Addr().String()
+	}
+	host := addr.IP.String()
+	if addr.IP.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, fmt.Sprint(addr.Port))
+}
+
+// Close stops the server and closes its connections.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.http == nil {
+		return nil
+	}
+	err := s.http.Close()
+	s.http, s.ln = nil, nil
+	return err
+}
+
+// Target is what `tokencert serve` prints as its first stdout line; it is a
+// valid target file (JSON is YAML).
+type Target struct {
+	Spec              string `json:"spec"`
+	Endpoint          string `json:"endpoint"`
+	ClientID          string `json:"client_id"`
+	ClientSecret      string `json:"client_secret"`
+	Username          string `json:"username,omitempty"`
+	Password          string `json:"password,omitempty"`
+	Scope             string `json:"scope,omitempty"`
+	Audience          string `json:"audience,omitempty"`
+	Resource          string `json:"resource"`
+	Introspection     string `json:"introspection"`
+	OtherClientID     string `json:"other_client_id,omitempty"`
+	OtherClientSecret string `json:"other_client_secret,omitempty"`
+}
+
+// Target describes the running server as a target: its endpoints (under
+// URL), credentials, every scope it may grant and the audience it expects.
+// The resource owner is listed only when the spec has the password grant.
+func (s *Server) Target() Target {
+	base := s.URL()
+	name := s.spec.Name
+	if s.spec.Dir() != "" {
+		name = s.spec.Source
+	}
+	t := Target{
+		Spec: name, Endpoint: base + s.spec.Request.Path,
+		ClientID: s.creds.ClientID, ClientSecret: s.creds.ClientSecret,
+		Scope: strings.Join(s.spec.Refserver.Scopes, " "), Audience: s.spec.Refserver.Audience,
+		Resource: base + resourcePath, Introspection: base + introspectPath,
+		OtherClientID: s.creds.OtherClientID, OtherClientSecret: s.creds.OtherClientSecret,
+	}
+	if s.spec.Grant("password") != nil {
+		t.Username, t.Password = s.creds.Username, s.creds.Password
+	}
+	return t
+}

@@ -1,0 +1,301 @@
+package refserver
+
+import (
+	"encoding/json"
+	"math"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tokencert/tokencert/specs"
+)
+
+// grant is a successful grant, before its tokens are minted.
+type grant struct {
+	client   string
+	username string
+	scope    scopeGrant
+	// refresh: issue a refresh token, bound to client, carrying
+	// refreshScope (the original grant's scope, RFC 6749 §6).
+	refresh      bool
+	refreshScope []string
+}
+
+// grantFunc serves one grant type for an authenticated client.
+type grantFunc func(s *Server, req *tokenRequest, c client) (*grant, *apiError)
+
+// grantTypes are the grant types the server can serve; it serves those the
+// spec lists (Spec.Grants).
+var grantTypes = map[string]grantFunc{
+	"client_credentials": (*Server).grantClientCredentials,
+	"password":           (*Server).grantPassword,
+	"refresh_token":      (*Server).grantRefresh,
+}
+
+// serveToken is the token endpoint (RFC 6749 §3.2).
+func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
+	g, req, err := s.tokenGrant(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.issue(w, req, g)
+}
+
+// tokenGrant checks a token request in the order a client's mistakes are
+// best reported: method, body, client authentication (RFC 6749 §3.2.1),
+// grant type, parameters, then the grant itself.
+func (s *Server) tokenGrant(r *http.Request) (*grant, *tokenRequest, *apiError) {
+	if r.Method != s.spec.Request.Method && !s.has(FaultGetAccepted) {
+		e := fail(specs.CondWrongMethod)
+		e.allow = s.spec.Request.Method
+		return nil, nil, e
+	}
+	req, err := s.readTokenRequest(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, method, err := s.authenticateClient(r, req)
+	if err != nil {
+		return nil, nil, err
+	}
+	gt := req.get("grant_type")
+	if gt == "" {
+		if s.has(FaultMissingGrantTypeUnsupported) {
+			return nil, nil, fail(specs.CondUnsupportedGrant)
+		}
+		return nil, nil, fail(specs.CondMissingGrantType)
+	}
+	serve, ok := grantTypes[gt]
+	if !ok || s.spec.Grant(gt) == nil {
+		e := fail(specs.CondUnsupportedGrant)
+		switch {
+		case s.has(FaultErrorCodeInvented):
+			e = e.withCode("grant_not_supported")
+		case s.has(FaultUnsupportedGrantInvalidRequest):
+			e = e.withCode("invalid_request")
+		}
+		return nil, nil, e
+	}
+	if err := s.checkParams(req, gt); err != nil {
+		return nil, nil, err
+	}
+	g, err := serve(s, req, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	if s.has(FaultBasicUnsupported) && method == authBasic && gt == s.primaryGrant() {
+		return nil, nil, fail(specs.CondBadClientBasic)
+	}
+	return g, req, nil
+}
+
+// checkParams enforces the spec's extra required parameters (not on a
+// refresh, whose parameters RFC 6749 §6 fixes) and documented maximum
+// lengths. A required parameter with a configured value (audience:
+// Refserver.Audience) must have that value.
+func (s *Server) checkParams(req *tokenRequest, grantType string) *apiError {
+	if grantType != "refresh_token" {
+		for _, name := range s.spec.Request.Required {
+			v := req.get(name)
+			if v == "" {
+				return fail(specs.CondBadParam).withDescription("a required parameter is missing: " + name)
+			}
+			if want := s.configured(name); want != "" && v != want {
+				return fail(specs.CondBadParam).withDescription("the value of " + name + " is not accepted")
+			}
+		}
+	}
+	for _, name := range sortedKeys(s.spec.Request.MaxLength) {
+		if len(req.get(name)) > s.spec.Request.MaxLength[name] {
+			return fail(specs.CondBadParam).withDescription("the value of " + name + " is too long")
+		}
+	}
+	return nil
+}
+
+// configured is the value the spec's reference-server section sets for an
+// extra parameter, or "".
+func (s *Server) configured(name string) string {
+	if name == "audience" {
+		return s.spec.Refserver.Audience
+	}
+	return ""
+}
+
+// primaryGrant is the grant the suite makes its plain token requests with:
+// client_credentials when the spec serves it, else password.
+func (s *Server) primaryGrant() string {
+	if s.spec.Grant("client_credentials") != nil {
+		return "client_credentials"
+	}
+	return "password"
+}
+
+// issue mints the tokens of a grant and sends the successful response
+// (RFC 6749 §5.1): 200, application/json, Cache-Control: no-store and
+// Pragma: no-cache.
+func (s *Server) issue(w http.ResponseWriter, req *tokenRequest, g *grant) {
+	now := time.Now()
+	at, err := s.mintAccessToken(req, g, now)
+	if err != nil {
+		http.Error(w, "cannot sign the access token", http.StatusInternalServerError)
+		return
+	}
+	s.store.addAccess(at, accessRecord{client: g.client, username: g.username, scope: g.scope.scope,
+		issued: now, expires: now.Add(s.lifetime)}, s.spec.Response.NewTokenDiscardsOld)
+	rt := ""
+	if g.refresh {
+		rt = randomToken()
+		if s.has(FaultRefreshTokenNumber) {
+			rt = randomDigits()
+		}
+		s.store.addRefresh(rt, refreshRecord{client: g.client, username: g.username, scope: g.refreshScope, issued: now})
+	}
+	body := s.successBody(req, g, at, rt, now)
+
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	if s.has(FaultNoStoreMissing) {
+		h.Set("Cache-Control", "no-cache")
+	}
+	if !s.has(FaultPragmaMissing) {
+		h.Set("Pragma", "no-cache")
+	}
+	ct := "application/json"
+	if s.has(FaultTextPlain) {
+		ct = "text/plain; charset=utf-8"
+	}
+	status := http.StatusOK
+	if s.has(FaultStatus201) {
+		status = http.StatusCreated
+	}
+	writeJSON(w, status, ct, body)
+}
+
+// mintAccessToken returns a new access token: 256 random bits, or a JWS
+// when the spec describes JWT access tokens.
+func (s *Server) mintAccessToken(req *tokenRequest, g *grant, now time.Time) (string, error) {
+	var at string
+	if s.signer == nil {
+		at = randomToken()
+	} else {
+		var err error
+		if at, err = s.signer.sign(s.claims(req, g, now)); err != nil {
+			return "", err
+		}
+	}
+	if s.has(FaultAccessTokenNonASCII) {
+		at = "tökén-" + at
+	}
+	return at, nil
+}
+
+// claims are a JWT access token's claims (RFC 9068 §2.2), then those the
+// spec maps to request parameters (Response.JWT.Claims).
+func (s *Server) claims(req *tokenRequest, g *grant, now time.Time) object {
+	sub := g.client
+	if g.username != "" {
+		sub = g.username
+	}
+	iat := now.Unix()
+	c := object{{"iss", "tokencert"}, {"sub", sub}, {"client_id", g.client}, {"iat", iat},
+		{"exp", iat + s.expiresIn()}, {"jti", randomToken()}}
+	if len(g.scope.scope) > 0 {
+		c = c.set("scope", strings.Join(g.scope.scope, " "))
+	}
+	for _, name := range sortedKeys(s.spec.Response.JWT.Claims) {
+		if v := req.get(s.spec.Response.JWT.Claims[name]); v != "" {
+			c = c.set(name, v)
+		}
+	}
+	return c
+}
+
+// expiresIn is the lifetime in whole seconds, rounded up and at least 1
+// (a sub-second lifetime is still announced as a positive expires_in).
+func (s *Server) expiresIn() int64 {
+	return max(1, int64(math.Ceil(s.lifetime.Seconds())))
+}
+
+// successBody is the §5.1 body, member names per the spec
+// (Response.Members), then the spec's extra, echoed and date members.
+func (s *Server) successBody(req *tokenRequest, g *grant, at, rt string, now time.Time) object {
+	sp := s.spec
+	body := object{{sp.Member("access_token"), at}}
+	if !s.has(FaultNoTokenType) {
+		body = append(body, member{sp.Member("token_type"), sp.Response.TokenType})
+	}
+	if v, ok := s.expiresInValue(); ok {
+		body = append(body, member{sp.Member("expires_in"), v})
+	}
+	if rt != "" {
+		var v any = rt
+		if s.has(FaultRefreshTokenNumber) {
+			v = json.Number(rt)
+		}
+		body = append(body, member{sp.Member("refresh_token"), v})
+	}
+	if len(g.scope.scope) > 0 && !g.scope.silent {
+		var v any = strings.Join(g.scope.scope, " ")
+		if s.has(FaultScopeArray) {
+			v = g.scope.scope
+		}
+		body = append(body, member{sp.Member("scope"), v})
+	}
+	for _, name := range sortedKeys(sp.Refserver.Extra) {
+		body = body.set(name, sp.Refserver.Extra[name])
+	}
+	for _, e := range sp.Response.Echo {
+		if v := req.get(e.Param); v != "" {
+			body = body.set(e.Member, v)
+		}
+	}
+	if d := sp.Response.Dates; d != nil {
+		layout := dateLayouts[d.Layout]
+		body = body.set(d.Issued, now.UTC().Format(layout))
+		body = body.set(d.Expires, now.Add(s.lifetime).UTC().Format(layout))
+	}
+	if s.has(FaultDuplicateMember) {
+		body = append(body, member{sp.Member("token_type"), sp.Response.TokenType})
+	}
+	return body
+}
+
+// expiresInValue is the expires_in value in the JSON type the spec names
+// (Response.ExpiresIn): a number (RFC 6749 §5.1, App. A.14), a string, or
+// nothing ("absent"). FaultExpiresInString sends the other type.
+func (s *Server) expiresInValue() (any, bool) {
+	secs := s.expiresIn()
+	kind := s.spec.Response.ExpiresIn
+	if s.has(FaultExpiresInString) {
+		if kind == "string" {
+			return secs, true
+		}
+		return strconv.FormatInt(secs, 10), true
+	}
+	switch kind {
+	case "absent":
+		return nil, false
+	case "string":
+		return strconv.FormatInt(secs, 10), true
+	}
+	return secs, true
+}
+
+// dateLayouts are the Go layouts of the spec's date layouts
+// (Response.Dates.Layout); RFC 1123 dates are written as HTTP dates, in GMT.
+var dateLayouts = map[string]string{"RFC1123": http.TimeFormat, "RFC3339": time.RFC3339}
+
+// sortedKeys returns a map's keys in order, so output never depends on map
+// order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
