@@ -18,7 +18,7 @@ import (
 func writeSample(t *testing.T, o WriteOptions) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "bundle")
-	if err := WriteBundle(dir, sampleRun(), o); err != nil {
+	if err := Write(dir, sampleRun(), o); err != nil {
 		t.Fatal(err)
 	}
 	return dir
@@ -84,7 +84,7 @@ func TestBundleIsDeterministic(t *testing.T) {
 func TestRewriteRemovesStaleSignature(t *testing.T) {
 	_, key, _ := GenerateKey()
 	dir := writeSample(t, WriteOptions{SignKey: key})
-	if err := WriteBundle(dir, sampleRun(), WriteOptions{}); err != nil {
+	if err := Write(dir, sampleRun(), WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	v, err := Verify(dir, nil)
@@ -258,7 +258,7 @@ func TestCompleteCertification(t *testing.T) {
 		r := sampleRun()
 		r.Certify, r.LabelFilter = c.certify, c.filter
 		dir := filepath.Join(t.TempDir(), "b")
-		if err := WriteBundle(dir, r, WriteOptions{}); err != nil {
+		if err := Write(dir, r, WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		v, _ := Verify(dir, nil)

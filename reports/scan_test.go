@@ -103,7 +103,7 @@ func TestWriteRemovesLeakingFiles(t *testing.T) {
 	r := sampleRun()
 	r.Checks[2].Evidence[0].Response.Body = `{"access_token":"eyJhbGciOi.leaked.token"}`
 	dir := filepath.Join(t.TempDir(), "bundle")
-	err := WriteBundle(dir, r, WriteOptions{Secrets: []string{"eyJhbGciOi.leaked.token", "never-written-1"}})
+	err := Write(dir, r, WriteOptions{Secrets: []string{"eyJhbGciOi.leaked.token", "never-written-1"}})
 	var le *LeakError
 	if !errors.As(err, &le) {
 		t.Fatalf("got %v, want a *LeakError", err)
@@ -128,7 +128,7 @@ func TestWriteRemovesLeakingFiles(t *testing.T) {
 		t.Error("a manifest was written for a leaking bundle")
 	}
 	// A clean run with the same secrets writes the whole bundle.
-	if err := WriteBundle(dir, sampleRun(), WriteOptions{Secrets: []string{"eyJhbGciOi.leaked.token", "never-written-1"}}); err != nil {
+	if err := Write(dir, sampleRun(), WriteOptions{Secrets: []string{"eyJhbGciOi.leaked.token", "never-written-1"}}); err != nil {
 		t.Fatal(err)
 	}
 	if v, _ := Verify(dir, nil); !v.OK() {

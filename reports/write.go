@@ -36,11 +36,9 @@ var writers = []writer{
 // report.json, report.html, summary.md, then MANIFEST.json with their
 // digests and, with a key, MANIFEST.sig. Files of an earlier bundle with
 // those names are replaced; other files in dir are left alone (and verify
-// will name them as extra).
-func Write(dir string, r *Run) error { return WriteBundle(dir, r, WriteOptions{}) }
-
-// WriteBundle is Write with options.
-func WriteBundle(dir string, r *Run, o WriteOptions) error {
+// will name them as extra). With o.Secrets, a file found holding one is
+// removed and the error is a *LeakError; no manifest is written then.
+func Write(dir string, r *Run, o WriteOptions) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}

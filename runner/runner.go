@@ -5,6 +5,8 @@ package runner
 
 import (
 	"context"
+	"crypto/ed25519"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -53,6 +55,12 @@ type Options struct {
 	Fault    string
 	Lifetime time.Duration
 	Latency  time.Duration
+	// Certify runs every check of the spec (no label filter) and records
+	// the run as a certification in the report bundle.
+	Certify bool
+	// SignKey is an Ed25519 private key file (tokencert keygen); MANIFEST.json
+	// is signed with it into MANIFEST.sig.
+	SignKey string
 
 	Stdout, Stderr io.Writer
 }
@@ -86,6 +94,7 @@ type prepared struct {
 	server   *refserver.Server
 	redactor *redact.Redactor
 	report   *reports.Run
+	signKey  ed25519.PrivateKey
 }
 
 func prepare(o *Options) (*prepared, error) {
@@ -100,6 +109,15 @@ func prepare(o *Options) (*prepared, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.Certify && o.LabelFilter != "" {
+		return nil, &TargetError{Key: "--certify", Problem: "a certification runs every check of the spec; drop --label-filter"}
+	}
+	var signKey ed25519.PrivateKey
+	if o.SignKey != "" {
+		if signKey, err = reports.LoadPrivateKey(o.SignKey); err != nil {
+			return nil, &TargetError{Key: "--sign-key", Problem: err.Error()}
+		}
+	}
 	if o.LabelFilter != "" {
 		if _, err := types.ParseLabelFilter(o.LabelFilter); err != nil {
 			return nil, &TargetError{Key: "--label-filter", Problem: err.Error()}
@@ -111,7 +129,7 @@ func prepare(o *Options) (*prepared, error) {
 	if o.Deadline == 0 {
 		o.Deadline = 30 * time.Minute
 	}
-	p := &prepared{o: *o, spec: spec, redactor: redact.New()}
+	p := &prepared{o: *o, spec: spec, redactor: redact.New(), signKey: signKey}
 	tf := o.Target
 	if tf.Endpoint == "" {
 		if o.Fault != "" {
@@ -277,6 +295,7 @@ func (p *prepared) newReport(started time.Time) *reports.Run {
 		Started:     started,
 		LabelFilter: p.o.LabelFilter,
 		Strict:      p.o.Strict,
+		Certify:     p.o.Certify,
 	}
 	for _, d := range s.Decisions {
 		r.Spec.Decisions = append(r.Spec.Decisions, reports.Decision(d))
@@ -379,8 +398,14 @@ func (p *prepared) finish(exit int, verdict, msg string) int {
 	if dir == "" {
 		dir = "tokencert-report"
 	}
-	if err := reports.Write(dir, r); err != nil {
+	err := reports.Write(dir, r, reports.WriteOptions{SignKey: p.signKey, Secrets: p.redactor.Secrets()})
+	var leak *reports.LeakError
+	if errors.As(err, &leak) {
+		fmt.Fprintf(p.o.Stderr, "tokencert: SECRET LEAK: a secret escaped redaction; this is a tokencert bug, please report it.\ntokencert: %v\n", err)
+	} else if err != nil {
 		fmt.Fprintf(p.o.Stderr, "tokencert: writing the report: %v\n", err)
+	}
+	if err != nil {
 		if exit == ExitPass {
 			exit = ExitFail
 		}

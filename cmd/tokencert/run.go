@@ -38,6 +38,8 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.ReportDir, "report-dir", "tokencert-report", "where the report bundle is written")
 	fs.StringVar(&o.LabelFilter, "label-filter", "", "Ginkgo label filter, e.g. 'MUST && errors'")
 	fs.BoolVar(&o.Strict, "strict", false, "fail the run on SHOULD-level failures too")
+	fs.BoolVar(&o.Certify, "certify", false, "certification run: every check of the spec (no --label-filter), recorded in the bundle")
+	fs.StringVar(&o.SignKey, "sign-key", "", "Ed25519 private key file (tokencert keygen) that signs the bundle's MANIFEST.json")
 	fs.BoolVar(&o.Verbose, "v", false, "print every check as it runs")
 	fs.DurationVar(&o.RequestTimeout, "request-timeout", 10*time.Second, "timeout of one HTTP request")
 	fs.DurationVar(&o.Deadline, "deadline", 30*time.Minute, "deadline of the whole run")

@@ -32,7 +32,7 @@ func bundle(t *testing.T, certify bool, filter string) (dir, pubFile string) {
 		Checks: []reports.Check{{Name: "RFC6749-5.1-STATUS-200 gets 200", ID: "RFC6749-5.1-STATUS-200", Level: "MUST", Concern: "fields", Verdict: reports.Pass}},
 	}
 	dir = filepath.Join(tmp, "report")
-	if err := reports.WriteBundle(dir, r, reports.WriteOptions{SignKey: key}); err != nil {
+	if err := reports.Write(dir, r, reports.WriteOptions{SignKey: key}); err != nil {
 		t.Fatal(err)
 	}
 	return dir, filepath.Join(tmp, "k.pub")
@@ -98,5 +98,48 @@ func TestVerifyUsage(t *testing.T) {
 	}
 	if code, _, _ := verify(t.TempDir()); code != 1 {
 		t.Errorf("a directory without a manifest: exit %d, want 1", code)
+	}
+}
+
+// TestCertifySignVerify runs a signed certification against the embedded
+// reference server and verifies the bundle it wrote.
+func TestCertifySignVerify(t *testing.T) {
+	keys := filepath.Join(t.TempDir(), "k")
+	var stdout, stderr bytes.Buffer
+	if code := keygenCmd([]string{"--out", keys}, &stdout, &stderr); code != 0 {
+		t.Fatal(stderr.String())
+	}
+	r := tokencert(t, nil, "run", "--certify", "--sign-key", keys+".key")
+	if r.exit != 0 {
+		t.Fatalf("run: exit %d\n%s%s", r.exit, r.stdout, r.stderr)
+	}
+	dir := filepath.Join(r.dir, "report")
+	code, out, errs := verify("--pub", keys+".pub", dir)
+	if code != 0 || !strings.Contains(out, "certification: complete") || !strings.Contains(out, "signature: valid, by the given key") {
+		t.Errorf("verify: exit %d\n%s%s", code, out, errs)
+	}
+	for _, name := range []string{"junit.xml", "report.json", "report.html", "summary.md", "MANIFEST.json", "MANIFEST.sig"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("bundle lacks %s", name)
+		}
+	}
+}
+
+func TestCertifyRefusesLabelFilter(t *testing.T) {
+	r := tokencert(t, nil, "run", "--certify", "--label-filter", "MUST")
+	if r.exit != 2 || !strings.Contains(r.stderr, "--certify") {
+		t.Errorf("exit %d\n%s", r.exit, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(r.dir, "report")); err == nil {
+		t.Error("a refused run wrote a report")
+	}
+}
+
+func TestSignKeyMustBeAKey(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.key")
+	os.WriteFile(bad, []byte("not a key"), 0o600)
+	r := tokencert(t, nil, "run", "--sign-key", bad)
+	if r.exit != 2 || !strings.Contains(r.stderr, "--sign-key") {
+		t.Errorf("exit %d\n%s", r.exit, r.stderr)
 	}
 }
