@@ -1,0 +1,142 @@
+package main
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/tokencert/tokencert/refserver"
+	"github.com/tokencert/tokencert/specs"
+)
+
+// tokenRecorder wraps the reference server and remembers every access and
+// refresh token it hands out, so the test knows the values to look for.
+type tokenRecorder struct {
+	next   http.Handler
+	mu     sync.Mutex
+	tokens map[string]bool
+}
+
+func (t *tokenRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rec := httptest.NewRecorder()
+	t.next.ServeHTTP(rec, r)
+	var body map[string]any
+	if json.Unmarshal(rec.Body.Bytes(), &body) == nil {
+		t.mu.Lock()
+		for _, k := range []string{"access_token", "refresh_token"} {
+			if s, ok := body[k].(string); ok && len(s) >= 4 {
+				t.tokens[s] = true
+			}
+		}
+		t.mu.Unlock()
+	}
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.Code)
+	_, _ = io.Copy(w, rec.Body)
+}
+
+// TestNoSecretInAnyOutput runs the whole suite, with a fault so that
+// failure messages and evidence are written too, against a reference server
+// with known secrets, and looks for every secret and every issued token,
+// raw and in its URL-encoded and base64 forms, in stdout, stderr and every
+// file of the report bundle.
+func TestNoSecretInAnyOutput(t *testing.T) {
+	for _, fault := range []string{"", "refresh-any-client", "basic-401-no-challenge"} {
+		t.Run("fault="+fault, func(t *testing.T) {
+			spec, err := specs.Load("rfc6749")
+			if err != nil {
+				t.Fatal(err)
+			}
+			creds := &refserver.Credentials{
+				ClientID: "client-one", ClientSecret: "S3cr3t+Client/Secret=1",
+				Username: "alice", Password: "Pa ss&w0rd%ALICE",
+				OtherClientID: "client-two", OtherClientSecret: "Other+Secret/Two==",
+			}
+			opts := refserver.Options{Spec: spec, Credentials: creds}
+			if fault != "" {
+				f, err := refserver.FaultByName(fault)
+				if err != nil {
+					t.Fatal(err)
+				}
+				opts.Faults = []refserver.Fault{f}
+			}
+			srv, err := refserver.New(opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec := &tokenRecorder{next: srv.Handler(), tokens: map[string]bool{}}
+			ts := httptest.NewServer(rec)
+			defer ts.Close()
+
+			target := srv.Target()
+			dir := t.TempDir()
+			file := filepath.Join(dir, "target.yaml")
+			yaml := "spec: rfc6749\n" +
+				"endpoint: " + ts.URL + "/token\n" +
+				"client_id: client-one\nclient_secret: ${T_SECRET}\n" +
+				"username: alice\npassword: ${T_PASSWORD}\nscope: " + target.Scope + "\n" +
+				"resource: " + ts.URL + "/resource\nintrospection: " + ts.URL + "/introspect\n" +
+				"other_client_id: client-two\nother_client_secret: ${T_OTHER}\nmax_wait: 30s\n"
+			if err := os.WriteFile(file, []byte(yaml), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			r := tokencert(t, []string{"T_SECRET=" + creds.ClientSecret, "T_PASSWORD=" + creds.Password, "T_OTHER=" + creds.OtherClientSecret},
+				"run", "--target", file, "--skew", "1s", "--max-wait", "1s")
+			if len(r.cases()) == 0 {
+				t.Fatalf("no report written (exit %d)\n%s\n%s", r.exit, r.stdout, r.stderr)
+			}
+			secrets := []string{creds.ClientSecret, creds.Password, creds.OtherClientSecret}
+			rec.mu.Lock()
+			for tok := range rec.tokens {
+				secrets = append(secrets, tok)
+			}
+			rec.mu.Unlock()
+			if len(secrets) < 6 {
+				t.Fatalf("only %d tokens were issued; the run did not exercise the server", len(secrets)-3)
+			}
+			outputs := map[string][]byte{"stdout": []byte(r.stdout), "stderr": []byte(r.stderr)}
+			_ = filepath.Walk(filepath.Join(r.dir, "report"), func(p string, info os.FileInfo, err error) error {
+				if err == nil && !info.IsDir() {
+					b, _ := os.ReadFile(p)
+					outputs[filepath.Base(p)] = b
+				}
+				return nil
+			})
+			if len(outputs) < 5 {
+				t.Fatalf("expected the report bundle, found %d outputs", len(outputs))
+			}
+			for name, b := range outputs {
+				for i, s := range secrets {
+					for form, v := range forms(s) {
+						if bytes.Contains(b, []byte(v)) {
+							t.Errorf("%s contains secret #%d (%s form)", name, i, form)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+func forms(s string) map[string]string {
+	return map[string]string{
+		"raw":         s,
+		"query":       url.QueryEscape(s),
+		"path":        url.PathEscape(s),
+		"base64":      base64.StdEncoding.EncodeToString([]byte(s)),
+		"base64-raw":  base64.RawStdEncoding.EncodeToString([]byte(s)),
+		"base64url":   base64.RawURLEncoding.EncodeToString([]byte(s)),
+		"basic-creds": strings.TrimRight(base64.StdEncoding.EncodeToString([]byte(url.QueryEscape("client-one")+":"+url.QueryEscape(s))), "="),
+	}
+}
