@@ -23,16 +23,35 @@ func init() {
 func successCheck(title string, body func(t *T, ex *wire.Exchange)) Kind {
 	return func(e *Env, req specs.Requirement) []Check {
 		return []Check{{Req: req, Concern: Fields, Title: title, Run: func(t *T) {
-			exs := t.Env.SuccessResponses(t.Ctx)
-			if len(exs) == 0 {
-				_, why := t.Env.PrimaryGrant()
-				t.Skipf("no token request can be made: %s", why)
-			}
-			for _, ex := range exs {
-				t.Evidence(ex)
-				body(t, ex)
-			}
+			eachSuccess(t, func(ex *wire.Exchange) { body(t, ex) })
 		}}}
+	}
+}
+
+// eachSuccess runs body on every shared successful-path token response,
+// attaching each as evidence; it skips t when no token request can be made.
+func eachSuccess(t *T, body func(ex *wire.Exchange)) {
+	exs := t.Env.SuccessResponses(t.Ctx)
+	if len(exs) == 0 {
+		_, why := t.Env.PrimaryGrant()
+		t.Skipf("no token request can be made: %s", why)
+	}
+	for _, ex := range exs {
+		t.Evidence(ex)
+		body(ex)
+	}
+}
+
+// eachError runs body on every induced error response, attaching each as
+// evidence; it skips t when no error could be induced.
+func eachError(t *T, body func(ex *wire.Exchange)) {
+	exs := t.Env.ErrorResponses(t.Ctx)
+	if len(exs) == 0 {
+		t.Skipf("no error could be induced with this target")
+	}
+	for _, ex := range exs {
+		t.Evidence(ex)
+		body(ex)
 	}
 }
 
@@ -100,29 +119,16 @@ func planSchema(e *Env, req specs.Requirement) []Check {
 	for _, r := range e.TokenSchema.Requirements() {
 		if r == req.ID {
 			out = append(out, Check{Req: req, Concern: Fields, Title: "success bodies match " + e.Spec.Response.Schema, Run: func(t *T) {
-				exs := t.Env.SuccessResponses(t.Ctx)
-				if len(exs) == 0 {
-					_, why := t.Env.PrimaryGrant()
-					t.Skipf("no token request can be made: %s", why)
-				}
-				for _, ex := range exs {
-					t.Evidence(ex)
+				eachSuccess(t, func(ex *wire.Exchange) {
 					examined(t, ex, func() { schemaProblems(t, ex, req.ID, true) })
-				}
+				})
 			}})
 		}
 	}
 	for _, r := range e.ErrorSchema.Requirements() {
 		if r == req.ID {
 			out = append(out, Check{Req: req, Concern: Errors, Title: "error bodies match " + e.Spec.Errors.Schema, Run: func(t *T) {
-				exs := t.Env.ErrorResponses(t.Ctx)
-				if len(exs) == 0 {
-					t.Skipf("no error could be induced with this target")
-				}
-				for _, ex := range exs {
-					t.Evidence(ex)
-					schemaProblems(t, ex, req.ID, false)
-				}
+				eachError(t, func(ex *wire.Exchange) { schemaProblems(t, ex, req.ID, false) })
 			}})
 		}
 	}
