@@ -74,3 +74,23 @@ func failures(r result) string {
 	}
 	return b.String()
 }
+
+// TestEveryRequirementHasAFault: a check that no fault can make fail is a
+// check that cannot fail; every requirement of every spec needs one.
+func TestEveryRequirementHasAFault(t *testing.T) {
+	for _, name := range specs.Names() {
+		spec, err := specs.Load(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		broken := map[string]bool{}
+		for _, f := range refserver.FaultsFor(spec) {
+			broken[f.Breaks] = true
+		}
+		for _, r := range spec.Requirements {
+			if !broken[r.ID] {
+				t.Errorf("spec %s: no reference-server fault breaks %s, so nothing shows its check can fail", name, r.ID)
+			}
+		}
+	}
+}
