@@ -1,0 +1,91 @@
+package interop
+
+import (
+	"testing"
+	"time"
+
+	"github.com/tokencert/tokencert/runner"
+)
+
+// serverConfig is what every server under test is set up with, so that the
+// runs differ only by implementation.
+type serverConfig struct {
+	lifetime time.Duration
+	scopes   []string
+	// clients[0] is the client tokencert certifies with, clients[1] the
+	// other client of the refresh-token binding check.
+	clients            []client
+	username, password string
+}
+
+type client struct{ id, secret string }
+
+// endpoints is where a started server answers: a base URL and paths.
+type endpoints struct {
+	url                            string
+	token, introspection, resource string
+}
+
+// lifetime is the access-token lifetime every server is given, short so
+// that the expiry checks run (and wait) for about two seconds.
+const lifetime = 2 * time.Second
+
+// defaultConfig: plain ASCII ids and secrets, so that no check depends on
+// how a server decodes form-encoded Basic credentials.
+func defaultConfig() serverConfig {
+	return serverConfig{
+		lifetime: lifetime,
+		scopes:   []string{"read", "write"},
+		clients: []client{
+			{"tokencert-client", "tokencert-client-secret-7Qp2"},
+			{"tokencert-other", "tokencert-other-secret-Vx9k"},
+		},
+		username: "alice",
+		password: "alice-password-3Rt8",
+	}
+}
+
+// implementation is one OAuth2 server library under test.
+type implementation struct {
+	name   string // key of the expected-verdict table
+	module string // Go module, as pinned in go.mod
+	start  func(testing.TB, serverConfig) endpoints
+}
+
+var implementations = []implementation{
+	{name: "fosite", module: "github.com/ory/fosite", start: startFosite},
+	{name: "go-oauth2", module: "github.com/go-oauth2/oauth2/v4", start: startGoOAuth2},
+}
+
+// target is the tokencert target for a started server.
+func (e endpoints) target(c serverConfig) runner.TargetFile {
+	tf := runner.TargetFile{
+		Spec:              "rfc6749",
+		Endpoint:          e.url + e.token,
+		ClientID:          c.clients[0].id,
+		ClientSecret:      c.clients[0].secret,
+		Username:          c.username,
+		Password:          c.password,
+		Scope:             joinScopes(c.scopes),
+		OtherClientID:     c.clients[1].id,
+		OtherClientSecret: c.clients[1].secret,
+	}
+	if e.resource != "" {
+		tf.Resource = e.url + e.resource
+	}
+	if e.introspection != "" {
+		tf.Introspection = e.url + e.introspection
+	}
+	return tf
+}
+
+func joinScopes(s []string) string {
+	out := ""
+	for i, x := range s {
+		if i > 0 {
+			out += " "
+		}
+		out += x
+	}
+	return out
+}
