@@ -1,6 +1,7 @@
 package interop
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -66,7 +67,7 @@ func (e endpoints) target(c serverConfig) runner.TargetFile {
 		ClientSecret:      c.clients[0].secret,
 		Username:          c.username,
 		Password:          c.password,
-		Scope:             joinScopes(c.scopes),
+		Scope:             strings.Join(c.scopes, " "),
 		OtherClientID:     c.clients[1].id,
 		OtherClientSecret: c.clients[1].secret,
 	}
@@ -77,15 +78,4 @@ func (e endpoints) target(c serverConfig) runner.TargetFile {
 		tf.Introspection = e.url + e.introspection
 	}
 	return tf
-}
-
-func joinScopes(s []string) string {
-	out := ""
-	for i, x := range s {
-		if i > 0 {
-			out += " "
-		}
-		out += x
-	}
-	return out
 }
