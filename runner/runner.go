@@ -145,7 +145,9 @@ func prepare(o *Options) (*prepared, error) {
 		st := srv.Target()
 		tf = TargetFile{Spec: spec.Name, Endpoint: st.Endpoint, ClientID: st.ClientID, ClientSecret: st.ClientSecret,
 			Username: st.Username, Password: st.Password, Scope: st.Scope, Audience: st.Audience, Resource: st.Resource,
-			Introspection: st.Introspection, OtherClientID: st.OtherClientID, OtherClientSecret: st.OtherClientSecret}
+			Introspection: st.Introspection, OtherClientID: st.OtherClientID, OtherClientSecret: st.OtherClientSecret,
+			// The reference server offers every method the spec names.
+			ClientAuth: spec.Request.ClientAuth}
 		if o.Skew == 0 {
 			o.Skew = 500*time.Millisecond + o.Latency
 		}
@@ -190,7 +192,7 @@ func resolveTarget(tf TargetFile, o *Options) (suites.Target, error) {
 	file := tf.Path
 	t := suites.Target{
 		ClientID: tf.ClientID, ClientSecret: tf.ClientSecret, Username: tf.Username, Password: tf.Password,
-		Scope: tf.Scope, Audience: tf.Audience, Grants: tf.Grants, OtherClientID: tf.OtherClientID,
+		Scope: tf.Scope, Audience: tf.Audience, Grants: tf.Grants, ClientAuth: tf.ClientAuth, OtherClientID: tf.OtherClientID,
 		OtherClientSecret: tf.OtherClientSecret, MaxWait: o.MaxWait, Skew: o.Skew,
 	}
 	u, err := checkURL(file, "endpoint", tf.Endpoint)
@@ -223,6 +225,11 @@ func resolveTarget(tf TargetFile, o *Options) (suites.Target, error) {
 	}
 	if (t.Username == "") != (t.Password == "") {
 		return t, &TargetError{File: file, Key: "password", Problem: "username and password go together"}
+	}
+	for _, m := range t.ClientAuth {
+		if m != "basic" && m != "body" {
+			return t, &TargetError{File: file, Key: "client_auth", Problem: fmt.Sprintf("unknown client authentication %q (basic, body)", m)}
+		}
 	}
 	for _, g := range t.Grants {
 		switch g {

@@ -26,6 +26,7 @@ type TargetFile struct {
 	Scope             string   `json:"scope,omitempty"`
 	Audience          string   `json:"audience,omitempty"`
 	Grants            []string `json:"grants,omitempty"`
+	ClientAuth        []string `json:"client_auth,omitempty"`
 	Resource          string   `json:"resource,omitempty"`
 	Introspection     string   `json:"introspection,omitempty"`
 	OtherClientID     string   `json:"other_client_id,omitempty"`
@@ -116,7 +117,7 @@ func typeProblem(err error) string {
 
 // targetKeys lists the keys a target file may have.
 func targetKeys() []string {
-	return []string{"spec", "endpoint", "client_id", "client_secret", "username", "password", "scope", "audience", "grants", "resource", "introspection", "other_client_id", "other_client_secret", "max_wait"}
+	return []string{"spec", "endpoint", "client_id", "client_secret", "username", "password", "scope", "audience", "grants", "client_auth", "resource", "introspection", "other_client_id", "other_client_secret", "max_wait"}
 }
 
 // expand replaces ${VAR} in strings (and lists of strings) from the environment.

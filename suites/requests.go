@@ -138,8 +138,22 @@ func randomString(n int) string {
 	return hex.EncodeToString(b)[:n]
 }
 
-// DefaultAuth is the client authentication the spec prefers.
-func (e *Env) DefaultAuth() string { return e.Spec.Request.ClientAuth[0] }
+// DefaultAuth is the client authentication the spec prefers among those
+// the client is registered for.
+func (e *Env) DefaultAuth() string {
+	for _, m := range e.Spec.Request.ClientAuth {
+		if e.authDeclared(m) {
+			return m
+		}
+	}
+	return e.Spec.Request.ClientAuth[0]
+}
+
+// authDeclared reports whether the target allows a client authentication
+// method: it names it in client_auth, or names none.
+func (e *Env) authDeclared(m string) bool {
+	return len(e.Target.ClientAuth) == 0 || slices.Contains(e.Target.ClientAuth, m)
+}
 
 // grantAvailable says whether the target can use a grant, and if not, why
 // and which keys would let it.
@@ -198,7 +212,7 @@ func (e *Env) grantParams(grant string) []param {
 	}
 	for _, name := range e.Spec.Request.Required {
 		if v := e.extraValue(name); v != "" {
-			ps = append(ps, param{name, v})
+			ps = withParam(ps, name, v) // scope may be both requested and required
 		}
 	}
 	return ps
@@ -296,6 +310,9 @@ func (e *Env) SuccessResponses(ctx context.Context) []*wire.Exchange {
 	grant, _ := e.PrimaryGrant()
 	if grant != "" {
 		for i, auth := range e.Spec.Request.ClientAuth {
+			if !e.authDeclared(auth) {
+				continue
+			}
 			ex, _ := e.Token(ctx, grant, auth)
 			// The spec's first method is the one the endpoint must accept;
 			// a further one is examined only when the endpoint accepts it

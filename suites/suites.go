@@ -28,6 +28,9 @@ type Target struct {
 	Scope             string
 	Audience          string
 	Grants            []string // grants the client is registered for; empty: all of the spec's
+	// ClientAuth lists the client authentication methods the client is
+	// registered for; empty: the spec's required one, and others if offered.
+	ClientAuth []string
 	Resource          string
 	Introspection     string
 	OtherClientID     string
@@ -54,10 +57,12 @@ type Phase int
 
 // The phases.
 const (
-	PhaseFirst Phase = iota
-	PhaseMain
+	PhaseMain Phase = iota // the zero value: most checks
+	PhaseFirst
 	PhaseLast
 )
+
+var phaseRank = map[Phase]int{PhaseFirst: 0, PhaseMain: 1, PhaseLast: 2}
 
 // Check is one requirement check: one Ginkgo spec.
 type Check struct {
@@ -186,7 +191,7 @@ func (e *Env) Plan() ([]Check, error) {
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Phase != out[j].Phase {
-			return out[i].Phase < out[j].Phase
+			return phaseRank[out[i].Phase] < phaseRank[out[j].Phase]
 		}
 		return concernOrder[out[i].Concern] < concernOrder[out[j].Concern]
 	})
