@@ -20,17 +20,17 @@ import (
 
 // Target is what the suites know of the endpoint under test.
 type Target struct {
-	Endpoint          string
-	ClientID          string
-	ClientSecret      string
-	Username          string
-	Password          string
-	Scope             string
-	Audience          string
-	Grants            []string // grants the client is registered for; empty: all of the spec's
+	Endpoint     string
+	ClientID     string
+	ClientSecret string
+	Username     string
+	Password     string
+	Scope        string
+	Audience     string
+	Grants       []string // grants the client is registered for; empty: all of the spec's
 	// ClientAuth lists the client authentication methods the client is
 	// registered for; empty: the spec's required one, and others if offered.
-	ClientAuth []string
+	ClientAuth        []string
 	Resource          string
 	Introspection     string
 	OtherClientID     string
