@@ -19,7 +19,9 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		t                                                          runner.TargetFile
 		targetPath, secretEnv, passwordEnv, otherSecretEnv, grants string
 	)
-	fs.StringVar(&targetPath, "target", "", "target file (YAML; ${VAR} reads the environment)")
+	var targets targetList
+	fs.Var(&targets, "target", "target file (YAML; ${VAR} reads the environment); repeat it or name a directory to certify several, one bundle each")
+	jobs := fs.Int("jobs", 2, "with several targets: how many are certified at once")
 	fs.StringVar(&o.Spec, "spec", "", "built-in spec name or spec file (default: the target's, else rfc6749)")
 	fs.StringVar(&t.Endpoint, "endpoint", "", "token endpoint URL (none: the embedded reference server)")
 	fs.StringVar(&t.ClientID, "client-id", "", "client identifier")
@@ -52,6 +54,12 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "tokencert run: unexpected argument %q\n", fs.Arg(0))
 		return 2
+	}
+	if targets.many() {
+		return runMany(fs, args, targets, *jobs, o.ReportDir, stdout, stderr)
+	}
+	if len(targets) == 1 {
+		targetPath = targets[0]
 	}
 	if targetPath != "" {
 		f, err := runner.LoadTarget(targetPath)

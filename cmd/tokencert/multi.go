@@ -1,0 +1,309 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tokencert/tokencert/reports"
+	"github.com/tokencert/tokencert/runner"
+)
+
+// targetList collects repeated --target flags.
+type targetList []string
+
+func (l *targetList) String() string { return strings.Join(*l, ", ") }
+
+func (l *targetList) Set(v string) error {
+	if v == "" {
+		return errors.New("empty target path")
+	}
+	*l = append(*l, v)
+	return nil
+}
+
+// many reports whether the targets are certified one child process each:
+// when there are several, or a directory of them.
+func (l targetList) many() bool {
+	if len(l) > 1 {
+		return true
+	}
+	if len(l) == 1 {
+		st, err := os.Stat(l[0])
+		return err == nil && st.IsDir()
+	}
+	return false
+}
+
+// targetExts are the file extensions of target files in a directory.
+var targetExts = []string{".yaml", ".yml", ".json"}
+
+// expandTargets replaces each directory by its target files (sorted) and
+// drops repetitions of a file.
+func expandTargets(paths []string) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	add := func(p string) {
+		key, err := filepath.Abs(p)
+		if err != nil {
+			key = filepath.Clean(p)
+		}
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, p)
+		}
+	}
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, &runner.TargetError{File: p, Problem: "cannot read: " + unwrapPathError(err)}
+		}
+		if !st.IsDir() {
+			add(p)
+			continue
+		}
+		entries, err := os.ReadDir(p)
+		if err != nil {
+			return nil, &runner.TargetError{File: p, Problem: "cannot read the directory: " + unwrapPathError(err)}
+		}
+		n := 0
+		for _, e := range entries { // ReadDir sorts by name
+			if e.Type().IsRegular() && slices.Contains(targetExts, strings.ToLower(filepath.Ext(e.Name()))) {
+				add(filepath.Join(p, e.Name()))
+				n++
+			}
+		}
+		if n == 0 {
+			return nil, &runner.TargetError{File: p, Problem: "no target files (*.yaml, *.yml, *.json) in the directory"}
+		}
+	}
+	return out, nil
+}
+
+func unwrapPathError(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// bundleNames names each target's bundle directory after its file: the
+// name without extension, with the extension where two would collide, and
+// a number where they still do.
+func bundleNames(targets []string) []string {
+	names := make([]string, len(targets))
+	count := map[string]int{}
+	for i, t := range targets {
+		base := filepath.Base(t)
+		names[i] = strings.TrimSuffix(base, filepath.Ext(base))
+		count[names[i]]++
+	}
+	for i, t := range targets {
+		if count[names[i]] > 1 {
+			names[i] = filepath.Base(t)
+		}
+	}
+	taken := map[string]bool{}
+	for i, n := range names {
+		name := n
+		for k := 2; taken[name]; k++ {
+			name = fmt.Sprintf("%s-%d", n, k)
+		}
+		taken[name], names[i] = true, name
+	}
+	return names
+}
+
+// childArgs are the run flags as given, without those the parent decides
+// per target (--target, --jobs, --report-dir); repeated and bool flags
+// pass through as written.
+func childArgs(fs *flag.FlagSet, args []string) []string {
+	drop := map[string]bool{"target": true, "jobs": true, "report-dir": true}
+	var out []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" || !strings.HasPrefix(a, "-") || a == "-" {
+			out = append(out, args[i:]...)
+			break
+		}
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		takesNext := false
+		if f := fs.Lookup(name); f != nil && !hasValue {
+			b, isBool := f.Value.(interface{ IsBoolFlag() bool })
+			takesNext = !isBool || !b.IsBoolFlag()
+		}
+		if drop[name] {
+			if takesNext {
+				i++
+			}
+			continue
+		}
+		out = append(out, a)
+		if takesNext && i+1 < len(args) {
+			i++
+			out = append(out, args[i])
+		}
+	}
+	return out
+}
+
+// exitRank orders exit codes from best to worst for the run over several
+// targets: a target that could not even be set up (2: its file, the flags
+// or the spec are wrong) is the first thing to fix, then a MUST failed (1),
+// then an endpoint that could not be reached (3).
+var exitRank = map[int]int{runner.ExitPass: 0, runner.ExitUnreachable: 1, runner.ExitFail: 2, runner.ExitUsage: 3}
+
+// worst returns the worse of two exit codes.
+func worst(a, b int) int {
+	if exitRank[b] > exitRank[a] {
+		return b
+	}
+	return a
+}
+
+// runMany certifies each target in a child process (Ginkgo runs one suite
+// per process), jobs at a time, each into a bundle of its own under
+// reportDir, then writes the index there and returns the worst exit code.
+func runMany(fs *flag.FlagSet, args []string, given []string, jobs int, reportDir string, stdout, stderr io.Writer) int {
+	if jobs < 1 {
+		fmt.Fprintf(stderr, "tokencert: command line: --jobs: %d; want at least 1\n", jobs)
+		return runner.ExitUsage
+	}
+	targets, err := expandTargets(given)
+	if err != nil {
+		fmt.Fprintf(stderr, "tokencert: %v\n", err)
+		return runner.ExitUsage
+	}
+	self, err := os.Executable()
+	if err != nil {
+		fmt.Fprintf(stderr, "tokencert: cannot re-run itself for each target: %v\n", err)
+		return runner.ExitUsage
+	}
+	if err := os.MkdirAll(reportDir, 0o755); err != nil {
+		fmt.Fprintf(stderr, "tokencert: report dir: %v\n", err)
+		return runner.ExitUsage
+	}
+	base := childArgs(fs, args)
+	names := bundleNames(targets)
+	idx := &reports.Index{Tool: "tokencert " + runner.Version, Started: time.Now(), Jobs: jobs, Targets: make([]reports.IndexEntry, len(targets))}
+	fmt.Fprintf(stdout, "tokencert: certifying %d targets, %d at a time; bundles and index in %s\n", len(targets), jobs, reportDir)
+
+	var (
+		mu   sync.Mutex
+		done int
+		wg   sync.WaitGroup
+		sem  = make(chan struct{}, jobs)
+	)
+	for i, t := range targets {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			e := certifyOne(self, base, t, names[i], reportDir)
+			mu.Lock()
+			defer mu.Unlock()
+			idx.Targets[i] = e
+			done++
+			fmt.Fprintf(stdout, "tokencert: [%d/%d] %s: %s (exit %d) — %s — %s\n", done, len(targets), t, strings.ToUpper(e.Verdict), e.ExitCode, firstLine(e.Message), filepath.Join(reportDir, where(e)))
+		}()
+	}
+	wg.Wait()
+	idx.Finished = time.Now()
+	for _, e := range idx.Targets {
+		idx.ExitCode = worst(idx.ExitCode, e.ExitCode)
+	}
+	if err := reports.WriteIndex(reportDir, idx); err != nil {
+		fmt.Fprintf(stderr, "tokencert: writing the index: %v\n", err)
+		idx.ExitCode = worst(idx.ExitCode, runner.ExitFail)
+	}
+	fmt.Fprintf(stdout, "\ntokencert: %s — exit %d — index in %s\n", tally(idx), idx.ExitCode, filepath.Join(reportDir, reports.IndexMarkdownFile))
+	return idx.ExitCode
+}
+
+// certifyOne runs one target's child process and reads its verdict.
+func certifyOne(self string, base []string, target, name, reportDir string) reports.IndexEntry {
+	bundle := filepath.Join(reportDir, name)
+	e := reports.IndexEntry{Target: target, Bundle: name, Log: name + ".log"}
+	args := append(append([]string{"run"}, base...), "--target", target, "--report-dir", bundle)
+	var out bytes.Buffer
+	cmd := exec.CommandContext(context.Background(), self, args...)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	started := time.Now()
+	err := cmd.Run()
+	e.Duration = time.Since(started)
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee) && ee.ExitCode() >= 0:
+		e.ExitCode = ee.ExitCode()
+	default: // did not start, or killed by a signal
+		e.ExitCode = runner.ExitFail
+		fmt.Fprintf(&out, "\ntokencert: the run of %s did not finish: %v\n", target, err)
+	}
+	if werr := os.WriteFile(filepath.Join(reportDir, e.Log), out.Bytes(), 0o644); werr != nil {
+		e.Log = ""
+	}
+	// The bundle is this run's only if its report.json started after the
+	// child did: an older bundle of the same name is not this run's verdict.
+	if r, rerr := reports.ReadRun(bundle); rerr == nil && !r.Started.Before(started.Truncate(time.Second)) {
+		return reports.EntryFromRun(e, r)
+	}
+	e.Bundle, e.Verdict, e.Message = "", reports.RunNoBundle, lastMessage(out.String())
+	if e.ExitCode == runner.ExitPass {
+		e.ExitCode = runner.ExitFail // a run that passes writes a bundle
+	}
+	return e
+}
+
+// lastMessage is the last line tokencert wrote about the run, without its
+// "tokencert: " prefix.
+func lastMessage(out string) string {
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if m, ok := strings.CutPrefix(strings.TrimSpace(lines[i]), "tokencert: "); ok {
+			return m
+		}
+	}
+	if len(lines) > 0 {
+		return strings.TrimSpace(lines[len(lines)-1])
+	}
+	return ""
+}
+
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
+}
+
+func where(e reports.IndexEntry) string {
+	if e.Verdict == reports.RunNoBundle {
+		return e.Log
+	}
+	return e.Bundle
+}
+
+// tally counts the targets by verdict, in a fixed order.
+func tally(x *reports.Index) string {
+	n := map[string]int{}
+	for _, e := range x.Targets {
+		n[e.Verdict]++
+	}
+	var parts []string
+	for _, v := range []string{reports.RunPass, reports.RunFail, reports.RunUnreachable, reports.RunNoBundle} {
+		if n[v] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n[v], v))
+		}
+	}
+	return fmt.Sprintf("%d targets: %s", len(x.Targets), strings.Join(parts, ", "))
+}
