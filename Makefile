@@ -21,5 +21,8 @@ unit:
 build:
 	$(GO) build -o bin/tokencert ./cmd/tokencert
 
+# Go benchmarks, then the driver that measures full runs against the
+# reference server and prints them with issue 6's targets (bench/).
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) run ./bench/cmd/tokencert-bench -runs 3
