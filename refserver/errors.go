@@ -124,10 +124,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, e *apiError)
 	if s.has(FaultErrorDescriptionUnicode) {
 		desc = unicodeDescription
 	}
-	title := http.StatusText(status)
-	if ec, ok := s.spec.Condition(e.cond); ok && ec.Title != "" {
-		title = ec.Title
-	}
+	title := s.errorTitle(e.cond, status)
 	body, err := json.Marshal(fillTemplate(s.spec.Errors.Template, status, strings.NewReplacer(
 		"$code", code, "$description", desc, "$title", title, "$path", r.URL.Path, "$status", strconv.Itoa(status))))
 	if err != nil {

@@ -100,6 +100,39 @@ var (
 		Doc: "the protected resource accepts expired access tokens"}
 	FaultExpiredActiveIntrospection = Fault{Name: "expired-active-introspection", Breaks: "RFC7662-2.2-EXPIRED-INACTIVE",
 		Doc: "introspection reports expired access tokens as active"}
+	// Documented dialects: sandbox (data: request.method, response.echo,
+	// response.dates, response.new_token_discards_old, refserver.extra).
+	FaultDocumentedMethodRefused = Fault{Name: "get-refused", Breaks: "SANDBOX-GET-FORM-BODY",
+		Doc: "the token endpoint refuses the spec's method (sandbox: GET) with 405 and serves POST instead, as RFC 6749 §3.2 would have it"}
+	FaultExtraMissing = Fault{Name: "extra-members-missing", Breaks: "SANDBOX-RESPONSE-MEMBERS",
+		Doc: "the members refserver.extra adds to success bodies (sandbox: userId, role) are left out"}
+	FaultExtraUUIDBraced = Fault{Name: "userid-not-uuid", Breaks: "SANDBOX-USERID-UUID",
+		Doc: "refserver.extra values that are UUIDs (sandbox: userId) are sent in braces, {…}, the .NET \"B\" format"}
+	FaultEchoMismatch = Fault{Name: "echo-mismatch", Breaks: "SANDBOX-USERNAME-ECHO",
+		Doc: "members echoed from the request (response.echo; sandbox: userName) carry the value upper-cased"}
+	FaultDatesNotRFC1123 = Fault{Name: "dates-not-rfc1123", Breaks: "SANDBOX-DATES-RFC1123",
+		Doc: "the response.dates members are written with a numeric zone (\"Sun, 13 Sep 2020 09:35:33 +0000\") instead of GMT"}
+	FaultDatesMismatch = Fault{Name: "dates-mismatch", Breaks: "SANDBOX-DATES-MATCH-EXPIRES-IN",
+		Doc: "the expires date (response.dates) is one day later than expires_in says (the 15-day note against the 14-day expires_in)"}
+	FaultOldTokensKept = Fault{Name: "old-tokens-kept", Breaks: "SANDBOX-NEW-TOKEN-DISCARDS-OLD",
+		Doc: "a new access token does not discard the earlier ones, though response.new_token_discards_old says it does"}
+
+	// Documented dialects: dot (data: request.encoding, response.expires_in,
+	// errors.conditions titles, refresh rotation).
+	FaultFormBodyRefused = Fault{Name: "form-body-refused", Breaks: "DOT-FORM-BODY",
+		Doc: "the token endpoint decodes bodies in the other encoding (dot: JSON, as the table's Content Type says), so requests as documented are malformed"}
+	FaultExpiresInNotNumeric = Fault{Name: "expires-in-not-numeric", Breaks: "DOT-EXPIRES-IN-NUMERIC",
+		Doc: "expires_in is sent as a duration string such as \"1h0m0s\", neither a number nor digits"}
+	FaultScopeCommaJoined = Fault{Name: "scope-comma-joined", Breaks: "DOT-SCOPE-SPACE-SEPARATED",
+		Doc: "the scope member joins the granted scope tokens with commas (\"read,write\")"}
+	FaultScopeOmitted = Fault{Name: "scope-omitted", Breaks: "DOT-RESPONSE-MEMBERS",
+		Doc: "the scope member is left out of success responses (RFC 6749 §5.1 would allow it when the scope is as requested)"}
+	FaultNoRefreshOnPassword = Fault{Name: "no-refresh-token-on-password", Breaks: "DOT-REFRESH-TOKEN-ISSUED",
+		Doc: "password-grant responses carry no refresh token, though the spec serves the refresh_token grant"}
+	FaultRefreshNotRotated = Fault{Name: "refresh-not-rotated", Breaks: "DOT-REFRESH-ROTATES",
+		Doc: "a refresh returns the presented refresh token again, which keeps working, instead of rotating it"}
+	FaultErrorTitleUndocumented = Fault{Name: "invalid-credentials-body-undocumented", Breaks: "DOT-INVALID-CREDENTIALS-BODY",
+		Doc: "error bodies carry the HTTP status text where the spec documents a condition's title (dot: \"Bad Request\" instead of \"Invalid credentials given.\")"}
 )
 
 // faults is the table of every fault.
@@ -113,6 +146,10 @@ var faults = []Fault{
 	FaultMalformedBody500, FaultErrorTextPlain, FaultErrorCodeInvented, FaultErrorDescriptionUnicode, FaultGetAccepted,
 	FaultRefreshBroken, FaultRotationOldValid, FaultRefreshScopeEscalation, FaultRefreshAnyClient, FaultRefreshUnknownInvalidRequest,
 	FaultExpiredAcceptedAtResource, FaultExpiredActiveIntrospection,
+	FaultDocumentedMethodRefused, FaultExtraMissing, FaultExtraUUIDBraced, FaultEchoMismatch, FaultDatesNotRFC1123,
+	FaultDatesMismatch, FaultOldTokensKept,
+	FaultFormBodyRefused, FaultExpiresInNotNumeric, FaultScopeCommaJoined, FaultScopeOmitted, FaultNoRefreshOnPassword,
+	FaultRefreshNotRotated, FaultErrorTitleUndocumented,
 }
 
 // Faults returns every fault, sorted by name.

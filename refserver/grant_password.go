@@ -25,5 +25,5 @@ func (s *Server) grantPassword(req *tokenRequest, c client) (*grant, *apiError) 
 		return nil, err
 	}
 	return &grant{client: c.id, username: username, scope: sc,
-		refresh: s.spec.Grant("refresh_token") != nil, refreshScope: sc.scope}, nil
+		refresh: s.refreshOnPassword(), refreshScope: sc.scope}, nil
 }

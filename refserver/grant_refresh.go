@@ -27,6 +27,9 @@ func (s *Server) grantRefresh(req *tokenRequest, c client) (*grant, *apiError) {
 	if err != nil {
 		return nil, err
 	}
+	if s.keepsRefreshToken() {
+		return &grant{client: c.id, username: rec.username, scope: sc, keepRefresh: token, refreshScope: rec.scope}, nil
+	}
 	rotate := s.spec.Grant("refresh_token").Rotation != "never"
 	if rotate && !s.has(FaultRotationOldValid) && !s.store.consume(token) {
 		return nil, fail(specs.CondBadRefreshToken) // redeemed concurrently

@@ -38,7 +38,7 @@ func (s *Server) readTokenRequest(r *http.Request) (*tokenRequest, *apiError) {
 		return nil, fail(specs.CondMalformedBody)
 	}
 	var values map[string][]string
-	switch s.spec.Request.Encoding {
+	switch s.bodyEncoding() {
 	case "json":
 		values, err = decodeJSONParams(body)
 	default:

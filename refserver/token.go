@@ -21,6 +21,9 @@ type grant struct {
 	// refreshScope (the original grant's scope, RFC 6749 §6).
 	refresh      bool
 	refreshScope []string
+	// keepRefresh is a refresh token sent again instead of a new one
+	// (FaultRefreshNotRotated).
+	keepRefresh string
 }
 
 // grantFunc serves one grant type for an authenticated client.
@@ -48,9 +51,9 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 // best reported: method, body, client authentication (RFC 6749 §3.2.1),
 // grant type, parameters, then the grant itself.
 func (s *Server) tokenGrant(r *http.Request) (*grant, *tokenRequest, *apiError) {
-	if r.Method != s.spec.Request.Method && !s.has(FaultGetAccepted) {
+	if r.Method != s.tokenMethod() && !s.has(FaultGetAccepted) {
 		e := fail(specs.CondWrongMethod)
-		e.allow = s.spec.Request.Method
+		e.allow = s.tokenMethod()
 		return nil, nil, e
 	}
 	req, err := s.readTokenRequest(r)
@@ -145,9 +148,9 @@ func (s *Server) issue(w http.ResponseWriter, req *tokenRequest, g *grant) {
 		return
 	}
 	s.store.addAccess(at, accessRecord{client: g.client, username: g.username, scope: g.scope.scope,
-		issued: now, expires: now.Add(s.lifetime)}, s.spec.Response.NewTokenDiscardsOld)
-	rt := ""
-	if g.refresh {
+		issued: now, expires: now.Add(s.lifetime)}, s.discardsOld())
+	rt := g.keepRefresh
+	if g.refresh && rt == "" {
 		rt = randomToken()
 		if s.has(FaultRefreshTokenNumber) {
 			rt = randomDigits()
@@ -239,24 +242,22 @@ func (s *Server) successBody(req *tokenRequest, g *grant, at, rt string, now tim
 		body = append(body, member{sp.Member("refresh_token"), v})
 	}
 	if len(g.scope.scope) > 0 && !g.scope.silent {
-		var v any = strings.Join(g.scope.scope, " ")
-		if s.has(FaultScopeArray) {
-			v = g.scope.scope
+		if v, ok := s.scopeValue(g.scope.scope); ok {
+			body = append(body, member{sp.Member("scope"), v})
 		}
-		body = append(body, member{sp.Member("scope"), v})
 	}
-	for _, name := range sortedKeys(sp.Refserver.Extra) {
-		body = body.set(name, sp.Refserver.Extra[name])
+	for _, m := range s.extraMembers() {
+		body = body.set(m.name, m.value)
 	}
 	for _, e := range sp.Response.Echo {
 		if v := req.get(e.Param); v != "" {
-			body = body.set(e.Member, v)
+			body = body.set(e.Member, s.echoValue(v))
 		}
 	}
 	if d := sp.Response.Dates; d != nil {
-		layout := dateLayouts[d.Layout]
-		body = body.set(d.Issued, now.UTC().Format(layout))
-		body = body.set(d.Expires, now.Add(s.lifetime).UTC().Format(layout))
+		issued, expires := s.dateMembers(now)
+		body = body.set(d.Issued, issued)
+		body = body.set(d.Expires, expires)
 	}
 	if s.has(FaultDuplicateMember) {
 		body = append(body, member{sp.Member("token_type"), sp.Response.TokenType})
@@ -270,6 +271,9 @@ func (s *Server) successBody(req *tokenRequest, g *grant, at, rt string, now tim
 func (s *Server) expiresInValue() (any, bool) {
 	secs := s.expiresIn()
 	kind := s.spec.Response.ExpiresIn
+	if s.has(FaultExpiresInNotNumeric) {
+		return notNumericExpiresIn(secs), true
+	}
 	if s.has(FaultExpiresInString) {
 		if kind == "string" {
 			return secs, true

@@ -119,8 +119,11 @@ func renderIndexMarkdown(x *Index) []byte {
 		if e.Counts != nil {
 			c = *e.Counts
 		}
-		bundle := mdCode(e.Bundle + "/")
-		if e.Counts == nil {
+		bundle := "—"
+		switch {
+		case e.Counts != nil:
+			bundle = mdCode(e.Bundle + "/")
+		case e.Log != "":
 			bundle = "— (log " + mdCode(e.Log) + ")"
 		}
 		fmt.Fprintf(&b, "| %s | %s %s | %d | %d | %d | %d | %d | %d | %s | %s |\n", mdCode(e.Target), indexIcons[e.Verdict], strings.ToUpper(e.Verdict),
@@ -141,7 +144,7 @@ var indexTemplate = template.Must(template.New("index").Funcs(template.FuncMap{
 <table><tr><th>Target</th><th>Verdict</th><th>Exit</th><th>Checks</th><th>Requests</th><th>Report</th><th>Message</th></tr>
 {{range .Targets}}<tr class="{{.Verdict}}"><td><code>{{.Target}}</code></td><td>{{icon .Verdict}} {{upper .Verdict}}</td><td>{{.ExitCode}}</td>
 <td>{{with .Counts}}{{.Pass}} pass, {{.Fail}} fail, {{.Skip}} skip, {{.Error}} error{{end}}</td><td>{{.Requests}}</td>
-<td>{{if .Counts}}<a href="{{.Bundle}}/report.html">{{.Bundle}}/</a>{{else}}<a href="{{.Log}}">{{.Log}}</a>{{end}}</td><td>{{.Message}}</td></tr>
+<td>{{if .Counts}}<a href="{{.Bundle}}/report.html">{{.Bundle}}/</a>{{else if .Log}}<a href="{{.Log}}">{{.Log}}</a>{{else}}—{{end}}</td><td>{{.Message}}</td></tr>
 {{end}}</table></body></html>
 `))
 

@@ -149,7 +149,9 @@ func (s *Schema) Validate(doc any) []Violation {
 	var out []Violation
 	for _, e := range res.Errors() {
 		field := e.Field()
-		prop := topProperty(field)
+		// The context, not the dotted field, names the property: a member
+		// name may itself contain a dot (sandbox's ".issued").
+		prop := topProperty(e.Context().String(pathSep), pathSep)
 		req := s.byProperty[prop]
 		if e.Type() == "required" {
 			prop, _ = e.Details()["property"].(string)
@@ -168,15 +170,16 @@ func (s *Schema) Validate(doc any) []Violation {
 	return out
 }
 
-// topProperty returns the object property a gojsonschema field path is
-// under: "expires_in" for "expires_in", "0.errorCode" → "errorCode".
-func topProperty(field string) string {
-	if field == "(root)" {
-		return ""
-	}
-	parts := strings.Split(field, ".")
-	for _, p := range parts {
-		if p != "" && strings.Trim(p, "0123456789") != "" {
+// pathSep separates the steps of a gojsonschema context path; it cannot
+// occur in a JSON member name that matters here.
+const pathSep = "\x00"
+
+// topProperty returns the object property a gojsonschema context path
+// (steps joined by sep) is under: "expires_in" for "(root)·expires_in",
+// "errorCode" for "(root)·0·errorCode", ".issued" for "(root)·.issued".
+func topProperty(path, sep string) string {
+	for _, p := range strings.Split(path, sep) {
+		if p != "" && p != "(root)" && strings.Trim(p, "0123456789") != "" {
 			return p
 		}
 	}

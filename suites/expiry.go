@@ -59,7 +59,7 @@ func planExpiry(p tokenProbe) Kind {
 		before := Check{Req: req, Concern: Expiry, Variant: "at issue", Phase: PhaseFirst,
 			Title: "a fresh access token is accepted by " + p.where,
 			Run: func(t *T) {
-				token, _, _ := expiryToken(t, p)
+				token, _, _ := expiryToken(t, p, false)
 				ex := p.send(t.Env, t.Ctx, "fresh token at "+p.where, token)
 				t.Evidence(ex)
 				accepted, problem := p.verdict(ex)
@@ -73,7 +73,9 @@ func planExpiry(p tokenProbe) Kind {
 			Timeout: e.Target.MaxWait + 2*time.Minute,
 			Title:   "an expired access token is refused by " + p.where,
 			Run: func(t *T) {
-				token, issued, lifetime := expiryToken(t, p)
+				// Where every new token discards the earlier ones, the
+				// shared token is long gone: watch one issued now.
+				token, issued, lifetime := expiryToken(t, p, t.Env.Spec.Response.NewTokenDiscardsOld)
 				deadline := issued.Add(lifetime + t.Env.Target.Skew)
 				if wait := time.Until(deadline); wait > t.Env.Target.MaxWait {
 					need := (lifetime + t.Env.Target.Skew + 59*time.Second).Truncate(time.Minute)
@@ -129,8 +131,9 @@ func (p tokenProbe) verdict(ex *wire.Exchange) (bool, string) {
 }
 
 // expiryToken returns the token whose expiry is watched (the shared token
-// of the primary grant), when it was requested, and its lifetime.
-func expiryToken(t *T, p tokenProbe) (string, time.Time, time.Duration) {
+// of the primary grant, or a fresh one), when it was requested, and its
+// lifetime.
+func expiryToken(t *T, p tokenProbe, fresh bool) (string, time.Time, time.Duration) {
 	if p.url(t.Env.Target) == "" {
 		t.Skipf("no %s to present the token to (target key %s)", p.where, p.key)
 	}
@@ -138,7 +141,13 @@ func expiryToken(t *T, p tokenProbe) (string, time.Time, time.Duration) {
 	if grant == "" {
 		t.Skipf("no token request can be made: %s", why)
 	}
-	ex, issued := t.Env.Token(t.Ctx, grant, t.Env.DefaultAuth())
+	var ex *wire.Exchange
+	var issued time.Time
+	if fresh {
+		ex, issued = t.Env.FreshToken(t.Ctx, grant, "token watched until it expires")
+	} else {
+		ex, issued = t.Env.Token(t.Ctx, grant, t.Env.DefaultAuth())
+	}
 	t.Evidence(ex)
 	token := ex.String(t.Env.Spec.Member("access_token"))
 	if token == "" {

@@ -9,10 +9,12 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/tokencert/tokencert/reports"
@@ -197,25 +199,37 @@ func runMany(fs *flag.FlagSet, args []string, given []string, jobs int, reportDi
 	base := childArgs(fs, args)
 	names := bundleNames(targets)
 	idx := &reports.Index{Tool: "tokencert " + runner.Version, Started: time.Now(), Jobs: jobs, Targets: make([]reports.IndexEntry, len(targets))}
+	// An interrupt starts no further target and is passed on to the
+	// running ones, which write their bundles; then the index is written.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	fmt.Fprintf(stdout, "tokencert: certifying %d targets, %d at a time; bundles and index in %s\n", len(targets), jobs, reportDir)
-
 	var (
 		mu   sync.Mutex
 		done int
 		wg   sync.WaitGroup
 		sem  = make(chan struct{}, jobs)
 	)
+	report := func(i int, e reports.IndexEntry) {
+		mu.Lock()
+		defer mu.Unlock()
+		idx.Targets[i] = e
+		done++
+		fmt.Fprintf(stdout, "tokencert: [%d/%d] %s: %s (exit %d) — %s — %s\n", done, len(targets), e.Target, strings.ToUpper(e.Verdict), e.ExitCode, firstLine(e.Message), where(reportDir, e))
+	}
 	for i, t := range targets {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			report(i, reports.IndexEntry{Target: t, Verdict: reports.RunNoBundle, ExitCode: runner.ExitFail, Message: "not run: interrupted"})
+			continue
+		}
 		wg.Add(1)
-		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			e := certifyOne(self, base, t, names[i], reportDir)
-			mu.Lock()
-			defer mu.Unlock()
-			idx.Targets[i] = e
-			done++
-			fmt.Fprintf(stdout, "tokencert: [%d/%d] %s: %s (exit %d) — %s — %s\n", done, len(targets), t, strings.ToUpper(e.Verdict), e.ExitCode, firstLine(e.Message), filepath.Join(reportDir, where(e)))
+			report(i, certifyOne(ctx, self, base, t, names[i], reportDir))
 		}()
 	}
 	wg.Wait()
@@ -231,14 +245,21 @@ func runMany(fs *flag.FlagSet, args []string, given []string, jobs int, reportDi
 	return idx.ExitCode
 }
 
-// certifyOne runs one target's child process and reads its verdict.
-func certifyOne(self string, base []string, target, name, reportDir string) reports.IndexEntry {
+// interruptGrace is how long a target's run may take to write its bundle
+// after it was interrupted.
+const interruptGrace = 30 * time.Second
+
+// certifyOne runs one target's child process and reads its verdict. When
+// ctx ends, the child is interrupted, as by Ctrl-C.
+func certifyOne(ctx context.Context, self string, base []string, target, name, reportDir string) reports.IndexEntry {
 	bundle := filepath.Join(reportDir, name)
 	e := reports.IndexEntry{Target: target, Bundle: name, Log: name + ".log"}
 	args := append(append([]string{"run"}, base...), "--target", target, "--report-dir", bundle)
 	var out bytes.Buffer
-	cmd := exec.CommandContext(context.Background(), self, args...)
+	cmd := exec.CommandContext(ctx, self, args...)
 	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = interruptGrace
 	started := time.Now()
 	err := cmd.Run()
 	e.Duration = time.Since(started)
@@ -281,16 +302,21 @@ func lastMessage(out string) string {
 	return ""
 }
 
+// firstLine is s up to its first line break.
 func firstLine(s string) string {
 	l, _, _ := strings.Cut(s, "\n")
 	return l
 }
 
-func where(e reports.IndexEntry) string {
-	if e.Verdict == reports.RunNoBundle {
-		return e.Log
+// where is the entry's bundle, else its log.
+func where(reportDir string, e reports.IndexEntry) string {
+	switch {
+	case e.Bundle != "":
+		return filepath.Join(reportDir, e.Bundle)
+	case e.Log != "":
+		return filepath.Join(reportDir, e.Log)
 	}
-	return e.Bundle
+	return "no bundle"
 }
 
 // tally counts the targets by verdict, in a fixed order.

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -271,6 +274,63 @@ func TestWorstExit(t *testing.T) {
 		}
 		if got != c.want {
 			t.Errorf("worst of %v = %d, want %d", c.codes, got, c.want)
+		}
+	}
+}
+
+// TestManyTargetsInterrupted: an interrupt reaches the running targets,
+// which write their bundles, starts no further one, and the index is
+// still written.
+func TestManyTargetsInterrupted(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	a, env, _ := startRef(t, dir, "a.yaml", "")
+	for _, n := range []string{"b.yaml", "c.yaml"} {
+		b, _ := os.ReadFile(a)
+		if err := os.WriteFile(filepath.Join(dir, n), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The tokens live 1 s; waiting a minute past expiry keeps the runs busy.
+	report := filepath.Join(dir, "report")
+	cmd := exec.Command(os.Args[0], "run", "--target", dir, "--jobs", "2", "--skew", "1m", "--report-dir", report)
+	cmd.Env = append(append(os.Environ(), "TOKENCERT_TEST_MAIN=1"), env...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := bufio.NewScanner(stdout)
+	if !lines.Scan() || !strings.Contains(lines.Text(), "certifying 3 targets") {
+		t.Fatalf("first line %q", lines.Text())
+	}
+	time.Sleep(time.Second) // let the first two start
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	for lines.Scan() {
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err = <-done:
+	case <-time.After(time.Minute):
+		cmd.Process.Kill()
+		t.Fatal("the interrupted run did not finish within a minute")
+	}
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Fatalf("exit: %v, want 1", err)
+	}
+	x := readIndex(t, report)
+	if len(x.Targets) != 3 || x.ExitCode != 1 {
+		t.Fatalf("index: %d targets, exit %d; want 3 and 1", len(x.Targets), x.ExitCode)
+	}
+	for _, e := range x.Targets {
+		if e.Verdict == reports.RunPass || e.ExitCode != 1 {
+			t.Errorf("%s: %s, exit %d after an interrupt", e.Target, e.Verdict, e.ExitCode)
 		}
 	}
 }

@@ -1,0 +1,155 @@
+package refserver
+
+import (
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// The dialect-specific choices of the server, each read from the spec's
+// data and bent only by the fault that breaks it. The handlers call these
+// instead of reading the spec directly where a documented dialect's fault
+// applies.
+
+// tokenMethod is the method the token endpoint serves: the spec's
+// (Request.Method), or under FaultDocumentedMethodRefused the RFC 6749 §3.2
+// POST (PUT when the spec's method is POST already).
+func (s *Server) tokenMethod() string {
+	m := s.spec.Request.Method
+	if s.has(FaultDocumentedMethodRefused) {
+		if m == http.MethodPost {
+			return http.MethodPut
+		}
+		return http.MethodPost
+	}
+	return m
+}
+
+// bodyEncoding is the encoding request bodies are decoded in: the spec's
+// (Request.Encoding), or the other one under FaultFormBodyRefused.
+func (s *Server) bodyEncoding() string {
+	enc := s.spec.Request.Encoding
+	if s.has(FaultFormBodyRefused) {
+		if enc == "json" {
+			return "form"
+		}
+		return "json"
+	}
+	return enc
+}
+
+// discardsOld reports whether a new access token revokes the earlier ones
+// of the same client and resource owner (Response.NewTokenDiscardsOld).
+func (s *Server) discardsOld() bool {
+	return s.spec.Response.NewTokenDiscardsOld && !s.has(FaultOldTokensKept)
+}
+
+// refreshOnPassword reports whether a password grant issues a refresh
+// token: when the spec serves the refresh_token grant (RFC 6749 §4.3.3).
+func (s *Server) refreshOnPassword() bool {
+	return s.spec.Grant("refresh_token") != nil && !s.has(FaultNoRefreshOnPassword)
+}
+
+// uuidPattern matches a hyphenated UUID (RFC 4122 §3).
+var uuidPattern = regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
+
+// extraMembers are the Refserver.Extra members of a success body, in name
+// order; none under FaultExtraMissing.
+func (s *Server) extraMembers() object {
+	if s.has(FaultExtraMissing) {
+		return nil
+	}
+	var out object
+	for _, name := range sortedKeys(s.spec.Refserver.Extra) {
+		v := s.spec.Refserver.Extra[name]
+		if str, ok := v.(string); ok && s.has(FaultExtraUUIDBraced) && uuidPattern.MatchString(str) {
+			v = "{" + str + "}"
+		}
+		out = append(out, member{name, v})
+	}
+	return out
+}
+
+// echoValue is the value a Response.Echo member carries for the request
+// value v.
+func (s *Server) echoValue(v string) string {
+	if s.has(FaultEchoMismatch) {
+		return strings.ToUpper(v)
+	}
+	return v
+}
+
+// dateMembers are the Response.Dates values for a token issued at now.
+func (s *Server) dateMembers(now time.Time) (issued, expires string) {
+	d := s.spec.Response.Dates
+	layout := dateLayouts[d.Layout]
+	if s.has(FaultDatesNotRFC1123) {
+		layout = time.RFC1123Z
+	}
+	end := now.Add(s.lifetime)
+	if s.has(FaultDatesMismatch) {
+		end = end.Add(24 * time.Hour)
+	}
+	return now.UTC().Format(layout), end.UTC().Format(layout)
+}
+
+// scopeValue is the scope member's value for the granted scope tokens, and
+// whether the member is sent at all.
+func (s *Server) scopeValue(scope []string) (any, bool) {
+	switch {
+	case s.has(FaultScopeOmitted):
+		return nil, false
+	case s.has(FaultScopeArray):
+		return scope, true
+	case s.has(FaultScopeCommaJoined):
+		return strings.Join(scope, ","), true
+	}
+	return strings.Join(scope, " "), true
+}
+
+// notNumericExpiresIn is expires_in under FaultExpiresInNotNumeric: a Go
+// duration string, neither a number nor digits.
+func notNumericExpiresIn(secs int64) string {
+	return (time.Duration(secs) * time.Second).String()
+}
+
+// errorTitle is the $title of an error: the condition's documented title,
+// else the HTTP status text; always the status text under
+// FaultErrorTitleUndocumented. Where the template has no $description, the
+// title is the error's description (dot: error_description), so
+// FaultErrorDescriptionUnicode applies to it.
+func (s *Server) errorTitle(cond string, status int) string {
+	if s.has(FaultErrorDescriptionUnicode) && !templateHas(s.spec.Errors.Template, "$description") {
+		return unicodeDescription
+	}
+	if ec, ok := s.spec.Condition(cond); ok && ec.Title != "" && !s.has(FaultErrorTitleUndocumented) {
+		return ec.Title
+	}
+	return http.StatusText(status)
+}
+
+// templateHas reports whether a placeholder occurs in an error template.
+func templateHas(t any, placeholder string) bool {
+	switch v := t.(type) {
+	case string:
+		return strings.Contains(v, placeholder)
+	case map[string]any:
+		for _, x := range v {
+			if templateHas(x, placeholder) {
+				return true
+			}
+		}
+	case []any:
+		for _, x := range v {
+			if templateHas(x, placeholder) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// keepsRefreshToken reports whether a refresh returns the presented
+// refresh token again instead of rotating it (FaultRefreshNotRotated).
+func (s *Server) keepsRefreshToken() bool { return s.has(FaultRefreshNotRotated) }

@@ -1,0 +1,121 @@
+package suites
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/tokencert/tokencert/specs"
+	"github.com/tokencert/tokencert/suites/wire"
+)
+
+func init() {
+	register("discard-old", planDiscardOld)
+}
+
+// discardAttempts bounds how often the discard probe is repeated when a
+// token expired before it could be presented (an inconclusive round).
+const discardAttempts = 3
+
+// planDiscardOld checks Response.NewTokenDiscardsOld at the protected
+// resource: token A, then token B, then A is refused and B accepted. A
+// refusal of A only counts while A has not yet expired by its own
+// expires_in; a round where it has is repeated, then skipped.
+func planDiscardOld(e *Env, req specs.Requirement) []Check {
+	return []Check{{Req: req, Concern: Expiry, Title: "a new token discards the earlier one: the resource refuses the first and accepts the second", Run: func(t *T) {
+		if !t.Env.Spec.Response.NewTokenDiscardsOld {
+			t.Skipf("spec %s does not say that a new token discards the earlier ones (response.new_token_discards_old)", t.Env.Spec.Name)
+		}
+		if t.Env.Target.Resource == "" {
+			t.Skipf("no protected resource to present the tokens to (target key resource)")
+		}
+		grant, why := t.Env.PrimaryGrant()
+		if grant == "" {
+			t.Skipf("no token request can be made: %s", why)
+		}
+		for attempt := 1; attempt <= discardAttempts; attempt++ {
+			if done := discardRound(t, grant, attempt); done {
+				return
+			}
+		}
+		t.Skipf("in %d attempts the first token expired before it could be presented; its lifetime is too short to tell discarding from expiry", discardAttempts)
+	}}}
+}
+
+// discardRound runs one A/B round; it returns false when the round was
+// inconclusive because a token expired before it was presented.
+func discardRound(t *T, grant string, attempt int) bool {
+	a, aIssued, ok := discardToken(t, grant, fmt.Sprintf("token A (round %d)", attempt))
+	if !ok {
+		return true
+	}
+	b, bIssued, ok := discardToken(t, grant, fmt.Sprintf("token B (round %d)", attempt))
+	if !ok {
+		return true
+	}
+	exA := resourceProbe.send(t.Env, t.Ctx, fmt.Sprintf("earlier token A at the protected resource (round %d)", attempt), a.token)
+	exB := resourceProbe.send(t.Env, t.Ctx, fmt.Sprintf("newest token B at the protected resource (round %d)", attempt), b.token)
+	t.Evidence(exA, exB)
+	acceptedA, problemA := resourceProbe.verdict(exA)
+	acceptedB, problemB := resourceProbe.verdict(exB)
+	if problemA != "" || problemB != "" {
+		for _, p := range []struct {
+			problem string
+			ex      *wire.Exchange
+		}{{problemA, exA}, {problemB, exB}} {
+			if p.problem != "" {
+				t.Errorf("%s: %s", p.problem, p.ex.Summary())
+			}
+		}
+		return true
+	}
+	if (!acceptedB && expiredBy(bIssued, b.lifetime, exB)) || (!acceptedA && expiredBy(aIssued, a.lifetime, exA)) {
+		return false
+	}
+	if acceptedA {
+		t.Errorf("the protected resource still accepts token A after token B was issued: %s", exA.Summary())
+	}
+	if !acceptedB {
+		t.Errorf("the protected resource refuses the newest token B: %s", exB.Summary())
+	}
+	return true
+}
+
+// discardTok is a token of the discard probe.
+type discardTok struct {
+	token    string
+	lifetime time.Duration
+}
+
+// discardToken requests a fresh token (never the shared one: asking for it
+// discards the others). ok is false when none was issued (a problem is
+// recorded).
+func discardToken(t *T, grant, label string) (discardTok, time.Time, bool) {
+	ex, issued := t.Env.FreshToken(t.Ctx, grant, label)
+	t.Evidence(ex)
+	tok := ex.String(t.Env.Spec.Member("access_token"))
+	if tok == "" {
+		t.Errorf("%s: no access token: %s", label, ex.Summary())
+		return discardTok{}, issued, false
+	}
+	lifetime, ok := expiresIn(t.Env, ex)
+	if !ok {
+		lifetime = time.Duration(1<<63 - 1)
+	}
+	return discardTok{token: tok, lifetime: lifetime}, issued, true
+}
+
+// expiredBy reports whether a token issued at issued with the lifetime had
+// expired when the probe ex was sent.
+func expiredBy(issued time.Time, lifetime time.Duration, ex *wire.Exchange) bool {
+	return !ex.Started.Before(issued.Add(lifetime))
+}
+
+// FreshToken sends a new, unshared request for grant with the spec's
+// preferred client authentication and returns it with the time it was
+// sent. Checks use it when the tokens others share must not be disturbed,
+// or when a token must be the newest (Response.NewTokenDiscardsOld).
+func (e *Env) FreshToken(ctx context.Context, grant, label string) (*wire.Exchange, time.Time) {
+	at := time.Now()
+	return e.send(ctx, tokenRequest{label: label, params: e.grantParams(grant), auth: e.DefaultAuth()}), at
+}

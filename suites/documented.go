@@ -1,0 +1,50 @@
+package suites
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/tokencert/tokencert/specs"
+)
+
+func init() {
+	register("documented-request", planDocumentedRequest)
+}
+
+// planDocumentedRequest checks that the endpoint answers a token request
+// put on the wire exactly as the spec's document sends it (method, body
+// encoding, declared Content-Type, client authentication), e.g. sandbox's
+// GET with a url-encoded body labelled application/json. Its title spells
+// out the request, so the report says what was sent.
+func planDocumentedRequest(e *Env, req specs.Requirement) []Check {
+	return []Check{{Req: req, Concern: Transport, Title: "a token request sent as documented (" + e.documentedRequest() + ") yields a token", Run: func(t *T) {
+		grant, why := t.Env.PrimaryGrant()
+		if grant == "" {
+			t.Skipf("no token request can be made: %s", why)
+		}
+		ex, _ := t.Env.Token(t.Ctx, grant, t.Env.DefaultAuth())
+		t.Evidence(ex)
+		if !ex.OK() {
+			t.Errorf("%s", ex.Summary())
+			return
+		}
+		if ex.Status() < 200 || ex.Status() > 299 || ex.String(t.Env.Spec.Member("access_token")) == "" {
+			t.Errorf("the %s grant request sent as documented yielded no token: %s", grant, ex.Summary())
+		}
+	}}}
+}
+
+// documentedRequest describes how the spec puts a token request on the wire.
+func (e *Env) documentedRequest() string {
+	r := e.Spec.Request
+	body := map[string]string{"form": "url-encoded", "json": "JSON"}[r.Encoding]
+	if body == "" {
+		body = r.Encoding
+	}
+	parts := []string{fmt.Sprintf("%s %s with a %s body", r.Method, r.Path, body)}
+	if r.ContentType != "" {
+		parts = append(parts, "Content-Type: "+r.ContentType)
+	}
+	parts = append(parts, map[string]string{"basic": "HTTP Basic", "body": "body"}[e.DefaultAuth()]+" client authentication")
+	return strings.Join(parts, ", ")
+}

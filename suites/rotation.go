@@ -1,0 +1,31 @@
+package suites
+
+import (
+	"github.com/tokencert/tokencert/specs"
+)
+
+func init() {
+	register("refresh-new-token", planRefreshNewToken)
+}
+
+// planRefreshNewToken checks that a refresh response carries a new refresh
+// token, different from the one presented: rotation as a promise of the
+// response (Grant.Rotation "always"), apart from whether the old token is
+// refused afterwards (RFC9700-4.14.2-OLD-RT-REJECTED, kind refresh-rotation).
+func planRefreshNewToken(e *Env, req specs.Requirement) []Check {
+	return []Check{{Req: req, Concern: Refresh, Title: "a refresh response carries a new refresh token", Run: func(t *T) {
+		needRefreshToken(t)
+		ex, old := t.Env.SharedRefresh(t.Ctx)
+		t.Evidence(ex)
+		if ex.Status() != 200 {
+			t.Skipf("the refresh itself failed (see RFC6749-6-REFRESH-SUCCESS): %s", ex.Summary())
+		}
+		member := t.Env.Spec.Member("refresh_token")
+		switch next := ex.String(member); next {
+		case "":
+			t.Errorf("the refresh response carries no %s: %s", member, ex.Summary())
+		case old:
+			t.Errorf("the refresh response carries the same %s that was presented", member)
+		}
+	}}}
+}
