@@ -121,13 +121,13 @@ func (s *Server) authenticateClient(r *http.Request, req *tokenRequest) (client,
 	case hasBasic && (bodySecret != "" || (bodyID != "" && bodyID != id)):
 		return client{}, authBasic, fail(condMultipleAuth)
 	case hasBasic:
-		c, ok := s.reg.authenticate(id, secret)
+		c, ok := s.authenticate(id, secret)
 		if !ok {
 			return client{}, authBasic, fail(specs.CondBadClientBasic)
 		}
 		return c, authBasic, nil
 	case bodyID != "" && bodySecret != "":
-		c, ok := s.reg.authenticate(bodyID, bodySecret)
+		c, ok := s.authenticate(bodyID, bodySecret)
 		if !ok {
 			if s.has(FaultBodyAuthInvalidRequest) {
 				return client{}, authBody, fail(specs.CondBadClientBody).withCode("invalid_request")

@@ -3,7 +3,6 @@ package refserver
 import (
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/tokencert/tokencert/specs"
@@ -125,8 +124,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, e *apiError)
 		desc = unicodeDescription
 	}
 	title := s.errorTitle(e.cond, status)
-	body, err := json.Marshal(fillTemplate(s.spec.Errors.Template, status, strings.NewReplacer(
-		"$code", code, "$description", desc, "$title", title, "$path", r.URL.Path, "$status", strconv.Itoa(status))))
+	body, err := json.Marshal(s.errorBody(code, desc, title, r.URL.Path, status))
 	if err != nil {
 		body = []byte(`{"error":"server_error"}`)
 	}

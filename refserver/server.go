@@ -86,7 +86,7 @@ func New(o Options) (*Server, error) {
 	if err := s.checkSpec(); err != nil {
 		return nil, err
 	}
-	s.creds = randomCredentials()
+	s.creds = randomCredentials().fit(o.Spec.Request.MaxLength)
 	if o.Credentials != nil {
 		s.creds = o.Credentials.complete()
 	}

@@ -44,6 +44,9 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	if !s.delayToken(r) {
+		return
+	}
 	s.issue(w, req, g)
 }
 
@@ -60,6 +63,7 @@ func (s *Server) tokenGrant(r *http.Request) (*grant, *tokenRequest, *apiError) 
 	if err != nil {
 		return nil, nil, err
 	}
+	s.truncateLong(req)
 	c, method, err := s.authenticateClient(r, req)
 	if err != nil {
 		return nil, nil, err
@@ -103,16 +107,19 @@ func (s *Server) checkParams(req *tokenRequest, grantType string) *apiError {
 	if grantType != "refresh_token" {
 		for _, name := range s.spec.Request.Required {
 			v := req.get(name)
+			if v == "" && !s.enforcesRequired(name) {
+				continue
+			}
 			if v == "" {
 				return fail(specs.CondBadParam).withDescription("a required parameter is missing: " + name)
 			}
-			if want := s.configured(name); want != "" && v != want {
+			if want := s.configured(name); want != "" && v != want && s.valueChecked() {
 				return fail(specs.CondBadParam).withDescription("the value of " + name + " is not accepted")
 			}
 		}
 	}
 	for _, name := range sortedKeys(s.spec.Request.MaxLength) {
-		if len(req.get(name)) > s.spec.Request.MaxLength[name] {
+		if tooLong(req.get(name), s.spec.Request.MaxLength[name]) {
 			return fail(specs.CondBadParam).withDescription("the value of " + name + " is too long")
 		}
 	}
@@ -182,11 +189,11 @@ func (s *Server) issue(w http.ResponseWriter, req *tokenRequest, g *grant) {
 // when the spec describes JWT access tokens.
 func (s *Server) mintAccessToken(req *tokenRequest, g *grant, now time.Time) (string, error) {
 	var at string
-	if s.signer == nil {
+	if s.signer == nil || s.has(FaultAccessTokenOpaque) {
 		at = randomToken()
 	} else {
 		var err error
-		if at, err = s.signer.sign(s.claims(req, g, now)); err != nil {
+		if at, err = s.signAccessToken(s.claims(req, g, now)); err != nil {
 			return "", err
 		}
 	}
@@ -271,6 +278,9 @@ func (s *Server) successBody(req *tokenRequest, g *grant, at, rt string, now tim
 func (s *Server) expiresInValue() (any, bool) {
 	secs := s.expiresIn()
 	kind := s.spec.Response.ExpiresIn
+	if s.has(FaultExpiresInAbsent) {
+		return nil, false
+	}
 	if s.has(FaultExpiresInNotNumeric) {
 		return notNumericExpiresIn(secs), true
 	}

@@ -398,7 +398,7 @@ func (p *prepared) finish(exit int, verdict, msg string) int {
 	r.Verdict, r.ExitCode, r.Requests = verdict, exit, p.env.Client.Count()
 	c := r.Count()
 	if msg == "" {
-		msg = fmt.Sprintf("%d passed, %d failed, %d skipped, %d errors; %d MUST-level failures", c.Pass, c.Fail, c.Skip, c.Error, c.MandatoryFailed)
+		msg = fmt.Sprintf("%d passed, %d failed, %d skipped, %d errors; %d MUST-level failures; %d requests", c.Pass, c.Fail, c.Skip, c.Error, c.MandatoryFailed, r.Requests)
 	}
 	r.Message = msg
 	dir := p.o.ReportDir

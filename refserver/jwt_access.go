@@ -1,0 +1,44 @@
+package refserver
+
+import (
+	"encoding/base64"
+	"encoding/json"
+)
+
+// signAccessToken signs the claims of a JWT access token (Response.JWT),
+// bent by the JWT faults: exp an hour off expires_in, the claims mapped to
+// request parameters (Response.JWT.Claims) given other values, or no
+// signature at all (alg none).
+func (s *Server) signAccessToken(claims object) (string, error) {
+	if s.has(FaultJWTExpMismatch) {
+		for i := range claims {
+			if exp, ok := claims[i].value.(int64); ok && claims[i].name == "exp" {
+				claims[i].value = exp + 3600
+			}
+		}
+	}
+	if s.has(FaultJWTClaimsMismatch) {
+		for _, name := range sortedKeys(s.spec.Response.JWT.Claims) {
+			claims = claims.set(name, "tokencert-mismatch-"+randomToken()[:8])
+		}
+	}
+	if s.has(FaultJWTAlgNone) {
+		return unsignedJWT(claims)
+	}
+	return s.signer.sign(claims)
+}
+
+// unsignedJWT is an Unsecured JWS (RFC 7515 App. A.5): alg none, empty
+// signature.
+func unsignedJWT(claims object) (string, error) {
+	header, err := json.Marshal(object{{"alg", "none"}, {"typ", "at+jwt"}})
+	if err != nil {
+		return "", err
+	}
+	payload, err := json.Marshal(claims)
+	if err != nil {
+		return "", err
+	}
+	enc := base64.RawURLEncoding
+	return enc.EncodeToString(header) + "." + enc.EncodeToString(payload) + ".", nil
+}

@@ -1,0 +1,237 @@
+package suites
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/tokencert/tokencert/specs"
+	"github.com/tokencert/tokencert/suites/wire"
+)
+
+// Checks of the request parameters a document adds to RFC 6749 or
+// constrains: extra required parameters (Request.Required), their accepted
+// values (Refserver and target data) and maximum lengths
+// (Request.MaxLength). Each refusal is judged only next to a valid request
+// that succeeded, so that a refusal can be put down to the one parameter
+// the probe changed.
+func init() {
+	register("required-param", planRequiredParam)
+	register("param-value", planParamValue)
+	register("client-auth-enforced", planClientAuthEnforced)
+	register("max-length", planMaxLength)
+}
+
+// checkArg is the argument of a requirement's check ("audience" for
+// "required-param/audience").
+func checkArg(req specs.Requirement) string {
+	_, arg, _ := strings.Cut(req.Check, "/")
+	return arg
+}
+
+// baseline returns the primary grant after making sure its valid request
+// (the shared one every fields check examines) yielded a token; otherwise
+// it skips t, because a refusal of a changed request would then say
+// nothing about the change.
+func baseline(t *T) string {
+	grant, why := t.Env.PrimaryGrant()
+	if grant == "" {
+		t.Skipf("no token request can be made: %s", why)
+	}
+	ex, _ := t.Env.Token(t.Ctx, grant, t.Env.DefaultAuth())
+	t.Evidence(ex)
+	if ex.Status() != 200 || ex.String(t.Env.Spec.Member("access_token")) == "" {
+		t.Skipf("the valid %s request did not yield a token (%s), so a refusal of a changed request could not be put down to the change", grant, ex.Summary())
+	}
+	return grant
+}
+
+// sentValue is the value a valid request for grant carries for the
+// parameter name (RFC 6749 name), client credentials included.
+func (e *Env) sentValue(grant, name string) string {
+	switch name {
+	case "client_id":
+		return e.Target.ClientID
+	case "client_secret":
+		return e.Target.ClientSecret
+	}
+	for _, p := range e.grantParams(grant) {
+		if p.name == name {
+			return p.value
+		}
+	}
+	return ""
+}
+
+// withValue is the valid request for grant with the parameter name set to
+// value ("" leaves it out); client credentials go where the spec's default
+// client authentication puts them.
+func (e *Env) withValue(grant, label, name, value string) tokenRequest {
+	r := tokenRequest{label: label, params: e.grantParams(grant), auth: e.DefaultAuth()}
+	switch name {
+	case "client_id":
+		r.clientID, r.secret = value, e.Target.ClientSecret
+	case "client_secret":
+		r.clientID, r.secret = e.Target.ClientID, value
+	default:
+		r.params = withParam(r.params, name, value)
+	}
+	return r
+}
+
+// expectRefused checks that a token request was refused: a client error
+// (4xx) with no access token. A 2xx is an acceptance, a 5xx a server
+// failure, a 3xx neither; none of them is a refusal.
+func expectRefused(t *T, ex *wire.Exchange, what string) {
+	switch s := ex.Status(); {
+	case !ex.OK():
+		t.Errorf("%s: %s", what, ex.Summary())
+	case s >= 200 && s < 300:
+		t.Errorf("%s was accepted (status %d): %s", what, s, ex.Summary())
+	case s >= 500:
+		t.Errorf("%s was answered with the server error %d, not refused with a client error: %s", what, s, ex.Summary())
+	case s < 400:
+		t.Errorf("%s was answered %d, which is not a refusal: %s", what, s, ex.Summary())
+	default:
+		if ex.String(t.Env.Spec.Member("access_token")) != "" {
+			t.Errorf("%s was refused with %d, but the body carries an access token", what, s)
+		}
+	}
+}
+
+// planRequiredParam ("required-param/NAME"): the valid request without NAME
+// is refused.
+func planRequiredParam(e *Env, req specs.Requirement) []Check {
+	name := checkArg(req)
+	wn := e.Spec.Param(name)
+	return []Check{{Req: req, Concern: Errors, Variant: name, Title: fmt.Sprintf("a token request without %s is refused", wn), Run: func(t *T) {
+		if name == "" {
+			t.Errorf("check %q names no parameter (required-param/NAME)", req.Check)
+			return
+		}
+		grant := baseline(t)
+		if t.Env.sentValue(grant, name) == "" {
+			t.Skipf("the target gives no %s, so the valid request does not carry it either", wn)
+		}
+		ex, _ := t.Env.shared("param/missing/"+name, func() *wire.Exchange {
+			return t.Env.send(t.Ctx, t.Env.withValue(grant, grant+" grant without "+wn, name, ""))
+		})
+		t.Evidence(ex)
+		expectRefused(t, ex, "the request without "+wn)
+	}}}
+}
+
+// planParamValue ("param-value/NAME"): the valid request with another,
+// made-up value of NAME is refused.
+func planParamValue(e *Env, req specs.Requirement) []Check {
+	name := checkArg(req)
+	wn := e.Spec.Param(name)
+	return []Check{{Req: req, Concern: Errors, Variant: name, Title: fmt.Sprintf("a token request whose %s is not the assigned one is refused", wn), Run: func(t *T) {
+		if name == "" {
+			t.Errorf("check %q names no parameter (param-value/NAME)", req.Check)
+			return
+		}
+		grant := baseline(t)
+		if t.Env.sentValue(grant, name) == "" {
+			t.Skipf("the target gives no %s to compare a wrong one with", wn)
+		}
+		wrong := "tokencert-wrong-" + randomString(12)
+		ex, _ := t.Env.shared("param/wrong/"+name, func() *wire.Exchange {
+			return t.Env.send(t.Ctx, t.Env.withValue(grant, grant+" grant with a made-up "+wn, name, wrong))
+		})
+		t.Evidence(ex)
+		expectRefused(t, ex, fmt.Sprintf("the request with %s %q", wn, wrong))
+	}}}
+}
+
+// planClientAuthEnforced ("client-auth-enforced"): a wrong secret, by each
+// client authentication method the spec names, and no client credentials
+// at all are refused. Only the refusal is judged; the error code belongs to
+// the RFC 6749 §5.2 requirements. The exchanges are the ones those
+// requirements induce.
+func planClientAuthEnforced(e *Env, req specs.Requirement) []Check {
+	return []Check{{Req: req, Concern: Errors, Title: "wrong or missing client credentials are refused", Run: func(t *T) {
+		baseline(t)
+		var conds []string
+		for _, m := range t.Env.Spec.Request.ClientAuth {
+			conds = append(conds, map[string]string{"basic": specs.CondBadClientBasic, "body": specs.CondBadClientBody}[m])
+		}
+		conds = append(conds, specs.CondNoClientAuth)
+		for _, cond := range conds {
+			r, why := t.Env.errorRequest(cond)
+			if why != "" {
+				t.Notef("%s not probed: %s", cond, why)
+				continue
+			}
+			ex, _ := t.Env.shared("error/"+cond, func() *wire.Exchange { return t.Env.send(t.Ctx, r) })
+			t.Evidence(ex)
+			expectRefused(t, ex, refusalSubjects[cond])
+		}
+	}}}
+}
+
+// planMaxLength ("max-length"): for each documented maximum length
+// (Request.MaxLength), one check. The at-limit half needs a valid value of
+// exactly the limit; it is the valid request itself when the target's
+// value has that length, and is otherwise reported as not probed. The
+// over-limit half sends the valid value lengthened to one character over
+// the limit; it must be refused. A value that only differs by its length
+// from one that works is the one sound probe: a server that truncates
+// values to the limit, or ignores it, accepts it.
+func planMaxLength(e *Env, req specs.Requirement) []Check {
+	var out []Check
+	for _, name := range sortedKeys(e.Spec.Request.MaxLength) {
+		limit := e.Spec.Request.MaxLength[name]
+		wn := e.Spec.Param(name)
+		out = append(out, Check{Req: req, Concern: Errors, Variant: name,
+			Title: fmt.Sprintf("a %s of %d characters is accepted and one of %d refused", wn, limit, limit+1),
+			Run: func(t *T) {
+				grant := baseline(t)
+				v := t.Env.sentValue(grant, name)
+				if v == "" {
+					t.Skipf("the target gives no %s to lengthen", wn)
+				}
+				n := utf8.RuneCountInString(v)
+				switch {
+				case n > limit:
+					t.Errorf("the valid request's %s is %d characters, over the documented maximum of %d, and was accepted", wn, n, limit)
+					return
+				case n == limit:
+					t.Notef("at the limit: the valid request's %s is %d characters and was accepted", wn, n)
+				default:
+					t.Notef("the at-limit half is not probed: the target's %s is %d characters, and only a registered value of exactly %d would be valid at the limit", wn, n, limit)
+				}
+				long := v + strings.Repeat("x", limit+1-n)
+				ex, _ := t.Env.shared("param/long/"+name, func() *wire.Exchange {
+					return t.Env.send(t.Ctx, t.Env.withValue(grant, fmt.Sprintf("%s grant with a %d-character %s", grant, limit+1, wn), name, long))
+				})
+				t.Evidence(ex)
+				expectRefused(t, ex, fmt.Sprintf("the request with a %d-character %s", limit+1, wn))
+			}})
+	}
+	if len(out) == 0 {
+		out = append(out, Check{Req: req, Concern: Errors, Title: "documented maximum lengths are enforced", Run: func(t *T) {
+			t.Skipf("spec %s documents no maximum length", t.Env.Spec.Name)
+		}})
+	}
+	return out
+}
+
+// refusalSubjects name the request each client-authentication failure
+// condition sends.
+var refusalSubjects = map[string]string{
+	specs.CondBadClientBasic: "a wrong client secret sent with HTTP Basic",
+	specs.CondBadClientBody:  "a wrong client secret sent in the body",
+	specs.CondNoClientAuth:   "a request without client credentials",
+}
+
+// sortedKeys returns a map's keys in order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
