@@ -100,6 +100,7 @@ var (
 		Doc: "the protected resource accepts expired access tokens"}
 	FaultExpiredActiveIntrospection = Fault{Name: "expired-active-introspection", Breaks: "RFC7662-2.2-EXPIRED-INACTIVE",
 		Doc: "introspection reports expired access tokens as active"}
+
 	// Documented dialects: sandbox (data: request.method, response.echo,
 	// response.dates, response.new_token_discards_old, refserver.extra).
 	FaultDocumentedMethodRefused = Fault{Name: "get-refused", Breaks: "SANDBOX-GET-FORM-BODY",
