@@ -167,6 +167,11 @@ func (e *Env) grantAvailable(grant string) (bool, string) {
 	if e.Target.ClientID == "" && e.Target.ClientSecret == "" {
 		return false, "no client credentials (target keys client_id, client_secret)"
 	}
+	for _, name := range e.Spec.Request.Required {
+		if grant != "refresh_token" && e.extraValue(name) == "" {
+			return false, fmt.Sprintf("spec %s requires %s on every token request and the target gives none (target key %s)", e.Spec.Name, e.Spec.Param(name), name)
+		}
+	}
 	switch grant {
 	case "password":
 		if e.Target.Username == "" || e.Target.Password == "" {
