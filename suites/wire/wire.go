@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,10 +15,14 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tokencert/tokencert/reports/redact"
 )
@@ -39,9 +44,18 @@ type Client struct {
 	TokenMembers []string
 	// Pace, when set, is called before every request (rate limiting).
 	Pace func(context.Context) error
+	// Deadline, when set, ends the run: no request is sent, and no
+	// Retry-After is waited for, past it.
+	Deadline time.Time
+	// MaxStalls is how many requests in a row to one host may go
+	// unanswered within Timeout before the client stops sending to that
+	// host, so that a hanging endpoint costs Timeout × MaxStalls, not
+	// Timeout × the number of checks.
+	MaxStalls int
 
-	mu    sync.Mutex
-	count int
+	mu     sync.Mutex
+	count  int
+	stalls map[string]int // host -> requests in a row that got no response
 }
 
 // Options configure a new Client.
@@ -50,7 +64,18 @@ type Options struct {
 	MaxBody            int64
 	TLS                *tls.Config
 	InsecureSkipVerify bool
+	// MaxRPS paces every request: at most MaxRPS requests start per
+	// second. 0 or +Inf: no pacing.
+	MaxRPS float64
+	// Deadline: see Client.Deadline.
+	Deadline time.Time
+	// MaxStalls: see Client.MaxStalls (default DefaultMaxStalls).
+	MaxStalls int
 }
+
+// DefaultMaxStalls is how many unanswered requests in a row make the client
+// stop sending to a host.
+const DefaultMaxStalls = 2
 
 // New returns a Client that does not follow redirects.
 func New(r *redact.Redactor, o Options) *Client {
@@ -60,10 +85,19 @@ func New(r *redact.Redactor, o Options) *Client {
 	if o.MaxBody == 0 {
 		o.MaxBody = DefaultMaxBody
 	}
+	if o.MaxStalls == 0 {
+		o.MaxStalls = DefaultMaxStalls
+	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.Proxy = nil
 	if o.TLS != nil {
-		tr.TLSClientConfig = o.TLS
+		tr.TLSClientConfig = o.TLS.Clone()
+	}
+	if o.InsecureSkipVerify {
+		if tr.TLSClientConfig == nil {
+			tr.TLSClientConfig = &tls.Config{}
+		}
+		tr.TLSClientConfig.InsecureSkipVerify = true
 	}
 	tr.ResponseHeaderTimeout = o.Timeout
 	tr.DialContext = (&net.Dialer{Timeout: o.Timeout, KeepAlive: 30 * time.Second}).DialContext
@@ -74,9 +108,13 @@ func New(r *redact.Redactor, o Options) *Client {
 				return http.ErrUseLastResponse
 			},
 		},
-		Redactor: r,
-		Timeout:  o.Timeout,
-		MaxBody:  o.MaxBody,
+		Redactor:  r,
+		Timeout:   o.Timeout,
+		MaxBody:   o.MaxBody,
+		Pace:      NewPacer(o.MaxRPS),
+		Deadline:  o.Deadline,
+		MaxStalls: o.MaxStalls,
+		stalls:    map[string]int{},
 	}
 }
 
@@ -88,6 +126,12 @@ type Request struct {
 	URL    string
 	Header http.Header
 	Body   []byte
+	// Role names what is asked ("token endpoint", "protected resource") in
+	// messages; default "endpoint".
+	Role string
+	// NoRetry: never resend this request, even when a 429 asks to retry
+	// (it would count as another failed login).
+	NoRetry bool
 }
 
 // Message is a recorded (redacted) request or response.
@@ -110,7 +154,15 @@ type Exchange struct {
 	Request  Message       `json:"request"`
 	Response *Message      `json:"response,omitempty"`
 	Err      string        `json:"error,omitempty"`
+	// Notes say what the client did beyond sending the request once:
+	// waiting for a 429's Retry-After, giving up on it.
+	Notes []string `json:"notes,omitempty"`
 
+	role      string
+	maxBody   int64
+	location  string // redacted redirect target
+	tlsState  *tls.ConnectionState
+	stalled   bool // no (complete) response within the timeout
 	status    int
 	header    http.Header
 	body      []byte
@@ -129,22 +181,61 @@ func (c *Client) Count() int {
 
 // Do sends a request and records the exchange. A transport failure is
 // recorded in Err, never returned: the exchange is the evidence either way.
+// A 429 with Retry-After is waited for and the request resent (at most
+// maxRetries times, never past Deadline); Notes say so.
 func (c *Client) Do(ctx context.Context, r Request) *Exchange {
-	ex := &Exchange{Label: r.Label, Started: time.Now()}
+	started := time.Now()
+	var notes []string
+	for retries := 0; ; retries++ {
+		ex := c.attempt(ctx, r)
+		ex.Started = started
+		wait, note := c.retryAfter(ex, r, retries)
+		if note != "" {
+			notes = append(notes, note)
+		}
+		if wait == 0 || !sleep(ctx, wait) {
+			ex.Notes = notes
+			ex.Duration = time.Since(started)
+			return ex
+		}
+	}
+}
+
+// maxRetries bounds how often one request is resent after a 429.
+const maxRetries = 3
+
+// attempt sends the request once.
+func (c *Client) attempt(ctx context.Context, r Request) *Exchange {
+	ex := &Exchange{Label: r.Label, Started: time.Now(), role: r.Role, maxBody: c.MaxBody}
 	ex.Request = Message{
 		Method: r.Method,
 		URL:    c.Redactor.URL(r.URL),
 		Header: c.Redactor.Header(r.Header),
 		Body:   c.redactBody(r.Header.Get("Content-Type"), r.Body),
 	}
+	host := hostOf(r.URL)
+	if n := c.stallsOf(host); n >= c.MaxStalls && c.MaxStalls > 0 {
+		ex.stalled = true
+		ex.Err = fmt.Sprintf("no response within %s (not sent: the last %d requests to %s got none, so tokencert sends it no more)", c.Timeout, n, host)
+		return ex
+	}
+	if c.pastDeadline() {
+		ex.Err = "not sent: the run's deadline has passed"
+		return ex
+	}
 	if c.Pace != nil {
 		if err := c.Pace(ctx); err != nil {
-			ex.Err = "not sent: " + err.Error()
+			ex.Err = "not sent: " + c.describe(err)
 			return ex
 		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()
+	if !c.Deadline.IsZero() {
+		var cancelRun context.CancelFunc
+		ctx, cancelRun = context.WithDeadline(ctx, c.Deadline)
+		defer cancelRun()
+	}
 	req, err := http.NewRequestWithContext(ctx, r.Method, r.URL, bytes.NewReader(r.Body))
 	if err != nil {
 		ex.Err = c.Redactor.String("bad request: " + err.Error())
@@ -162,7 +253,9 @@ func (c *Client) Do(ctx context.Context, r Request) *Exchange {
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
 		ex.Duration = time.Since(ex.Started)
-		ex.Err = c.Redactor.String(describe(err, c.Timeout))
+		ex.stalled = isTimeout(err) && !c.pastDeadline()
+		ex.Err = c.Redactor.String(c.describe(err))
+		c.noteStall(host, ex.stalled)
 		return ex
 	}
 	defer resp.Body.Close()
@@ -171,42 +264,195 @@ func (c *Client) Do(ctx context.Context, r Request) *Exchange {
 	if int64(len(body)) > c.MaxBody {
 		body, ex.truncated = body[:c.MaxBody], true
 	}
-	ex.status, ex.header, ex.body = resp.StatusCode, resp.Header, body
+	ex.header, ex.body, ex.tlsState = resp.Header, body, resp.TLS
 	if readErr != nil {
-		ex.Err = c.Redactor.String("response body: " + describe(readErr, c.Timeout))
+		ex.stalled = isTimeout(readErr) && !c.pastDeadline()
+		ex.Err = c.Redactor.String(c.describeBody(readErr, len(body)))
+	} else {
+		ex.status = resp.StatusCode
+	}
+	c.noteStall(host, ex.stalled)
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		if loc, err := resp.Location(); err == nil {
+			ex.location = c.Redactor.URL(loc.String())
+		}
 	}
 	c.registerTokens(ex)
 	ex.Response = &Message{
 		Status:    resp.StatusCode,
 		Header:    c.Redactor.Header(resp.Header),
-		Body:      c.redactBody(resp.Header.Get("Content-Type"), excerpt(body)),
+		Body:      excerpt(c.redactBody(resp.Header.Get("Content-Type"), body), len(body)),
 		Truncated: ex.truncated,
 	}
 	return ex
 }
 
-// describe turns a transport error into a sentence a report reader follows.
-func describe(err error, timeout time.Duration) string {
-	var ne net.Error
+// retryAfter decides whether to resend after ex: a 429 with a usable
+// Retry-After that ends before the deadline. It returns the wait (0: do not
+// resend) and a note for the report.
+func (c *Client) retryAfter(ex *Exchange, r Request, retries int) (time.Duration, string) {
+	if ex.Status() != http.StatusTooManyRequests {
+		return 0, ""
+	}
+	const said = "the endpoint answered 429 Too Many Requests"
+	ra := ex.Header().Get("Retry-After")
+	wait, ok := parseRetryAfter(ra, time.Now())
 	switch {
-	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
-		return fmt.Sprintf("no response within %s", timeout)
-	case errors.Is(err, os.ErrDeadlineExceeded):
-		return fmt.Sprintf("no response within %s", timeout)
+	case !ok:
+		return 0, fmt.Sprintf("%s without a usable Retry-After (%q); not retried", said, ra)
+	case r.NoRetry:
+		return 0, said + "; not retried: the request would count as another failed login"
+	case retries >= maxRetries:
+		return 0, fmt.Sprintf("%s again after %d retries; gave up", said, retries)
+	case !c.Deadline.IsZero() && time.Now().Add(wait).After(c.Deadline):
+		return 0, fmt.Sprintf("%s with Retry-After %s, past the run's deadline; not retried", said, wait)
+	case c.Deadline.IsZero() && wait > maxRetryWait:
+		return 0, fmt.Sprintf("%s with Retry-After %s, longer than %s; not retried", said, wait, maxRetryWait)
+	}
+	return max(wait, time.Millisecond), fmt.Sprintf("%s; waited %s as its Retry-After asked, then retried", said, wait)
+}
+
+// maxRetryWait bounds a Retry-After wait when the client has no deadline.
+const maxRetryWait = 2 * time.Minute
+
+// parseRetryAfter reads a Retry-After value: delay-seconds or an HTTP-date
+// (RFC 9110 §10.2.3).
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.ParseUint(v, 10, 32); err == nil {
+		return time.Duration(n) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func (c *Client) pastDeadline() bool {
+	return !c.Deadline.IsZero() && !time.Now().Before(c.Deadline)
+}
+
+func (c *Client) stallsOf(host string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stalls[host]
+}
+
+// noteStall counts a request to host that got no response in time, and
+// forgets the count when one did.
+func (c *Client) noteStall(host string, stalled bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.stalls == nil {
+		c.stalls = map[string]int{}
+	}
+	if stalled {
+		c.stalls[host]++
+	} else {
+		delete(c.stalls, host)
+	}
+}
+
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return u.Host
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
+}
+
+// describe turns a transport error into a sentence a report reader follows.
+func (c *Client) describe(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	var (
+		cve  *tls.CertificateVerificationError
+		uae  x509.UnknownAuthorityError
+		he   x509.HostnameError
+		cie  x509.CertificateInvalidError
+		rhe  tls.RecordHeaderError
+		alrt tls.AlertError
+	)
+	switch {
+	case c.pastDeadline() && (isTimeout(err) || errors.Is(err, context.Canceled)):
+		return "the run's deadline passed before a response arrived"
+	case isTimeout(err):
+		return fmt.Sprintf("no response within %s", c.Timeout)
 	case errors.Is(err, context.Canceled):
 		return "cancelled (run deadline or interrupt)"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "the endpoint reset the connection before answering (connection reset by peer)"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "the endpoint closed the connection without answering"
+	case errors.As(err, &cve), errors.As(err, &uae), errors.As(err, &he), errors.As(err, &cie):
+		return fmt.Sprintf("the endpoint's TLS certificate was not accepted: %v (trust its CA with the target key ca_file)", err)
+	case errors.As(err, &rhe):
+		return fmt.Sprintf("the endpoint does not speak TLS: %v", err)
+	case errors.As(err, &alrt), strings.Contains(err.Error(), "remote error: tls:"):
+		msg := fmt.Sprintf("the TLS handshake failed: %v", err)
+		if strings.Contains(err.Error(), "certificate") {
+			msg += " (the endpoint may require a client certificate: target keys client_cert, client_key)"
+		}
+		return msg
 	}
 	return err.Error()
+}
+
+// describeBody says why reading a response body failed after n bytes.
+func (c *Client) describeBody(err error, n int) string {
+	switch {
+	case c.pastDeadline() && (isTimeout(err) || errors.Is(err, context.Canceled)):
+		return fmt.Sprintf("the run's deadline passed while the body arrived (%d bytes received)", n)
+	case isTimeout(err):
+		return fmt.Sprintf("no complete response within %s: the body stopped after %d bytes", c.Timeout, n)
+	case errors.Is(err, syscall.ECONNRESET):
+		return fmt.Sprintf("the endpoint reset the connection during the body (%d bytes received)", n)
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return fmt.Sprintf("the body ended early: the connection closed after %d bytes, before the length the endpoint announced", n)
+	}
+	return fmt.Sprintf("reading the body: %v (%d bytes received)", err, n)
 }
 
 // maxEvidence caps how much of a body is kept as evidence.
 const maxEvidence = 4096
 
-func excerpt(b []byte) []byte {
-	if len(b) <= maxEvidence {
-		return b
+// excerpt cuts redacted evidence to maxEvidence bytes (redacting first, so
+// that no secret is cut in half and left unrecognised).
+func excerpt(s string, n int) string {
+	if len(s) <= maxEvidence {
+		return s
 	}
-	return append(append([]byte(nil), b[:maxEvidence]...), []byte(fmt.Sprintf("… (%d bytes)", len(b)))...)
+	cut := maxEvidence
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + fmt.Sprintf("… (%d bytes)", n)
 }
 
 func (c *Client) redactBody(contentType string, b []byte) string {
@@ -226,9 +472,63 @@ func (c *Client) redactBody(contentType string, b []byte) string {
 func (c *Client) registerTokens(ex *Exchange) {
 	v, err := ex.JSON()
 	if err != nil {
+		// Truncated, cut-off or garbled JSON still carries tokens.
+		c.registerPartial(ex.body, c.TokenMembers)
 		return
 	}
 	c.registerJSON(v, c.TokenMembers)
+}
+
+// registerPartial registers the string values of the named members in a
+// body that is not (complete) JSON, as far as it parses.
+func (c *Client) registerPartial(b []byte, names []string) {
+	type frame struct{ object, wantKey bool }
+	var stack []frame
+	key := ""
+	valueDone := func() {
+		if n := len(stack); n > 0 && stack[n-1].object {
+			stack[n-1].wantKey = true
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return
+		}
+		n := len(stack)
+		if n > 0 && stack[n-1].object && stack[n-1].wantKey {
+			if tok == json.Delim('}') {
+				stack = stack[:n-1]
+				valueDone()
+				continue
+			}
+			key, _ = tok.(string)
+			stack[n-1].wantKey = false
+			continue
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{':
+				stack = append(stack, frame{object: true, wantKey: true})
+			case '[':
+				stack = append(stack, frame{})
+			default:
+				if n > 0 {
+					stack = stack[:n-1]
+				}
+				valueDone()
+			}
+		case string:
+			if n > 0 && stack[n-1].object && contains(names, key) {
+				c.Redactor.Add(key, t)
+			}
+			valueDone()
+		default:
+			valueDone()
+		}
+	}
 }
 
 // registerJSON registers string values of the named members, at any depth.
@@ -258,10 +558,28 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// OK reports whether a response arrived.
-func (e *Exchange) OK() bool { return e.Response != nil }
+// OK reports whether a complete response arrived.
+func (e *Exchange) OK() bool { return e.Response != nil && e.Err == "" }
 
-// Status is the response status, 0 without a response.
+// Stalled reports whether the request got no (complete) response within the
+// timeout, or was not sent because its host had stopped answering.
+func (e *Exchange) Stalled() bool { return e.stalled }
+
+// Redirect returns where a 3xx response pointed (redacted), if it did.
+func (e *Exchange) Redirect() (string, bool) {
+	return e.location, e.location != "" && e.status >= 300 && e.status < 400
+}
+
+// TLSVersion names the TLS version the response came over, or "" for
+// cleartext or no response.
+func (e *Exchange) TLSVersion() string {
+	if e.tlsState == nil {
+		return ""
+	}
+	return tls.VersionName(e.tlsState.Version)
+}
+
+// Status is the response status, 0 without a complete response.
 func (e *Exchange) Status() int { return e.status }
 
 // Header is the raw response header.
@@ -291,8 +609,19 @@ func (e *Exchange) MediaType() string {
 // value with nothing after it.
 func (e *Exchange) JSON() (any, error) {
 	e.jsonOnce.Do(func() {
-		if e.truncated {
-			e.jsonErr = fmt.Errorf("body larger than the %d-byte cap", len(e.body))
+		trimmed := bytes.TrimSpace(e.body)
+		switch {
+		case e.Err != "":
+			e.jsonErr = errors.New(e.Err)
+			return
+		case e.truncated:
+			e.jsonErr = fmt.Errorf("response body exceeds the %s cap", Size(e.maxBody))
+			return
+		case len(trimmed) == 0:
+			e.jsonErr = errors.New("body is empty, not JSON")
+			return
+		case trimmed[0] == '<':
+			e.jsonErr = errors.New("body is HTML or XML, not JSON")
 			return
 		}
 		dec := json.NewDecoder(bytes.NewReader(e.body))
@@ -301,7 +630,8 @@ func (e *Exchange) JSON() (any, error) {
 			e.jsonErr = fmt.Errorf("body is not JSON: %v", err)
 			return
 		}
-		if dec.More() {
+		// dec.More is false at a stray '}' or ']': look at the rest.
+		if len(bytes.Trim(e.body[dec.InputOffset():], " \t\r\n")) > 0 {
 			e.json, e.jsonErr = nil, errors.New("body has data after the JSON value")
 		}
 	})
@@ -347,18 +677,50 @@ func kind(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-// Summary is a one-line, redacted description of the exchange.
+// Summary is a one-line, redacted description of the exchange, quoting
+// the start of the body.
 func (e *Exchange) Summary() string {
 	s := e.Request.Method + " " + e.Request.URL
-	if e.Response == nil {
+	switch {
+	case e.Response == nil:
 		return s + " → " + e.Err
+	case e.Err != "":
+		return fmt.Sprintf("%s → %d, then %s", s, e.Response.Status, e.Err)
+	}
+	if loc, ok := e.Redirect(); ok {
+		return fmt.Sprintf("%s → %d: %s", s, e.Response.Status, RedirectMessage(e.role, loc))
+	}
+	if e.truncated {
+		return fmt.Sprintf("%s → %d, body exceeds the %s cap: %s", s, e.Response.Status, Size(e.maxBody), oneLine(e.Response.Body, 200))
 	}
 	return fmt.Sprintf("%s → %d %s", s, e.Response.Status, oneLine(e.Response.Body, 200))
+}
+
+// RedirectMessage says that the endpoint in role redirected to loc.
+func RedirectMessage(role, loc string) string {
+	if role == "" {
+		role = "endpoint"
+	}
+	return fmt.Sprintf("the %s redirected to %s; tokencert does not follow redirects with credentials", role, loc)
+}
+
+// Size formats a byte count the way caps are given: "1 MiB", "64 KiB".
+func Size(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 func oneLine(s string, n int) string {
 	s = strings.Join(strings.Fields(s), " ")
 	if len(s) > n {
+		for n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
 		return s[:n] + "…"
 	}
 	return s

@@ -1,0 +1,50 @@
+package wire
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/tokencert/tokencert/reports/redact"
+)
+
+// FuzzResponseParsers feeds arbitrary bodies to what checks read responses
+// with: JSON, Object, String, DuplicateKeys and the partial token scan. None
+// may panic; JSON accepts exactly the bodies encoding/json calls valid; a
+// token that parses is redacted from the evidence. Seeds:
+// testdata/fuzz/FuzzResponseParsers.
+func FuzzResponseParsers(f *testing.F) {
+	for _, s := range []string{`{"access_token":"abc","token_type":"Bearer","expires_in":3600}`, `{"a":1,"a":2}`, `[1,2]`, `<html>`, `{"access_token":`, ``, `null`, `{"x":{"access_token":"y"}}`} {
+		f.Add([]byte(s), false)
+	}
+	f.Fuzz(func(t *testing.T, body []byte, truncated bool) {
+		ex := &Exchange{body: body, truncated: truncated, maxBody: int64(len(body)), Response: &Message{Status: 200}, status: 200}
+		v, err := ex.JSON()
+		trimmedValid := json.Valid(body)
+		if !truncated && (err == nil) != trimmedValid {
+			t.Errorf("JSON error %v, but json.Valid says %v", err, trimmedValid)
+		}
+		if err != nil && v != nil {
+			t.Errorf("JSON returned a value with an error")
+		}
+		m, oerr := ex.Object()
+		if oerr == nil && m == nil {
+			t.Errorf("Object returned nil without an error")
+		}
+		_ = ex.String("access_token")
+		for _, k := range DuplicateKeys(body) {
+			if !strings.Contains(string(body), k) {
+				t.Errorf("duplicate key %q is not in the body", k)
+			}
+		}
+		r := redact.New()
+		c := &Client{Redactor: r, TokenMembers: []string{"access_token", "refresh_token"}}
+		c.registerTokens(ex)
+		if m != nil {
+			if at, ok := m["access_token"].(string); ok && len(at) >= 4 && strings.Contains(r.String(string(body)), at) && !strings.Contains(r.String(at), "[access_token#") {
+				t.Errorf("access token %q not redacted", at)
+			}
+		}
+		_ = ex.Summary()
+	})
+}
