@@ -119,6 +119,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, e *apiError)
 	if e.cond == specs.CondMalformedBody && s.has(FaultMalformedBody500) {
 		status = http.StatusInternalServerError
 	}
+	if s.has(FaultHTMLError) && r.URL.Path == s.spec.Request.Path {
+		writeHTMLError(w, status)
+		return
+	}
 	desc := nqschar(e.description)
 	if s.has(FaultErrorDescriptionUnicode) {
 		desc = unicodeDescription

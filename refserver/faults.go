@@ -12,7 +12,12 @@ import (
 // Each fault breaks one requirement (Breaks, a catalogue ID) and, where the
 // suite allows it, nothing else, so that running the suite against a faulty
 // server shows the suite catches that one violation.
-type Fault struct{ Name, Breaks, Doc string }
+type Fault struct {
+	Name, Breaks, Doc string
+	// Stalls: the fault leaves token requests unanswered until the client
+	// gives up; tests run it with a short --request-timeout.
+	Stalls bool
+}
 
 // The faults. Handlers test for them with Server.has; each is listed once in
 // the faults table below.
@@ -154,6 +159,7 @@ var faults = []Fault{
 	FaultDatesMismatch, FaultOldTokensKept,
 	FaultFormBodyRefused, FaultExpiresInNotNumeric, FaultScopeCommaJoined, FaultScopeOmitted, FaultNoRefreshOnPassword,
 	FaultRefreshNotRotated, FaultErrorTitleUndocumented,
+	FaultHang, FaultSlow, FaultReset, FaultRedirect, FaultHugeBody, FaultGarbageJSON, FaultHTMLError, FaultPlainHTTP,
 }
 
 // Faults returns every fault, sorted by name.

@@ -61,8 +61,8 @@ func TestFaultsForCoverEveryRequirement(t *testing.T) {
 			}
 		}
 	}
-	other := &specs.Spec{Requirements: []specs.Requirement{{ID: "RFC6749-5.1-STATUS-200"}}}
-	if fs := FaultsFor(other); len(fs) != 1 || fs[0] != FaultStatus201 {
+	other := &specs.Spec{Requirements: []specs.Requirement{{ID: "RFC6749-5.1-PRAGMA-NO-CACHE"}}}
+	if fs := FaultsFor(other); len(fs) != 1 || fs[0] != FaultPragmaMissing {
 		t.Errorf("FaultsFor(one requirement) = %v", fs)
 	}
 }

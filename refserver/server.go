@@ -8,6 +8,7 @@ package refserver
 
 import (
 	"bytes"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -31,6 +32,9 @@ type Options struct {
 	// Credentials of the clients and the resource owner; nil means random
 	// values, and empty fields are filled with random values.
 	Credentials *Credentials
+	// TLS, when set, makes Start serve HTTPS with it (see SelfSigned),
+	// unless FaultPlainHTTP.
+	TLS *tls.Config
 }
 
 // Server is a reference token server. Its state (issued tokens) lives
@@ -45,6 +49,7 @@ type Server struct {
 	store    *store
 	signer   *signer
 	handler  http.Handler
+	tls      *tls.Config
 
 	mu   sync.Mutex
 	http *http.Server
@@ -63,7 +68,7 @@ func New(o Options) (*Server, error) {
 	if o.Spec == nil {
 		return nil, errors.New("refserver: no spec")
 	}
-	s := &Server{spec: o.Spec, lifetime: o.Lifetime, latency: o.Latency, faults: map[string]bool{}, store: newStore()}
+	s := &Server{spec: o.Spec, lifetime: o.Lifetime, latency: o.Latency, faults: map[string]bool{}, store: newStore(), tls: o.TLS}
 	if s.lifetime == 0 {
 		s.lifetime = o.Spec.Refserver.Lifetime.Duration
 	}
@@ -196,28 +201,36 @@ func (s *Server) Start(addr string) error {
 		IdleTimeout:       60 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
+	if s.tls != nil && !s.has(FaultPlainHTTP) {
+		ln = tls.NewListener(ln, s.tls.Clone())
+	}
 	s.http, s.ln = srv, ln
 	go func() { _ = srv.Serve(ln) }()
 	return nil
 }
 
-// URL is the server's base URL, "http://127.0.0.1:PORT", or "" before
-// Start. An unspecified listen address is reported as 127.0.0.1.
+// URL is the server's base URL, "http://127.0.0.1:PORT" (https with TLS),
+// or "" before Start. An unspecified listen address is reported as
+// 127.0.0.1.
 func (s *Server) URL() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.ln == nil {
 		return ""
 	}
+	scheme := "http://"
+	if s.tls != nil && !s.has(FaultPlainHTTP) {
+		scheme = "https://"
+	}
 	addr, ok := s.ln.Addr().(*net.TCPAddr)
 	if !ok {
-		return "http://" + s.ln.Addr().String()
+		return scheme + s.ln.Addr().String()
 	}
 	host := addr.IP.String()
 	if addr.IP.IsUnspecified() {
 		host = "127.0.0.1"
 	}
-	return "http://" + net.JoinHostPort(host, fmt.Sprint(addr.Port))
+	return scheme + net.JoinHostPort(host, fmt.Sprint(addr.Port))
 }
 
 // Close stops the server and closes its connections.

@@ -39,6 +39,9 @@ var grantTypes = map[string]grantFunc{
 
 // serveToken is the token endpoint (RFC 6749 §3.2).
 func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
+	if s.hostile(w, r) {
+		return
+	}
 	g, req, err := s.tokenGrant(r)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -182,7 +185,7 @@ func (s *Server) issue(w http.ResponseWriter, req *tokenRequest, g *grant) {
 	if s.has(FaultStatus201) {
 		status = http.StatusCreated
 	}
-	writeJSON(w, status, ct, body)
+	s.writeToken(w, status, ct, body)
 }
 
 // mintAccessToken returns a new access token: 256 random bits, or a JWS
