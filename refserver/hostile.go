@@ -68,19 +68,18 @@ func (s *Server) trickle(w http.ResponseWriter, r *http.Request) {
 }
 
 // reset closes the connection with a TCP RST (SO_LINGER 0), without a
-// response.
+// response (and, over TLS, without a close_notify alert).
 func reset(w http.ResponseWriter) {
 	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		http.Error(w, "cannot reset the connection", http.StatusInternalServerError)
 		return
 	}
+	if nc, ok := conn.(interface{ NetConn() net.Conn }); ok {
+		conn = nc.NetConn()
+	}
 	if tc, ok := conn.(*net.TCPConn); ok {
 		_ = tc.SetLinger(0)
-	} else if nc, ok := conn.(interface{ NetConn() net.Conn }); ok {
-		if tc, ok := nc.NetConn().(*net.TCPConn); ok {
-			_ = tc.SetLinger(0)
-		}
 	}
 	_ = conn.Close()
 }

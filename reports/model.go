@@ -39,6 +39,10 @@ type Run struct {
 	Message     string            `json:"message"`
 	Requests    int               `json:"requests"`
 	Checks      []Check           `json:"checks"`
+
+	// InsecureSkipVerify: the endpoint's TLS certificate was not verified
+	// (target key insecure_skip_verify), by explicit option.
+	InsecureSkipVerify bool `json:"insecure_skip_verify,omitempty"`
 }
 
 // Spec identifies the endpoint spec a run certified against.

@@ -6,6 +6,7 @@ package runner
 import (
 	"context"
 	"crypto/ed25519"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -42,15 +43,30 @@ type Options struct {
 	// Target holds the target-file keys, with flags already applied.
 	Target TargetFile
 	// Spec names a built-in spec or a spec file; overrides Target.Spec.
-	Spec           string
-	ReportDir      string
-	LabelFilter    string
-	Strict         bool
-	Verbose        bool
+	Spec        string
+	ReportDir   string
+	LabelFilter string
+	Strict      bool
+	Verbose     bool
+	// RequestTimeout bounds one request (0: the target's request_timeout,
+	// else 10s); Deadline bounds the run (0: 30m).
 	RequestTimeout time.Duration
 	Deadline       time.Duration
 	MaxWait        time.Duration
 	Skew           time.Duration
+	// MaxBody caps the bytes read of a response body (0: 1 MiB).
+	MaxBody int64
+	// MaxRPS paces requests: at most MaxRPS start per second. 0: the
+	// target's max_rps, else DefaultMaxRPS against a given endpoint and no
+	// limit against the embedded server; +Inf: no limit.
+	MaxRPS float64
+	// MaxFailedLogins caps the requests with a wrong resource-owner
+	// password (nil: the target's max_failed_logins, else 3).
+	MaxFailedLogins *int
+	// Flags that add to the target keys ca_file, client_cert, client_key,
+	// insecure_skip_verify and allow_http (flags win).
+	CAFile, ClientCert, ClientKey string
+	InsecureSkipVerify, AllowHTTP bool
 	// Embedded reference server, used when no endpoint is given.
 	Fault    string
 	Lifetime time.Duration
@@ -95,6 +111,7 @@ type prepared struct {
 	redactor *redact.Redactor
 	report   *reports.Run
 	signKey  ed25519.PrivateKey
+	tr       *transport
 }
 
 func prepare(o *Options) (*prepared, error) {
@@ -107,6 +124,12 @@ func prepare(o *Options) (*prepared, error) {
 	}
 	spec, err := specs.Load(name)
 	if err != nil {
+		if o.Spec != "" {
+			return nil, &TargetError{Key: "--spec", Problem: err.Error()}
+		}
+		if o.Target.Path != "" && o.Target.Spec != "" {
+			return nil, &TargetError{File: o.Target.Path, Key: "spec", Problem: err.Error()}
+		}
 		return nil, err
 	}
 	if o.Certify && o.LabelFilter != "" {
@@ -123,25 +146,29 @@ func prepare(o *Options) (*prepared, error) {
 			return nil, &TargetError{Key: "--label-filter", Problem: err.Error()}
 		}
 	}
-	if o.RequestTimeout == 0 {
-		o.RequestTimeout = 10 * time.Second
+	if o.Deadline < 0 {
+		return nil, &TargetError{Key: "--deadline", Problem: fmt.Sprintf("%s is not a positive duration", o.Deadline)}
 	}
 	if o.Deadline == 0 {
-		o.Deadline = 30 * time.Minute
+		o.Deadline = DefaultDeadline
+	}
+	if o.Target.Path != "" && o.Target.Endpoint == "" {
+		return nil, &TargetError{File: o.Target.Path, Key: "endpoint", Problem: "missing: a target file names the token endpoint URL (the embedded reference server is certified when no target is given)"}
 	}
 	p := &prepared{o: *o, spec: spec, redactor: redact.New(), signKey: signKey}
 	tf := o.Target
+	var embeddedCAs *x509.CertPool
 	if tf.Endpoint == "" {
 		if o.Fault != "" {
 			if _, err := refserver.FaultByName(o.Fault); err != nil {
 				return nil, &TargetError{Key: "--fault", Problem: err.Error()}
 			}
 		}
-		srv, err := startEmbedded(spec, o)
+		srv, pool, err := startEmbedded(spec, o)
 		if err != nil {
 			return nil, fmt.Errorf("embedded reference server: %w", err)
 		}
-		p.server = srv
+		p.server, embeddedCAs = srv, pool
 		st := srv.Target()
 		tf = TargetFile{Spec: spec.Name, Endpoint: st.Endpoint, ClientID: st.ClientID, ClientSecret: st.ClientSecret,
 			Username: st.Username, Password: st.Password, Scope: st.Scope, Audience: st.Audience, Resource: st.Resource,
@@ -154,11 +181,22 @@ func prepare(o *Options) (*prepared, error) {
 	} else if o.Fault != "" {
 		return nil, &TargetError{Key: "--fault", Problem: "faults apply to the embedded reference server only; give no endpoint"}
 	}
+	tr, err := resolveTransport(tf, o, embeddedCAs)
+	if err != nil {
+		return nil, err
+	}
 	target, err := resolveTarget(tf, o)
 	if err != nil {
 		return nil, err
 	}
-	client := wire.New(p.redactor, wire.Options{Timeout: o.RequestTimeout})
+	for _, u := range []struct{ key, url string }{{"endpoint", target.Endpoint}, {"resource", target.Resource}, {"introspection", target.Introspection}} {
+		if err := refuseCleartext(tf.Path, u.key, u.url, tr.allowHTTP); err != nil {
+			return nil, err
+		}
+	}
+	target.AllowHTTP, target.InsecureSkipVerify, target.MaxFailedLogins = tr.allowHTTP, tr.insecure, suitesLimit(tr.maxFailedLogins)
+	p.tr = tr
+	client := wire.New(p.redactor, tr.wireOptions())
 	env, err := suites.NewEnv(spec, target, client, o.Stdout)
 	if err != nil {
 		return nil, err
@@ -171,20 +209,26 @@ func prepare(o *Options) (*prepared, error) {
 	return p, nil
 }
 
-func startEmbedded(spec *specs.Spec, o *Options) (*refserver.Server, error) {
-	opts := refserver.Options{Spec: spec, Lifetime: o.Lifetime, Latency: o.Latency}
+// startEmbedded starts the reference server on 127.0.0.1 over TLS, with a
+// fresh self-signed certificate, and returns the pool that trusts it.
+func startEmbedded(spec *specs.Spec, o *Options) (*refserver.Server, *x509.CertPool, error) {
+	cfg, pool, _, err := refserver.SelfSigned()
+	if err != nil {
+		return nil, nil, err
+	}
+	opts := refserver.Options{Spec: spec, Lifetime: o.Lifetime, Latency: o.Latency, TLS: cfg}
 	if o.Fault != "" {
 		f, _ := refserver.FaultByName(o.Fault)
 		opts.Faults = []refserver.Fault{f}
 	}
 	srv, err := refserver.New(opts)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := srv.Start("127.0.0.1:0"); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return srv, nil
+	return srv, pool, nil
 }
 
 // resolveTarget checks the target keys and turns them into what the suites use.
@@ -260,7 +304,8 @@ func (p *prepared) run() int {
 	o := p.o
 	started := time.Now()
 	p.report = p.newReport(started)
-	if err := reachable(p.env.Target.Endpoint, o.RequestTimeout); err != nil {
+	p.env.Client.Deadline = started.Add(o.Deadline)
+	if err := reachable(p.env.Target.Endpoint, p.tr.timeout); err != nil {
 		msg := fmt.Sprintf("endpoint unreachable: %v", p.redactor.String(err.Error()))
 		for _, c := range p.plan {
 			p.report.Checks = append(p.report.Checks, p.checkReport(c, reports.Error, msg))
@@ -303,6 +348,8 @@ func (p *prepared) newReport(started time.Time) *reports.Run {
 		LabelFilter: p.o.LabelFilter,
 		Strict:      p.o.Strict,
 		Certify:     p.o.Certify,
+
+		InsecureSkipVerify: p.tr.insecure,
 	}
 	for _, d := range s.Decisions {
 		r.Spec.Decisions = append(r.Spec.Decisions, reports.Decision(d))
@@ -337,7 +384,14 @@ func (p *prepared) collect(r types.Report) {
 		}
 		verdict, msg := verdictOf(sr)
 		if sr.State == types.SpecStateSkipped && sr.NumAttempts == 0 {
-			msg = "not selected by --label-filter " + p.o.LabelFilter
+			if p.selected(c) {
+				// Selected but never started: the deadline or an
+				// interrupt ended the run first. Not a skip: the
+				// requirement was not shown to hold.
+				verdict, msg = reports.Error, p.notRun(r)
+			} else {
+				msg = "not selected by --label-filter " + p.o.LabelFilter
+			}
 		}
 		cr := p.checkReport(c, verdict, p.redactor.String(msg))
 		cr.Duration = sr.RunTime
@@ -400,6 +454,9 @@ func (p *prepared) finish(exit int, verdict, msg string) int {
 	if msg == "" {
 		msg = fmt.Sprintf("%d passed, %d failed, %d skipped, %d errors; %d MUST-level failures; %d requests", c.Pass, c.Fail, c.Skip, c.Error, c.MandatoryFailed, r.Requests)
 	}
+	if r.InsecureSkipVerify {
+		msg += "; TLS certificate verification was OFF (insecure_skip_verify)"
+	}
 	r.Message = msg
 	dir := p.o.ReportDir
 	if dir == "" {
@@ -450,4 +507,23 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// selected reports whether the label filter selects check c.
+func (p *prepared) selected(c suites.Check) bool {
+	if p.o.LabelFilter == "" {
+		return true
+	}
+	f, err := types.ParseLabelFilter(p.o.LabelFilter)
+	return err == nil && f(c.Labels())
+}
+
+// notRun says why a selected check never started.
+func (p *prepared) notRun(r types.Report) string {
+	for _, reason := range r.SpecialSuiteFailureReasons {
+		if strings.Contains(reason, "Timeout") {
+			return fmt.Sprintf("not run: the run's deadline (--deadline %s) passed first", p.o.Deadline)
+		}
+	}
+	return "not run: the run was interrupted first"
 }

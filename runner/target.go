@@ -1,10 +1,13 @@
 package runner
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
 	"os"
+	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -32,6 +35,16 @@ type TargetFile struct {
 	OtherClientID     string   `json:"other_client_id,omitempty"`
 	OtherClientSecret string   `json:"other_client_secret,omitempty"`
 	MaxWait           string   `json:"max_wait,omitempty"`
+
+	// Transport (runner/transport.go): flags of the same name win.
+	RequestTimeout     string   `json:"request_timeout,omitempty"`
+	MaxRPS             *float64 `json:"max_rps,omitempty"`
+	MaxFailedLogins    *int     `json:"max_failed_logins,omitempty"`
+	CAFile             string   `json:"ca_file,omitempty"`
+	ClientCert         string   `json:"client_cert,omitempty"`
+	ClientKey          string   `json:"client_key,omitempty"`
+	InsecureSkipVerify bool     `json:"insecure_skip_verify,omitempty"`
+	AllowHTTP          bool     `json:"allow_http,omitempty"`
 }
 
 // TargetError is a problem with a target file or flag, naming where it is.
@@ -95,16 +108,62 @@ func ParseTarget(path string, b []byte) (*TargetFile, error) {
 		}
 		raw[k] = v
 	}
-	j, err := yaml.Marshal(raw)
+	j, err := json.Marshal(raw)
 	if err != nil {
 		return nil, &TargetError{File: path, Problem: err.Error()}
 	}
 	var t TargetFile
-	if err := yaml.UnmarshalStrict(j, &t); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(j))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&t); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			key, _, _ := strings.Cut(te.Field, ".")
+			want := typeName(te.Type)
+			if key == "max_wait" || key == "request_timeout" {
+				want = "a duration like 10s or 2m"
+			}
+			return nil, &TargetError{File: path, Key: key, Problem: fmt.Sprintf("want %s, got %s", want, valueName(te.Value))}
+		}
 		return nil, &TargetError{File: path, Problem: typeProblem(err)}
 	}
 	t.Path = path
 	return &t, nil
+}
+
+// typeName says what a target key's Go type takes, for a person.
+func typeName(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Pointer:
+		return typeName(t.Elem())
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		return "a whole number"
+	case reflect.Slice:
+		return "a list of " + strings.TrimPrefix(typeName(t.Elem()), "a ") + "s"
+	}
+	return t.String()
+}
+
+// valueName names a JSON value kind as UnmarshalTypeError reports it
+// ("string", "number 2.5", "array").
+func valueName(v string) string {
+	switch {
+	case v == "array":
+		return "a list"
+	case v == "object":
+		return "a mapping"
+	case v == "bool":
+		return "true or false"
+	case strings.HasPrefix(v, "number "):
+		return "the number " + strings.TrimPrefix(v, "number ")
+	}
+	return "a " + v
 }
 
 func typeProblem(err error) string {
@@ -117,7 +176,8 @@ func typeProblem(err error) string {
 
 // targetKeys lists the keys a target file may have.
 func targetKeys() []string {
-	return []string{"spec", "endpoint", "client_id", "client_secret", "username", "password", "scope", "audience", "grants", "client_auth", "resource", "introspection", "other_client_id", "other_client_secret", "max_wait"}
+	return []string{"spec", "endpoint", "client_id", "client_secret", "username", "password", "scope", "audience", "grants", "client_auth", "resource", "introspection", "other_client_id", "other_client_secret", "max_wait",
+		"request_timeout", "max_rps", "max_failed_logins", "ca_file", "client_cert", "client_key", "insecure_skip_verify", "allow_http"}
 }
 
 // expand replaces ${VAR} in strings (and lists of strings) from the environment.

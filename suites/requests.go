@@ -79,7 +79,14 @@ func (e *Env) send(ctx context.Context, r tokenRequest) *wire.Exchange {
 		}
 		h.Set("Content-Type", ct)
 	}
-	return e.Client.Do(ctx, wire.Request{Label: r.label, Method: method, URL: endpoint, Header: h, Body: body})
+	failedLogin := e.failedLogin(params)
+	if failedLogin {
+		if ex := e.takeFailedLogin(r.label, endpoint); ex != nil {
+			return ex
+		}
+	}
+	return e.Client.Do(ctx, wire.Request{Label: r.label, Method: method, URL: endpoint, Header: h, Body: body,
+		Role: "token endpoint", NoRetry: failedLogin})
 }
 
 func (e *Env) formEncode(params []param) string {

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -38,6 +39,15 @@ type Target struct {
 	MaxWait           time.Duration
 	// Skew is the clock skew allowed when asserting expiry.
 	Skew time.Duration
+	// AllowHTTP: a cleartext http:// endpoint is judged as a deployment
+	// (RFC6749-3.2-TLS-REQUIRED fails) even on loopback.
+	AllowHTTP bool
+	// InsecureSkipVerify: the endpoint's certificate is not verified; the
+	// TLS check notes it.
+	InsecureSkipVerify bool
+	// MaxFailedLogins caps the requests with a wrong resource-owner
+	// password (0: DefaultMaxFailedLogins; negative: none).
+	MaxFailedLogins int
 }
 
 // Concerns, in report order.
@@ -129,7 +139,8 @@ type Env struct {
 	// Console receives progress a person watching the run should see.
 	Console io.Writer
 
-	memo memo
+	memo   memo
+	logins logins
 }
 
 // NewEnv prepares the environment for a spec and target.
@@ -234,10 +245,20 @@ func (t *T) Notef(format string, args ...any) {
 }
 
 // Evidence attaches exchanges to the check's report.
+// An exchange's notes (a 429 waited for) become the check's notes; an
+// exchange the failed-login cap kept from being sent skips the check.
 func (t *T) Evidence(exs ...*wire.Exchange) {
 	for _, ex := range exs {
 		if ex != nil && !containsEx(t.evidence, ex) {
 			t.evidence = append(t.evidence, ex)
+			for _, n := range ex.Notes {
+				if msg := t.Env.Redactor.String(ex.Label + ": " + n); !slices.Contains(t.notes, msg) {
+					t.notes = append(t.notes, msg)
+				}
+			}
+			if why, ok := t.Env.cappedWhy(ex); ok {
+				t.Skipf("skipped: %s", why)
+			}
 		}
 	}
 }

@@ -1,12 +1,13 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
-	"time"
 
 	"github.com/tokencert/tokencert/runner"
 )
@@ -43,8 +44,27 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.Certify, "certify", false, "certification run: every check of the spec (no --label-filter), recorded in the bundle")
 	fs.StringVar(&o.SignKey, "sign-key", "", "Ed25519 private key file (tokencert keygen) that signs the bundle's MANIFEST.json")
 	fs.BoolVar(&o.Verbose, "v", false, "print every check as it runs")
-	fs.DurationVar(&o.RequestTimeout, "request-timeout", 10*time.Second, "timeout of one HTTP request")
-	fs.DurationVar(&o.Deadline, "deadline", 30*time.Minute, "deadline of the whole run")
+	fs.DurationVar(&o.RequestTimeout, "request-timeout", 0, "timeout of one HTTP request, from dial to the last body byte (default 10s; target key request_timeout); after 2 unanswered requests in a row a host gets no more")
+	fs.DurationVar(&o.Deadline, "deadline", 0, "deadline of the whole run: checks not finished by then are errors, and the report is still written (default 30m)")
+	fs.Func("max-body", "cap on the response-body bytes read, e.g. 1MiB, 512KiB or 65536 (default 1MiB); a bigger body fails its check", func(v string) error {
+		n, err := parseSize(v)
+		o.MaxBody = n
+		return err
+	})
+	fs.Float64Var(&o.MaxRPS, "max-rps", 0, "at most this many requests per second, evenly spaced; inf: no limit (default 10 against --endpoint or --target, target key max_rps; no limit against the embedded reference server)")
+	fs.Func("max-failed-logins", "at most this many requests with a wrong resource-owner password, so a run cannot lock out the test user; checks over the cap are skipped and say so (default 3; target key max_failed_logins; 0: none)", func(v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return errors.New("want a whole number")
+		}
+		o.MaxFailedLogins = &n
+		return nil
+	})
+	fs.StringVar(&o.CAFile, "ca-file", "", "PEM file of CA certificates to trust besides the system's (target key ca_file)")
+	fs.StringVar(&o.ClientCert, "client-cert", "", "PEM client certificate for mutual TLS, with --client-key (target keys client_cert, client_key)")
+	fs.StringVar(&o.ClientKey, "client-key", "", "PEM private key of --client-cert")
+	fs.BoolVar(&o.InsecureSkipVerify, "insecure-skip-verify", false, "do not verify the endpoint's TLS certificate; recorded in the report and its verdict line (target key insecure_skip_verify)")
+	fs.BoolVar(&o.AllowHTTP, "allow-http", false, "certify a cleartext http:// endpoint on a non-loopback host (refused otherwise); RFC6749-3.2-TLS-REQUIRED then fails (target key allow_http)")
 	fs.StringVar(&o.Fault, "fault", "", "embedded reference server only: inject this fault (see 'tokencert faults')")
 	fs.DurationVar(&o.Lifetime, "lifetime", 0, "embedded reference server only: access-token lifetime (default: the spec's)")
 	fs.DurationVar(&o.Latency, "latency", 0, "embedded reference server only: delay every response by this much")
@@ -110,4 +130,25 @@ func merge(file, flags runner.TargetFile) runner.TargetFile {
 	set(&file.Introspection, flags.Introspection)
 	set(&file.OtherClientID, flags.OtherClientID)
 	return file
+}
+
+// parseSize reads a byte count: 65536, 64KiB, 1MiB (also KB/MB, k/m, as
+// binary units).
+func parseSize(v string) (int64, error) {
+	s := strings.ToLower(strings.TrimSpace(v))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"mib", 1 << 20}, {"mb", 1 << 20}, {"m", 1 << 20}, {"kib", 1 << 10}, {"kb", 1 << 10}, {"k", 1 << 10}, {"b", 1}} {
+		if rest, ok := strings.CutSuffix(s, u.suffix); ok {
+			s, mult = strings.TrimSpace(rest), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 || n > (1<<40)/mult {
+		return 0, fmt.Errorf("%q is not a size like 1MiB, 512KiB or 65536", v)
+	}
+	return n * mult, nil
 }

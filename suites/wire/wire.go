@@ -260,6 +260,12 @@ func (c *Client) attempt(ctx context.Context, r Request) *Exchange {
 	}
 	defer resp.Body.Close()
 	body, readErr := io.ReadAll(io.LimitReader(resp.Body, c.MaxBody+1))
+	if readErr == nil && int64(len(body)) <= c.MaxBody && ctx.Err() != nil {
+		// The transport can end a body cut short by the timeout with a
+		// plain EOF; a body that ends only when time is up is not
+		// complete.
+		readErr = ctx.Err()
+	}
 	ex.Duration = time.Since(ex.Started)
 	if int64(len(body)) > c.MaxBody {
 		body, ex.truncated = body[:c.MaxBody], true
