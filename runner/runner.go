@@ -114,7 +114,13 @@ type prepared struct {
 	tr       *transport
 }
 
-func prepare(o *Options) (*prepared, error) {
+func prepare(o *Options) (_ *prepared, err error) {
+	var server *refserver.Server
+	defer func() {
+		if err != nil && server != nil {
+			_ = server.Close() // a usage error after the embedded server started
+		}
+	}()
 	name := o.Spec
 	if name == "" {
 		name = o.Target.Spec
@@ -168,7 +174,7 @@ func prepare(o *Options) (*prepared, error) {
 		if err != nil {
 			return nil, fmt.Errorf("embedded reference server: %w", err)
 		}
-		p.server, embeddedCAs = srv, pool
+		p.server, embeddedCAs, server = srv, pool, srv
 		st := srv.Target()
 		tf = TargetFile{Spec: spec.Name, Endpoint: st.Endpoint, ClientID: st.ClientID, ClientSecret: st.ClientSecret,
 			Username: st.Username, Password: st.Password, Scope: st.Scope, Audience: st.Audience, Resource: st.Resource,
