@@ -212,12 +212,29 @@ func expand(v any) (any, error) {
 func checkURL(file, key, raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return nil, &TargetError{File: file, Key: key, Problem: fmt.Sprintf("%q is not an absolute http(s) URL", raw)}
+		return nil, &TargetError{File: file, Key: key, Problem: fmt.Sprintf("%q is not an absolute http(s) URL", withoutUserinfo(raw))}
 	}
 	if u.Fragment != "" {
 		return nil, &TargetError{File: file, Key: key, Problem: "a token endpoint URL has no fragment (RFC 6749 §3.2)"}
 	}
 	return u, nil
+}
+
+// withoutUserinfo hides credentials in a URL (even an unparsable one)
+// before it goes into a message.
+func withoutUserinfo(raw string) string {
+	scheme, rest, ok := strings.Cut(raw, "//")
+	if !ok {
+		return raw
+	}
+	host, path, _ := strings.Cut(rest, "/")
+	if i := strings.LastIndex(host, "@"); i >= 0 {
+		host = "…@" + host[i+1:]
+	}
+	if path != "" || strings.HasSuffix(rest, "/") {
+		return scheme + "//" + host + "/" + path
+	}
+	return scheme + "//" + host
 }
 
 func parseDuration(file, key, s string) (time.Duration, error) {
