@@ -1,9 +1,9 @@
 # tokencert: `make test` is what CI runs (.ci/run); `make bench` measures speed.
 GO ?= go
 
-.PHONY: test vet fmt-check unit bench build manifest
+.PHONY: test vet fmt-check unit fuzz bench build manifest
 
-test: fmt-check vet unit
+test: fmt-check vet unit fuzz
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -20,6 +20,18 @@ unit:
 
 build:
 	$(GO) build -o bin/tokencert ./cmd/tokencert
+
+# Fuzz targets (package:Target), each run for FUZZTIME (4 x 8s: well under a
+# minute of CI). `make unit` already replays their committed seeds
+# (testdata/fuzz/<Target>/ in each package); a crash found here writes its
+# input there too: fix the bug and commit the file as a regression seed.
+FUZZTIME ?= 8s
+FUZZ = ./runner:FuzzParseTarget ./specs:FuzzParse ./schemas:FuzzValidate ./suites/wire:FuzzResponseParsers
+fuzz:
+	@for f in $(FUZZ); do \
+		pkg=$${f%%:*}; name=$${f#*:}; echo "fuzz $$name ($$pkg, $(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 1s $$pkg || exit 1; \
+	done
 
 # Go benchmarks, then the driver that measures full runs against the
 # reference server and prints them with issue 6's targets (bench/).
