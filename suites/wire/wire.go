@@ -211,7 +211,7 @@ func (c *Client) attempt(ctx context.Context, r Request) *Exchange {
 		Method: r.Method,
 		URL:    c.Redactor.URL(r.URL),
 		Header: c.Redactor.Header(r.Header),
-		Body:   c.redactBody(r.Header.Get("Content-Type"), r.Body),
+		Body:   c.redactBody(r.Header.Get("Content-Type"), r.Body, redact.SecretParams),
 	}
 	host := hostOf(r.URL)
 	if n := c.stallsOf(host); n >= c.MaxStalls && c.MaxStalls > 0 {
@@ -287,7 +287,7 @@ func (c *Client) attempt(ctx context.Context, r Request) *Exchange {
 	ex.Response = &Message{
 		Status:    resp.StatusCode,
 		Header:    c.Redactor.Header(resp.Header),
-		Body:      excerpt(c.redactBody(resp.Header.Get("Content-Type"), body), len(body)),
+		Body:      excerpt(c.redactBody(resp.Header.Get("Content-Type"), body, c.TokenMembers), len(body)),
 		Truncated: ex.truncated,
 	}
 	return ex
@@ -461,15 +461,27 @@ func excerpt(s string, n int) string {
 	return s[:cut] + fmt.Sprintf("… (%d bytes)", n)
 }
 
-func (c *Client) redactBody(contentType string, b []byte) string {
+// redactBody returns a body with every secret replaced, first registering
+// the values of the named members or parameters as secrets: the secret
+// request parameters for a request, the token members for a response (a
+// response member that merely shares a request parameter's name, such as
+// an error "code", is no secret).
+func (c *Client) redactBody(contentType string, b []byte, names []string) string {
 	s := string(b)
 	if mt, _, _ := mime.ParseMediaType(contentType); mt == "application/x-www-form-urlencoded" || (s != "" && !strings.ContainsAny(s[:1], "{[<") && strings.Contains(s, "=")) {
-		return c.Redactor.Form(s)
+		if q, err := url.ParseQuery(s); err == nil {
+			for _, name := range names {
+				for _, v := range q[name] {
+					c.Redactor.Add(name, v)
+				}
+			}
+		}
+		return c.Redactor.String(s)
 	}
 	if len(b) > 0 && (b[0] == '{' || b[0] == '[') {
 		var v any
 		if json.Unmarshal(b, &v) == nil {
-			c.registerJSON(v, redact.SecretParams)
+			c.registerJSON(v, names)
 		}
 	}
 	return c.Redactor.String(s)
