@@ -28,15 +28,15 @@ func planResponseTime(e *Env, req specs.Requirement) []Check {
 		open := 0
 		eachSuccess(t, func(ex *wire.Exchange) {
 			switch {
-			case ex.OK() && ex.Duration > within:
-				t.Errorf("%s: answered after %s, later than the documented %s", ex.Label, ex.Duration.Round(time.Millisecond), within)
+			case ex.OK() && ex.ServerTime > within:
+				t.Errorf("%s: answered after %s, later than the documented %s", ex.Label, ex.ServerTime.Round(time.Millisecond), within)
 			case ex.OK():
-				t.Notef("%s: answered in %s", ex.Label, ex.Duration.Round(time.Millisecond))
-			case ex.Duration >= within:
+				t.Notef("%s: answered in %s", ex.Label, ex.ServerTime.Round(time.Millisecond))
+			case ex.ServerTime >= within:
 				t.Errorf("%s: no answer within the documented %s (%s)", ex.Label, within, ex.Err)
 			case t.Env.Client.Timeout < within:
 				open++
-				t.Notef("%s: gave up after %s, before the documented %s: %s", ex.Label, ex.Duration.Round(time.Millisecond), within, ex.Err)
+				t.Notef("%s: gave up after %s, before the documented %s: %s", ex.Label, ex.ServerTime.Round(time.Millisecond), within, ex.Err)
 			}
 		})
 		if open > 0 && len(t.Problems()) == 0 {

@@ -151,9 +151,12 @@ type Exchange struct {
 	Label    string        `json:"label"`
 	Started  time.Time     `json:"started"`
 	Duration time.Duration `json:"duration_ns"`
-	Request  Message       `json:"request"`
-	Response *Message      `json:"response,omitempty"`
-	Err      string        `json:"error,omitempty"`
+	// ServerTime is how long the endpoint took to answer the last attempt,
+	// from sending to the last body byte: no pacing, no Retry-After waits.
+	ServerTime time.Duration `json:"server_time_ns"`
+	Request    Message       `json:"request"`
+	Response   *Message      `json:"response,omitempty"`
+	Err        string        `json:"error,omitempty"`
 	// Notes say what the client did beyond sending the request once:
 	// waiting for a 429's Retry-After, giving up on it.
 	Notes []string `json:"notes,omitempty"`
@@ -250,9 +253,11 @@ func (c *Client) attempt(ctx context.Context, r Request) *Exchange {
 	c.mu.Lock()
 	c.count++
 	c.mu.Unlock()
+	sent := time.Now()
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
 		ex.Duration = time.Since(ex.Started)
+		ex.ServerTime = time.Since(sent)
 		ex.stalled = isTimeout(err) && !c.pastDeadline()
 		ex.Err = c.Redactor.String(c.describe(err))
 		c.noteStall(host, ex.stalled)
@@ -267,6 +272,7 @@ func (c *Client) attempt(ctx context.Context, r Request) *Exchange {
 		readErr = ctx.Err()
 	}
 	ex.Duration = time.Since(ex.Started)
+	ex.ServerTime = time.Since(sent)
 	if int64(len(body)) > c.MaxBody {
 		body, ex.truncated = body[:c.MaxBody], true
 	}
