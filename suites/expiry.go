@@ -35,7 +35,7 @@ var resourceProbe = tokenProbe{
 	url: func(t Target) string { return t.Resource },
 	send: func(e *Env, ctx context.Context, label, token string) *wire.Exchange {
 		h := http.Header{"Authorization": {"Bearer " + token}}
-		return e.Client.Do(ctx, wire.Request{Label: label, Method: http.MethodGet, URL: e.Target.Resource, Header: h})
+		return e.Client.Do(ctx, wire.Request{Label: label, Method: http.MethodGet, URL: e.Target.Resource, Header: h, Role: "protected resource"})
 	},
 }
 
@@ -47,7 +47,8 @@ var introspectionProbe = tokenProbe{
 		cred := url.QueryEscape(e.Target.ClientID) + ":" + url.QueryEscape(e.Target.ClientSecret)
 		h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(cred)))
 		body := url.Values{"token": {token}, "token_type_hint": {"access_token"}}.Encode()
-		return e.Client.Do(ctx, wire.Request{Label: label, Method: http.MethodPost, URL: e.Target.Introspection, Header: h, Body: []byte(body)})
+		return e.Client.Do(ctx, wire.Request{Label: label, Method: http.MethodPost, URL: e.Target.Introspection, Header: h, Body: []byte(body),
+			Role: "introspection endpoint"})
 	},
 }
 
