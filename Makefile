@@ -3,7 +3,7 @@ GO ?= go
 
 .PHONY: test vet fmt-check unit fuzz bench build manifest
 
-test: fmt-check vet unit fuzz
+test: fmt-check vet fuzz unit
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
