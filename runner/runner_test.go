@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,31 +13,60 @@ import (
 	"github.com/tokencert/tokencert/suites"
 )
 
-// TestPanicInACheckIsItsError runs the fields checks against the embedded
-// server with the first one replaced by a panic: that check's verdict is an
-// error quoting the panic, every other check still runs and passes, and the
-// report is written. (Ginkgo runs one suite per process: this is the only
-// test of the package that runs the suites.)
-func TestPanicInACheckIsItsError(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "report")
-	o := Options{ReportDir: dir, LabelFilter: "fields", Stdout: io.Discard, Stderr: io.Discard}
+// TestMain runs panicRun in a child process (Ginkgo runs one suite per
+// process and refuses go test's -parallel).
+func TestMain(m *testing.M) {
+	if dir := os.Getenv("TOKENCERT_RUNNER_PANIC_DIR"); dir != "" {
+		os.Exit(panicRun(dir))
+	}
+	os.Exit(m.Run())
+}
+
+// panicRun runs the fields checks against the embedded server with the
+// first MUST-level one replaced by a panic, writing the report to dir/report
+// and the victim's name to dir/victim.
+func panicRun(dir string) int {
+	o := Options{ReportDir: filepath.Join(dir, "report"), LabelFilter: "fields", Stdout: io.Discard, Stderr: os.Stderr}
 	p, err := prepare(&o)
 	if err != nil {
-		t.Fatal(err)
+		return 100
 	}
 	defer p.server.Close()
-	victim := ""
 	for i := range p.plan {
 		if p.plan[i].Concern == suites.Fields && p.plan[i].Req.Level.Mandatory() {
-			victim = p.plan[i].Name()
+			if os.WriteFile(filepath.Join(dir, "victim"), []byte(p.plan[i].Name()), 0o600) != nil {
+				return 101
+			}
 			p.plan[i].Run = func(*suites.T) { panic("boom: a bug in the check") }
 			break
 		}
 	}
-	if code := p.run(); code != ExitFail {
-		t.Errorf("exit %d, want %d (the panicked check is MUST-level)", code, ExitFail)
+	return p.run()
+}
+
+// TestPanicInACheckIsItsError: the panicking check's verdict is an error
+// quoting the panic, every other check still runs and passes, the report is
+// written and the run exits 1 (the check is MUST-level).
+func TestPanicInACheckIsItsError(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), "TOKENCERT_RUNNER_PANIC_DIR="+dir)
+	out, err := cmd.CombinedOutput()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
 	}
-	b, err := os.ReadFile(filepath.Join(dir, "report.json"))
+	if code != ExitFail {
+		t.Errorf("exit %d, want %d\n%s", code, ExitFail, out)
+	}
+	victim, err := os.ReadFile(filepath.Join(dir, "victim"))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "report", "report.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +77,7 @@ func TestPanicInACheckIsItsError(t *testing.T) {
 	ran := 0
 	for _, c := range run.Checks {
 		switch {
-		case c.Name == victim:
+		case c.Name == string(victim):
 			if c.Verdict != reports.Error || !strings.Contains(c.Message, "the check panicked") || !strings.Contains(c.Message, "boom: a bug in the check") {
 				t.Errorf("the panicking check: %s %q", c.Verdict, c.Message)
 			}

@@ -126,18 +126,22 @@ func TestDeadlineEndsTheRun(t *testing.T) {
 	if r.exit != 1 {
 		t.Errorf("exit %d, want 1", r.exit)
 	}
+	// Checks that start after the deadline fail at once ("not sent: the
+	// run's deadline has passed"); those the suite timeout keeps from
+	// starting are errors ("not run: …"). Which happens to which check
+	// depends on timing; neither is a pass or a skip.
 	run := r.report(t)
-	notRun := 0
+	cut := 0
 	for _, c := range run.Checks {
 		if c.Verdict == reports.Skip && strings.Contains(c.Message, "label-filter") {
 			t.Errorf("%s: %s", c.Name, c.Message)
 		}
-		if c.Verdict == reports.Error && c.Message == "not run: the run's deadline (--deadline 2s) passed first" {
-			notRun++
+		if (c.Verdict == reports.Error || c.Verdict == reports.Fail) && strings.Contains(c.Message, "deadline") {
+			cut++
 		}
 	}
-	if notRun == 0 {
-		t.Errorf("no check says the deadline kept it from running:\n%s", failures(r))
+	if cut < len(run.Checks)/2 {
+		t.Errorf("only %d of %d checks say the deadline cut them off:\n%s", cut, len(run.Checks), failures(r))
 	}
 }
 
