@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"strings"
@@ -200,6 +201,9 @@ func (s *Server) Start(addr string) error {
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       60 * time.Second,
 		MaxHeaderBytes:    64 << 10,
+		// Clients that hang up before a TLS handshake (a reachability
+		// probe, a test of an untrusted certificate) are not news.
+		ErrorLog: log.New(dropHandshakeErrors{}, "", log.LstdFlags),
 	}
 	if s.tls != nil && !s.has(FaultPlainHTTP) {
 		ln = tls.NewListener(ln, s.tls.Clone())

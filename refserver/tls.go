@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"math/big"
 	"net"
+	"os"
+	"strings"
 	"time"
 )
 
@@ -55,4 +57,15 @@ func SelfSigned() (*tls.Config, *x509.CertPool, []byte, error) {
 		MinVersion:   tls.VersionTLS12,
 	}
 	return cfg, pool, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), nil
+}
+
+// dropHandshakeErrors passes the server's log to stderr, but for failed TLS
+// handshakes.
+type dropHandshakeErrors struct{}
+
+func (dropHandshakeErrors) Write(p []byte) (int, error) {
+	if strings.Contains(string(p), "http: TLS handshake error") {
+		return len(p), nil
+	}
+	return os.Stderr.Write(p)
 }
