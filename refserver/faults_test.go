@@ -261,8 +261,9 @@ var faultCases = map[string]func(t *testing.T, h *harness){
 		wantError(t, h.token(refreshForm(rt), mainBasic), 400, "invalid_grant")
 	},
 	FaultExpiredAcceptedAtResource.Name: func(t *testing.T, h *harness) {
-		issued := time.Now()
 		at := mustToken(t, h.token(ccForm(), mainBasic))["access_token"].(string)
+		// Counted from the answer: the server issued the token before it.
+		issued := time.Now()
 		sleepPast(issued, shortLifetime+50*time.Millisecond)
 		if r := h.resource("Bearer " + at); r.status != 200 {
 			t.Errorf("expired token refused: %d", r.status)
@@ -272,8 +273,9 @@ var faultCases = map[string]func(t *testing.T, h *harness){
 		}
 	},
 	FaultExpiredActiveIntrospection.Name: func(t *testing.T, h *harness) {
-		issued := time.Now()
 		at := mustToken(t, h.token(ccForm(), mainBasic))["access_token"].(string)
+		// Counted from the answer: the server issued the token before it.
+		issued := time.Now()
 		sleepPast(issued, shortLifetime+50*time.Millisecond)
 		if !h.active(at) {
 			t.Error("expired token inactive")

@@ -8,15 +8,16 @@ import (
 	"time"
 )
 
-const shortLifetime = 200 * time.Millisecond
+const shortLifetime = 400 * time.Millisecond
 
 // The resource accepts a fresh token and refuses it once expired, with the
 // RFC 6750 §3.1 challenge; introspection says active, then inactive.
 func TestExpiryAtResourceAndIntrospection(t *testing.T) {
 	t.Parallel()
 	h := start(t, Options{Lifetime: shortLifetime})
-	issued := time.Now()
 	at := mustToken(t, h.token(ccForm(), mainBasic))["access_token"].(string)
+	// Counted from the answer: the server issued the token before it.
+	issued := time.Now()
 
 	r := h.resource("Bearer " + at)
 	if r.status != 200 || strings.TrimSpace(string(r.body)) != `{"ok":true}` {
