@@ -32,6 +32,9 @@ func renderSummary(r *Run) []byte {
 		b.WriteString(")")
 	}
 	fmt.Fprintf(&b, " · spec SHA-256 %s · %s\n\n", mdCode(shortHash(r.Spec.SHA256)), certification(r))
+	if r.InsecureSkipVerify {
+		b.WriteString("**TLS certificate verification was off** (`insecure_skip_verify`): the endpoint's identity was not checked.\n\n")
+	}
 
 	rows, total := r.ByLevel()
 	b.WriteString("| Level | Pass | Fail | Error | Skip | Total |\n|---|---:|---:|---:|---:|---:|\n")
