@@ -90,3 +90,36 @@ func property(tc reporters.JUnitTestCase, name string) string {
 	}
 	return ""
 }
+
+// outputs returns everything a run wrote for people or machines: stdout,
+// stderr and every file of its report bundle, by name.
+func (r result) outputs(t *testing.T) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{"stdout": []byte(r.stdout), "stderr": []byte(r.stderr)}
+	_ = filepath.Walk(filepath.Join(r.dir, "report"), func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			b, _ := os.ReadFile(p)
+			out[filepath.Base(p)] = b
+		}
+		return nil
+	})
+	if len(out) < 5 {
+		t.Fatalf("expected the report bundle, found %d outputs", len(out))
+	}
+	return out
+}
+
+// expectNoSecrets fails t for every output of r that holds one of the
+// secrets (named by what they are) raw, URL-encoded or base64-encoded.
+func expectNoSecrets(t *testing.T, r result, secrets map[string]string) {
+	t.Helper()
+	for name, b := range r.outputs(t) {
+		for what, s := range secrets {
+			for form, v := range forms(s) {
+				if bytes.Contains(b, []byte(v)) {
+					t.Errorf("%s contains the %s (%s form)", name, what, form)
+				}
+			}
+		}
+	}
+}

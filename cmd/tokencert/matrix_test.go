@@ -30,36 +30,41 @@ func TestConformanceMatrix(t *testing.T) {
 			}
 		})
 		for _, f := range refserver.FaultsFor(spec) {
-			req := spec.Requirement(f.Breaks)
 			t.Run(name+"/"+f.Name, func(t *testing.T) {
 				t.Parallel()
-				args := []string{"run", "--spec", name, "--lifetime", "1s", "--fault", f.Name}
-				if f.Stalls {
-					// The fault leaves requests unanswered: a short
-					// timeout keeps the run short (it costs about
-					// request timeout × wire.DefaultMaxStalls).
-					args = append(args, "--request-timeout", "1s")
-				}
-				r := tokencert(t, nil, args...)
-				want := 0
-				if req.Level.Mandatory() {
-					want = 1
-				}
-				if r.exit != want {
-					t.Errorf("fault %s breaks %s (%s): exit %d, want %d\n%s", f.Name, f.Breaks, req.Level, r.exit, want, failures(r))
-				}
-				failed := false
-				for _, tc := range r.cases() {
-					if property(tc, "requirement") == f.Breaks && tc.Failure != nil {
-						failed = true
-					}
-				}
-				if !failed {
-					t.Errorf("fault %s: no check of %s failed\n%s", f.Name, f.Breaks, r.stdout)
-				}
+				expectFaultCaught(t, spec, name, f)
 			})
 		}
 	}
+}
+
+// expectFaultCaught runs tokencert with specArg (a spec name or file)
+// against the embedded reference server with fault f, and expects the
+// checks of the requirement f breaks to fail, with the exit code its level
+// implies.
+func expectFaultCaught(t *testing.T, spec *specs.Spec, specArg string, f refserver.Fault) {
+	t.Helper()
+	req := spec.Requirement(f.Breaks)
+	args := []string{"run", "--spec", specArg, "--lifetime", "1s", "--fault", f.Name}
+	if f.Stalls {
+		// The fault leaves requests unanswered: a short timeout keeps the
+		// run short (it costs about request timeout × wire.DefaultMaxStalls).
+		args = append(args, "--request-timeout", "1s")
+	}
+	r := tokencert(t, nil, args...)
+	want := 0
+	if req.Level.Mandatory() {
+		want = 1
+	}
+	if r.exit != want {
+		t.Errorf("fault %s breaks %s (%s): exit %d, want %d\n%s", f.Name, f.Breaks, req.Level, r.exit, want, failures(r))
+	}
+	for _, tc := range r.cases() {
+		if property(tc, "requirement") == f.Breaks && tc.Failure != nil {
+			return
+		}
+	}
+	t.Errorf("fault %s: no check of %s failed\n%s", f.Name, f.Breaks, r.stdout)
 }
 
 // failures summarises the failed testcases of a run.

@@ -158,28 +158,9 @@ func TestSixthAPINeedsNoGoChange(t *testing.T) {
 		t.Errorf("%d faults for %d requirements", len(faults), len(spec.Requirements))
 	}
 	for _, f := range faults {
-		req := spec.Requirement(f.Breaks)
 		t.Run(f.Name, func(t *testing.T) {
 			t.Parallel()
-			args := []string{"run", "--spec", path, "--lifetime", "1s", "--fault", f.Name}
-			if f.Stalls {
-				args = append(args, "--request-timeout", "1s") // as in the matrix
-			}
-			r := tokencert(t, nil, args...)
-			want := 0
-			if req.Level.Mandatory() {
-				want = 1
-			}
-			if r.exit != want {
-				t.Errorf("fault %s breaks %s (%s): exit %d, want %d\n%s", f.Name, f.Breaks, req.Level, r.exit, want, failures(r))
-			}
-			failed := false
-			for _, tc := range r.cases() {
-				failed = failed || (property(tc, "requirement") == f.Breaks && tc.Failure != nil)
-			}
-			if !failed {
-				t.Errorf("fault %s: no check of %s failed\n%s", f.Name, f.Breaks, r.stdout)
-			}
+			expectFaultCaught(t, spec, path, f)
 		})
 	}
 }

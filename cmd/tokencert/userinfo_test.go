@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -68,25 +67,5 @@ func TestEndpointUserinfoIsClientCredentials(t *testing.T) {
 		}
 	}
 
-	outputs := map[string][]byte{"stdout": []byte(r.stdout), "stderr": []byte(r.stderr)}
-	_ = filepath.Walk(filepath.Join(r.dir, "report"), func(p string, info os.FileInfo, err error) error {
-		if err == nil && !info.IsDir() {
-			b, _ := os.ReadFile(p)
-			outputs[filepath.Base(p)] = b
-		}
-		return nil
-	})
-	if len(outputs) < 5 {
-		t.Fatalf("expected the report bundle, found %d outputs", len(outputs))
-	}
-	secrets := map[string]string{"client secret": creds.ClientSecret, "password": creds.Password, "userinfo": userinfo}
-	for name, b := range outputs {
-		for what, s := range secrets {
-			for form, v := range forms(s) {
-				if bytes.Contains(b, []byte(v)) {
-					t.Errorf("%s contains the %s (%s form)", name, what, form)
-				}
-			}
-		}
-	}
+	expectNoSecrets(t, r, map[string]string{"client secret": creds.ClientSecret, "password": creds.Password, "userinfo": userinfo})
 }
