@@ -95,6 +95,8 @@ var (
 		Doc: "a refresh issues a new refresh token but the old one keeps working"}
 	FaultRefreshScopeEscalation = Fault{Name: "refresh-scope-escalation", Breaks: "RFC6749-6-NO-SCOPE-ESCALATION",
 		Doc: "a refresh grants any scope the client may have, beyond the original grant"}
+	FaultRefreshScopeEscalationSilent = Fault{Name: "refresh-scope-escalation-silent", Breaks: "RFC6749-6-NO-SCOPE-ESCALATION",
+		Doc: "a refresh grants any scope the client may have, beyond the original grant, and its response states no scope (only introspection tells)"}
 	FaultRefreshAnyClient = Fault{Name: "refresh-any-client", Breaks: "RFC6749-10.4-RT-BOUND-TO-CLIENT",
 		Doc: "any authenticated client can redeem any refresh token"}
 	FaultRefreshUnknownInvalidRequest = Fault{Name: "refresh-unknown-invalid-request", Breaks: "RFC6749-5.2-INVALID-GRANT-REFRESH",
@@ -150,7 +152,7 @@ var faults = []Fault{
 	FaultPasswordInvalidClient, FaultUnsupportedGrantInvalidRequest, FaultMissingGrantTypeUnsupported,
 	FaultMissingParamInvalidGrant, FaultRepeatedParamAccepted, FaultUnknownScopeGranted, FaultScopeNarrowedSilently,
 	FaultMalformedBody500, FaultErrorTextPlain, FaultErrorCodeInvented, FaultErrorDescriptionUnicode, FaultGetAccepted,
-	FaultRefreshBroken, FaultRotationOldValid, FaultRefreshScopeEscalation, FaultRefreshAnyClient, FaultRefreshUnknownInvalidRequest,
+	FaultRefreshBroken, FaultRotationOldValid, FaultRefreshScopeEscalation, FaultRefreshScopeEscalationSilent, FaultRefreshAnyClient, FaultRefreshUnknownInvalidRequest,
 	FaultExpiredAcceptedAtResource, FaultExpiredActiveIntrospection,
 	FaultAudienceIgnored, FaultAudienceNotChecked, FaultClientSecretNotChecked, FaultLengthUnchecked, FaultSlowToken,
 	FaultExpiresInAbsent, FaultAccessTokenOpaque, FaultJWTAlgNone, FaultJWTExpMismatch, FaultJWTClaimsMismatch,

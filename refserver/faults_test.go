@@ -250,6 +250,16 @@ var faultCases = map[string]func(t *testing.T, h *harness){
 			t.Errorf("scope %v", m["scope"])
 		}
 	},
+	FaultRefreshScopeEscalationSilent.Name: func(t *testing.T, h *harness) {
+		rt := mustToken(t, h.token(withValue(passwordForm(), "scope", "read"), mainBasic))["refresh_token"].(string)
+		m := mustToken(t, h.token(withValue(refreshForm(rt), "scope", "read write"), mainBasic))
+		if _, has := m["scope"]; has {
+			t.Errorf("the refresh response states its scope: %v", m["scope"])
+		}
+		if in := h.introspect(m["access_token"].(string), mainBasic).obj(t); in["scope"] != "read write" {
+			t.Errorf("introspected scope %v, want the escalated read write", in["scope"])
+		}
+	},
 	FaultRefreshAnyClient.Name: func(t *testing.T, h *harness) {
 		rt := mustToken(t, h.token(passwordForm(), mainBasic))["refresh_token"].(string)
 		mustToken(t, h.token(refreshForm(rt), otherBasic))

@@ -39,7 +39,7 @@ func (s *Server) grantScope(req *tokenRequest, ceiling []string, refresh bool) (
 			beyond = append(beyond, v)
 		}
 	}
-	if len(beyond) > 0 && !(refresh && s.has(FaultRefreshScopeEscalation)) {
+	if len(beyond) > 0 && !(refresh && (s.has(FaultRefreshScopeEscalation) || s.has(FaultRefreshScopeEscalationSilent))) {
 		return scopeGrant{}, fail(specs.CondBadScope)
 	}
 	if len(unknown) > 0 {

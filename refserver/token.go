@@ -251,7 +251,8 @@ func (s *Server) successBody(req *tokenRequest, g *grant, at, rt string, now tim
 		}
 		body = append(body, member{sp.Member("refresh_token"), v})
 	}
-	if len(g.scope.scope) > 0 && !g.scope.silent {
+	silent := g.scope.silent || (s.has(FaultRefreshScopeEscalationSilent) && req.get("grant_type") == "refresh_token")
+	if len(g.scope.scope) > 0 && !silent {
 		if v, ok := s.scopeValue(g.scope.scope); ok {
 			body = append(body, member{sp.Member("scope"), v})
 		}
