@@ -14,12 +14,7 @@ func init() {
 // refused afterwards (RFC9700-4.14.2-OLD-RT-REJECTED, kind refresh-rotation).
 func planRefreshNewToken(e *Env, req specs.Requirement) []Check {
 	return []Check{{Req: req, Concern: Refresh, Title: "a refresh response carries a new refresh token", Run: func(t *T) {
-		needRefreshToken(t)
-		ex, old := t.Env.SharedRefresh(t.Ctx)
-		t.Evidence(ex)
-		if ex.Status() != 200 {
-			t.Skipf("the refresh itself failed (see RFC6749-6-REFRESH-SUCCESS): %s", ex.Summary())
-		}
+		ex, old := refreshed(t)
 		member := t.Env.Spec.Member("refresh_token")
 		switch next := ex.String(member); next {
 		case "":
