@@ -103,45 +103,44 @@ func expectRefused(t *T, ex *wire.Exchange, what string) {
 // planRequiredParam ("required-param/NAME"): the valid request without NAME
 // is refused.
 func planRequiredParam(e *Env, req specs.Requirement) []Check {
-	name := checkArg(req)
-	wn := e.Spec.Param(name)
-	return []Check{{Req: req, Concern: Errors, Variant: name, Title: fmt.Sprintf("a token request without %s is refused", wn), Run: func(t *T) {
-		if name == "" {
-			t.Errorf("check %q names no parameter (required-param/NAME)", req.Check)
-			return
-		}
-		if grant, _ := t.Env.PrimaryGrant(); grant != "" && t.Env.sentValue(grant, name) == "" {
-			t.Skipf("the target gives no %s, so the valid request does not carry it either", wn)
-		}
-		grant := baseline(t)
-		ex, _ := t.Env.shared("param/missing/"+name, func() *wire.Exchange {
-			return t.Env.send(t.Ctx, t.Env.withValue(grant, grant+" grant without "+wn, name, ""))
-		})
-		t.Evidence(ex)
-		expectRefused(t, ex, "the request without "+wn)
-	}}}
+	wn := e.Spec.Param(checkArg(req))
+	return planParamProbe(e, req, "required-param", "a token request without "+wn+" is refused",
+		"the target gives no "+wn+", so the valid request does not carry it either",
+		func() (string, string) { return "", "without " + wn })
 }
 
 // planParamValue ("param-value/NAME"): the valid request with another,
 // made-up value of NAME is refused.
 func planParamValue(e *Env, req specs.Requirement) []Check {
+	wn := e.Spec.Param(checkArg(req))
+	return planParamProbe(e, req, "param-value", "a token request whose "+wn+" is not the assigned one is refused",
+		"the target gives no "+wn+" to compare a wrong one with",
+		func() (string, string) {
+			wrong := "tokencert-wrong-" + randomString(12)
+			return wrong, fmt.Sprintf("with a made-up %s %q", wn, wrong)
+		})
+}
+
+// planParamProbe plans a check that sends the valid request with the
+// parameter the requirement names set to value() ("" leaves it out) and
+// expects it refused.
+func planParamProbe(e *Env, req specs.Requirement, kind, title, noValue string, value func() (v, what string)) []Check {
 	name := checkArg(req)
-	wn := e.Spec.Param(name)
-	return []Check{{Req: req, Concern: Errors, Variant: name, Title: fmt.Sprintf("a token request whose %s is not the assigned one is refused", wn), Run: func(t *T) {
+	return []Check{{Req: req, Concern: Errors, Variant: name, Title: title, Run: func(t *T) {
 		if name == "" {
-			t.Errorf("check %q names no parameter (param-value/NAME)", req.Check)
+			t.Errorf("check %q names no parameter (%s/NAME)", req.Check, kind)
 			return
 		}
 		if grant, _ := t.Env.PrimaryGrant(); grant != "" && t.Env.sentValue(grant, name) == "" {
-			t.Skipf("the target gives no %s to compare a wrong one with", wn)
+			t.Skipf("%s", noValue)
 		}
 		grant := baseline(t)
-		wrong := "tokencert-wrong-" + randomString(12)
-		ex, _ := t.Env.shared("param/wrong/"+name, func() *wire.Exchange {
-			return t.Env.send(t.Ctx, t.Env.withValue(grant, grant+" grant with a made-up "+wn, name, wrong))
+		v, what := value()
+		ex, _ := t.Env.shared(kind+"/"+name, func() *wire.Exchange {
+			return t.Env.send(t.Ctx, t.Env.withValue(grant, grant+" grant "+what, name, v))
 		})
 		t.Evidence(ex)
-		expectRefused(t, ex, fmt.Sprintf("the request with %s %q", wn, wrong))
+		expectRefused(t, ex, "the request "+what)
 	}}}
 }
 
