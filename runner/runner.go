@@ -21,7 +21,7 @@ import (
 
 	"github.com/tokencert/tokencert/refserver"
 	"github.com/tokencert/tokencert/reports"
-	"github.com/tokencert/tokencert/reports/redact"
+	"github.com/tokencert/tokencert/redact"
 	"github.com/tokencert/tokencert/specs"
 	"github.com/tokencert/tokencert/suites"
 	"github.com/tokencert/tokencert/suites/wire"

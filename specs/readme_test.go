@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokencert/tokencert/reports/redact"
+	"github.com/tokencert/tokencert/redact"
 	"github.com/tokencert/tokencert/specs"
 	"github.com/tokencert/tokencert/suites"
 	"github.com/tokencert/tokencert/suites/wire"

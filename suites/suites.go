@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tokencert/tokencert/reports/redact"
+	"github.com/tokencert/tokencert/redact"
 	"github.com/tokencert/tokencert/schemas"
 	"github.com/tokencert/tokencert/specs"
 	"github.com/tokencert/tokencert/suites/wire"

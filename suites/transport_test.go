@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/tokencert/tokencert/refserver"
-	"github.com/tokencert/tokencert/reports/redact"
+	"github.com/tokencert/tokencert/redact"
 	"github.com/tokencert/tokencert/specs"
 	"github.com/tokencert/tokencert/suites/wire"
 )

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokencert/tokencert/reports/redact"
+	"github.com/tokencert/tokencert/redact"
 )
 
 // allocated returns the bytes the process allocated while f ran.

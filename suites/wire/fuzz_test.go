@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tokencert/tokencert/reports/redact"
+	"github.com/tokencert/tokencert/redact"
 )
 
 // FuzzResponseParsers feeds arbitrary bodies to what checks read responses

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tokencert/tokencert/reports/redact"
+	"github.com/tokencert/tokencert/redact"
 )
 
 // TestResponseMemberNamedCodeIsNoSecret: an error body's "code" member

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokencert/tokencert/reports/redact"
+	"github.com/tokencert/tokencert/redact"
 )
 
 // get sends one request to url with a fresh client.
