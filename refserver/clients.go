@@ -8,7 +8,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/tokencert/tokencert/specs"
+	"github.com/tokencert/tokencert/probes"
 )
 
 // Credentials are the registered clients and resource owner: the main
@@ -111,7 +111,7 @@ const (
 func (s *Server) authenticateClient(r *http.Request, req *tokenRequest) (client, string, *apiError) {
 	id, secret, hasBasic, err := s.basicCredentials(r)
 	if err != nil {
-		return client{}, authBasic, fail(specs.CondBadClientBasic)
+		return client{}, authBasic, fail(probes.BadClientBasic)
 	}
 	bodyID, bodySecret := "", ""
 	if s.spec.Supports(authBody) && !s.has(FaultBodyUnsupported) {
@@ -119,26 +119,31 @@ func (s *Server) authenticateClient(r *http.Request, req *tokenRequest) (client,
 	}
 	switch {
 	case hasBasic && (bodySecret != "" || (bodyID != "" && bodyID != id)):
-		return client{}, authBasic, fail(condMultipleAuth)
+		return client{}, authBasic, fail(multipleAuth)
 	case hasBasic:
 		c, ok := s.authenticate(id, secret)
 		if !ok {
-			return client{}, authBasic, fail(specs.CondBadClientBasic)
+			return client{}, authBasic, fail(probes.BadClientBasic)
 		}
 		return c, authBasic, nil
 	case bodyID != "" && bodySecret != "":
 		c, ok := s.authenticate(bodyID, bodySecret)
 		if !ok {
 			if s.has(FaultBodyAuthInvalidRequest) {
-				return client{}, authBody, fail(specs.CondBadClientBody).withCode("invalid_request")
+				return client{}, authBody, fail(probes.BadClientBody).withCode("invalid_request")
 			}
-			return client{}, authBody, fail(specs.CondBadClientBody)
+			return client{}, authBody, fail(probes.BadClientBody)
 		}
 		return c, authBody, nil
+	case s.has(FaultCredentialsInURIAccepted) && r.URL.Query().Get(s.spec.Param("client_secret")) != "":
+		q := r.URL.Query()
+		if c, ok := s.authenticate(q.Get(s.spec.Param("client_id")), q.Get(s.spec.Param("client_secret"))); ok {
+			return c, authBody, nil
+		}
 	case s.has(FaultNoAuthAccepted):
 		return s.reg.clients[0], authNone, nil
 	}
-	return client{}, authNone, fail(specs.CondNoClientAuth)
+	return client{}, authNone, fail(probes.NoClientAuth)
 }
 
 // basicCredentials reads HTTP Basic client credentials when the spec

@@ -5,67 +5,30 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/tokencert/tokencert/probes"
 	"github.com/tokencert/tokencert/specs"
 )
 
-// Internal failure conditions that no spec documents; they take the RFC 6749
-// §5.2 defaults below.
-const (
-	// condMultipleAuth: the client used more than one authentication
-	// method (RFC 6749 §2.3: "MUST NOT use more than one").
-	condMultipleAuth = "multiple_client_auth"
-	// condTooLarge: the body exceeds maxBody.
-	condTooLarge = "body_too_large"
+// Failure conditions of the reference server's own that no spec documents
+// and no probe induces; they take the RFC 6749 §5.2 answers below.
+var (
+	// multipleAuth: the client used more than one authentication method
+	// (RFC 6749 §2.3: "MUST NOT use more than one").
+	multipleAuth = &probes.Condition{Name: "multiple_client_auth", Answer: specs.ErrorCase{Codes: []string{"invalid_request"}, Statuses: []int{http.StatusBadRequest}},
+		Description: "more than one client authentication method was used"}
+	// bodyTooLarge: the body exceeds maxBody.
+	bodyTooLarge = &probes.Condition{Name: "body_too_large", Answer: specs.ErrorCase{Codes: []string{"invalid_request"}, Statuses: []int{http.StatusRequestEntityTooLarge}},
+		Description: "the request body is too large"}
 )
-
-// defaultCases are the RFC 6749 §5.2 errors the server sends for a
-// condition the spec does not document (or documents without a code).
-var defaultCases = map[string]specs.ErrorCase{
-	specs.CondBadClientBasic:   {Codes: []string{"invalid_client"}, Statuses: []int{http.StatusUnauthorized}},
-	specs.CondBadClientBody:    {Codes: []string{"invalid_client"}, Statuses: []int{http.StatusBadRequest}},
-	specs.CondNoClientAuth:     {Codes: []string{"invalid_client"}, Statuses: []int{http.StatusUnauthorized}},
-	specs.CondBadPassword:      {Codes: []string{"invalid_grant"}, Statuses: []int{http.StatusBadRequest}},
-	specs.CondBadRefreshToken:  {Codes: []string{"invalid_grant"}, Statuses: []int{http.StatusBadRequest}},
-	specs.CondUnsupportedGrant: {Codes: []string{"unsupported_grant_type"}, Statuses: []int{http.StatusBadRequest}},
-	specs.CondMissingGrantType: {Codes: []string{"invalid_request"}, Statuses: []int{http.StatusBadRequest}},
-	specs.CondMissingParam:     {Codes: []string{"invalid_request"}, Statuses: []int{http.StatusBadRequest}},
-	specs.CondRepeatedParam:    {Codes: []string{"invalid_request"}, Statuses: []int{http.StatusBadRequest}},
-	specs.CondMalformedBody:    {Codes: []string{"invalid_request"}, Statuses: []int{http.StatusBadRequest}},
-	specs.CondBadScope:         {Codes: []string{"invalid_scope"}, Statuses: []int{http.StatusBadRequest}},
-	specs.CondBadParam:         {Codes: []string{"invalid_request"}, Statuses: []int{http.StatusBadRequest}},
-	specs.CondWrongMethod:      {Codes: []string{"invalid_request"}, Statuses: []int{http.StatusMethodNotAllowed}},
-	condMultipleAuth:           {Codes: []string{"invalid_request"}, Statuses: []int{http.StatusBadRequest}},
-	condTooLarge:               {Codes: []string{"invalid_request"}, Statuses: []int{http.StatusRequestEntityTooLarge}},
-}
-
-// descriptions are the error_description texts, NQSCHAR only (RFC 6749
-// App. A.8): never a request value, which could carry any character.
-var descriptions = map[string]string{
-	specs.CondBadClientBasic:   "client authentication failed",
-	specs.CondBadClientBody:    "client authentication failed",
-	specs.CondNoClientAuth:     "client authentication is required",
-	specs.CondBadPassword:      "the resource owner credentials are invalid",
-	specs.CondBadRefreshToken:  "the refresh token is invalid, expired, revoked or was issued to another client",
-	specs.CondUnsupportedGrant: "the grant type is not supported",
-	specs.CondMissingGrantType: "the grant_type parameter is missing",
-	specs.CondMissingParam:     "a required parameter is missing",
-	specs.CondRepeatedParam:    "a parameter is included more than once",
-	specs.CondMalformedBody:    "the request body is malformed",
-	specs.CondBadScope:         "the requested scope is invalid, unknown or exceeds the scope granted",
-	specs.CondBadParam:         "a parameter value is invalid",
-	specs.CondWrongMethod:      "the token endpoint does not accept this method",
-	condMultipleAuth:           "more than one client authentication method was used",
-	condTooLarge:               "the request body is too large",
-}
 
 // unicodeDescription is what FaultErrorDescriptionUnicode sends: non-ASCII
 // and a double quote, both outside NQSCHAR.
 const unicodeDescription = `la requête est refusée — "see the documentation"`
 
-// apiError is a token-endpoint error: a failure condition of the spec
-// (specs.Cond…), sent as the spec's error template.
+// apiError is a token-endpoint error: a failure condition, sent as the
+// spec's error template.
 type apiError struct {
-	cond        string
+	cond        *probes.Condition
 	description string
 	// code replaces the condition's code (faults only).
 	code string
@@ -74,7 +37,9 @@ type apiError struct {
 }
 
 // fail returns the error for a failure condition.
-func fail(cond string) *apiError { return &apiError{cond: cond, description: descriptions[cond]} }
+func fail(cond *probes.Condition) *apiError {
+	return &apiError{cond: cond, description: cond.Description}
+}
 
 // withDescription returns a copy of e with another description.
 func (e *apiError) withDescription(d string) *apiError {
@@ -91,10 +56,11 @@ func (e *apiError) withCode(code string) *apiError {
 }
 
 // resolve returns the code and status the spec promises for e's condition:
-// the first entries of Errors.Conditions[cond], else the RFC 6749 default.
+// the first entries of Errors.Conditions[cond], else the condition's
+// RFC 6749 answer.
 func (s *Server) resolve(e *apiError) (string, int) {
-	def := defaultCases[e.cond]
-	ec, ok := s.spec.Condition(e.cond)
+	def := e.cond.Answer
+	ec, ok := s.spec.Condition(e.cond.Name)
 	if !ok {
 		ec = def
 	}
@@ -116,7 +82,7 @@ func (s *Server) resolve(e *apiError) (string, int) {
 // supports Basic (RFC 6749 §5.2 invalid_client; RFC 9110 §11.6.1).
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, e *apiError) {
 	code, status := s.resolve(e)
-	if e.cond == specs.CondMalformedBody && s.has(FaultMalformedBody500) {
+	if e.cond == probes.MalformedBody && s.has(FaultMalformedBody500) {
 		status = http.StatusInternalServerError
 	}
 	if s.has(FaultHTMLError) && r.URL.Path == s.spec.Request.Path {
@@ -127,7 +93,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, e *apiError)
 	if s.has(FaultErrorDescriptionUnicode) {
 		desc = unicodeDescription
 	}
-	title := s.errorTitle(e.cond, status)
+	title := s.errorTitle(e.cond.Name, status)
 	body, err := json.Marshal(s.errorBody(code, desc, title, r.URL.Path, status))
 	if err != nil {
 		body = []byte(`{"error":"server_error"}`)
@@ -147,7 +113,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, e *apiError)
 		h.Set("Allow", e.allow)
 	}
 	if status == http.StatusUnauthorized && s.spec.Supports("basic") &&
-		!(e.cond == specs.CondBadClientBasic && s.has(FaultBasic401NoChallenge)) {
+		!(e.cond == probes.BadClientBasic && s.has(FaultBasic401NoChallenge)) {
 		h.Set("WWW-Authenticate", basicChallenge)
 	}
 	w.WriteHeader(status)

@@ -1,6 +1,7 @@
 package refserver
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -8,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tokencert/tokencert/specs"
+	"github.com/tokencert/tokencert/probes"
 )
 
 // nqschar is RFC 6749 App. A's NQSCHAR, for error and error_description.
@@ -29,31 +30,38 @@ func TestErrorConditions(t *testing.T) {
 		status int
 		code   string
 	}{
-		{"bad client basic", specs.CondBadClientBasic, func() reply { return h.token(ccForm(), basic(testCreds.ClientID, wrong)) }, 0, ""},
-		{"unknown client basic", specs.CondBadClientBasic, func() reply { return h.token(ccForm(), basic("nobody", wrong)) }, 0, ""},
-		{"bad client body", specs.CondBadClientBody, func() reply { return h.token(ccForm(), inBody(testCreds.ClientID, wrong)) }, 0, ""},
-		{"no client auth", specs.CondNoClientAuth, func() reply { return h.token(ccForm(), noAuth) }, 0, ""},
-		{"client_id without secret", specs.CondNoClientAuth, func() reply {
+		{"bad client basic", probes.BadClientBasic.Name, func() reply { return h.token(ccForm(), basic(testCreds.ClientID, wrong)) }, 0, ""},
+		{"unknown client basic", probes.BadClientBasic.Name, func() reply { return h.token(ccForm(), basic("nobody", wrong)) }, 0, ""},
+		{"bad client body", probes.BadClientBody.Name, func() reply { return h.token(ccForm(), inBody(testCreds.ClientID, wrong)) }, 0, ""},
+		{"no client auth", probes.NoClientAuth.Name, func() reply { return h.token(ccForm(), noAuth) }, 0, ""},
+		{"client_id without secret", probes.NoClientAuth.Name, func() reply {
 			return h.token(withValue(ccForm(), "client_id", testCreds.ClientID), noAuth)
 		}, 0, ""},
-		{"bad password", specs.CondBadPassword, func() reply { return h.token(withValue(passwordForm(), "password", wrong), mainBasic) }, 0, ""},
-		{"unknown user", specs.CondBadPassword, func() reply { return h.token(withValue(passwordForm(), "username", "bob"), mainBasic) }, 0, ""},
-		{"bad refresh token", specs.CondBadRefreshToken, func() reply { return h.token(refreshForm("unknown"), mainBasic) }, 0, ""},
-		{"unsupported grant", specs.CondUnsupportedGrant, func() reply {
+		{"credentials in the URI", probes.NoClientAuth.Name, func() reply {
+			q := url.Values{"client_id": {testCreds.ClientID}, "client_secret": {testCreds.ClientSecret}}
+			req := mustRequest(t, http.MethodPost, h.base+"/token?"+q.Encode())
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Body = io.NopCloser(strings.NewReader(ccForm().Encode()))
+			return h.send(req)
+		}, 0, ""},
+		{"bad password", probes.BadPassword.Name, func() reply { return h.token(withValue(passwordForm(), "password", wrong), mainBasic) }, 0, ""},
+		{"unknown user", probes.BadPassword.Name, func() reply { return h.token(withValue(passwordForm(), "username", "bob"), mainBasic) }, 0, ""},
+		{"bad refresh token", probes.BadRefreshToken.Name, func() reply { return h.token(refreshForm("unknown"), mainBasic) }, 0, ""},
+		{"unsupported grant", probes.UnsupportedGrant.Name, func() reply {
 			return h.token(withValue(ccForm(), "grant_type", "urn:tokencert:conformance:none"), mainBasic)
 		}, 0, ""},
-		{"missing grant type", specs.CondMissingGrantType, func() reply { return h.token(url.Values{"scope": {"read"}}, mainBasic) }, 0, ""},
-		{"empty grant type", specs.CondMissingGrantType, func() reply { return h.raw(http.MethodPost, "grant_type=", mainBasic) }, 0, ""},
-		{"missing password", specs.CondMissingParam, func() reply { return h.token(withValue(passwordForm(), "password", ""), mainBasic) }, 0, ""},
-		{"missing username", specs.CondMissingParam, func() reply { return h.token(withValue(passwordForm(), "username", ""), mainBasic) }, 0, ""},
-		{"missing refresh token", specs.CondMissingParam, func() reply { return h.token(url.Values{"grant_type": {"refresh_token"}}, mainBasic) }, 0, ""},
-		{"repeated parameter", specs.CondRepeatedParam, func() reply {
+		{"missing grant type", probes.MissingGrantType.Name, func() reply { return h.token(url.Values{"scope": {"read"}}, mainBasic) }, 0, ""},
+		{"empty grant type", probes.MissingGrantType.Name, func() reply { return h.raw(http.MethodPost, "grant_type=", mainBasic) }, 0, ""},
+		{"missing password", probes.MissingParam.Name, func() reply { return h.token(withValue(passwordForm(), "password", ""), mainBasic) }, 0, ""},
+		{"missing username", probes.MissingParam.Name, func() reply { return h.token(withValue(passwordForm(), "username", ""), mainBasic) }, 0, ""},
+		{"missing refresh token", probes.MissingParam.Name, func() reply { return h.token(url.Values{"grant_type": {"refresh_token"}}, mainBasic) }, 0, ""},
+		{"repeated parameter", probes.RepeatedParam.Name, func() reply {
 			return h.raw(http.MethodPost, "grant_type=client_credentials&grant_type=client_credentials", mainBasic)
 		}, 0, ""},
-		{"malformed body", specs.CondMalformedBody, func() reply { return h.raw(http.MethodPost, "grant_type=client_credentials&%zz=%", mainBasic) }, 0, ""},
-		{"semicolon separator", specs.CondMalformedBody, func() reply { return h.raw(http.MethodPost, "grant_type=client_credentials;a=b", mainBasic) }, 0, ""},
-		{"invalid scope", specs.CondBadScope, func() reply { return h.token(withValue(ccForm(), "scope", "tokencert-probe"), mainBasic) }, 0, ""},
-		{"wrong method", specs.CondWrongMethod, func() reply {
+		{"malformed body", probes.MalformedBody.Name, func() reply { return h.raw(http.MethodPost, "grant_type=client_credentials&%zz=%", mainBasic) }, 0, ""},
+		{"semicolon separator", probes.MalformedBody.Name, func() reply { return h.raw(http.MethodPost, "grant_type=client_credentials;a=b", mainBasic) }, 0, ""},
+		{"invalid scope", probes.BadScope.Name, func() reply { return h.token(withValue(ccForm(), "scope", "tokencert-probe"), mainBasic) }, 0, ""},
+		{"wrong method", probes.WrongMethod.Name, func() reply {
 			req := mustRequest(t, http.MethodGet, h.base+"/token?"+ccForm().Encode())
 			req.Header.Set("Authorization", basicHeader(testCreds.ClientID, testCreds.ClientSecret))
 			return h.send(req)
@@ -93,7 +101,7 @@ func TestErrorConditions(t *testing.T) {
 		if (r.status == 401) != (challenge == `Basic realm="tokencert"`) {
 			t.Errorf("%s: status %d with WWW-Authenticate %q", c.name, r.status, challenge)
 		}
-		if c.cond == specs.CondWrongMethod && r.header.Get("Allow") != http.MethodPost {
+		if c.cond == probes.WrongMethod.Name && r.header.Get("Allow") != http.MethodPost {
 			t.Errorf("%s: Allow %q, want POST", c.name, r.header.Get("Allow"))
 		}
 	}

@@ -53,6 +53,8 @@ var (
 		Doc: "a token request without client authentication is served as if the main client had authenticated"}
 	FaultBasic401NoChallenge = Fault{Name: "basic-401-no-challenge", Breaks: "RFC6749-5.2-INVALID-CLIENT-401-CHALLENGE",
 		Doc: "failed HTTP Basic client authentication is answered 401 without a WWW-Authenticate challenge"}
+	FaultCredentialsInURIAccepted = Fault{Name: "credentials-in-uri-accepted", Breaks: "RFC6749-2.3.1-NO-CREDS-IN-URI",
+		Doc: "client_id and client_secret in the request URI's query authenticate the client when the request carries no other client authentication"}
 	FaultBodyAuthInvalidRequest = Fault{Name: "body-auth-invalid-request", Breaks: "RFC6749-5.2-INVALID-CLIENT-BODY",
 		Doc: "a wrong client_secret in the body is answered invalid_request instead of invalid_client"}
 
@@ -147,7 +149,7 @@ var (
 var faults = []Fault{
 	FaultStatus201, FaultTextPlain, FaultAccessTokenNonASCII, FaultNoTokenType, FaultExpiresInString,
 	FaultRefreshTokenNumber, FaultScopeArray, FaultDuplicateMember, FaultNoStoreMissing, FaultPragmaMissing,
-	FaultBasicUnsupported, FaultBodyUnsupported, FaultNoAuthAccepted, FaultBasic401NoChallenge, FaultBodyAuthInvalidRequest,
+	FaultBasicUnsupported, FaultBodyUnsupported, FaultNoAuthAccepted, FaultCredentialsInURIAccepted, FaultBasic401NoChallenge, FaultBodyAuthInvalidRequest,
 	FaultPasswordBroken, FaultCCRefreshToken,
 	FaultPasswordInvalidClient, FaultUnsupportedGrantInvalidRequest, FaultMissingGrantTypeUnsupported,
 	FaultMissingParamInvalidGrant, FaultRepeatedParamAccepted, FaultUnknownScopeGranted, FaultScopeNarrowedSilently,

@@ -2,7 +2,9 @@ package refserver
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -150,6 +152,18 @@ var faultCases = map[string]func(t *testing.T, h *harness){
 			t.Errorf("issued to %v", c)
 		}
 		wantError(t, h.token(ccForm(), basic(testCreds.ClientID, "wrong")), 401, "invalid_client")
+	},
+	FaultCredentialsInURIAccepted.Name: func(t *testing.T, h *harness) {
+		q := url.Values{"client_id": {testCreds.ClientID}, "client_secret": {testCreds.ClientSecret}}
+		req := mustRequest(t, http.MethodPost, h.base+"/token?"+q.Encode())
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Body = io.NopCloser(strings.NewReader(ccForm().Encode()))
+		mustToken(t, h.send(req))
+		q.Set("client_secret", "wrong")
+		req = mustRequest(t, http.MethodPost, h.base+"/token?"+q.Encode())
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Body = io.NopCloser(strings.NewReader(ccForm().Encode()))
+		wantError(t, h.send(req), 401, "invalid_client")
 	},
 	FaultBasic401NoChallenge.Name: func(t *testing.T, h *harness) {
 		r := h.token(ccForm(), basic(testCreds.ClientID, "wrong"))

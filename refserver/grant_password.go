@@ -1,6 +1,6 @@
 package refserver
 
-import "github.com/tokencert/tokencert/specs"
+import "github.com/tokencert/tokencert/probes"
 
 // grantPassword serves the resource owner password credentials grant
 // (RFC 6749 §4.3): username and password are required (§4.3.2); wrong
@@ -10,15 +10,15 @@ func (s *Server) grantPassword(req *tokenRequest, c client) (*grant, *apiError) 
 	username, password := req.get("username"), req.get("password")
 	if username == "" || password == "" {
 		if s.has(FaultMissingParamInvalidGrant) {
-			return nil, fail(specs.CondBadPassword)
+			return nil, fail(probes.BadPassword)
 		}
-		return nil, fail(specs.CondMissingParam)
+		return nil, fail(probes.MissingParam)
 	}
 	if !s.reg.resourceOwner(username, password) || s.has(FaultPasswordBroken) {
 		if s.has(FaultPasswordInvalidClient) {
-			return nil, fail(specs.CondBadClientBasic)
+			return nil, fail(probes.BadClientBasic)
 		}
-		return nil, fail(specs.CondBadPassword)
+		return nil, fail(probes.BadPassword)
 	}
 	sc, err := s.grantScope(req, s.spec.Refserver.Scopes, false)
 	if err != nil {

@@ -1,6 +1,6 @@
 package refserver
 
-import "github.com/tokencert/tokencert/specs"
+import "github.com/tokencert/tokencert/probes"
 
 // grantRefresh serves the refresh_token grant (RFC 6749 §6). The refresh
 // token must be known, not revoked and issued to the authenticated client
@@ -12,16 +12,16 @@ func (s *Server) grantRefresh(req *tokenRequest, c client) (*grant, *apiError) {
 	token := req.get("refresh_token")
 	if token == "" {
 		if s.has(FaultMissingParamInvalidGrant) {
-			return nil, fail(specs.CondBadRefreshToken)
+			return nil, fail(probes.BadRefreshToken)
 		}
-		return nil, fail(specs.CondMissingParam)
+		return nil, fail(probes.MissingParam)
 	}
 	rec, known := s.store.refreshToken(token)
 	switch {
 	case !known && s.has(FaultRefreshUnknownInvalidRequest):
-		return nil, fail(specs.CondBadRefreshToken).withCode("invalid_request")
+		return nil, fail(probes.BadRefreshToken).withCode("invalid_request")
 	case !known, rec.revoked, rec.client != c.id && !s.has(FaultRefreshAnyClient), s.has(FaultRefreshBroken):
-		return nil, fail(specs.CondBadRefreshToken)
+		return nil, fail(probes.BadRefreshToken)
 	}
 	sc, err := s.grantScope(req, rec.scope, true)
 	if err != nil {
@@ -32,7 +32,7 @@ func (s *Server) grantRefresh(req *tokenRequest, c client) (*grant, *apiError) {
 	}
 	rotate := s.spec.Grant("refresh_token").Rotation != "never"
 	if rotate && !s.has(FaultRotationOldValid) && !s.store.consume(token) {
-		return nil, fail(specs.CondBadRefreshToken) // redeemed concurrently
+		return nil, fail(probes.BadRefreshToken) // redeemed concurrently
 	}
 	return &grant{client: c.id, username: rec.username, scope: sc, refresh: rotate, refreshScope: rec.scope}, nil
 }

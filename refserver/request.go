@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/tokencert/tokencert/probes"
 	"github.com/tokencert/tokencert/specs"
 )
 
@@ -33,9 +34,9 @@ func (s *Server) readTokenRequest(r *http.Request) (*tokenRequest, *apiError) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
-			return nil, fail(condTooLarge)
+			return nil, fail(bodyTooLarge)
 		}
-		return nil, fail(specs.CondMalformedBody)
+		return nil, fail(probes.MalformedBody)
 	}
 	var values map[string][]string
 	switch s.bodyEncoding() {
@@ -45,7 +46,7 @@ func (s *Server) readTokenRequest(r *http.Request) (*tokenRequest, *apiError) {
 		values, err = url.ParseQuery(string(body))
 	}
 	if err != nil {
-		return nil, fail(specs.CondMalformedBody)
+		return nil, fail(probes.MalformedBody)
 	}
 	if r.Method == http.MethodGet || r.Method != s.spec.Request.Method {
 		for k, vs := range r.URL.Query() {
@@ -55,7 +56,7 @@ func (s *Server) readTokenRequest(r *http.Request) (*tokenRequest, *apiError) {
 	req := &tokenRequest{spec: s.spec, params: map[string]string{}}
 	for k, vs := range values {
 		if len(vs) > 1 && !s.has(FaultRepeatedParamAccepted) {
-			return nil, fail(specs.CondRepeatedParam)
+			return nil, fail(probes.RepeatedParam)
 		}
 		if v := vs[len(vs)-1]; v != "" {
 			req.params[k] = v

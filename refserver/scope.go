@@ -4,7 +4,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/tokencert/tokencert/specs"
+	"github.com/tokencert/tokencert/probes"
 )
 
 // scopeGrant is the outcome of a scope request.
@@ -40,7 +40,7 @@ func (s *Server) grantScope(req *tokenRequest, ceiling []string, refresh bool) (
 		}
 	}
 	if len(beyond) > 0 && !(refresh && (s.has(FaultRefreshScopeEscalation) || s.has(FaultRefreshScopeEscalationSilent))) {
-		return scopeGrant{}, fail(specs.CondBadScope)
+		return scopeGrant{}, fail(probes.BadScope)
 	}
 	if len(unknown) > 0 {
 		switch {
@@ -50,7 +50,7 @@ func (s *Server) grantScope(req *tokenRequest, ceiling []string, refresh bool) (
 			known := slices.DeleteFunc(requested, func(v string) bool { return slices.Contains(unknown, v) })
 			return scopeGrant{scope: known, silent: true}, nil
 		}
-		return scopeGrant{}, fail(specs.CondBadScope)
+		return scopeGrant{}, fail(probes.BadScope)
 	}
 	return scopeGrant{scope: requested}, nil
 }

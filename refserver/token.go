@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tokencert/tokencert/specs"
+	"github.com/tokencert/tokencert/probes"
 )
 
 // grant is a successful grant, before its tokens are minted.
@@ -58,7 +58,7 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 // grant type, parameters, then the grant itself.
 func (s *Server) tokenGrant(r *http.Request) (*grant, *tokenRequest, *apiError) {
 	if r.Method != s.tokenMethod() && !s.has(FaultGetAccepted) {
-		e := fail(specs.CondWrongMethod)
+		e := fail(probes.WrongMethod)
 		e.allow = s.tokenMethod()
 		return nil, nil, e
 	}
@@ -74,13 +74,13 @@ func (s *Server) tokenGrant(r *http.Request) (*grant, *tokenRequest, *apiError) 
 	gt := req.get("grant_type")
 	if gt == "" {
 		if s.has(FaultMissingGrantTypeUnsupported) {
-			return nil, nil, fail(specs.CondUnsupportedGrant)
+			return nil, nil, fail(probes.UnsupportedGrant)
 		}
-		return nil, nil, fail(specs.CondMissingGrantType)
+		return nil, nil, fail(probes.MissingGrantType)
 	}
 	serve, ok := grantTypes[gt]
 	if !ok || s.spec.Grant(gt) == nil {
-		e := fail(specs.CondUnsupportedGrant)
+		e := fail(probes.UnsupportedGrant)
 		switch {
 		case s.has(FaultErrorCodeInvented):
 			e = e.withCode("grant_not_supported")
@@ -97,7 +97,7 @@ func (s *Server) tokenGrant(r *http.Request) (*grant, *tokenRequest, *apiError) 
 		return nil, nil, err
 	}
 	if s.has(FaultBasicUnsupported) && method == authBasic && gt == s.primaryGrant() {
-		return nil, nil, fail(specs.CondBadClientBasic)
+		return nil, nil, fail(probes.BadClientBasic)
 	}
 	return g, req, nil
 }
@@ -114,16 +114,16 @@ func (s *Server) checkParams(req *tokenRequest, grantType string) *apiError {
 				continue
 			}
 			if v == "" {
-				return fail(specs.CondBadParam).withDescription("a required parameter is missing: " + name)
+				return fail(probes.BadParam).withDescription("a required parameter is missing: " + name)
 			}
 			if want := s.configured(name); want != "" && v != want && s.valueChecked() {
-				return fail(specs.CondBadParam).withDescription("the value of " + name + " is not accepted")
+				return fail(probes.BadParam).withDescription("the value of " + name + " is not accepted")
 			}
 		}
 	}
 	for _, name := range sortedKeys(s.spec.Request.MaxLength) {
 		if tooLong(req.get(name), s.spec.Request.MaxLength[name]) {
-			return fail(specs.CondBadParam).withDescription("the value of " + name + " is too long")
+			return fail(probes.BadParam).withDescription("the value of " + name + " is too long")
 		}
 	}
 	return nil

@@ -19,9 +19,9 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/tokencert/tokencert/redact"
 	"github.com/tokencert/tokencert/refserver"
 	"github.com/tokencert/tokencert/reports"
-	"github.com/tokencert/tokencert/redact"
 	"github.com/tokencert/tokencert/specs"
 	"github.com/tokencert/tokencert/suites"
 	"github.com/tokencert/tokencert/suites/wire"
@@ -67,6 +67,8 @@ type Options struct {
 	// insecure_skip_verify and allow_http (flags win).
 	CAFile, ClientCert, ClientKey string
 	InsecureSkipVerify, AllowHTTP bool
+	// AllowSecretInURL adds to the target key allow_secret_in_url.
+	AllowSecretInURL bool
 	// Embedded reference server, used when no endpoint is given.
 	Fault    string
 	Lifetime time.Duration
@@ -180,7 +182,9 @@ func prepare(o *Options) (_ *prepared, err error) {
 			Username: st.Username, Password: st.Password, Scope: st.Scope, Audience: st.Audience, Resource: st.Resource,
 			Introspection: st.Introspection, OtherClientID: st.OtherClientID, OtherClientSecret: st.OtherClientSecret,
 			// The reference server offers every method the spec names.
-			ClientAuth: spec.Request.ClientAuth}
+			ClientAuth: spec.Request.ClientAuth,
+			// Its test client's secret may travel in a URL.
+			AllowSecretInURL: true}
 		if o.Skew == 0 {
 			o.Skew = 500*time.Millisecond + o.Latency
 		}
@@ -244,6 +248,7 @@ func resolveTarget(tf TargetFile, o *Options) (suites.Target, error) {
 		ClientID: tf.ClientID, ClientSecret: tf.ClientSecret, Username: tf.Username, Password: tf.Password,
 		Scope: tf.Scope, Audience: tf.Audience, Grants: tf.Grants, ClientAuth: tf.ClientAuth, OtherClientID: tf.OtherClientID,
 		OtherClientSecret: tf.OtherClientSecret, MaxWait: o.MaxWait, Skew: o.Skew,
+		AllowSecretInURL: tf.AllowSecretInURL || o.AllowSecretInURL,
 	}
 	u, err := checkURL(file, "endpoint", tf.Endpoint)
 	if err != nil {

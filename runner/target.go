@@ -35,6 +35,9 @@ type TargetFile struct {
 	OtherClientID     string   `json:"other_client_id,omitempty"`
 	OtherClientSecret string   `json:"other_client_secret,omitempty"`
 	MaxWait           string   `json:"max_wait,omitempty"`
+	// AllowSecretInURL lets the credentials_in_uri probe send the real
+	// client secret in a request URI, where it can reach access logs.
+	AllowSecretInURL bool `json:"allow_secret_in_url,omitempty"`
 
 	// Transport (runner/transport.go): flags of the same name win.
 	RequestTimeout     string   `json:"request_timeout,omitempty"`
@@ -176,7 +179,7 @@ func typeProblem(err error) string {
 
 // targetKeys lists the keys a target file may have.
 func targetKeys() []string {
-	return []string{"spec", "endpoint", "client_id", "client_secret", "username", "password", "scope", "audience", "grants", "client_auth", "resource", "introspection", "other_client_id", "other_client_secret", "max_wait",
+	return []string{"spec", "endpoint", "client_id", "client_secret", "username", "password", "scope", "audience", "grants", "client_auth", "resource", "introspection", "other_client_id", "other_client_secret", "max_wait", "allow_secret_in_url",
 		"request_timeout", "max_rps", "max_failed_logins", "ca_file", "client_cert", "client_key", "insecure_skip_verify", "allow_http"}
 }
 

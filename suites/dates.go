@@ -13,7 +13,8 @@ import (
 )
 
 func init() {
-	register("dates", planDates)
+	register(&Kind{Name: "dates", Plan: planDates,
+		Doc: "`response.dates` parse in their layout and differ by `expires_in` within the tolerance"})
 }
 
 // specDateLayouts are the Go layouts of the spec's date layouts

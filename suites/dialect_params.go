@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/tokencert/tokencert/probes"
 	"github.com/tokencert/tokencert/specs"
 	"github.com/tokencert/tokencert/suites/wire"
 )
@@ -17,10 +18,14 @@ import (
 // that succeeded, so that a refusal can be put down to the one parameter
 // the probe changed.
 func init() {
-	register("required-param", planRequiredParam)
-	register("param-value", planParamValue)
-	register("client-auth-enforced", planClientAuthEnforced)
-	register("max-length", planMaxLength)
+	register(&Kind{Name: "required-param", Arg: "NAME", Plan: planRequiredParam,
+		Doc: "the valid request without the extra parameter NAME (`request.required`) is refused"})
+	register(&Kind{Name: "param-value", Arg: "NAME", Plan: planParamValue,
+		Doc: "the valid request with a wrong value of NAME is refused"})
+	register(&Kind{Name: "client-auth-enforced", Plan: planClientAuthEnforced,
+		Doc: "a wrong client secret by each method of `request.client_auth`, and no client credentials, are refused (any refusal; the codes are the `error` checks' business)"})
+	register(&Kind{Name: "max-length", Plan: planMaxLength,
+		Doc: "each `request.max_length` value at the limit is accepted, one character over it refused"})
 }
 
 // checkArg is the argument of a requirement's check ("audience" for
@@ -57,8 +62,8 @@ func (e *Env) sentValue(grant, name string) string {
 		return e.Target.ClientSecret
 	}
 	for _, p := range e.grantParams(grant) {
-		if p.name == name {
-			return p.value
+		if p.Name == name {
+			return p.Value
 		}
 	}
 	return ""
@@ -67,15 +72,15 @@ func (e *Env) sentValue(grant, name string) string {
 // withValue is the valid request for grant with the parameter name set to
 // value ("" leaves it out); client credentials go where the spec's default
 // client authentication puts them.
-func (e *Env) withValue(grant, label, name, value string) tokenRequest {
-	r := tokenRequest{label: label, params: e.grantParams(grant), auth: e.DefaultAuth()}
+func (e *Env) withValue(grant, label, name, value string) probes.Request {
+	r := probes.Request{Label: label, Params: e.grantParams(grant), Auth: e.DefaultAuth()}
 	switch name {
 	case "client_id":
-		r.clientID, r.secret = value, e.Target.ClientSecret
+		r.ClientID, r.Secret = value, e.Target.ClientSecret
 	case "client_secret":
-		r.clientID, r.secret = e.Target.ClientID, value
+		r.ClientID, r.Secret = e.Target.ClientID, value
 	default:
-		r.params = withParam(r.params, name, value)
+		r.Params = probes.With(r.Params, name, value)
 	}
 	return r
 }
@@ -116,7 +121,7 @@ func planParamValue(e *Env, req specs.Requirement) []Check {
 	return planParamProbe(e, req, "param-value", "a token request whose "+wn+" is not the assigned one is refused",
 		"the target gives no "+wn+" to compare a wrong one with",
 		func() (string, string) {
-			wrong := "tokencert-wrong-" + randomString(12)
+			wrong := "tokencert-wrong-" + probes.Random(12)
 			return wrong, fmt.Sprintf("with a made-up %s %q", wn, wrong)
 		})
 }
@@ -152,20 +157,20 @@ func planParamProbe(e *Env, req specs.Requirement, kind, title, noValue string, 
 func planClientAuthEnforced(e *Env, req specs.Requirement) []Check {
 	return []Check{{Req: req, Concern: Errors, Title: "wrong or missing client credentials are refused", Run: func(t *T) {
 		baseline(t)
-		var conds []string
+		var conds []*probes.Condition
 		for _, m := range t.Env.Spec.Request.ClientAuth {
-			conds = append(conds, map[string]string{"basic": specs.CondBadClientBasic, "body": specs.CondBadClientBody}[m])
+			conds = append(conds, map[string]*probes.Condition{"basic": probes.BadClientBasic, "body": probes.BadClientBody}[m])
 		}
-		conds = append(conds, specs.CondNoClientAuth)
+		conds = append(conds, probes.NoClientAuth)
 		for _, cond := range conds {
 			r, why := t.Env.errorRequest(cond)
 			if why != "" {
-				t.Notef("%s not probed: %s", cond, why)
+				t.Notef("%s not probed: %s", cond.Name, why)
 				continue
 			}
-			ex, _ := t.Env.shared("error/"+cond, func() *wire.Exchange { return t.Env.send(t.Ctx, r) })
+			ex, _ := t.Env.shared("error/"+cond.Name, func() *wire.Exchange { return t.Env.send(t.Ctx, r) })
 			t.Evidence(ex)
-			expectRefused(t, ex, refusalSubjects[cond])
+			expectRefused(t, ex, "the probe "+cond.Name+" ("+cond.Doc+")")
 		}
 	}}}
 }
@@ -215,14 +220,6 @@ func planMaxLength(e *Env, req specs.Requirement) []Check {
 		}})
 	}
 	return out
-}
-
-// refusalSubjects name the request each client-authentication failure
-// condition sends.
-var refusalSubjects = map[string]string{
-	specs.CondBadClientBasic: "a wrong client secret sent with HTTP Basic",
-	specs.CondBadClientBody:  "a wrong client secret sent in the body",
-	specs.CondNoClientAuth:   "a request without client credentials",
 }
 
 // sortedKeys returns a map's keys in order.

@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/tokencert/tokencert/probes"
 	"github.com/tokencert/tokencert/specs"
 	"github.com/tokencert/tokencert/suites/wire"
 )
 
 func init() {
-	register("discard-old", planDiscardOld)
+	register(&Kind{Name: "discard-old", Plan: planDiscardOld,
+		Doc: "token A, then token B: the protected resource refuses A and accepts B (`response.new_token_discards_old`)"})
 }
 
 // discardAttempts bounds how often the discard probe is repeated when a
@@ -117,5 +119,5 @@ func expiredBy(issued time.Time, lifetime time.Duration, ex *wire.Exchange) bool
 // or when a token must be the newest (Response.NewTokenDiscardsOld).
 func (e *Env) FreshToken(ctx context.Context, grant, label string) (*wire.Exchange, time.Time) {
 	at := time.Now()
-	return e.send(ctx, tokenRequest{label: label, params: e.grantParams(grant), auth: e.DefaultAuth()}), at
+	return e.send(ctx, probes.Request{Label: label, Params: e.grantParams(grant), Auth: e.DefaultAuth()}), at
 }

@@ -8,7 +8,8 @@ import (
 )
 
 func init() {
-	register("documented-request", planDocumentedRequest)
+	register(&Kind{Name: "documented-request", Plan: planDocumentedRequest,
+		Doc: "a token request sent exactly as documented (method, encoding, declared Content-Type, client auth) yields a token"})
 }
 
 // planDocumentedRequest checks that the endpoint answers a token request

@@ -9,7 +9,8 @@ import (
 )
 
 func init() {
-	register("echo", planEcho)
+	register(&Kind{Name: "echo", Plan: planEcho,
+		Doc: "`response.echo` members equal the parameters sent"})
 }
 
 // planEcho checks the spec's Response.Echo pairs: in every success response

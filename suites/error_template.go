@@ -13,7 +13,8 @@ import (
 )
 
 func init() {
-	register("error-template", planErrorTemplate)
+	register(&Kind{Name: "error-template", Arg: "path|status", Plan: planErrorTemplate,
+		Doc: "every error body carries the request path / HTTP status where the template has `$path` / `$status`"})
 }
 
 // templateFacts are the placeholders of an error template whose value the

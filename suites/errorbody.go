@@ -9,12 +9,14 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tokencert/tokencert/probes"
 	"github.com/tokencert/tokencert/specs"
 	"github.com/tokencert/tokencert/suites/wire"
 )
 
 func init() {
-	register("error-body", planErrorBody)
+	register(&Kind{Name: "error-body", Arg: "CONDITION", Plan: planErrorBody,
+		Doc: "the condition's error body is the template with its placeholders filled: literal values exact, `$code` a listed code, `$status`, `$path`, `$title` as the template section says"})
 }
 
 // planErrorBody checks that the error for one failure condition
@@ -39,13 +41,18 @@ func planErrorBody(e *Env, req specs.Requirement) []Check {
 			t.Errorf("requirement %s: check %q names no failure condition; write error-body/CONDITION", req.ID, req.Check)
 			return
 		}
+		c := probes.ByName(cond)
+		if c == nil {
+			t.Errorf("requirement %s: check %q names no known failure condition (%s)", req.ID, req.Check, strings.Join(probes.Names(), ", "))
+			return
+		}
 		ec, ok := t.Env.Spec.Condition(cond)
 		if !ok {
 			t.Skipf("spec %s documents no error for %s", t.Env.Spec.Name, cond)
 		}
-		ex := t.Env.InduceError(t.Ctx, t, cond)
+		ex := t.Env.InduceError(t.Ctx, t, c)
 		t.Evidence(ex)
-		expectError(t, ex, cond, ec)
+		expectError(t, ex, c, ec)
 		if !ex.OK() || (ex.Status() >= 200 && ex.Status() < 300) {
 			return
 		}

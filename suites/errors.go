@@ -7,65 +7,38 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tokencert/tokencert/probes"
 	"github.com/tokencert/tokencert/specs"
 	"github.com/tokencert/tokencert/suites/wire"
 )
 
 func init() {
-	register("error", planError,
-		"RFC6749-5.2-INVALID-CLIENT-401-CHALLENGE", "RFC6749-5.2-INVALID-CLIENT-BODY", "RFC6749-3.2.1-AUTH-REQUIRED",
-		"RFC6749-5.2-INVALID-GRANT-PASSWORD", "RFC6749-5.2-INVALID-GRANT-REFRESH", "RFC6749-5.2-UNSUPPORTED-GRANT",
-		"RFC6749-5.2-MISSING-GRANT-TYPE", "RFC6749-5.2-MISSING-REQUIRED-PARAM", "RFC6749-3.2-NO-REPEATED-PARAMS",
-		"RFC6749-5.2-STATUS-400", "RFC6749-3.2-POST-ONLY")
-	register("scope-unknown", planScopeUnknown, "RFC6749-5.2-INVALID-SCOPE")
-	register("scope-narrowed", planScopeNarrowed, "RFC6749-3.3-SCOPE-IF-CHANGED")
-	register("error-vocab", planErrorVocab, "RFC6749-5.2-ERROR-CODE-VOCAB")
-}
-
-// conditionOf maps the RFC requirements to the failure condition they induce.
-var conditionOf = map[string]string{
-	"RFC6749-5.2-INVALID-CLIENT-401-CHALLENGE": specs.CondBadClientBasic,
-	"RFC6749-5.2-INVALID-CLIENT-BODY":          specs.CondBadClientBody,
-	"RFC6749-3.2.1-AUTH-REQUIRED":              specs.CondNoClientAuth,
-	"RFC6749-5.2-INVALID-GRANT-PASSWORD":       specs.CondBadPassword,
-	"RFC6749-5.2-INVALID-GRANT-REFRESH":        specs.CondBadRefreshToken,
-	"RFC6749-5.2-UNSUPPORTED-GRANT":            specs.CondUnsupportedGrant,
-	"RFC6749-5.2-MISSING-GRANT-TYPE":           specs.CondMissingGrantType,
-	"RFC6749-5.2-MISSING-REQUIRED-PARAM":       specs.CondMissingParam,
-	"RFC6749-3.2-NO-REPEATED-PARAMS":           specs.CondRepeatedParam,
-	"RFC6749-5.2-STATUS-400":                   specs.CondMalformedBody,
-	"RFC6749-3.2-POST-ONLY":                    specs.CondWrongMethod,
-}
-
-var conditionTitles = map[string]string{
-	specs.CondBadClientBasic:   "a wrong client secret sent with HTTP Basic is refused",
-	specs.CondBadClientBody:    "a wrong client secret sent in the body is refused",
-	specs.CondNoClientAuth:     "a request without client authentication is refused",
-	specs.CondBadPassword:      "a wrong resource-owner password is refused",
-	specs.CondBadRefreshToken:  "an unknown refresh token is refused",
-	specs.CondUnsupportedGrant: "an unknown grant_type is refused",
-	specs.CondMissingGrantType: "a request without grant_type is refused",
-	specs.CondMissingParam:     "a request missing a required grant parameter is refused",
-	specs.CondRepeatedParam:    "a request with a repeated parameter is refused",
-	specs.CondMalformedBody:    "a malformed request body is refused with a client error, not a server error",
-	specs.CondBadScope:         "an unknown scope is refused",
-	specs.CondBadParam:         "a request with an invalid parameter value is refused",
-	specs.CondWrongMethod:      "a token request with another HTTP method yields no token",
+	register(&Kind{Name: "error", Arg: "CONDITION", Plan: planError,
+		Doc: "the condition's probe is refused with a listed status and code (and a challenge on a 401 after Basic); the condition's requirements (`probes.Conditions`) default to it"})
+	register(&Kind{Name: "scope-unknown", Plan: planScopeUnknown, Requirements: []string{"RFC6749-5.2-INVALID-SCOPE"},
+		Doc: "an unknown scope is refused with a listed code, or narrowed (RFC 6749 §3.3) and not granted"})
+	register(&Kind{Name: "scope-narrowed", Plan: planScopeNarrowed, Requirements: []string{"RFC6749-3.3-SCOPE-IF-CHANGED"},
+		Doc: "a token granted with a narrower scope than requested states its scope"})
+	register(&Kind{Name: "error-vocab", Plan: planErrorVocab, Requirements: []string{"RFC6749-5.2-ERROR-CODE-VOCAB"},
+		Doc: "every error code is within `errors.vocabulary`"})
 }
 
 func planError(e *Env, req specs.Requirement) []Check {
-	cond := conditionOf[req.ID]
-	if c, ok := strings.CutPrefix(req.Check, "error/"); ok {
-		cond = c
+	name, _ := strings.CutPrefix(req.Check, "error/")
+	cond := probes.ByName(name)
+	if cond == nil {
+		return []Check{{Req: req, Concern: Errors, Variant: name, Title: "a failure condition is refused", Run: func(t *T) {
+			t.Errorf("requirement %s: check %q names no known failure condition (%s)", req.ID, req.Check, strings.Join(probes.Names(), ", "))
+		}}}
 	}
-	return []Check{{Req: req, Concern: Errors, Variant: cond, Title: conditionTitles[cond], Run: func(t *T) {
-		ec, ok := t.Env.Spec.Condition(cond)
+	return []Check{{Req: req, Concern: Errors, Variant: cond.Name, Title: cond.Title, Run: func(t *T) {
+		ec, ok := t.Env.Spec.Condition(cond.Name)
 		if !ok {
-			t.Skipf("spec %s documents no error for %s", t.Env.Spec.Name, cond)
+			t.Skipf("spec %s documents no error for %s", t.Env.Spec.Name, cond.Name)
 		}
 		ex := t.Env.InduceError(t.Ctx, t, cond)
 		t.Evidence(ex)
-		if cond == specs.CondMalformedBody && t.Env.Spec.Request.Encoding == "form" && ex.Status() >= 200 && ex.Status() < 300 {
+		if cond == probes.MalformedBody && t.Env.Spec.Request.Encoding == "form" && ex.Status() >= 200 && ex.Status() < 300 {
 			// Form parsers (the WHATWG algorithm among them) decode an
 			// undecodable pair leniently; it is then an unrecognised
 			// parameter, which RFC 6749 §3.2 has the server ignore.
@@ -77,7 +50,7 @@ func planError(e *Env, req specs.Requirement) []Check {
 }
 
 // expectError checks that ex is the error the spec promises for cond.
-func expectError(t *T, ex *wire.Exchange, cond string, ec specs.ErrorCase) {
+func expectError(t *T, ex *wire.Exchange, cond *probes.Condition, ec specs.ErrorCase) {
 	if !ex.OK() {
 		t.Errorf("%s", ex.Summary())
 		return
@@ -108,7 +81,7 @@ func expectError(t *T, ex *wire.Exchange, cond string, ec specs.ErrorCase) {
 			t.Errorf("401 after %s authentication without a WWW-Authenticate %s challenge (%s); got %q", scheme, scheme, cite, ex.Header().Values("WWW-Authenticate"))
 		}
 	}
-	if cond == specs.CondWrongMethod && ex.String(t.Env.Spec.Member("access_token")) != "" {
+	if cond == probes.WrongMethod && ex.String(t.Env.Spec.Member("access_token")) != "" {
 		t.Errorf("a token was issued")
 	}
 }
@@ -156,30 +129,34 @@ func (e *Env) ErrorCode(ex *wire.Exchange) (string, error) {
 
 // InduceError sends (once per run) the request that should fail with cond.
 // It skips t when the target cannot make that request.
-func (e *Env) InduceError(ctx context.Context, t *T, cond string) *wire.Exchange {
+func (e *Env) InduceError(ctx context.Context, t *T, cond *probes.Condition) *wire.Exchange {
 	r, why := e.errorRequest(cond)
 	if why != "" {
 		t.Skipf("%s", why)
 	}
-	ex, _ := e.shared("error/"+cond, func() *wire.Exchange { return e.send(ctx, r) })
+	ex, _ := e.shared("error/"+cond.Name, func() *wire.Exchange { return e.send(ctx, r) })
 	return ex
 }
+
+// errorSamples are the conditions whose refusals the error-format checks
+// examine, in the order they are induced.
+var errorSamples = []*probes.Condition{probes.BadClientBasic, probes.BadClientBody, probes.NoClientAuth, probes.BadPassword,
+	probes.BadRefreshToken, probes.UnsupportedGrant, probes.MissingGrantType, probes.MissingParam,
+	probes.RepeatedParam, probes.MalformedBody}
 
 // ErrorResponses returns every induced error response the target allows
 // (inducing them if no check has yet).
 func (e *Env) ErrorResponses(ctx context.Context) []*wire.Exchange {
 	var out []*wire.Exchange
-	for _, cond := range []string{specs.CondBadClientBasic, specs.CondBadClientBody, specs.CondNoClientAuth, specs.CondBadPassword,
-		specs.CondBadRefreshToken, specs.CondUnsupportedGrant, specs.CondMissingGrantType, specs.CondMissingParam,
-		specs.CondRepeatedParam, specs.CondMalformedBody} {
-		if _, ok := e.Spec.Condition(cond); !ok {
+	for _, cond := range errorSamples {
+		if _, ok := e.Spec.Condition(cond.Name); !ok {
 			continue
 		}
 		r, why := e.errorRequest(cond)
 		if why != "" {
 			continue
 		}
-		ex, _ := e.shared("error/"+cond, func() *wire.Exchange { return e.send(ctx, r) })
+		ex, _ := e.shared("error/"+cond.Name, func() *wire.Exchange { return e.send(ctx, r) })
 		if ex.OK() && (ex.Status() < 200 || ex.Status() > 299) {
 			out = append(out, ex)
 		}
@@ -188,79 +165,17 @@ func (e *Env) ErrorResponses(ctx context.Context) []*wire.Exchange {
 }
 
 // errorRequest builds the request that induces cond, or says why it cannot.
-func (e *Env) errorRequest(cond string) (tokenRequest, string) {
+func (e *Env) errorRequest(cond *probes.Condition) (probes.Request, string) {
 	grant, why := e.PrimaryGrant()
-	if grant == "" && cond != specs.CondBadRefreshToken {
-		return tokenRequest{}, "no valid token request can be built: " + why
+	if grant == "" && cond != probes.BadRefreshToken {
+		return probes.Request{}, "no valid token request can be built: " + why
 	}
-	auth := e.DefaultAuth()
-	ps := e.grantParams(grant)
-	wrong := "tokencert-wrong-" + randomString(12)
-	r := tokenRequest{label: cond, params: ps, auth: auth}
-	switch cond {
-	case specs.CondBadClientBasic, specs.CondBadClientBody:
-		m := map[string]string{specs.CondBadClientBasic: "basic", specs.CondBadClientBody: "body"}[cond]
-		if !e.Spec.Supports(m) {
-			return r, fmt.Sprintf("spec %s documents no %s client authentication", e.Spec.Name, m)
-		}
-		if !e.authDeclared(m) {
-			return r, fmt.Sprintf("the client is not registered for %s client authentication (target key client_auth)", m)
-		}
-		r.auth, r.clientID, r.secret = m, e.Target.ClientID, wrong
-	case specs.CondNoClientAuth:
-		r.auth = "none"
-	case specs.CondBadPassword:
-		if ok, why := e.grantAvailable("password"); !ok {
-			return r, why
-		}
-		r.params = withParam(e.grantParams("password"), "password", wrong)
-	case specs.CondBadRefreshToken:
-		if e.Spec.Grant("refresh_token") == nil {
-			return r, fmt.Sprintf("spec %s documents no refresh_token grant", e.Spec.Name)
-		}
-		if e.Target.ClientID == "" {
-			return r, "no client credentials (target keys client_id, client_secret)"
-		}
-		r.params = []param{{"grant_type", "refresh_token"}, {"refresh_token", randomString(43)}}
-	case specs.CondUnsupportedGrant:
-		r.params = withParam(ps, "grant_type", "urn:tokencert:conformance:none")
-	case specs.CondMissingGrantType:
-		r.params = withParam(ps, "grant_type", "")
-	case specs.CondMissingParam:
-		if ok, _ := e.grantAvailable("password"); ok {
-			r.params = withParam(e.grantParams("password"), "password", "")
-		} else if e.Spec.Grant("refresh_token") != nil {
-			r.params = []param{{"grant_type", "refresh_token"}}
-		} else {
-			return r, "neither the password nor the refresh_token grant is available to omit a parameter of"
-		}
-	case specs.CondRepeatedParam:
-		if e.Spec.Request.Encoding != "form" {
-			return r, "a " + e.Spec.Request.Encoding + " body cannot repeat a parameter"
-		}
-		r.params = append(slices.Clone(ps), param{"grant_type", grant})
-	case specs.CondMalformedBody:
-		if e.Spec.Request.Encoding == "json" {
-			r.rawBody = []byte(`{"grant_type": "` + grant + `", `)
-		} else {
-			r.rawBody = []byte(e.formEncode(ps) + "&%zz=%")
-		}
-	case specs.CondBadScope:
-		r.params = withParam(ps, "scope", "tokencert-probe-"+randomString(8))
-	case specs.CondWrongMethod:
-		r.method, r.query = http.MethodGet, true
-		if e.Spec.Request.Method == http.MethodGet {
-			r.method, r.query = http.MethodPut, false
-		}
-	default:
-		return r, "unknown condition " + cond
-	}
-	return r, ""
+	return cond.NewRequest(probeEnv{e}, probes.Request{Params: e.grantParams(grant), Auth: e.DefaultAuth()})
 }
 
 func planScopeUnknown(e *Env, req specs.Requirement) []Check {
-	return []Check{{Req: req, Concern: Errors, Variant: specs.CondBadScope, Title: "an unknown scope is refused with invalid_scope, or narrowed and reported", Run: func(t *T) {
-		ex := t.Env.InduceError(t.Ctx, t, specs.CondBadScope)
+	return []Check{{Req: req, Concern: Errors, Variant: probes.BadScope.Name, Title: "an unknown scope is refused with invalid_scope, or narrowed and reported", Run: func(t *T) {
+		ex := t.Env.InduceError(t.Ctx, t, probes.BadScope)
 		t.Evidence(ex)
 		if ex.Status() == 200 {
 			// RFC 6749 §3.3 lets the server narrow the scope; then
@@ -274,17 +189,17 @@ func planScopeUnknown(e *Env, req specs.Requirement) []Check {
 			}
 			return
 		}
-		ec, ok := t.Env.Spec.Condition(specs.CondBadScope)
+		ec, ok := t.Env.Spec.Condition(probes.BadScope.Name)
 		if !ok {
 			t.Skipf("spec %s documents no error for an unknown scope", t.Env.Spec.Name)
 		}
-		expectError(t, ex, specs.CondBadScope, ec)
+		expectError(t, ex, probes.BadScope, ec)
 	}}}
 }
 
 func planScopeNarrowed(e *Env, req specs.Requirement) []Check {
-	return []Check{{Req: req, Concern: Fields, Variant: specs.CondBadScope, Title: "a token granted with a narrower scope than requested states its scope", Run: func(t *T) {
-		ex := t.Env.InduceError(t.Ctx, t, specs.CondBadScope)
+	return []Check{{Req: req, Concern: Fields, Variant: probes.BadScope.Name, Title: "a token granted with a narrower scope than requested states its scope", Run: func(t *T) {
+		ex := t.Env.InduceError(t.Ctx, t, probes.BadScope)
 		t.Evidence(ex)
 		if ex.Status() != 200 {
 			t.Skipf("the server refused the unknown scope (status %d), so no scope was narrowed", ex.Status())

@@ -16,8 +16,10 @@ import (
 )
 
 func init() {
-	register("expiry-resource", planExpiry(resourceProbe), "RFC6749-7-EXPIRED-REJECTED-AT-RS")
-	register("expiry-introspection", planExpiry(introspectionProbe), "RFC7662-2.2-EXPIRED-INACTIVE")
+	register(&Kind{Name: "expiry-resource", Plan: planExpiry(resourceProbe), Requirements: []string{"RFC6749-7-EXPIRED-REJECTED-AT-RS"},
+		Doc: "a fresh access token is accepted by the protected resource, and refused once `expires_in` (+ skew) has passed"})
+	register(&Kind{Name: "expiry-introspection", Plan: planExpiry(introspectionProbe), Requirements: []string{"RFC7662-2.2-EXPIRED-INACTIVE"},
+		Doc: "introspection reports a fresh token active, and inactive once `expires_in` (+ skew) has passed"})
 }
 
 // tokenProbe asks the resource server or the introspection endpoint whether
@@ -55,7 +57,7 @@ var introspectionProbe = tokenProbe{
 // planExpiry plans two checks: right after issue the token is accepted
 // (first in the run), and after expires_in + skew it is refused (last, so
 // the wait overlaps every other check).
-func planExpiry(p tokenProbe) Kind {
+func planExpiry(p tokenProbe) func(e *Env, req specs.Requirement) []Check {
 	return func(e *Env, req specs.Requirement) []Check {
 		before := Check{Req: req, Concern: Expiry, Variant: "at issue", Phase: PhaseFirst,
 			Title: "a fresh access token is accepted by " + p.where,

@@ -9,18 +9,26 @@ import (
 )
 
 func init() {
-	register("status-200", successCheck("a valid token request is answered 200 with a token", checkStatus200), "RFC6749-5.1-STATUS-200")
-	register("schema", planSchema)
-	register("no-dup-members", successCheck("no member occurs twice in the JSON body", checkNoDuplicates), "RFC6749-3.2-NO-DUP-RESPONSE-PARAM")
-	register("no-store", successCheck("token responses carry Cache-Control: no-store", checkNoStore), "RFC6749-5.1-CACHE-CONTROL-NO-STORE")
-	register("pragma", successCheck("token responses carry Pragma: no-cache", checkPragma), "RFC6749-5.1-PRAGMA-NO-CACHE")
-	register("client-auth", planClientAuth, "RFC6749-2.3.1-BASIC-SUPPORT", "RFC6749-2.3.1-BODY-CREDENTIALS")
-	register("password-grant", planPasswordGrant, "RFC6749-4.3-PASSWORD-SUCCESS")
-	register("cc-no-refresh", planCCNoRefresh, "RFC6749-4.4.3-CC-NO-REFRESH")
+	register(&Kind{Name: "status-200", Plan: successCheck("a valid token request is answered 200 with a token", checkStatus200), Requirements: []string{"RFC6749-5.1-STATUS-200"},
+		Doc: "every success response has status 200 and a token"})
+	register(&Kind{Name: "schema", Plan: planSchema,
+		Doc: "success or error bodies against the spec's schemas: the violations the schema attributes to this requirement"})
+	register(&Kind{Name: "no-dup-members", Plan: successCheck("no member occurs twice in the JSON body", checkNoDuplicates), Requirements: []string{"RFC6749-3.2-NO-DUP-RESPONSE-PARAM"},
+		Doc: "no member occurs twice in a success body"})
+	register(&Kind{Name: "no-store", Plan: successCheck("token responses carry Cache-Control: no-store", checkNoStore), Requirements: []string{"RFC6749-5.1-CACHE-CONTROL-NO-STORE"},
+		Doc: "token responses carry `Cache-Control: no-store`"})
+	register(&Kind{Name: "pragma", Plan: successCheck("token responses carry Pragma: no-cache", checkPragma), Requirements: []string{"RFC6749-5.1-PRAGMA-NO-CACHE"},
+		Doc: "token responses carry `Pragma: no-cache`"})
+	register(&Kind{Name: "client-auth", Arg: "basic|body", Plan: planClientAuth, Requirements: []string{"RFC6749-2.3.1-BASIC-SUPPORT", "RFC6749-2.3.1-BODY-CREDENTIALS"},
+		Doc: "the method's correct client credentials are accepted"})
+	register(&Kind{Name: "password-grant", Plan: planPasswordGrant, Requirements: []string{"RFC6749-4.3-PASSWORD-SUCCESS"},
+		Doc: "the password grant with correct resource-owner credentials yields a token"})
+	register(&Kind{Name: "cc-no-refresh", Plan: planCCNoRefresh, Requirements: []string{"RFC6749-4.4.3-CC-NO-REFRESH"},
+		Doc: "a client_credentials response carries no refresh token"})
 }
 
 // successCheck plans one check over every successful token response.
-func successCheck(title string, body func(t *T, ex *wire.Exchange)) Kind {
+func successCheck(title string, body func(t *T, ex *wire.Exchange)) func(e *Env, req specs.Requirement) []Check {
 	return func(e *Env, req specs.Requirement) []Check {
 		return []Check{{Req: req, Concern: Fields, Title: title, Run: func(t *T) {
 			eachSuccess(t, func(ex *wire.Exchange) { body(t, ex) })

@@ -16,7 +16,8 @@ import (
 )
 
 func init() {
-	register("jwt", planJWT)
+	register(&Kind{Name: "jwt", Arg: "decodes|alg|exp|claims", Plan: planJWT,
+		Doc: "the access token is the JWS `response.jwt` describes: it decodes, its `alg`, `exp` against issue time + `expires_in`, its claims"})
 }
 
 // jwtAspects are the checks of a JWT access token (Response.JWT), by the

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/tokencert/tokencert/probes"
 	"github.com/tokencert/tokencert/suites/wire"
 )
 
@@ -35,17 +36,17 @@ func (e *Env) maxFailedLogins() int {
 
 // failedLogin reports whether params log the target's resource owner in
 // with a password that is not theirs.
-func (e *Env) failedLogin(params []param) bool {
+func (e *Env) failedLogin(params []probes.Param) bool {
 	var grant, user, password string
 	hasPassword := false
 	for _, p := range params {
-		switch p.name {
+		switch p.Name {
 		case "grant_type":
-			grant = p.value
+			grant = p.Value
 		case "username":
-			user = p.value
+			user = p.Value
 		case "password":
-			password, hasPassword = p.value, true
+			password, hasPassword = p.Value, true
 		}
 	}
 	return grant == "password" && hasPassword && user == e.Target.Username && password != e.Target.Password

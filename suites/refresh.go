@@ -4,15 +4,20 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tokencert/tokencert/probes"
 	"github.com/tokencert/tokencert/specs"
 	"github.com/tokencert/tokencert/suites/wire"
 )
 
 func init() {
-	register("refresh", planRefresh, "RFC6749-6-REFRESH-SUCCESS")
-	register("refresh-rotation", planRotation, "RFC9700-4.14.2-OLD-RT-REJECTED")
-	register("refresh-scope", planRefreshScope, "RFC6749-6-NO-SCOPE-ESCALATION")
-	register("refresh-other-client", planRefreshOtherClient, "RFC6749-10.4-RT-BOUND-TO-CLIENT")
+	register(&Kind{Name: "refresh", Plan: planRefresh, Requirements: []string{"RFC6749-6-REFRESH-SUCCESS"},
+		Doc: "a refresh with a valid refresh token yields a new access token"})
+	register(&Kind{Name: "refresh-rotation", Plan: planRotation, Requirements: []string{"RFC9700-4.14.2-OLD-RT-REJECTED"},
+		Doc: "a rotated-out refresh token stops working"})
+	register(&Kind{Name: "refresh-scope", Plan: planRefreshScope, Requirements: []string{"RFC6749-6-NO-SCOPE-ESCALATION"},
+		Doc: "a refresh asking for more scope than the original grant is refused or narrowed, never escalated"})
+	register(&Kind{Name: "refresh-other-client", Plan: planRefreshOtherClient, Requirements: []string{"RFC6749-10.4-RT-BOUND-TO-CLIENT"},
+		Doc: "a refresh token is refused to another client"})
 }
 
 // needRefreshToken skips t unless a refresh token can be had; it returns
@@ -66,7 +71,7 @@ func planRotation(e *Env, req specs.Requirement) []Check {
 		case replay.Status() >= 200 && replay.Status() < 300:
 			t.Errorf("the rotated refresh token still works: %s", replay.Summary())
 		default:
-			ec, _ := t.Env.Spec.Condition(specs.CondBadRefreshToken)
+			ec, _ := t.Env.Spec.Condition(probes.BadRefreshToken.Name)
 			if code, err := t.Env.ErrorCode(replay); err == nil && len(ec.Codes) > 0 && !slices.Contains(ec.Codes, code) {
 				t.Errorf("the rotated refresh token was refused with %q, want %s", code, strings.Join(ec.Codes, " or "))
 			}
@@ -93,7 +98,7 @@ func (e *Env) scopes() (narrow, wide string) {
 	if len(fs) >= 2 {
 		return fs[0], strings.Join(fs, " ")
 	}
-	return e.Target.Scope, strings.TrimSpace(e.Target.Scope + " tokencert-probe-" + randomString(8))
+	return e.Target.Scope, strings.TrimSpace(e.Target.Scope + " tokencert-probe-" + probes.Random(8))
 }
 
 func planRefreshScope(e *Env, req specs.Requirement) []Check {
@@ -146,8 +151,8 @@ func planRefreshOtherClient(e *Env, req specs.Requirement) []Check {
 		}
 		ex := t.Env.Refresh(t.Ctx, "refresh by the other client", rt, "", t.Env.Target.OtherClientID, t.Env.Target.OtherClientSecret)
 		t.Evidence(ex)
-		ec, _ := t.Env.Spec.Condition(specs.CondBadRefreshToken)
-		expectError(t, ex, specs.CondBadRefreshToken, ec)
+		ec, _ := t.Env.Spec.Condition(probes.BadRefreshToken.Name)
+		expectError(t, ex, probes.BadRefreshToken, ec)
 	}}}
 }
 

@@ -2,9 +2,7 @@ package suites
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -14,58 +12,45 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tokencert/tokencert/probes"
+	"github.com/tokencert/tokencert/specs"
 	"github.com/tokencert/tokencert/suites/wire"
 )
 
-// param is a request parameter under its RFC 6749 name.
-type param struct{ name, value string }
-
-// tokenRequest is a token request before it is put on the wire.
-type tokenRequest struct {
-	label  string
-	params []param
-	// auth is "basic", "body" or "none".
-	auth             string
-	clientID, secret string
-	// method overrides the spec's method.
-	method string
-	// rawBody replaces the encoded parameters (malformed bodies).
-	rawBody []byte
-	// query puts the parameters in the URL instead of the body.
-	query bool
-}
-
 // send puts a token request on the wire the way the spec says.
-func (e *Env) send(ctx context.Context, r tokenRequest) *wire.Exchange {
+func (e *Env) send(ctx context.Context, r probes.Request) *wire.Exchange {
 	spec := e.Spec
-	params := slices.Clone(r.params)
-	id, secret := r.clientID, r.secret
+	params := slices.Clone(r.Params)
+	id, secret := r.ClientID, r.Secret
 	if id == "" && secret == "" {
 		id, secret = e.Target.ClientID, e.Target.ClientSecret
 	}
 	h := http.Header{}
 	h.Set("Accept", "application/json")
-	switch r.auth {
+	switch r.Auth {
 	case "basic":
 		cred := url.QueryEscape(id) + ":" + url.QueryEscape(secret)
 		h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(cred)))
 	case "body":
-		params = append(params, param{"client_id", id}, param{"client_secret", secret})
+		params = append(params, probes.Param{Name: "client_id", Value: id}, probes.Param{Name: "client_secret", Value: secret})
 	}
 	method := spec.Request.Method
-	if r.method != "" {
-		method = r.method
+	if r.Method != "" {
+		method = r.Method
 	}
 	endpoint := e.Target.Endpoint
-	body := r.rawBody
-	if r.query {
+	body := r.RawBody
+	if len(r.URIParams) > 0 {
+		endpoint = addQuery(endpoint, e.formEncode(r.URIParams))
+	}
+	if r.Query {
 		endpoint = addQuery(endpoint, e.formEncode(params))
 	} else if body == nil {
 		switch spec.Request.Encoding {
 		case "json":
 			obj := map[string]string{}
 			for _, p := range params {
-				obj[spec.Param(p.name)] = p.value
+				obj[spec.Param(p.Name)] = p.Value
 			}
 			body, _ = json.Marshal(obj)
 		default:
@@ -81,23 +66,23 @@ func (e *Env) send(ctx context.Context, r tokenRequest) *wire.Exchange {
 	}
 	failedLogin := e.failedLogin(params)
 	if failedLogin {
-		if ex := e.takeFailedLogin(r.label, endpoint); ex != nil {
+		if ex := e.takeFailedLogin(r.Label, endpoint); ex != nil {
 			return ex
 		}
 	}
-	return e.Client.Do(ctx, wire.Request{Label: r.label, Method: method, URL: endpoint, Header: h, Body: body,
+	return e.Client.Do(ctx, wire.Request{Label: r.Label, Method: method, URL: endpoint, Header: h, Body: body,
 		Role: "token endpoint", NoRetry: failedLogin})
 }
 
-func (e *Env) formEncode(params []param) string {
+func (e *Env) formEncode(params []probes.Param) string {
 	var b strings.Builder
 	for i, p := range params {
 		if i > 0 {
 			b.WriteByte('&')
 		}
-		b.WriteString(url.QueryEscape(e.Spec.Param(p.name)))
+		b.WriteString(url.QueryEscape(e.Spec.Param(p.Name)))
 		b.WriteByte('=')
-		b.WriteString(url.QueryEscape(p.value))
+		b.WriteString(url.QueryEscape(p.Value))
 	}
 	return b.String()
 }
@@ -136,13 +121,6 @@ func (e *Env) shared(key string, fetch func() *wire.Exchange) (*wire.Exchange, t
 		ent.ex = fetch()
 	})
 	return ent.ex, ent.at
-}
-
-// randomString returns n random hex characters.
-func randomString(n int) string {
-	b := make([]byte, (n+1)/2)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)[:n]
 }
 
 // DefaultAuth is the client authentication the spec prefers among those
@@ -214,17 +192,17 @@ func (e *Env) PrimaryGrant() (string, string) {
 }
 
 // grantParams are the parameters of a valid request for grant.
-func (e *Env) grantParams(grant string) []param {
-	ps := []param{{"grant_type", grant}}
+func (e *Env) grantParams(grant string) []probes.Param {
+	ps := []probes.Param{{Name: "grant_type", Value: grant}}
 	if grant == "password" {
-		ps = append(ps, param{"username", e.Target.Username}, param{"password", e.Target.Password})
+		ps = append(ps, probes.Param{Name: "username", Value: e.Target.Username}, probes.Param{Name: "password", Value: e.Target.Password})
 	}
 	if e.Target.Scope != "" {
-		ps = append(ps, param{"scope", e.Target.Scope})
+		ps = append(ps, probes.Param{Name: "scope", Value: e.Target.Scope})
 	}
 	for _, name := range e.Spec.Request.Required {
 		if v := e.extraValue(name); v != "" {
-			ps = withParam(ps, name, v) // scope may be both requested and required
+			ps = probes.With(ps, name, v) // scope may be both requested and required
 		}
 	}
 	return ps
@@ -241,26 +219,11 @@ func (e *Env) extraValue(name string) string {
 	return ""
 }
 
-// withParam returns ps with the parameter name set to value (or removed
-// when value is empty).
-func withParam(ps []param, name, value string) []param {
-	out := make([]param, 0, len(ps)+1)
-	for _, p := range ps {
-		if p.name != name {
-			out = append(out, p)
-		}
-	}
-	if value != "" {
-		out = append(out, param{name, value})
-	}
-	return out
-}
-
 // Token returns the shared response to a valid request for grant with the
 // given client authentication, and when it was requested.
 func (e *Env) Token(ctx context.Context, grant, auth string) (*wire.Exchange, time.Time) {
 	return e.shared("token/"+grant+"/"+auth, func() *wire.Exchange {
-		return e.send(ctx, tokenRequest{label: grant + " grant, " + auth + " client authentication", params: e.grantParams(grant), auth: auth})
+		return e.send(ctx, probes.Request{Label: grant + " grant, " + auth + " client authentication", Params: e.grantParams(grant), Auth: auth})
 	})
 }
 
@@ -285,19 +248,19 @@ func (e *Env) FreshRefreshToken(ctx context.Context, label, scope string) (*wire
 	}
 	ps := e.grantParams(g)
 	if scope != "" {
-		ps = withParam(ps, "scope", scope)
+		ps = probes.With(ps, "scope", scope)
 	}
-	ex := e.send(ctx, tokenRequest{label: label, params: ps, auth: e.DefaultAuth()})
+	ex := e.send(ctx, probes.Request{Label: label, Params: ps, Auth: e.DefaultAuth()})
 	return ex, ex.String(e.Spec.Member("refresh_token"))
 }
 
 // Refresh sends a refresh request for rt.
 func (e *Env) Refresh(ctx context.Context, label, rt, scope string, clientID, secret string) *wire.Exchange {
-	ps := []param{{"grant_type", "refresh_token"}, {"refresh_token", rt}}
+	ps := []probes.Param{{Name: "grant_type", Value: "refresh_token"}, {Name: "refresh_token", Value: rt}}
 	if scope != "" {
-		ps = append(ps, param{"scope", scope})
+		ps = append(ps, probes.Param{Name: "scope", Value: scope})
 	}
-	return e.send(ctx, tokenRequest{label: label, params: ps, auth: e.DefaultAuth(), clientID: clientID, secret: secret})
+	return e.send(ctx, probes.Request{Label: label, Params: ps, Auth: e.DefaultAuth(), ClientID: clientID, Secret: secret})
 }
 
 // SharedRefresh is the shared response to refreshing the refresh source's
@@ -358,3 +321,15 @@ func succeeded(exs []*wire.Exchange) []*wire.Exchange {
 	}
 	return out
 }
+
+// probeEnv is the Env as the conditions' requests see it (probes.Env).
+type probeEnv struct{ e *Env }
+
+func (p probeEnv) Spec() *specs.Spec                      { return p.e.Spec }
+func (p probeEnv) PrimaryGrant() (string, string)         { return p.e.PrimaryGrant() }
+func (p probeEnv) GrantAvailable(g string) (bool, string) { return p.e.grantAvailable(g) }
+func (p probeEnv) GrantParams(g string) []probes.Param    { return p.e.grantParams(g) }
+func (p probeEnv) AuthDeclared(m string) bool             { return p.e.authDeclared(m) }
+func (p probeEnv) Credentials() (string, string)          { return p.e.Target.ClientID, p.e.Target.ClientSecret }
+func (p probeEnv) FormEncode(ps []probes.Param) string    { return p.e.formEncode(ps) }
+func (p probeEnv) SecretInURL() bool                      { return p.e.Target.AllowSecretInURL }

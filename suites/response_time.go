@@ -9,8 +9,10 @@ import (
 )
 
 func init() {
-	register("response-time", planResponseTime)
-	register("expires-in", successCheck("token responses state the lifetime in expires_in, or the spec documents it", checkExpiresInPresent))
+	register(&Kind{Name: "response-time", Plan: planResponseTime,
+		Doc: "valid requests are answered within `request.response_within`"})
+	register(&Kind{Name: "expires-in", Plan: successCheck("token responses state the lifetime in expires_in, or the spec documents it", checkExpiresInPresent),
+		Doc: "token responses state the lifetime in `expires_in`, or the spec documents it (`expiry.lifetime`)"})
 }
 
 // planResponseTime ("response-time"): every valid token request is

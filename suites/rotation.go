@@ -5,7 +5,8 @@ import (
 )
 
 func init() {
-	register("refresh-new-token", planRefreshNewToken)
+	register(&Kind{Name: "refresh-new-token", Plan: planRefreshNewToken,
+		Doc: "a refresh returns a new refresh token (rotation `always`)"})
 }
 
 // planRefreshNewToken checks that a refresh response carries a new refresh

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tokencert/tokencert/probes"
 	"github.com/tokencert/tokencert/redact"
 	"github.com/tokencert/tokencert/schemas"
 	"github.com/tokencert/tokencert/specs"
@@ -45,6 +46,9 @@ type Target struct {
 	// InsecureSkipVerify: the endpoint's certificate is not verified; the
 	// TLS check notes it.
 	InsecureSkipVerify bool
+	// AllowSecretInURL lets the credentials_in_uri probe send the real
+	// client secret in a request URI.
+	AllowSecretInURL bool
 	// MaxFailedLogins caps the requests with a wrong resource-owner
 	// password (0: DefaultMaxFailedLogins; negative: none).
 	MaxFailedLogins int
@@ -101,31 +105,60 @@ func (c Check) Labels() []string {
 	return []string{c.Req.ID, c.Req.Level.Label(), c.Concern}
 }
 
-// A Kind plans the checks that verify one requirement of a spec.
-type Kind func(e *Env, req specs.Requirement) []Check
+// Kind is one kind of check, declared once with what it checks: the
+// spec schema's list of kinds and specs/README.md's table are held against
+// the registered kinds by a test.
+type Kind struct {
+	Name string
+	// Arg names what may follow "NAME/" in a requirement's check, or is
+	// empty when nothing may.
+	Arg string
+	// Doc says what the kind checks, for specs/README.md.
+	Doc string
+	// Requirements are the catalogue IDs the kind checks when a spec's
+	// requirement entry names no check.
+	Requirements []string
+	// Plan returns the checks of one requirement.
+	Plan func(e *Env, req specs.Requirement) []Check
+}
 
-var kinds = map[string]Kind{}
+var kinds = map[string]*Kind{}
 
-// defaultKinds maps requirement IDs to the kind that checks them when a
-// spec's requirement entry names no check.
+// defaultKinds maps requirement IDs to the check ("kind" or
+// "kind/argument") that verifies them when a spec's entry names none.
 var defaultKinds = map[string]string{}
 
-func register(kind string, k Kind, ids ...string) {
-	kinds[kind] = k
-	for _, id := range ids {
-		defaultKinds[id] = kind
+func register(k *Kind) {
+	if _, dup := kinds[k.Name]; dup || k.Plan == nil || k.Doc == "" {
+		panic("suites: kind " + k.Name + " registered twice, or without Plan or Doc")
+	}
+	kinds[k.Name] = k
+	for _, id := range k.Requirements {
+		defaultKinds[id] = k.Name
 	}
 }
 
-// Kinds lists the registered check kinds.
-func Kinds() []string {
-	var out []string
-	for k := range kinds {
+func init() {
+	for _, c := range probes.Conditions {
+		for _, id := range c.Requirements {
+			defaultKinds[id] = "error/" + c.Name
+		}
+	}
+}
+
+// Kinds lists the registered check kinds, by name.
+func Kinds() []*Kind {
+	var out []*Kind
+	for _, k := range kinds {
 		out = append(out, k)
 	}
-	sort.Strings(out)
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
+
+// DefaultCheck is the check that verifies a requirement ID when a spec's
+// entry names none, or "".
+func DefaultCheck(id string) string { return defaultKinds[id] }
 
 // Env is what checks share: the spec, the target, the HTTP client and the
 // responses already fetched, so no check repeats a request another made.
@@ -188,7 +221,7 @@ func (e *Env) Plan() ([]Check, error) {
 		if req.Check == "" {
 			req.Check = kind
 		}
-		out = append(out, k(e, req)...)
+		out = append(out, k.Plan(e, req)...)
 	}
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("spec %s: no check implements %s", e.Spec.Name, strings.Join(missing, ", "))

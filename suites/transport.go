@@ -5,12 +5,14 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/tokencert/tokencert/probes"
 	"github.com/tokencert/tokencert/specs"
 	"github.com/tokencert/tokencert/suites/wire"
 )
 
 func init() {
-	register("transport-tls", planTransportTLS, "RFC6749-3.2-TLS-REQUIRED")
+	register(&Kind{Name: "transport-tls", Plan: planTransportTLS, Requirements: []string{"RFC6749-3.2-TLS-REQUIRED"},
+		Doc: "the token endpoint answers over TLS (verified unless `insecure_skip_verify`); cleartext `http://` fails, except on loopback without `allow_http`, a test setup, which is skipped"})
 }
 
 // planTransportTLS checks that the token endpoint is reached over TLS
@@ -54,7 +56,7 @@ func (e *Env) tlsProbe(t *T) *wire.Exchange {
 		return ex
 	}
 	ex, _ := e.shared("transport/probe", func() *wire.Exchange {
-		return e.send(t.Ctx, tokenRequest{label: "transport probe without credentials", auth: "none", params: []param{{"grant_type", "client_credentials"}}})
+		return e.send(t.Ctx, probes.Request{Label: "transport probe without credentials", Auth: "none", Params: []probes.Param{{Name: "grant_type", Value: "client_credentials"}}})
 	})
 	return ex
 }

@@ -7,8 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokencert/tokencert/refserver"
+	"github.com/tokencert/tokencert/probes"
 	"github.com/tokencert/tokencert/redact"
+	"github.com/tokencert/tokencert/refserver"
 	"github.com/tokencert/tokencert/specs"
 	"github.com/tokencert/tokencert/suites/wire"
 )
@@ -148,12 +149,12 @@ func TestFailedLoginCap(t *testing.T) {
 	t.Run("counting", func(t *testing.T) {
 		t.Parallel()
 		env := refEnv(t, nil, wire.Options{}, func(tg *Target) { tg.MaxFailedLogins = 2 })
-		wrong := tokenRequest{label: "wrong", auth: "basic", params: []param{{"grant_type", "password"}, {"username", env.Target.Username}, {"password", "nope"}}}
-		right := tokenRequest{label: "right", auth: "basic", params: env.grantParams("password")}
-		other := tokenRequest{label: "other user", auth: "basic", params: []param{{"grant_type", "password"}, {"username", "someone-else"}, {"password", "nope"}}}
-		for i, r := range []tokenRequest{wrong, right, other, wrong, right} {
+		wrong := probes.Request{Label: "wrong", Auth: "basic", Params: []probes.Param{{Name: "grant_type", Value: "password"}, {Name: "username", Value: env.Target.Username}, {Name: "password", Value: "nope"}}}
+		right := probes.Request{Label: "right", Auth: "basic", Params: env.grantParams("password")}
+		other := probes.Request{Label: "other user", Auth: "basic", Params: []probes.Param{{Name: "grant_type", Value: "password"}, {Name: "username", Value: "someone-else"}, {Name: "password", Value: "nope"}}}
+		for i, r := range []probes.Request{wrong, right, other, wrong, right} {
 			if ex := env.send(context.Background(), r); !ex.OK() {
-				t.Errorf("request %d (%s) not answered: %s", i, r.label, ex.Summary())
+				t.Errorf("request %d (%s) not answered: %s", i, r.Label, ex.Summary())
 			}
 		}
 		ex := env.send(context.Background(), wrong)

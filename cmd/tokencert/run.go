@@ -64,6 +64,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.ClientCert, "client-cert", "", "PEM client certificate for mutual TLS, with --client-key (target keys client_cert, client_key)")
 	fs.StringVar(&o.ClientKey, "client-key", "", "PEM private key of --client-cert")
 	fs.BoolVar(&o.InsecureSkipVerify, "insecure-skip-verify", false, "do not verify the endpoint's TLS certificate; recorded in the report and its verdict line (target key insecure_skip_verify)")
+	fs.BoolVar(&o.AllowSecretInURL, "allow-secret-in-url", false, "let the credentials_in_uri probe send the real client secret in a request URI, where it can reach the server's access logs: for test clients only (target key allow_secret_in_url)")
 	fs.BoolVar(&o.AllowHTTP, "allow-http", false, "certify a cleartext http:// endpoint on a non-loopback host (refused otherwise); RFC6749-3.2-TLS-REQUIRED then fails (target key allow_http)")
 	fs.StringVar(&o.Fault, "fault", "", "embedded reference server only: inject this fault (see 'tokencert faults')")
 	fs.DurationVar(&o.Lifetime, "lifetime", 0, "embedded reference server only: access-token lifetime (default: the spec's)")

@@ -1,0 +1,362 @@
+// Package probes declares, once each, the failure conditions tokencert
+// induces at a token endpoint: the condition's name (the key of a spec's
+// errors.conditions), the request that induces it, what the check says it
+// verifies, the error RFC 6749 has the server answer (which the reference
+// server sends when a spec documents none), the reference server's
+// error_description, the faults that break it and its documentation line.
+//
+// The suites send the requests, the reference server answers them, spec
+// files name them, and specs/README.md and specs/spec.schema.json list them;
+// a test holds all of those against Conditions.
+package probes
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"slices"
+
+	"github.com/tokencert/tokencert/specs"
+)
+
+// Param is a request parameter under its RFC 6749 name.
+type Param struct{ Name, Value string }
+
+// With returns ps with the parameter name set to value, or removed when
+// value is empty.
+func With(ps []Param, name, value string) []Param {
+	out := make([]Param, 0, len(ps)+1)
+	for _, p := range ps {
+		if p.Name != name {
+			out = append(out, p)
+		}
+	}
+	if value != "" {
+		out = append(out, Param{name, value})
+	}
+	return out
+}
+
+// Request is a token request before it is put on the wire the spec's way.
+type Request struct {
+	Label  string
+	Params []Param
+	// Auth is "basic", "body" or "none".
+	Auth string
+	// ClientID and Secret replace the target's client credentials.
+	ClientID, Secret string
+	// Method replaces the spec's method.
+	Method string
+	// RawBody replaces the encoded parameters (malformed bodies).
+	RawBody []byte
+	// Query puts the parameters in the request URI instead of the body.
+	Query bool
+	// URIParams are added to the request URI; Params stay in the body.
+	URIParams []Param
+}
+
+// Env is what a condition's request is built from: the spec, and the
+// target's grants and credentials as the suites see them.
+type Env interface {
+	Spec() *specs.Spec
+	// PrimaryGrant is the grant of a plain valid request, or "" and why
+	// none can be made.
+	PrimaryGrant() (grant, why string)
+	// GrantAvailable says whether the target can use a grant, or why not.
+	GrantAvailable(grant string) (bool, string)
+	// GrantParams are the parameters of a valid request for grant.
+	GrantParams(grant string) []Param
+	// AuthDeclared reports whether the client may use an authentication method.
+	AuthDeclared(method string) bool
+	// Credentials are the target's client credentials.
+	Credentials() (id, secret string)
+	// FormEncode encodes parameters under their wire names.
+	FormEncode(ps []Param) string
+	// SecretInURL reports whether the target allows a probe to send the
+	// real client secret in a request URI (target key allow_secret_in_url).
+	SecretInURL() bool
+}
+
+// Condition is one failure condition.
+type Condition struct {
+	// Name is the key of a spec's errors.conditions.
+	Name string
+	// Doc says what the probe sends, for specs/README.md.
+	Doc string
+	// Title is what the check of the condition verifies.
+	Title string
+	// Requirements are the catalogue IDs checked with this condition (check
+	// error/NAME) when a spec's requirement entry names no check.
+	Requirements []string
+	// Build edits r, a valid request of the primary grant with the default
+	// client authentication, into the request that induces the condition,
+	// or says why the target cannot make it. Nil for a condition that the
+	// check kinds induce themselves (invalid_parameter) or that no probe
+	// induces.
+	Build func(e Env, r *Request) (why string)
+	// Answer is the error RFC 6749 §5.2 has the server send: the reference
+	// server sends its first code and status when the spec documents none.
+	Answer specs.ErrorCase
+	// Description is the reference server's error_description (NQSCHAR).
+	Description string
+	// Faults name the reference-server faults that break the condition's
+	// requirements.
+	Faults []string
+}
+
+func answer(code string, status int) specs.ErrorCase {
+	return specs.ErrorCase{Codes: []string{code}, Statuses: []int{status}}
+}
+
+// The conditions, in the order the suites induce them.
+var (
+	BadClientBasic = &Condition{Name: "bad_client_basic",
+		Doc:          "a wrong client secret by HTTP Basic",
+		Title:        "a wrong client secret sent with HTTP Basic is refused",
+		Requirements: []string{"RFC6749-5.2-INVALID-CLIENT-401-CHALLENGE"},
+		Build:        wrongSecret("basic"),
+		Answer:       answer("invalid_client", http.StatusUnauthorized),
+		Description:  "client authentication failed",
+		Faults:       []string{"basic-401-no-challenge"},
+	}
+	BadClientBody = &Condition{Name: "bad_client_body",
+		Doc:          "a wrong client secret in the body",
+		Title:        "a wrong client secret sent in the body is refused",
+		Requirements: []string{"RFC6749-5.2-INVALID-CLIENT-BODY"},
+		Build:        wrongSecret("body"),
+		Answer:       answer("invalid_client", http.StatusBadRequest),
+		Description:  "client authentication failed",
+		Faults:       []string{"body-auth-invalid-request"},
+	}
+	NoClientAuth = &Condition{Name: "no_client_auth",
+		Doc:          "no client authentication at all",
+		Title:        "a request without client authentication is refused",
+		Requirements: []string{"RFC6749-3.2.1-AUTH-REQUIRED"},
+		Build:        func(e Env, r *Request) string { r.Auth = "none"; return "" },
+		Answer:       answer("invalid_client", http.StatusUnauthorized),
+		Description:  "client authentication is required",
+		Faults:       []string{"no-auth-accepted"},
+	}
+	CredentialsInURI = &Condition{Name: "credentials_in_uri",
+		Doc:          "the client's real `client_id` and `client_secret` in the request URI's query, the grant parameters in the body, no other client authentication (sent only with the target key `allow_secret_in_url`: the secret may reach the server's access logs)",
+		Title:        "client credentials in the request URI do not authenticate the client",
+		Requirements: []string{"RFC6749-2.3.1-NO-CREDS-IN-URI"},
+		Build: func(e Env, r *Request) string {
+			if !e.SecretInURL() {
+				return "sending the client secret in a URL is off: it can reach the server's access logs; set the target key allow_secret_in_url (or --allow-secret-in-url) for a test client"
+			}
+			id, secret := e.Credentials()
+			if id == "" || secret == "" {
+				return "no client credentials (target keys client_id, client_secret)"
+			}
+			r.Auth = "none"
+			r.URIParams = []Param{{"client_id", id}, {"client_secret", secret}}
+			return ""
+		},
+		// Read without its query, the request has no client
+		// authentication: RFC 6749 §5.2 invalid_client.
+		Answer:      answer("invalid_client", http.StatusUnauthorized),
+		Description: "client authentication is required",
+		Faults:      []string{"credentials-in-uri-accepted"},
+	}
+	BadPassword = &Condition{Name: "bad_password",
+		Doc:          "the password grant with a wrong password",
+		Title:        "a wrong resource-owner password is refused",
+		Requirements: []string{"RFC6749-5.2-INVALID-GRANT-PASSWORD"},
+		Build: func(e Env, r *Request) string {
+			if ok, why := e.GrantAvailable("password"); !ok {
+				return why
+			}
+			r.Params = With(e.GrantParams("password"), "password", Wrong())
+			return ""
+		},
+		Answer:      answer("invalid_grant", http.StatusBadRequest),
+		Description: "the resource owner credentials are invalid",
+		Faults:      []string{"password-invalid-client", "invalid-credentials-body-undocumented"},
+	}
+	BadRefreshToken = &Condition{Name: "bad_refresh_token",
+		Doc:          "a refresh with an unknown refresh token (also the replay of a rotated one, and another client's)",
+		Title:        "an unknown refresh token is refused",
+		Requirements: []string{"RFC6749-5.2-INVALID-GRANT-REFRESH"},
+		Build: func(e Env, r *Request) string {
+			if e.Spec().Grant("refresh_token") == nil {
+				return fmt.Sprintf("spec %s documents no refresh_token grant", e.Spec().Name)
+			}
+			if id, secret := e.Credentials(); id == "" && secret == "" {
+				return "no client credentials (target keys client_id, client_secret)"
+			}
+			r.Params = []Param{{"grant_type", "refresh_token"}, {"refresh_token", Random(43)}}
+			return ""
+		},
+		Answer:      answer("invalid_grant", http.StatusBadRequest),
+		Description: "the refresh token is invalid, expired, revoked or was issued to another client",
+		Faults:      []string{"refresh-unknown-invalid-request"},
+	}
+	UnsupportedGrant = &Condition{Name: "unsupported_grant_type",
+		Doc:          "`grant_type=urn:tokencert:conformance:none`",
+		Title:        "an unknown grant_type is refused",
+		Requirements: []string{"RFC6749-5.2-UNSUPPORTED-GRANT"},
+		Build: func(e Env, r *Request) string {
+			r.Params = With(r.Params, "grant_type", "urn:tokencert:conformance:none")
+			return ""
+		},
+		Answer:      answer("unsupported_grant_type", http.StatusBadRequest),
+		Description: "the grant type is not supported",
+		Faults:      []string{"unsupported-grant-invalid-request", "error-code-invented"},
+	}
+	MissingGrantType = &Condition{Name: "missing_grant_type",
+		Doc:          "no `grant_type`",
+		Title:        "a request without grant_type is refused",
+		Requirements: []string{"RFC6749-5.2-MISSING-GRANT-TYPE"},
+		Build:        func(e Env, r *Request) string { r.Params = With(r.Params, "grant_type", ""); return "" },
+		Answer:       answer("invalid_request", http.StatusBadRequest),
+		Description:  "the grant_type parameter is missing",
+		Faults:       []string{"missing-grant-type-unsupported"},
+	}
+	MissingParam = &Condition{Name: "missing_parameter",
+		Doc:          "the password grant without `password` (else a refresh without `refresh_token`)",
+		Title:        "a request missing a required grant parameter is refused",
+		Requirements: []string{"RFC6749-5.2-MISSING-REQUIRED-PARAM"},
+		Build: func(e Env, r *Request) string {
+			if ok, _ := e.GrantAvailable("password"); ok {
+				r.Params = With(e.GrantParams("password"), "password", "")
+			} else if e.Spec().Grant("refresh_token") != nil {
+				r.Params = []Param{{"grant_type", "refresh_token"}}
+			} else {
+				return "neither the password nor the refresh_token grant is available to omit a parameter of"
+			}
+			return ""
+		},
+		Answer:      answer("invalid_request", http.StatusBadRequest),
+		Description: "a required parameter is missing",
+		Faults:      []string{"missing-param-invalid-grant"},
+	}
+	RepeatedParam = &Condition{Name: "repeated_parameter",
+		Doc:          "`grant_type` twice (form bodies only)",
+		Title:        "a request with a repeated parameter is refused",
+		Requirements: []string{"RFC6749-3.2-NO-REPEATED-PARAMS"},
+		Build: func(e Env, r *Request) string {
+			if enc := e.Spec().Request.Encoding; enc != "form" {
+				return "a " + enc + " body cannot repeat a parameter"
+			}
+			grant, _ := e.PrimaryGrant()
+			r.Params = append(slices.Clone(r.Params), Param{"grant_type", grant})
+			return ""
+		},
+		Answer:      answer("invalid_request", http.StatusBadRequest),
+		Description: "a parameter is included more than once",
+		Faults:      []string{"repeated-param-accepted"},
+	}
+	MalformedBody = &Condition{Name: "malformed_body",
+		Doc:          "a body that does not parse (`&%zz=%` appended; a truncated JSON object)",
+		Title:        "a malformed request body is refused with a client error, not a server error",
+		Requirements: []string{"RFC6749-5.2-STATUS-400"},
+		Build: func(e Env, r *Request) string {
+			if e.Spec().Request.Encoding == "json" {
+				grant, _ := e.PrimaryGrant()
+				r.RawBody = []byte(`{"grant_type": "` + grant + `", `)
+			} else {
+				r.RawBody = []byte(e.FormEncode(r.Params) + "&%zz=%")
+			}
+			return ""
+		},
+		Answer:      answer("invalid_request", http.StatusBadRequest),
+		Description: "the request body is malformed",
+		Faults:      []string{"malformed-body-500"},
+	}
+	BadScope = &Condition{Name: "invalid_scope",
+		Doc:   "an unknown scope value",
+		Title: "an unknown scope is refused",
+		Build: func(e Env, r *Request) string {
+			r.Params = With(r.Params, "scope", "tokencert-probe-"+Random(8))
+			return ""
+		},
+		Answer:      answer("invalid_scope", http.StatusBadRequest),
+		Description: "the requested scope is invalid, unknown or exceeds the scope granted",
+		Faults:      []string{"unknown-scope-granted", "scope-narrowed-silently"},
+	}
+	BadParam = &Condition{Name: "invalid_parameter",
+		Doc:         "a documented extra parameter missing, wrong or too long (sent by the `required-param`, `param-value` and `max-length` checks)",
+		Title:       "a request with an invalid parameter value is refused",
+		Answer:      answer("invalid_request", http.StatusBadRequest),
+		Description: "a parameter value is invalid",
+		Faults:      []string{"audience-ignored", "audience-not-checked", "length-unchecked"},
+	}
+	WrongMethod = &Condition{Name: "wrong_method",
+		Doc:          "the request with another method (GET with the parameters in the query; PUT when the spec's method is GET)",
+		Title:        "a token request with another HTTP method yields no token",
+		Requirements: []string{"RFC6749-3.2-POST-ONLY"},
+		Build: func(e Env, r *Request) string {
+			r.Method, r.Query = http.MethodGet, true
+			if e.Spec().Request.Method == http.MethodGet {
+				r.Method, r.Query = http.MethodPut, false
+			}
+			return ""
+		},
+		Answer:      answer("invalid_request", http.StatusMethodNotAllowed),
+		Description: "the token endpoint does not accept this method",
+		Faults:      []string{"get-accepted"},
+	}
+)
+
+// Conditions lists every condition a spec may document.
+var Conditions = []*Condition{
+	BadClientBasic, BadClientBody, NoClientAuth, CredentialsInURI, BadPassword, BadRefreshToken, UnsupportedGrant,
+	MissingGrantType, MissingParam, RepeatedParam, MalformedBody, BadScope, BadParam, WrongMethod,
+}
+
+// ByName returns the condition of that name, or nil.
+func ByName(name string) *Condition {
+	for _, c := range Conditions {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// Names lists the conditions' names, in declaration order.
+func Names() []string {
+	out := make([]string, len(Conditions))
+	for i, c := range Conditions {
+		out[i] = c.Name
+	}
+	return out
+}
+
+// NewRequest is the request that induces c, built from a valid request, or
+// why the target cannot make it.
+func (c *Condition) NewRequest(e Env, valid Request) (Request, string) {
+	if c.Build == nil {
+		return Request{}, "condition " + c.Name + " is induced by the checks of the parameters it concerns, not on its own"
+	}
+	r := valid
+	r.Params = slices.Clone(valid.Params)
+	r.Label = c.Name
+	return r, c.Build(e, &r)
+}
+
+// Wrong is a value no server has registered, for a secret or password.
+func Wrong() string { return "tokencert-wrong-" + Random(12) }
+
+// Random returns n random hex characters.
+func Random(n int) string {
+	b := make([]byte, (n+1)/2)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)[:n]
+}
+
+func wrongSecret(method string) func(Env, *Request) string {
+	return func(e Env, r *Request) string {
+		if !e.Spec().Supports(method) {
+			return fmt.Sprintf("spec %s documents no %s client authentication", e.Spec().Name, method)
+		}
+		if !e.AuthDeclared(method) {
+			return fmt.Sprintf("the client is not registered for %s client authentication (target key client_auth)", method)
+		}
+		id, _ := e.Credentials()
+		r.Auth, r.ClientID, r.Secret = method, id, Wrong()
+		return ""
+	}
+}
