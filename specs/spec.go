@@ -134,8 +134,8 @@ type Errors struct {
 	MediaType string `json:"media_type"`
 	// Vocabulary is the closed list of codes the endpoint may use.
 	Vocabulary []string `json:"vocabulary,omitempty"`
-	// Conditions maps a failure condition to the error the document
-	// promises for it.
+	// Conditions maps a failure condition (probes.Conditions) to the error
+	// the document promises for it.
 	Conditions map[string]ErrorCase `json:"conditions"`
 }
 
@@ -148,23 +148,6 @@ type ErrorCase struct {
 	Statuses []int  `json:"statuses"`
 	Title    string `json:"title,omitempty"`
 }
-
-// The failure conditions the suites induce.
-const (
-	CondBadClientBasic   = "bad_client_basic"
-	CondBadClientBody    = "bad_client_body"
-	CondNoClientAuth     = "no_client_auth"
-	CondBadPassword      = "bad_password"
-	CondBadRefreshToken  = "bad_refresh_token"
-	CondUnsupportedGrant = "unsupported_grant_type"
-	CondMissingGrantType = "missing_grant_type"
-	CondMissingParam     = "missing_parameter"
-	CondRepeatedParam    = "repeated_parameter"
-	CondMalformedBody    = "malformed_body"
-	CondBadScope         = "invalid_scope"
-	CondBadParam         = "invalid_parameter"
-	CondWrongMethod      = "wrong_method"
-)
 
 // Expiry describes lifetime semantics.
 type Expiry struct {
