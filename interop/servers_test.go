@@ -62,6 +62,7 @@ var implementations = []implementation{
 func (e endpoints) target(c serverConfig) runner.TargetFile {
 	tf := runner.TargetFile{
 		Spec:              "rfc6749",
+		AllowSecretInURL:  true, // test clients of in-process servers
 		Endpoint:          e.url + e.token,
 		ClientID:          c.clients[0].id,
 		ClientSecret:      c.clients[0].secret,

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"github.com/tokencert/tokencert/result"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -43,7 +44,7 @@ func TestManifestDescribesTheBundle(t *testing.T) {
 	r := sampleRun()
 	if m.Format != ManifestFormat || m.Tool != r.Tool || m.Spec.Name != "rfc6749" || m.Spec.SHA256 != r.Spec.SHA256 ||
 		m.Endpoint != r.Endpoint || !m.Started.Equal(r.Started) || !m.Finished.Equal(r.Finished) || m.LabelFilter != "" ||
-		m.Certify || m.Verdict != RunFail || m.ExitCode != 1 || m.Signer != nil || len(m.Schemas) != 2 {
+		m.Certify || m.Verdict != result.RunFail || m.ExitCode != 1 || m.Signer != nil || len(m.Schemas) != 2 {
 		t.Errorf("manifest %+v", m)
 	}
 	var names []string

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	_ "embed"
 	"fmt"
+	"github.com/tokencert/tokencert/result"
 	"html/template"
 	"os"
 	"slices"
@@ -26,7 +27,7 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 // requirement matrix filterable by verdict and level, then every check with
 // its evidence exchanges. Styles and script are inline and a Content
 // Security Policy forbids any fetch, so the file opens offline as it is.
-func WriteHTML(r *Run, path string) error {
+func WriteHTML(r *result.Run, path string) error {
 	b, err := renderHTML(r)
 	if err != nil {
 		return err
@@ -35,8 +36,8 @@ func WriteHTML(r *Run, path string) error {
 }
 
 type htmlView struct {
-	*Run
-	Counts   Counts
+	*result.Run
+	Counts   result.Counts
 	ByLevel  []Tally
 	Total    Tally
 	Levels   []string
@@ -55,7 +56,7 @@ type verdictCount struct {
 type keyValue struct{ Key, Value string }
 
 type htmlCheck struct {
-	Check
+	result.Check
 	Anchor string
 	// Label is the name without the leading requirement ID.
 	Label     string
@@ -66,10 +67,10 @@ type htmlExchange struct {
 	Summary, Text string
 }
 
-func renderHTML(r *Run) ([]byte, error) {
+func renderHTML(r *result.Run) ([]byte, error) {
 	r = normalized(r)
 	v := htmlView{Run: r, Counts: r.Count(), Levels: levels(r.Checks), Complete: r.CompleteCertification()}
-	v.ByLevel, v.Total = r.ByLevel()
+	v.ByLevel, v.Total = byLevel(r)
 	v.Duration = r.Finished.Sub(r.Started).Round(time.Millisecond).String()
 	for _, verdict := range verdictOrder {
 		n := 0
@@ -87,7 +88,7 @@ func renderHTML(r *Run) ([]byte, error) {
 	for i, c := range r.Checks {
 		hc := htmlCheck{Check: c, Anchor: fmt.Sprintf("check-%d", i+1), Label: strings.TrimPrefix(c.Name, c.ID+" ")}
 		for _, ex := range c.Evidence {
-			hc.Exchanges = append(hc.Exchanges, htmlExchange{Summary: exchangeSummary(ex), Text: ex.Text()})
+			hc.Exchanges = append(hc.Exchanges, htmlExchange{Summary: exchangeSummary(ex), Text: exchangeText(ex)})
 		}
 		v.Rows = append(v.Rows, hc)
 	}
@@ -99,7 +100,7 @@ func renderHTML(r *Run) ([]byte, error) {
 }
 
 // exchangeSummary is an exchange in one line: label, request line, outcome.
-func exchangeSummary(ex Exchange) string {
+func exchangeSummary(ex result.Exchange) string {
 	s := fmt.Sprintf("%s — %s %s", ex.Label, ex.Request.Method, ex.Request.URL)
 	if ex.Response == nil {
 		return s + " → no response"

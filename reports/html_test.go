@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"github.com/tokencert/tokencert/result"
 	"regexp"
 	"strings"
 	"testing"
@@ -108,7 +109,7 @@ func TestHTMLCertificationBanner(t *testing.T) {
 
 func TestHTMLUnreachable(t *testing.T) {
 	r := sampleRun()
-	r.Verdict, r.ExitCode, r.Message = RunUnreachable, 3, "endpoint unreachable: connection refused"
+	r.Verdict, r.ExitCode, r.Message = result.RunUnreachable, 3, "endpoint unreachable: connection refused"
 	b, err := renderHTML(r)
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package reports
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/tokencert/tokencert/result"
 	"html/template"
 	"os"
 	"path/filepath"
@@ -61,7 +62,7 @@ type IndexCounts struct {
 
 // EntryFromRun fills an entry's verdict from the target's report.json; the
 // exit code stays the process's.
-func EntryFromRun(e IndexEntry, r *Run) IndexEntry {
+func EntryFromRun(e IndexEntry, r *result.Run) IndexEntry {
 	c := r.Count()
 	e.Spec, e.Endpoint, e.Verdict, e.Message, e.Requests = r.Spec.Name, r.Endpoint, r.Verdict, r.Message, r.Requests
 	e.Counts = &IndexCounts{Pass: c.Pass, Fail: c.Fail, Skip: c.Skip, Error: c.Error, MandatoryFailed: c.MandatoryFailed}
@@ -69,12 +70,12 @@ func EntryFromRun(e IndexEntry, r *Run) IndexEntry {
 }
 
 // ReadRun reads a bundle's report.json.
-func ReadRun(bundle string) (*Run, error) {
+func ReadRun(bundle string) (*result.Run, error) {
 	b, err := os.ReadFile(filepath.Join(bundle, JSONFile))
 	if err != nil {
 		return nil, err
 	}
-	var r Run
+	var r result.Run
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, fmt.Errorf("%s: %v", filepath.Join(bundle, JSONFile), err)
 	}
@@ -108,7 +109,7 @@ func WriteIndex(dir string, x *Index) error {
 	return nil
 }
 
-var indexIcons = map[string]string{RunPass: "✅", RunFail: "❌", RunUnreachable: "⚠️", RunNoBundle: "⛔"}
+var indexIcons = map[string]string{result.RunPass: "✅", result.RunFail: "❌", result.RunUnreachable: "⚠️", RunNoBundle: "⛔"}
 
 func renderIndexMarkdown(x *Index) []byte {
 	var b strings.Builder

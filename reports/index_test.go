@@ -2,6 +2,7 @@ package reports
 
 import (
 	"encoding/json"
+	"github.com/tokencert/tokencert/result"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,7 +14,7 @@ func sampleIndex() *Index {
 	return &Index{
 		Tool: "tokencert 0.1.0", Started: t0, Finished: t0.Add(3 * time.Second), Jobs: 2, ExitCode: 2,
 		Targets: []IndexEntry{
-			{Target: "t/a.yaml", Bundle: "a", Log: "a.log", Spec: "rfc6749", Endpoint: "https://a.example/token", Verdict: RunFail, ExitCode: 1,
+			{Target: "t/a.yaml", Bundle: "a", Log: "a.log", Spec: "rfc6749", Endpoint: "https://a.example/token", Verdict: result.RunFail, ExitCode: 1,
 				Message: "36 passed | 1 failed <script>", Requests: 25, Counts: &IndexCounts{Pass: 36, Fail: 1, MandatoryFailed: 1}},
 			{Target: "t/b.yaml", Log: "b.log", Verdict: RunNoBundle, ExitCode: 2, Message: "t/b.yaml: bogus: unknown key"},
 		},

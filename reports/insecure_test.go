@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"github.com/tokencert/tokencert/result"
 	"strings"
 	"testing"
 )
@@ -8,7 +9,7 @@ import (
 // TestInsecureRunsSaySo: a run without certificate verification says so in
 // every human-readable report, not only in report.json.
 func TestInsecureRunsSaySo(t *testing.T) {
-	r := &Run{Spec: Spec{Name: "rfc6749"}, Verdict: RunPass, InsecureSkipVerify: true}
+	r := &result.Run{Spec: result.Spec{Name: "rfc6749"}, Verdict: result.RunPass, InsecureSkipVerify: true}
 	html, err := renderHTML(r)
 	if err != nil {
 		t.Fatal(err)

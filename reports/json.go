@@ -2,6 +2,7 @@ package reports
 
 import (
 	"encoding/json"
+	"github.com/tokencert/tokencert/result"
 	"os"
 )
 
@@ -9,7 +10,7 @@ import (
 // with its ID, level, verdict, duration, message and evidence. Checks are in
 // the same order and carry the same names as in the other files; map keys
 // are sorted and times are UTC, so equal runs give equal bytes.
-func WriteJSON(r *Run, path string) error {
+func WriteJSON(r *result.Run, path string) error {
 	b, err := renderJSON(r)
 	if err != nil {
 		return err
@@ -17,7 +18,7 @@ func WriteJSON(r *Run, path string) error {
 	return os.WriteFile(path, b, 0o644)
 }
 
-func renderJSON(r *Run) ([]byte, error) {
+func renderJSON(r *result.Run) ([]byte, error) {
 	b, err := json.MarshalIndent(normalized(r), "", "  ")
 	if err != nil {
 		return nil, err

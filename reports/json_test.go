@@ -3,6 +3,7 @@ package reports
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/tokencert/tokencert/result"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,7 +20,7 @@ func TestJSONRoundTrips(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got Run
+	var got result.Run
 	if err := json.Unmarshal(b, &got); err != nil {
 		t.Fatal(err)
 	}

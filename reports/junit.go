@@ -3,6 +3,7 @@ package reports
 import (
 	"encoding/xml"
 	"fmt"
+	"github.com/tokencert/tokencert/result"
 	"os"
 	"sort"
 	"strconv"
@@ -16,7 +17,7 @@ import (
 // its requirement ID first (unique, sorted), grouped by concern in
 // classname, with the requirement's level, clause and spec as properties
 // and the redacted evidence in system-out.
-func WriteJUnit(r *Run, path string) error {
+func WriteJUnit(r *result.Run, path string) error {
 	b, err := renderJUnit(r)
 	if err != nil {
 		return err
@@ -24,7 +25,7 @@ func WriteJUnit(r *Run, path string) error {
 	return os.WriteFile(path, b, 0o644)
 }
 
-func renderJUnit(r *Run) ([]byte, error) {
+func renderJUnit(r *result.Run) ([]byte, error) {
 	r = normalized(r)
 	suite := reporters.JUnitTestSuite{
 		Name:      "tokencert " + r.Spec.Name,
@@ -58,13 +59,13 @@ func renderJUnit(r *Run) ([]byte, error) {
 		}
 		suite.Tests++
 		switch c.Verdict {
-		case Fail:
+		case result.Fail:
 			suite.Failures++
 			tc.Failure = &reporters.JUnitFailure{Message: firstLine(c.Message), Type: c.Level, Description: c.Message}
-		case Error:
+		case result.Error:
 			suite.Errors++
 			tc.Error = &reporters.JUnitError{Message: firstLine(c.Message), Type: "error", Description: c.Message}
-		case Skip:
+		case result.Skip:
 			suite.Skipped++
 			tc.Skipped = &reporters.JUnitSkipped{Message: c.Message}
 		}
@@ -87,7 +88,7 @@ func firstLine(s string) string {
 }
 
 // evidenceText renders a check's notes and exchanges as plain text.
-func evidenceText(c Check) string {
+func evidenceText(c result.Check) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s (%s)\n%s\n", c.ID, c.Level, c.Cite, c.Requirement)
 	for _, n := range c.Notes {
@@ -95,7 +96,7 @@ func evidenceText(c Check) string {
 	}
 	for _, ex := range c.Evidence {
 		b.WriteString("\n")
-		b.WriteString(ex.Text())
+		b.WriteString(exchangeText(ex))
 	}
 	return b.String()
 }
@@ -103,9 +104,9 @@ func evidenceText(c Check) string {
 // Text renders an exchange as an HTTP transcript. Control characters
 // (other than newline and tab) and bytes that are not UTF-8 are shown as
 // \xNN, so the transcript reads the same in XML, HTML and a terminal.
-func (ex Exchange) Text() string { return visible(ex.text()) }
+func exchangeText(ex result.Exchange) string { return visible(exchangeRaw(ex)) }
 
-func (ex Exchange) text() string {
+func exchangeRaw(ex result.Exchange) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s (%s)\n", ex.Label, ex.Duration.Round(1e6))
 	fmt.Fprintf(&b, "> %s %s\n", ex.Request.Method, ex.Request.URL)
@@ -114,7 +115,7 @@ func (ex Exchange) text() string {
 		fmt.Fprintf(&b, ">\n> %s\n", strings.ReplaceAll(ex.Request.Body, "\n", "\n> "))
 	}
 	if ex.Response == nil {
-		fmt.Fprintf(&b, "< (no response: %s)\n", ex.Error)
+		fmt.Fprintf(&b, "< (no response: %s)\n", ex.Err)
 		return b.String()
 	}
 	fmt.Fprintf(&b, "< %d\n", ex.Response.Status)
@@ -125,8 +126,8 @@ func (ex Exchange) text() string {
 	if ex.Response.Truncated {
 		b.WriteString("< (body truncated at the read cap)\n")
 	}
-	if ex.Error != "" {
-		fmt.Fprintf(&b, "! %s\n", ex.Error)
+	if ex.Err != "" {
+		fmt.Fprintf(&b, "! %s\n", ex.Err)
 	}
 	return b.String()
 }

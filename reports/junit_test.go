@@ -3,6 +3,7 @@ package reports
 import (
 	"bytes"
 	"encoding/xml"
+	"github.com/tokencert/tokencert/result"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -136,9 +137,9 @@ func TestJUnitIsDeterministic(t *testing.T) {
 }
 
 func TestTranscriptShowsControlBytes(t *testing.T) {
-	ex := Exchange{Label: "x", Request: Message{Method: "GET", URL: "http://127.0.0.1/"},
-		Response: &Message{Status: 200, Body: "a\x00b\x1b[31m\xffc\ttab\ufffd\r\nnext"}}
-	got := ex.Text()
+	ex := result.Exchange{Label: "x", Request: result.Message{Method: "GET", URL: "http://127.0.0.1/"},
+		Response: &result.Message{Status: 200, Body: "a\x00b\x1b[31m\xffc\ttab\ufffd\r\nnext"}}
+	got := exchangeText(ex)
 	want := "< a\\x00b\\x1b[31m\\xffc\ttab\ufffd\\x0d\n< next\n"
 	if !strings.HasSuffix(got, want) {
 		t.Errorf("transcript ends %q, want %q", got, want)

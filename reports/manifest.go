@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"github.com/tokencert/tokencert/result"
 	"os"
 	"path/filepath"
 	"slices"
@@ -76,7 +77,7 @@ type Signer struct {
 func (m *Manifest) CompleteCertification() bool { return m.Certify && m.LabelFilter == "" }
 
 // newManifest describes the run and the named files of dir.
-func newManifest(dir string, r *Run, files []string, key ed25519.PrivateKey) (*Manifest, error) {
+func newManifest(dir string, r *result.Run, files []string, key ed25519.PrivateKey) (*Manifest, error) {
 	r = normalized(r)
 	m := &Manifest{
 		Format: ManifestFormat, Tool: r.Tool,

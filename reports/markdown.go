@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"github.com/tokencert/tokencert/result"
 	"os"
 	"strings"
 )
@@ -13,14 +14,14 @@ const maxSummaryFailures = 50
 // WriteSummary writes a short Markdown summary for a CI job page (GitHub's
 // $GITHUB_STEP_SUMMARY, GitLab or Jenkins Markdown): the verdict line,
 // counts by level and verdict, and the failed and errored checks.
-func WriteSummary(r *Run, path string) error {
+func WriteSummary(r *result.Run, path string) error {
 	return os.WriteFile(path, renderSummary(r), 0o644)
 }
 
-func renderSummary(r *Run) []byte {
+func renderSummary(r *result.Run) []byte {
 	r = normalized(r)
 	var b strings.Builder
-	icon := map[string]string{RunPass: "✅", RunFail: "❌", RunUnreachable: "⚠️"}[r.Verdict]
+	icon := map[string]string{result.RunPass: "✅", result.RunFail: "❌", result.RunUnreachable: "⚠️"}[r.Verdict]
 	fmt.Fprintf(&b, "### %s tokencert: %s — %s\n\n", icon, strings.ToUpper(r.Verdict), mdText(r.Spec.Title+" ("+r.Spec.Name+")"))
 	fmt.Fprintf(&b, "%s\n\n", mdText(r.Message))
 	fmt.Fprintf(&b, "Endpoint %s", mdCode(r.Endpoint))
@@ -36,7 +37,7 @@ func renderSummary(r *Run) []byte {
 		b.WriteString("**TLS certificate verification was off** (`insecure_skip_verify`): the endpoint's identity was not checked.\n\n")
 	}
 
-	rows, total := r.ByLevel()
+	rows, total := byLevel(r)
 	b.WriteString("| Level | Pass | Fail | Error | Skip | Total |\n|---|---:|---:|---:|---:|---:|\n")
 	for _, t := range append(rows, total) {
 		level := mdText(t.Level)
@@ -46,9 +47,9 @@ func renderSummary(r *Run) []byte {
 		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %d |\n", level, t.Pass, t.Fail, t.Error, t.Skip, t.Total)
 	}
 
-	var failed []Check
+	var failed []result.Check
 	for _, c := range r.Checks {
-		if c.Verdict == Fail || c.Verdict == Error {
+		if c.Verdict == result.Fail || c.Verdict == result.Error {
 			failed = append(failed, c)
 		}
 	}
@@ -66,7 +67,7 @@ func renderSummary(r *Run) []byte {
 	return []byte(b.String())
 }
 
-func certification(r *Run) string {
+func certification(r *result.Run) string {
 	switch {
 	case r.CompleteCertification():
 		return "**complete certification run** (`--certify`, every check)"

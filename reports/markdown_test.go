@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"github.com/tokencert/tokencert/result"
 	"strings"
 	"testing"
 )
@@ -27,10 +28,10 @@ func TestSummary(t *testing.T) {
 
 func TestSummaryCertificationAndLimits(t *testing.T) {
 	r := sampleRun()
-	r.Verdict, r.Certify = RunPass, true
+	r.Verdict, r.Certify = result.RunPass, true
 	r.Checks = nil
 	for i := range maxSummaryFailures + 3 {
-		r.Checks = append(r.Checks, Check{Name: fmt.Sprintf("X-%d t", i), ID: fmt.Sprintf("X-%d", i), Level: "SHOULD", Verdict: Fail, Message: "<b>|`x`"})
+		r.Checks = append(r.Checks, result.Check{Name: fmt.Sprintf("X-%d t", i), ID: fmt.Sprintf("X-%d", i), Level: "SHOULD", Verdict: result.Fail, Message: "<b>|`x`"})
 	}
 	got := string(renderSummary(r))
 	for _, want := range []string{"### ✅ tokencert: PASS", "**complete certification run**", "… and 3 more: see report.html.", "&lt;b&gt;\\|\\`x\\`"} {

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"github.com/tokencert/tokencert/result"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,15 +12,15 @@ import (
 // order) with duplicate names made unique by a " #2", " #3" suffix in plan
 // order, so every file of a bundle names and orders checks alike. JUnit
 // consumers such as GitLab keep only the first of duplicate names.
-func normalized(r *Run) *Run {
+func normalized(r *result.Run) *result.Run {
 	n := *r
 	n.Started, n.Finished = r.Started.UTC(), r.Finished.UTC()
-	n.Checks = make([]Check, len(r.Checks))
+	n.Checks = make([]result.Check, len(r.Checks))
 	copy(n.Checks, r.Checks)
 	for i := range n.Checks {
 		c := &n.Checks[i]
 		if len(c.Evidence) > 0 {
-			ev := make([]Exchange, len(c.Evidence))
+			ev := make([]result.Exchange, len(c.Evidence))
 			copy(ev, c.Evidence)
 			for j := range ev {
 				ev[j].Started = ev[j].Started.UTC()
@@ -27,7 +28,7 @@ func normalized(r *Run) *Run {
 			c.Evidence = ev
 		}
 	}
-	slices.SortStableFunc(n.Checks, func(a, b Check) int { return naturalCompare(a.Name, b.Name) })
+	slices.SortStableFunc(n.Checks, func(a, b result.Check) int { return naturalCompare(a.Name, b.Name) })
 	seen := map[string]int{}
 	for i := range n.Checks {
 		name := n.Checks[i].Name
@@ -93,10 +94,10 @@ func cmpInt(a, b int) int {
 var levelOrder = []string{"MUST", "MUST NOT", "SHOULD", "SHOULD NOT", "MAY"}
 
 // verdictOrder lists check verdicts in the order reports show them.
-var verdictOrder = []string{Fail, Error, Skip, Pass}
+var verdictOrder = []string{result.Fail, result.Error, result.Skip, result.Pass}
 
 // levels returns the levels present in checks, strongest first.
-func levels(checks []Check) []string {
+func levels(checks []result.Check) []string {
 	present := map[string]bool{}
 	for _, c := range checks {
 		present[c.Level] = true
@@ -124,13 +125,13 @@ type Tally struct {
 
 func (t *Tally) add(verdict string) {
 	switch verdict {
-	case Pass:
+	case result.Pass:
 		t.Pass++
-	case Fail:
+	case result.Fail:
 		t.Fail++
-	case Skip:
+	case result.Skip:
 		t.Skip++
-	case Error:
+	case result.Error:
 		t.Error++
 	}
 	t.Total++
@@ -138,7 +139,7 @@ func (t *Tally) add(verdict string) {
 
 // ByLevel tallies the run's checks per level, strongest level first, and
 // returns the totals as well.
-func (r *Run) ByLevel() (rows []Tally, total Tally) {
+func byLevel(r *result.Run) (rows []Tally, total Tally) {
 	idx := map[string]int{}
 	for i, l := range levels(r.Checks) {
 		idx[l] = i
@@ -151,7 +152,3 @@ func (r *Run) ByLevel() (rows []Tally, total Tally) {
 	}
 	return rows, total
 }
-
-// CompleteCertification reports whether the run certifies the whole spec:
-// started with --certify and no label filter.
-func (r *Run) CompleteCertification() bool { return r.Certify && r.LabelFilter == "" }

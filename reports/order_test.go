@@ -53,7 +53,7 @@ func TestNormalizedSortsAndNamesUniquely(t *testing.T) {
 }
 
 func TestByLevel(t *testing.T) {
-	rows, total := sampleRun().ByLevel()
+	rows, total := byLevel(sampleRun())
 	want := []Tally{
 		{Level: "MUST", Pass: 3, Fail: 1, Error: 1, Total: 5},
 		{Level: "MUST NOT", Pass: 1, Total: 1},

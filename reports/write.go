@@ -3,6 +3,7 @@ package reports
 import (
 	"crypto/ed25519"
 	"errors"
+	"github.com/tokencert/tokencert/result"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -22,14 +23,14 @@ type WriteOptions struct {
 // writer renders one report file.
 type writer struct {
 	name   string
-	render func(*Run) ([]byte, error)
+	render func(*result.Run) ([]byte, error)
 }
 
 var writers = []writer{
 	{JUnitFile, renderJUnit},
 	{JSONFile, renderJSON},
 	{HTMLFile, renderHTML},
-	{SummaryFile, func(r *Run) ([]byte, error) { return renderSummary(r), nil }},
+	{SummaryFile, func(r *result.Run) ([]byte, error) { return renderSummary(r), nil }},
 }
 
 // Write writes the report bundle into dir, creating it: junit.xml,
@@ -38,7 +39,7 @@ var writers = []writer{
 // those names are replaced; other files in dir are left alone (and verify
 // will name them as extra). With o.Secrets, a file found holding one is
 // removed and the error is a *LeakError; no manifest is written then.
-func Write(dir string, r *Run, o WriteOptions) error {
+func Write(dir string, r *result.Run, o WriteOptions) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/tokencert/tokencert/redact"
 	"github.com/tokencert/tokencert/refserver"
 	"github.com/tokencert/tokencert/reports"
+	"github.com/tokencert/tokencert/result"
 	"github.com/tokencert/tokencert/specs"
 	"github.com/tokencert/tokencert/suites"
 	"github.com/tokencert/tokencert/suites/wire"
@@ -111,7 +112,7 @@ type prepared struct {
 	plan     []suites.Check
 	server   *refserver.Server
 	redactor *redact.Redactor
-	report   *reports.Run
+	report   *result.Run
 	signKey  ed25519.PrivateKey
 	tr       *transport
 }
@@ -319,9 +320,9 @@ func (p *prepared) run() int {
 	if err := reachable(p.env.Target.Endpoint, p.tr.timeout); err != nil {
 		msg := fmt.Sprintf("endpoint unreachable: %v", p.redactor.String(err.Error()))
 		for _, c := range p.plan {
-			p.report.Checks = append(p.report.Checks, p.checkReport(c, reports.Error, msg))
+			p.report.Checks = append(p.report.Checks, p.checkReport(c, result.Error, msg))
 		}
-		return p.finish(ExitUnreachable, reports.RunUnreachable, msg)
+		return p.finish(ExitUnreachable, result.RunUnreachable, msg)
 	}
 	suiteConfig, reporterConfig := GinkgoConfiguration()
 	suiteConfig.LabelFilter = o.LabelFilter
@@ -336,18 +337,18 @@ func (p *prepared) run() int {
 	RunSpecs(&ginkgoT{}, "tokencert "+p.spec.Name, suiteConfig, reporterConfig)
 	p.collect(ginkgoReport)
 	c := p.report.Count()
-	exit, verdict := ExitPass, reports.RunPass
+	exit, verdict := ExitPass, result.RunPass
 	if c.MandatoryFailed > 0 || (o.Strict && c.Fail+c.Error > 0) {
-		exit, verdict = ExitFail, reports.RunFail
+		exit, verdict = ExitFail, result.RunFail
 	}
 	return p.finish(exit, verdict, "")
 }
 
-func (p *prepared) newReport(started time.Time) *reports.Run {
+func (p *prepared) newReport(started time.Time) *result.Run {
 	s := p.spec
-	r := &reports.Run{
+	r := &result.Run{
 		Tool: "tokencert " + Version,
-		Spec: reports.Spec{Name: s.Name, Title: s.Title, Document: s.Document.Title, File: s.Document.File, Source: s.Source, SHA256: s.SHA256},
+		Spec: result.Spec{Name: s.Name, Title: s.Title, Document: s.Document.Title, File: s.Document.File, Source: s.Source, SHA256: s.SHA256},
 		Schemas: map[string]string{
 			s.Response.Schema: p.env.TokenSchema.SHA256,
 			s.Errors.Schema:   p.env.ErrorSchema.SHA256,
@@ -363,62 +364,59 @@ func (p *prepared) newReport(started time.Time) *reports.Run {
 		InsecureSkipVerify: p.tr.insecure,
 	}
 	for _, d := range s.Decisions {
-		r.Spec.Decisions = append(r.Spec.Decisions, reports.Decision(d))
+		r.Spec.Decisions = append(r.Spec.Decisions, result.Decision(d))
 	}
 	return r
 }
 
-func (p *prepared) checkReport(c suites.Check, verdict, msg string) reports.Check {
+func (p *prepared) checkReport(c suites.Check, verdict, msg string) result.Check {
 	text := ""
 	if e, ok := specs.Lookup(c.Req.ID); ok {
 		text = e.Text
 	}
-	return reports.Check{
+	return result.Check{
 		Name: c.Name(), ID: c.Req.ID, Level: string(c.Req.Level), Cite: c.Req.Cite, Why: c.Req.Why, Requirement: text,
 		Concern: c.Concern, Variant: c.Variant, Title: c.Title, Verdict: verdict, Message: msg,
 	}
 }
 
-// collect turns Ginkgo's report into the run's checks, in plan order.
+// collect turns Ginkgo's report into the run's checks, in plan order: each
+// check's outcome is the spec that carries its record (suites.EntryCheck).
 func (p *prepared) collect(r types.Report) {
-	byName := map[string]types.SpecReport{}
+	type outcome struct {
+		sr  types.SpecReport
+		rec *suites.Record
+	}
+	byID := map[string]outcome{}
 	for _, sr := range r.SpecReports {
-		if sr.LeafNodeType == types.NodeTypeIt {
-			byName[sr.LeafNodeText] = sr
+		for _, e := range sr.ReportEntries {
+			if rec, ok := e.GetRawValue().(*suites.Record); ok && e.Name == suites.EntryCheck {
+				byID[rec.ID] = outcome{sr, rec}
+			}
 		}
 	}
 	for _, c := range p.plan {
-		sr, ok := byName[c.Name()]
+		o, ok := byID[c.ID()]
 		if !ok {
-			p.report.Checks = append(p.report.Checks, p.checkReport(c, reports.Error, "the check did not run (run interrupted)"))
+			// Never started: not selected, or the deadline or an interrupt
+			// ended the run first. Only the first is a skip: a selected
+			// check that did not run did not show its requirement holds.
+			if p.selected(c) {
+				p.report.Checks = append(p.report.Checks, p.checkReport(c, result.Error, p.notRun(r)))
+			} else {
+				p.report.Checks = append(p.report.Checks, p.checkReport(c, result.Skip, "not selected by --label-filter "+p.o.LabelFilter))
+			}
 			continue
 		}
-		verdict, msg := verdictOf(sr)
-		if sr.State == types.SpecStateSkipped && sr.NumAttempts == 0 {
-			if p.selected(c) {
-				// Selected but never started: the deadline or an
-				// interrupt ended the run first. Not a skip: the
-				// requirement was not shown to hold.
-				verdict, msg = reports.Error, p.notRun(r)
-			} else {
-				msg = "not selected by --label-filter " + p.o.LabelFilter
-			}
-		}
+		verdict, msg := verdictOf(o.sr)
 		cr := p.checkReport(c, verdict, p.redactor.String(msg))
-		cr.Duration = sr.RunTime
-		for _, e := range sr.ReportEntries {
-			switch e.Name {
-			case suites.EntryNote:
-				if s, ok := e.GetRawValue().(string); ok {
-					cr.Notes = append(cr.Notes, p.redactor.String(s))
-				}
-			case suites.EntryEvidence:
-				if exs, ok := e.GetRawValue().([]*wire.Exchange); ok {
-					for _, ex := range exs {
-						cr.Evidence = append(cr.Evidence, p.exchange(ex))
-					}
-				}
-			}
+		cr.Duration = o.sr.RunTime
+		found := o.rec.Result()
+		for _, n := range found.Notes {
+			cr.Notes = append(cr.Notes, p.redactor.String(n))
+		}
+		for _, ex := range found.Evidence {
+			cr.Evidence = append(cr.Evidence, p.exchange(ex))
 		}
 		p.report.Checks = append(p.report.Checks, cr)
 	}
@@ -427,31 +425,37 @@ func (p *prepared) collect(r types.Report) {
 func verdictOf(sr types.SpecReport) (string, string) {
 	switch sr.State {
 	case types.SpecStatePassed:
-		return reports.Pass, ""
+		return result.Pass, ""
 	case types.SpecStateSkipped, types.SpecStatePending:
-		return reports.Skip, sr.Failure.Message
+		return result.Skip, sr.Failure.Message
 	case types.SpecStateFailed:
-		return reports.Fail, sr.Failure.Message
+		return result.Fail, sr.Failure.Message
 	case types.SpecStatePanicked:
-		return reports.Error, fmt.Sprintf("the check panicked: %s %v", sr.Failure.Message, sr.Failure.ForwardedPanic)
+		return result.Error, fmt.Sprintf("the check panicked: %s %v", sr.Failure.Message, sr.Failure.ForwardedPanic)
 	case types.SpecStateTimedout:
-		return reports.Error, "the check timed out: " + sr.Failure.Message
+		return result.Error, "the check timed out: " + sr.Failure.Message
 	default:
-		return reports.Error, fmt.Sprintf("%s: %s", sr.State, sr.Failure.Message)
+		return result.Error, fmt.Sprintf("%s: %s", sr.State, sr.Failure.Message)
 	}
 }
 
-// exchange converts recorded evidence (already redacted) for the report,
-// redacting once more with every secret learned since it was recorded.
-func (p *prepared) exchange(ex *wire.Exchange) reports.Exchange {
+// exchange is recorded evidence (already redacted) for the report,
+// redacted once more with every secret learned since it was recorded.
+func (p *prepared) exchange(ex *wire.Exchange) result.Exchange {
 	r := p.redactor
-	msg := func(m wire.Message) reports.Message {
-		return reports.Message{Method: m.Method, URL: r.String(m.URL), Status: m.Status, Header: r.Header(m.Header), Body: r.String(m.Body), Truncated: m.Truncated}
+	msg := func(m result.Message) result.Message {
+		m.URL, m.Header, m.Body = r.String(m.URL), r.Header(m.Header), r.String(m.Body)
+		return m
 	}
-	out := reports.Exchange{Label: ex.Label, Started: ex.Started, Duration: ex.Duration, Request: msg(ex.Request), Error: r.String(ex.Err)}
-	if ex.Response != nil {
-		m := msg(*ex.Response)
+	out := ex.Exchange
+	out.Request, out.Err = msg(out.Request), r.String(out.Err)
+	if out.Response != nil {
+		m := msg(*out.Response)
 		out.Response = &m
+	}
+	out.Notes = nil
+	for _, n := range ex.Notes {
+		out.Notes = append(out.Notes, r.String(n))
 	}
 	return out
 }

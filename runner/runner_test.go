@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tokencert/tokencert/reports"
+	"github.com/tokencert/tokencert/result"
 	"github.com/tokencert/tokencert/suites"
 )
 
@@ -70,7 +70,7 @@ func TestPanicInACheckIsItsError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var run reports.Run
+	var run result.Run
 	if err := json.Unmarshal(b, &run); err != nil {
 		t.Fatal(err)
 	}
@@ -78,12 +78,12 @@ func TestPanicInACheckIsItsError(t *testing.T) {
 	for _, c := range run.Checks {
 		switch {
 		case c.Name == string(victim):
-			if c.Verdict != reports.Error || !strings.Contains(c.Message, "the check panicked") || !strings.Contains(c.Message, "boom: a bug in the check") {
+			if c.Verdict != result.Error || !strings.Contains(c.Message, "the check panicked") || !strings.Contains(c.Message, "boom: a bug in the check") {
 				t.Errorf("the panicking check: %s %q", c.Verdict, c.Message)
 			}
-		case c.Concern == suites.Fields && c.Verdict != reports.Skip:
+		case c.Concern == suites.Fields && c.Verdict != result.Skip:
 			ran++
-			if c.Verdict != reports.Pass {
+			if c.Verdict != result.Pass {
 				t.Errorf("%s: %s %s", c.Name, c.Verdict, c.Message)
 			}
 		}

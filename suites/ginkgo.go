@@ -5,33 +5,14 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	"github.com/onsi/gomega/format"
-
-	"github.com/tokencert/tokencert/specs"
 )
 
-// Report entry names the runner reads back.
-const (
-	EntryCheck    = "tokencert-check"
-	EntryEvidence = "tokencert-evidence"
-	EntryNote     = "tokencert-note"
-)
+// EntryCheck names the report entry every check's Ginkgo spec carries: its
+// *Record, which the runner finds in Ginkgo's report by the check's ID.
+const EntryCheck = "tokencert-check"
 
-// CheckInfo is what a report says about a check, attached to its Ginkgo spec.
-type CheckInfo struct {
-	Name    string      `json:"name"`
-	ID      string      `json:"id"`
-	Level   specs.Level `json:"level"`
-	Cite    string      `json:"cite"`
-	Why     string      `json:"why,omitempty"`
-	Concern string      `json:"concern"`
-	Variant string      `json:"variant,omitempty"`
-	Title   string      `json:"title"`
-}
-
-// Info describes the check for reports.
-func (c Check) Info() CheckInfo {
-	return CheckInfo{Name: c.Name(), ID: c.Req.ID, Level: c.Req.Level, Cite: c.Req.Cite, Why: c.Req.Why, Concern: c.Concern, Variant: c.Variant, Title: c.Title}
-}
+// EntryNote names the entries that show a check's notes on the console.
+const EntryNote = "tokencert-note"
 
 // DefaultTimeout bounds a check that sets none.
 const DefaultTimeout = 2 * time.Minute
@@ -72,11 +53,9 @@ func defineCheck(e *Env, c *Check) {
 		timeout = DefaultTimeout
 	}
 	It(c.Name(), Label(c.Labels()...), SpecTimeout(timeout), func(ctx SpecContext) {
-		AddReportEntry(EntryCheck, c.Info(), ReportEntryVisibilityNever)
-		res := Execute(ctx, e, c)
-		if len(res.Evidence) > 0 {
-			AddReportEntry(EntryEvidence, res.Evidence, ReportEntryVisibilityNever)
-		}
+		rec := &Record{ID: c.ID()}
+		AddReportEntry(EntryCheck, rec, ReportEntryVisibilityNever)
+		res := execute(ctx, e, c, rec)
 		for _, n := range res.Notes {
 			AddReportEntry(EntryNote, n, ReportEntryVisibilityFailureOrVerbose)
 		}

@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/tokencert/tokencert/probes"
+	"github.com/tokencert/tokencert/result"
 	"github.com/tokencert/tokencert/suites/wire"
 )
 
@@ -64,7 +65,7 @@ func (e *Env) takeFailedLogin(label, url string) *wire.Exchange {
 	}
 	why := fmt.Sprintf("the max_failed_logins cap (%d) stops it: it would be wrong-password request %d for user %s, and the cap keeps a run from locking out the test user (raise the target key max_failed_logins to run it)",
 		limit, e.logins.sent+1, e.Target.Username)
-	ex := &wire.Exchange{Label: label, Request: wire.Message{URL: e.Redactor.URL(url)}, Err: "not sent: " + why}
+	ex := &wire.Exchange{Exchange: result.Exchange{Label: label, Request: result.Message{URL: e.Redactor.URL(url)}, Err: "not sent: " + why}}
 	if e.logins.capped == nil {
 		e.logins.capped = map[*wire.Exchange]string{}
 	}

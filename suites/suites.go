@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tokencert/tokencert/probes"
@@ -98,6 +99,17 @@ func (c Check) Name() string {
 		return c.Req.ID + " [" + c.Variant + "] " + c.Title
 	}
 	return c.Req.ID + " " + c.Title
+}
+
+// ID is the check's stable identity: its requirement, the check that
+// verifies it and the variant. The runner finds the check's outcome in
+// Ginkgo's report by it.
+func (c Check) ID() string {
+	id := c.Req.ID + " " + c.Req.Check
+	if c.Variant != "" {
+		id += " " + c.Variant
+	}
+	return id
 }
 
 // Labels are the check's Ginkgo labels: requirement ID, level, concern.
@@ -228,10 +240,10 @@ func (e *Env) Plan() ([]Check, error) {
 	}
 	seen := map[string]bool{}
 	for _, c := range out {
-		if seen[c.Name()] {
-			return nil, fmt.Errorf("spec %s: two checks named %q", e.Spec.Name, c.Name())
+		if seen[c.Name()] || seen[c.ID()] {
+			return nil, fmt.Errorf("spec %s: two checks named %q (%s)", e.Spec.Name, c.Name(), c.ID())
 		}
-		seen[c.Name()] = true
+		seen[c.Name()], seen[c.ID()] = true, true
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Phase != out[j].Phase {
@@ -259,22 +271,54 @@ type T struct {
 	Env   *Env
 	Check *Check
 
-	problems []string
-	notes    []string
-	evidence []*wire.Exchange
-	skipped  string
+	rec *Record
+}
+
+// Record is what a check's body found, as its Ginkgo spec's report entry
+// (EntryCheck) carries it: safe to read while a body cut off by its
+// timeout may still be writing.
+type Record struct {
+	// ID is the check's ID (Check.ID).
+	ID string
+
+	mu  sync.Mutex
+	res Result
+}
+
+// Result returns a copy of what the check found so far.
+func (r *Record) Result() Result {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	res := r.res
+	res.Problems, res.Notes, res.Evidence = slices.Clone(res.Problems), slices.Clone(res.Notes), slices.Clone(res.Evidence)
+	return res
+}
+
+func (r *Record) update(f func(*Result)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	f(&r.res)
 }
 
 // Errorf records that the requirement is not met; the check goes on so that
 // it reports every problem it finds.
 func (t *T) Errorf(format string, args ...any) {
-	t.problems = append(t.problems, t.Env.Redactor.String(fmt.Sprintf(format, args...)))
+	msg := t.Env.Redactor.String(fmt.Sprintf(format, args...))
+	t.rec.update(func(r *Result) { r.Problems = append(r.Problems, msg) })
 }
 
 // Notef records a deviation the spec tolerates, or a fact the auditor
 // should see; it does not fail the check.
 func (t *T) Notef(format string, args ...any) {
-	t.notes = append(t.notes, t.Env.Redactor.String(fmt.Sprintf(format, args...)))
+	t.note(t.Env.Redactor.String(fmt.Sprintf(format, args...)))
+}
+
+func (t *T) note(msg string) {
+	t.rec.update(func(r *Result) {
+		if !slices.Contains(r.Notes, msg) {
+			r.Notes = append(r.Notes, msg)
+		}
+	})
 }
 
 // Evidence attaches exchanges to the check's report.
@@ -282,39 +326,39 @@ func (t *T) Notef(format string, args ...any) {
 // exchange the failed-login cap kept from being sent skips the check.
 func (t *T) Evidence(exs ...*wire.Exchange) {
 	for _, ex := range exs {
-		if ex != nil && !containsEx(t.evidence, ex) {
-			t.evidence = append(t.evidence, ex)
-			for _, n := range ex.Notes {
-				if msg := t.Env.Redactor.String(ex.Label + ": " + n); !slices.Contains(t.notes, msg) {
-					t.notes = append(t.notes, msg)
-				}
+		if ex == nil {
+			continue
+		}
+		added := false
+		t.rec.update(func(r *Result) {
+			if !slices.Contains(r.Evidence, ex) {
+				r.Evidence = append(r.Evidence, ex)
+				added = true
 			}
-			if why, ok := t.Env.cappedWhy(ex); ok {
-				t.Skipf("skipped: %s", why)
-			}
+		})
+		if !added {
+			continue
+		}
+		for _, n := range ex.Notes {
+			t.note(t.Env.Redactor.String(ex.Label + ": " + n))
+		}
+		if why, ok := t.Env.cappedWhy(ex); ok {
+			t.Skipf("skipped: %s", why)
 		}
 	}
-}
-
-func containsEx(list []*wire.Exchange, ex *wire.Exchange) bool {
-	for _, x := range list {
-		if x == ex {
-			return true
-		}
-	}
-	return false
 }
 
 // Skipf ends the check as skipped, saying what would run it.
 func (t *T) Skipf(format string, args ...any) {
-	t.skipped = t.Env.Redactor.String(fmt.Sprintf(format, args...))
+	msg := t.Env.Redactor.String(fmt.Sprintf(format, args...))
+	t.rec.update(func(r *Result) { r.Skipped = msg })
 	panic(skipSignal{})
 }
 
 type skipSignal struct{}
 
 // Problems returns what the check found wrong.
-func (t *T) Problems() []string { return t.problems }
+func (t *T) Problems() []string { return t.rec.Result().Problems }
 
 // Consolef writes a progress line for the person watching the run.
 func (t *T) Consolef(format string, args ...any) {
@@ -330,16 +374,21 @@ type Result struct {
 }
 
 // Execute runs a check body outside Ginkgo and returns what it found.
-func Execute(ctx context.Context, e *Env, c *Check) (res Result) {
-	t := &T{Ctx: ctx, Env: e, Check: c}
-	defer func() {
-		if r := recover(); r != nil {
-			if _, ok := r.(skipSignal); !ok {
-				panic(r)
+func Execute(ctx context.Context, e *Env, c *Check) Result {
+	return execute(ctx, e, c, &Record{ID: c.ID()})
+}
+
+func execute(ctx context.Context, e *Env, c *Check, rec *Record) Result {
+	t := &T{Ctx: ctx, Env: e, Check: c, rec: rec}
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				if _, ok := r.(skipSignal); !ok {
+					panic(r)
+				}
 			}
-		}
-		res = Result{Problems: t.problems, Notes: t.notes, Evidence: t.evidence, Skipped: t.skipped}
+		}()
+		c.Run(t)
 	}()
-	c.Run(t)
-	return
+	return rec.Result()
 }

@@ -20,19 +20,19 @@ import (
 	"time"
 
 	"github.com/tokencert/tokencert/refserver"
-	"github.com/tokencert/tokencert/reports"
+	model "github.com/tokencert/tokencert/result"
 	"github.com/tokencert/tokencert/specs"
 	"github.com/tokencert/tokencert/suites/wire"
 )
 
 // report reads the run's report.json.
-func (r result) report(t *testing.T) reports.Run {
+func (r result) report(t *testing.T) model.Run {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(r.dir, "report", "report.json"))
 	if err != nil {
 		t.Fatalf("no report written: %v\n%s%s", err, r.stdout, r.stderr)
 	}
-	var run reports.Run
+	var run model.Run
 	if err := json.Unmarshal(b, &run); err != nil {
 		t.Fatal(err)
 	}
@@ -40,8 +40,8 @@ func (r result) report(t *testing.T) reports.Run {
 }
 
 // check returns the report's checks of requirement id.
-func checksOf(run reports.Run, id string) []reports.Check {
-	var out []reports.Check
+func checksOf(run model.Run, id string) []model.Check {
+	var out []model.Check
 	for _, c := range run.Checks {
 		if c.ID == id {
 			out = append(out, c)
@@ -84,14 +84,14 @@ func TestHostileEndpoints(t *testing.T) {
 				t.Errorf("exit %d, want 1\n%s", r.exit, failures(r))
 			}
 			run := r.report(t)
-			if run.Verdict != reports.RunFail || len(run.Checks) == 0 {
+			if run.Verdict != model.RunFail || len(run.Checks) == 0 {
 				t.Errorf("report verdict %q with %d checks", run.Verdict, len(run.Checks))
 			}
 			var messages []string
 			found := false
 			for _, c := range checksOf(run, tc.fault.Breaks) {
 				messages = append(messages, c.Verdict+": "+c.Message)
-				if c.Verdict != reports.Fail {
+				if c.Verdict != model.Fail {
 					continue
 				}
 				all := true
@@ -133,10 +133,10 @@ func TestDeadlineEndsTheRun(t *testing.T) {
 	run := r.report(t)
 	cut := 0
 	for _, c := range run.Checks {
-		if c.Verdict == reports.Skip && strings.Contains(c.Message, "label-filter") {
+		if c.Verdict == model.Skip && strings.Contains(c.Message, "label-filter") {
 			t.Errorf("%s: %s", c.Name, c.Message)
 		}
-		if (c.Verdict == reports.Error || c.Verdict == reports.Fail) && strings.Contains(c.Message, "deadline") {
+		if (c.Verdict == model.Error || c.Verdict == model.Fail) && strings.Contains(c.Message, "deadline") {
 			cut++
 		}
 	}
@@ -266,7 +266,7 @@ func TestTLSTargets(t *testing.T) {
 			if tc.want != "" {
 				found := false
 				for _, c := range checksOf(run, "RFC6749-5.1-STATUS-200") {
-					found = found || (c.Verdict == reports.Fail && strings.Contains(c.Message, tc.want))
+					found = found || (c.Verdict == model.Fail && strings.Contains(c.Message, tc.want))
 				}
 				if !found {
 					t.Errorf("no failed check says %q\n%s", tc.want, failures(r))
@@ -277,7 +277,7 @@ func TestTLSTargets(t *testing.T) {
 			}
 			if tc.exit == 0 {
 				tlsc := checksOf(run, "RFC6749-3.2-TLS-REQUIRED")
-				if len(tlsc) != 1 || tlsc[0].Verdict != reports.Pass {
+				if len(tlsc) != 1 || tlsc[0].Verdict != model.Pass {
 					t.Errorf("TLS check %+v", tlsc)
 				} else if tc.insecure != strings.Contains(strings.Join(tlsc[0].Notes, "\n"), "certificate verification was off") {
 					t.Errorf("TLS check notes %q", tlsc[0].Notes)
@@ -322,8 +322,8 @@ func TestCleartext(t *testing.T) {
 		exit    int
 		verdict string
 	}{
-		{nil, 0, reports.Skip},
-		{[]string{"--allow-http"}, 1, reports.Fail},
+		{nil, 0, model.Skip},
+		{[]string{"--allow-http"}, 1, model.Fail},
 	} {
 		args := append([]string{"run", "--target", file, "--label-filter", "transport"}, tc.args...)
 		r := tokencert(t, nil, args...)
@@ -361,11 +361,11 @@ func TestPoliteness(t *testing.T) {
 	}
 	run := r.report(t)
 	status := checksOf(run, "RFC6749-5.1-STATUS-200")
-	if len(status) != 1 || status[0].Verdict != reports.Pass || !strings.Contains(strings.Join(status[0].Notes, "\n"), "429 Too Many Requests; waited 1s as its Retry-After asked, then retried") {
+	if len(status) != 1 || status[0].Verdict != model.Pass || !strings.Contains(strings.Join(status[0].Notes, "\n"), "429 Too Many Requests; waited 1s as its Retry-After asked, then retried") {
 		t.Errorf("status check %+v", status)
 	}
 	pw := checksOf(run, "RFC6749-5.2-INVALID-GRANT-PASSWORD")
-	if len(pw) != 1 || pw[0].Verdict != reports.Skip || !strings.Contains(pw[0].Message, "the max_failed_logins cap (0) stops it: it would be wrong-password request 1 for user alice") {
+	if len(pw) != 1 || pw[0].Verdict != model.Skip || !strings.Contains(pw[0].Message, "the max_failed_logins cap (0) stops it: it would be wrong-password request 1 for user alice") {
 		t.Errorf("wrong-password check %+v", pw)
 	}
 }

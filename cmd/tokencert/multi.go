@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/tokencert/tokencert/reports"
+	model "github.com/tokencert/tokencert/result"
 	"github.com/tokencert/tokencert/runner"
 )
 
@@ -326,7 +327,7 @@ func tally(x *reports.Index) string {
 		n[e.Verdict]++
 	}
 	var parts []string
-	for _, v := range []string{reports.RunPass, reports.RunFail, reports.RunUnreachable, reports.RunNoBundle} {
+	for _, v := range []string{model.RunPass, model.RunFail, model.RunUnreachable, reports.RunNoBundle} {
 		if n[v] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n[v], v))
 		}

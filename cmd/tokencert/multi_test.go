@@ -17,6 +17,7 @@ import (
 
 	"github.com/tokencert/tokencert/refserver"
 	"github.com/tokencert/tokencert/reports"
+	model "github.com/tokencert/tokencert/result"
 	"github.com/tokencert/tokencert/specs"
 )
 
@@ -116,9 +117,9 @@ func TestManyTargets(t *testing.T) {
 		target, bundle, verdict, endpoint string
 		exit                              int
 	}{
-		{good, "good", reports.RunPass, goodURL, 0},
-		{bad, "no-store", reports.RunFail, badURL, 1},
-		{down, "down", reports.RunUnreachable, "", 3},
+		{good, "good", model.RunPass, goodURL, 0},
+		{bad, "no-store", model.RunFail, badURL, 1},
+		{down, "down", model.RunUnreachable, "", 3},
 	}
 	for i, w := range want {
 		e := x.Targets[i]
@@ -329,7 +330,7 @@ func TestManyTargetsInterrupted(t *testing.T) {
 		t.Fatalf("index: %d targets, exit %d; want 3 and 1", len(x.Targets), x.ExitCode)
 	}
 	for _, e := range x.Targets {
-		if e.Verdict == reports.RunPass || e.ExitCode != 1 {
+		if e.Verdict == model.RunPass || e.ExitCode != 1 {
 			t.Errorf("%s: %s, exit %d after an interrupt", e.Target, e.Verdict, e.ExitCode)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tokencert/tokencert/reports"
+	model "github.com/tokencert/tokencert/result"
 )
 
 // bundle writes a small signed bundle and returns its directory and the
@@ -25,11 +26,11 @@ func bundle(t *testing.T, certify bool, filter string) (dir, pubFile string) {
 		t.Fatal(err)
 	}
 	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	r := &reports.Run{
-		Tool: "tokencert test", Spec: reports.Spec{Name: "rfc6749", Title: "RFC 6749", SHA256: strings.Repeat("ab", 32)},
+	r := &model.Run{
+		Tool: "tokencert test", Spec: model.Spec{Name: "rfc6749", Title: "RFC 6749", SHA256: strings.Repeat("ab", 32)},
 		Endpoint: "http://127.0.0.1:9/token", Started: start, Finished: start.Add(time.Second),
-		Certify: certify, LabelFilter: filter, Verdict: reports.RunPass, Message: "1 passed",
-		Checks: []reports.Check{{Name: "RFC6749-5.1-STATUS-200 gets 200", ID: "RFC6749-5.1-STATUS-200", Level: "MUST", Concern: "fields", Verdict: reports.Pass}},
+		Certify: certify, LabelFilter: filter, Verdict: model.RunPass, Message: "1 passed",
+		Checks: []model.Check{{Name: "RFC6749-5.1-STATUS-200 gets 200", ID: "RFC6749-5.1-STATUS-200", Level: "MUST", Concern: "fields", Verdict: model.Pass}},
 	}
 	dir = filepath.Join(tmp, "report")
 	if err := reports.Write(dir, r, reports.WriteOptions{SignKey: key}); err != nil {

@@ -2,6 +2,7 @@ package wire
 
 import (
 	"encoding/json"
+	"github.com/tokencert/tokencert/result"
 	"strings"
 	"testing"
 
@@ -18,7 +19,7 @@ func FuzzResponseParsers(f *testing.F) {
 		f.Add([]byte(s), false)
 	}
 	f.Fuzz(func(t *testing.T, body []byte, truncated bool) {
-		ex := &Exchange{body: body, truncated: truncated, maxBody: int64(len(body)), Response: &Message{Status: 200}, status: 200}
+		ex := &Exchange{Exchange: result.Exchange{Response: &result.Message{Status: 200}}, body: body, truncated: truncated, maxBody: int64(len(body)), status: 200}
 		v, err := ex.JSON()
 		trimmedValid := json.Valid(body)
 		if !truncated && (err == nil) != trimmedValid {

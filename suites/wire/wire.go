@@ -25,6 +25,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tokencert/tokencert/redact"
+	"github.com/tokencert/tokencert/result"
 )
 
 // DefaultMaxBody is how much of a response body is read.
@@ -134,32 +135,11 @@ type Request struct {
 	NoRetry bool
 }
 
-// Message is a recorded (redacted) request or response.
-type Message struct {
-	Method    string      `json:"method,omitempty"`
-	URL       string      `json:"url,omitempty"`
-	Status    int         `json:"status,omitempty"`
-	Header    http.Header `json:"header,omitempty"`
-	Body      string      `json:"body,omitempty"`
-	Truncated bool        `json:"truncated,omitempty"`
-}
-
-// Exchange is a request and what came back. Request, Response and Err are
-// redacted and safe to write anywhere; the raw response is reachable only
-// through the accessor methods, for checks.
+// Exchange is a request and what came back. Its record (result.Exchange)
+// is redacted and safe to write anywhere; the raw response is reachable
+// only through the accessor methods, for checks.
 type Exchange struct {
-	Label    string        `json:"label"`
-	Started  time.Time     `json:"started"`
-	Duration time.Duration `json:"duration_ns"`
-	// ServerTime is how long the endpoint took to answer the last attempt,
-	// from sending to the last body byte: no pacing, no Retry-After waits.
-	ServerTime time.Duration `json:"server_time_ns"`
-	Request    Message       `json:"request"`
-	Response   *Message      `json:"response,omitempty"`
-	Err        string        `json:"error,omitempty"`
-	// Notes say what the client did beyond sending the request once:
-	// waiting for a 429's Retry-After, giving up on it.
-	Notes []string `json:"notes,omitempty"`
+	result.Exchange
 
 	role      string
 	maxBody   int64
@@ -209,8 +189,8 @@ const maxRetries = 3
 
 // attempt sends the request once.
 func (c *Client) attempt(ctx context.Context, r Request) *Exchange {
-	ex := &Exchange{Label: r.Label, Started: time.Now(), role: r.Role, maxBody: c.MaxBody}
-	ex.Request = Message{
+	ex := &Exchange{Exchange: result.Exchange{Label: r.Label, Started: time.Now()}, role: r.Role, maxBody: c.MaxBody}
+	ex.Request = result.Message{
 		Method: r.Method,
 		URL:    c.Redactor.URL(r.URL),
 		Header: c.Redactor.Header(r.Header),
@@ -290,7 +270,7 @@ func (c *Client) attempt(ctx context.Context, r Request) *Exchange {
 		}
 	}
 	c.registerTokens(ex)
-	ex.Response = &Message{
+	ex.Response = &result.Message{
 		Status:    resp.StatusCode,
 		Header:    c.Redactor.Header(resp.Header),
 		Body:      excerpt(c.redactBody(resp.Header.Get("Content-Type"), body, c.TokenMembers), len(body)),

@@ -1,10 +1,13 @@
-// Package reports writes what a run found: JUnit for CI servers, JSON for
-// machines, HTML and Markdown for people, and a manifest of digests that
-// makes the bundle tamper-evident. Everything it receives is already
-// redacted; it adds no secrets of its own.
-package reports
+// Package result is what a run found: the run, each check with its
+// verdict, and the HTTP exchanges that are its evidence. The transport
+// records exchanges in it, the suites attach them to checks, the runner
+// fills in verdicts, and the reports write it out.
+package result
 
-import "time"
+import (
+	"net/http"
+	"time"
+)
 
 // Verdicts of a check.
 const (
@@ -84,24 +87,31 @@ type Check struct {
 // Mandatory reports whether the check's level makes its failure fail a run.
 func (c Check) Mandatory() bool { return c.Level == "MUST" || c.Level == "MUST NOT" }
 
-// Exchange is one redacted HTTP exchange.
+// Exchange is one HTTP exchange as recorded: redacted, safe to write
+// anywhere.
 type Exchange struct {
 	Label    string        `json:"label"`
 	Started  time.Time     `json:"started"`
 	Duration time.Duration `json:"duration_ns"`
-	Request  Message       `json:"request"`
-	Response *Message      `json:"response,omitempty"`
-	Error    string        `json:"error,omitempty"`
+	// ServerTime is how long the endpoint took to answer the last attempt,
+	// from sending to the last body byte: no pacing, no Retry-After waits.
+	ServerTime time.Duration `json:"server_time_ns,omitempty"`
+	Request    Message       `json:"request"`
+	Response   *Message      `json:"response,omitempty"`
+	Err        string        `json:"error,omitempty"`
+	// Notes say what the client did beyond sending the request once:
+	// waiting for a 429's Retry-After, giving up on it.
+	Notes []string `json:"notes,omitempty"`
 }
 
-// Message is a redacted request or response.
+// Message is a recorded request or response.
 type Message struct {
-	Method    string              `json:"method,omitempty"`
-	URL       string              `json:"url,omitempty"`
-	Status    int                 `json:"status,omitempty"`
-	Header    map[string][]string `json:"header,omitempty"`
-	Body      string              `json:"body,omitempty"`
-	Truncated bool                `json:"truncated,omitempty"`
+	Method    string      `json:"method,omitempty"`
+	URL       string      `json:"url,omitempty"`
+	Status    int         `json:"status,omitempty"`
+	Header    http.Header `json:"header,omitempty"`
+	Body      string      `json:"body,omitempty"`
+	Truncated bool        `json:"truncated,omitempty"`
 }
 
 // Counts tallies verdicts.
@@ -131,3 +141,7 @@ func (r *Run) Count() Counts {
 	}
 	return c
 }
+
+// CompleteCertification reports whether the run certifies the whole spec:
+// started with --certify and no label filter.
+func (r *Run) CompleteCertification() bool { return r.Certify && r.LabelFilter == "" }
