@@ -26,7 +26,7 @@ build:
 # (testdata/fuzz/<Target>/ in each package); a crash found here writes its
 # input there too: fix the bug and commit the file as a regression seed.
 FUZZTIME ?= 8s
-FUZZ = ./runner:FuzzParseTarget ./specs:FuzzParse ./schemas:FuzzValidate ./suites/wire:FuzzResponseParsers
+FUZZ = ./target:FuzzParseTarget ./specs:FuzzParse ./schemas:FuzzValidate ./suites/wire:FuzzResponseParsers
 fuzz:
 	@for f in $(FUZZ); do \
 		pkg=$${f%%:*}; name=$${f#*:}; echo "fuzz $$name ($$pkg, $(FUZZTIME))"; \

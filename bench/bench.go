@@ -27,6 +27,7 @@ import (
 
 	"github.com/tokencert/tokencert/refserver"
 	"github.com/tokencert/tokencert/specs"
+	"github.com/tokencert/tokencert/target"
 )
 
 // Config is one measured scenario.
@@ -180,7 +181,7 @@ func Measure(ctx context.Context, c Config) (*Result, error) {
 
 // writeTarget writes the server's target file with its secrets as ${VAR}s
 // and returns the environment that sets them.
-func writeTarget(dir string, t refserver.Target) (string, []string, error) {
+func writeTarget(dir string, t target.Target) (string, []string, error) {
 	env := []string{
 		"TOKENCERT_BENCH_SECRET=" + t.ClientSecret,
 		"TOKENCERT_BENCH_PASSWORD=" + t.Password,

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tokencert/tokencert/refserver"
+	"github.com/tokencert/tokencert/target"
 )
 
 // request is one request as the server received it: what the floor
@@ -61,7 +62,7 @@ func startServer(ref *refserver.Server) (*server, error) {
 
 // target is the running server as a target file, with the base URL of the
 // recording listener.
-func (s *server) target() refserver.Target {
+func (s *server) target() target.Target {
 	t := s.ref.Target() // not started itself: its URLs are bare paths
 	t.Endpoint, t.Resource, t.Introspection = s.base+t.Endpoint, s.base+t.Resource, s.base+t.Introspection
 	return t

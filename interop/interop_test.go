@@ -19,6 +19,7 @@ import (
 	"github.com/onsi/ginkgo/v2/reporters"
 
 	"github.com/tokencert/tokencert/runner"
+	"github.com/tokencert/tokencert/target"
 )
 
 // childEnv names the file that turns the test binary into one tokencert
@@ -40,10 +41,10 @@ func TestMain(m *testing.M) {
 
 // runConfig is what the test process hands a child run.
 type runConfig struct {
-	Target    runner.TargetFile `json:"target"`
-	ReportDir string            `json:"report_dir"`
-	Skew      time.Duration     `json:"skew"`
-	MaxWait   time.Duration     `json:"max_wait"`
+	Target    target.Target `json:"target"`
+	ReportDir string        `json:"report_dir"`
+	Skew      time.Duration `json:"skew"`
+	MaxWait   time.Duration `json:"max_wait"`
 }
 
 func childRun(path string) int {
@@ -76,7 +77,7 @@ type verdict struct {
 
 // certify runs tokencert against tf in a child process and returns each
 // check's verdict, by check name.
-func certify(t *testing.T, name string, tf runner.TargetFile) (map[string]verdict, int) {
+func certify(t *testing.T, name string, tf target.Target) (map[string]verdict, int) {
 	t.Helper()
 	dir := t.TempDir()
 	report := filepath.Join(dir, "report")

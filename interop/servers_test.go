@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokencert/tokencert/runner"
+	"github.com/tokencert/tokencert/target"
 )
 
 // serverConfig is what every server under test is set up with, so that the
@@ -59,8 +59,8 @@ var implementations = []implementation{
 }
 
 // target is the tokencert target for a started server.
-func (e endpoints) target(c serverConfig) runner.TargetFile {
-	tf := runner.TargetFile{
+func (e endpoints) target(c serverConfig) target.Target {
+	tf := target.Target{
 		Spec:              "rfc6749",
 		AllowSecretInURL:  true, // test clients of in-process servers
 		Endpoint:          e.url + e.token,

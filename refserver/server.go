@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/tokencert/tokencert/specs"
+	"github.com/tokencert/tokencert/target"
 )
 
 // Options configure a Server.
@@ -249,33 +250,18 @@ func (s *Server) Close() error {
 	return err
 }
 
-// Target is what `tokencert serve` prints as its first stdout line; it is a
-// valid target file (JSON is YAML).
-type Target struct {
-	Spec              string `json:"spec"`
-	Endpoint          string `json:"endpoint"`
-	ClientID          string `json:"client_id"`
-	ClientSecret      string `json:"client_secret"`
-	Username          string `json:"username,omitempty"`
-	Password          string `json:"password,omitempty"`
-	Scope             string `json:"scope,omitempty"`
-	Audience          string `json:"audience,omitempty"`
-	Resource          string `json:"resource"`
-	Introspection     string `json:"introspection"`
-	OtherClientID     string `json:"other_client_id,omitempty"`
-	OtherClientSecret string `json:"other_client_secret,omitempty"`
-}
-
 // Target describes the running server as a target: its endpoints (under
 // URL), credentials, every scope it may grant and the audience it expects.
 // The resource owner is listed only when the spec has the password grant.
-func (s *Server) Target() Target {
+// `tokencert serve` prints it as its first stdout line: a valid target file
+// (JSON is YAML).
+func (s *Server) Target() target.Target {
 	base := s.URL()
 	name := s.spec.Name
 	if s.spec.Dir() != "" {
 		name = s.spec.Source
 	}
-	t := Target{
+	t := target.Target{
 		Spec: name, Endpoint: base + s.spec.Request.Path,
 		ClientID: s.creds.ClientID, ClientSecret: s.creds.ClientSecret,
 		Scope: strings.Join(s.spec.Refserver.Scopes, " "), Audience: s.spec.Refserver.Audience,

@@ -3,8 +3,10 @@ package refserver
 import (
 	"encoding/base64"
 	"encoding/json"
+	"github.com/tokencert/tokencert/target"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -36,14 +38,14 @@ func TestTargetDescribesTheServer(t *testing.T) {
 	if !strings.HasPrefix(h.base, "http://127.0.0.1:") {
 		t.Errorf("URL %q, want http://127.0.0.1:PORT", h.base)
 	}
-	want := Target{
+	want := target.Target{
 		Spec: "rfc6749", Endpoint: h.base + "/token",
 		ClientID: testCreds.ClientID, ClientSecret: testCreds.ClientSecret,
 		Username: testCreds.Username, Password: testCreds.Password, Scope: "read write",
 		Resource: h.base + "/resource", Introspection: h.base + "/introspect",
 		OtherClientID: testCreds.OtherClientID, OtherClientSecret: testCreds.OtherClientSecret,
 	}
-	if tg != want {
+	if !reflect.DeepEqual(tg, want) {
 		t.Errorf("Target() = %+v\nwant %+v", tg, want)
 	}
 	// The printed line is a target file: JSON, hence YAML.
@@ -51,8 +53,8 @@ func TestTargetDescribesTheServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var back Target
-	if err := yaml.UnmarshalStrict(line, &back); err != nil || back != tg {
+	var back target.Target
+	if err := yaml.UnmarshalStrict(line, &back); err != nil || !reflect.DeepEqual(back, tg) {
 		t.Errorf("the JSON line does not read back as YAML: %v, %+v", err, back)
 	}
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/tokencert/tokencert/specs"
 	"github.com/tokencert/tokencert/suites"
 	"github.com/tokencert/tokencert/suites/wire"
+	"github.com/tokencert/tokencert/target"
 )
 
 // Exit codes.
@@ -42,7 +43,7 @@ var Version = "0.1.0"
 // Options configure one run.
 type Options struct {
 	// Target holds the target-file keys, with flags already applied.
-	Target TargetFile
+	Target target.Target
 	// Spec names a built-in spec or a spec file; overrides Target.Spec.
 	Spec        string
 	ReportDir   string
@@ -134,35 +135,35 @@ func prepare(o *Options) (_ *prepared, err error) {
 	spec, err := specs.Load(name)
 	if err != nil {
 		if o.Spec != "" {
-			return nil, &TargetError{Key: "--spec", Problem: err.Error()}
+			return nil, &target.Error{Key: "--spec", Problem: err.Error()}
 		}
 		if o.Target.Path != "" && o.Target.Spec != "" {
-			return nil, &TargetError{File: o.Target.Path, Key: "spec", Problem: err.Error()}
+			return nil, &target.Error{File: o.Target.Path, Key: "spec", Problem: err.Error()}
 		}
 		return nil, err
 	}
 	if o.Certify && o.LabelFilter != "" {
-		return nil, &TargetError{Key: "--certify", Problem: "a certification runs every check of the spec; drop --label-filter"}
+		return nil, &target.Error{Key: "--certify", Problem: "a certification runs every check of the spec; drop --label-filter"}
 	}
 	var signKey ed25519.PrivateKey
 	if o.SignKey != "" {
 		if signKey, err = reports.LoadPrivateKey(o.SignKey); err != nil {
-			return nil, &TargetError{Key: "--sign-key", Problem: err.Error()}
+			return nil, &target.Error{Key: "--sign-key", Problem: err.Error()}
 		}
 	}
 	if o.LabelFilter != "" {
 		if _, err := types.ParseLabelFilter(o.LabelFilter); err != nil {
-			return nil, &TargetError{Key: "--label-filter", Problem: err.Error()}
+			return nil, &target.Error{Key: "--label-filter", Problem: err.Error()}
 		}
 	}
 	if o.Deadline < 0 {
-		return nil, &TargetError{Key: "--deadline", Problem: fmt.Sprintf("%s is not a positive duration", o.Deadline)}
+		return nil, &target.Error{Key: "--deadline", Problem: fmt.Sprintf("%s is not a positive duration", o.Deadline)}
 	}
 	if o.Deadline == 0 {
 		o.Deadline = DefaultDeadline
 	}
 	if o.Target.Path != "" && o.Target.Endpoint == "" {
-		return nil, &TargetError{File: o.Target.Path, Key: "endpoint", Problem: "missing: a target file names the token endpoint URL (the embedded reference server is certified when no target is given)"}
+		return nil, &target.Error{File: o.Target.Path, Key: "endpoint", Problem: "missing: a target file names the token endpoint URL (the embedded reference server is certified when no target is given)"}
 	}
 	p := &prepared{o: *o, spec: spec, redactor: redact.New(), signKey: signKey}
 	tf := o.Target
@@ -170,7 +171,7 @@ func prepare(o *Options) (_ *prepared, err error) {
 	if tf.Endpoint == "" {
 		if o.Fault != "" {
 			if _, err := refserver.FaultByName(o.Fault); err != nil {
-				return nil, &TargetError{Key: "--fault", Problem: err.Error()}
+				return nil, &target.Error{Key: "--fault", Problem: err.Error()}
 			}
 		}
 		srv, pool, err := startEmbedded(spec, o)
@@ -178,37 +179,40 @@ func prepare(o *Options) (_ *prepared, err error) {
 			return nil, fmt.Errorf("embedded reference server: %w", err)
 		}
 		p.server, embeddedCAs, server = srv, pool, srv
-		st := srv.Target()
-		tf = TargetFile{Spec: spec.Name, Endpoint: st.Endpoint, ClientID: st.ClientID, ClientSecret: st.ClientSecret,
-			Username: st.Username, Password: st.Password, Scope: st.Scope, Audience: st.Audience, Resource: st.Resource,
-			Introspection: st.Introspection, OtherClientID: st.OtherClientID, OtherClientSecret: st.OtherClientSecret,
-			// The reference server offers every method the spec names.
-			ClientAuth: spec.Request.ClientAuth,
-			// Its test client's secret may travel in a URL.
-			AllowSecretInURL: true}
+		tf = srv.Target()
+		tf.Spec = spec.Name
+		// The reference server offers every method the spec names, and its
+		// test client's secret may travel in a URL.
+		tf.ClientAuth, tf.AllowSecretInURL = spec.Request.ClientAuth, true
 		if o.Skew == 0 {
 			o.Skew = 500*time.Millisecond + o.Latency
 		}
 	} else if o.Fault != "" {
-		return nil, &TargetError{Key: "--fault", Problem: "faults apply to the embedded reference server only; give no endpoint"}
+		return nil, &target.Error{Key: "--fault", Problem: "faults apply to the embedded reference server only; give no endpoint"}
 	}
 	tr, err := resolveTransport(tf, o, embeddedCAs)
 	if err != nil {
 		return nil, err
 	}
-	target, err := resolveTarget(tf, o)
+	// Flags win over target keys.
+	if o.MaxWait != 0 {
+		tf.MaxWait.Duration = o.MaxWait
+	}
+	tf.AllowSecretInURL = tf.AllowSecretInURL || o.AllowSecretInURL
+	tf.Skew = o.Skew
+	tf.AllowHTTP, tf.InsecureSkipVerify, tf.MaxFailedLogins = tr.allowHTTP, tr.insecure, &tr.maxFailedLogins
+	resolved, err := tf.Resolve()
 	if err != nil {
 		return nil, err
 	}
-	for _, u := range []struct{ key, url string }{{"endpoint", target.Endpoint}, {"resource", target.Resource}, {"introspection", target.Introspection}} {
+	for _, u := range []struct{ key, url string }{{"endpoint", resolved.Endpoint}, {"resource", resolved.Resource}, {"introspection", resolved.Introspection}} {
 		if err := refuseCleartext(tf.Path, u.key, u.url, tr.allowHTTP); err != nil {
 			return nil, err
 		}
 	}
-	target.AllowHTTP, target.InsecureSkipVerify, target.MaxFailedLogins = tr.allowHTTP, tr.insecure, suitesLimit(tr.maxFailedLogins)
 	p.tr = tr
 	client := wire.New(p.redactor, tr.wireOptions())
-	env, err := suites.NewEnv(spec, target, client, o.Stdout)
+	env, err := suites.NewEnv(spec, resolved, client, o.Stdout)
 	if err != nil {
 		return nil, err
 	}
@@ -240,71 +244,6 @@ func startEmbedded(spec *specs.Spec, o *Options) (*refserver.Server, *x509.CertP
 		return nil, nil, err
 	}
 	return srv, pool, nil
-}
-
-// resolveTarget checks the target keys and turns them into what the suites use.
-func resolveTarget(tf TargetFile, o *Options) (suites.Target, error) {
-	file := tf.Path
-	t := suites.Target{
-		ClientID: tf.ClientID, ClientSecret: tf.ClientSecret, Username: tf.Username, Password: tf.Password,
-		Scope: tf.Scope, Audience: tf.Audience, Grants: tf.Grants, ClientAuth: tf.ClientAuth, OtherClientID: tf.OtherClientID,
-		OtherClientSecret: tf.OtherClientSecret, MaxWait: o.MaxWait, Skew: o.Skew,
-		AllowSecretInURL: tf.AllowSecretInURL || o.AllowSecretInURL,
-	}
-	u, err := checkURL(file, "endpoint", tf.Endpoint)
-	if err != nil {
-		return t, err
-	}
-	// Credentials in the URL (https://id:secret@host/...) are client
-	// credentials for HTTP Basic; they never stay in the URL we log.
-	if u.User != nil {
-		if t.ClientID == "" {
-			t.ClientID = u.User.Username()
-		}
-		if p, ok := u.User.Password(); ok && t.ClientSecret == "" {
-			t.ClientSecret = p
-		}
-		u.User = nil
-	}
-	t.Endpoint = u.String()
-	for key, v := range map[string]*string{"resource": &tf.Resource, "introspection": &tf.Introspection} {
-		if *v == "" {
-			continue
-		}
-		if _, err := checkURL(file, key, *v); err != nil {
-			return t, err
-		}
-	}
-	t.Resource, t.Introspection = tf.Resource, tf.Introspection
-	if (t.OtherClientID == "") != (t.OtherClientSecret == "") {
-		return t, &TargetError{File: file, Key: "other_client_secret", Problem: "other_client_id and other_client_secret go together"}
-	}
-	if (t.Username == "") != (t.Password == "") {
-		return t, &TargetError{File: file, Key: "password", Problem: "username and password go together"}
-	}
-	for _, m := range t.ClientAuth {
-		if m != "basic" && m != "body" {
-			return t, &TargetError{File: file, Key: "client_auth", Problem: fmt.Sprintf("unknown client authentication %q (basic, body)", m)}
-		}
-	}
-	for _, g := range t.Grants {
-		switch g {
-		case "client_credentials", "password", "refresh_token":
-		default:
-			return t, &TargetError{File: file, Key: "grants", Problem: fmt.Sprintf("unknown grant %q (client_credentials, password, refresh_token)", g)}
-		}
-	}
-	if tf.MaxWait != "" && t.MaxWait == 0 {
-		d, err := parseDuration(file, "max_wait", tf.MaxWait)
-		if err != nil {
-			return t, err
-		}
-		t.MaxWait = d
-	}
-	if t.MaxWait == 0 {
-		t.MaxWait = 2 * time.Minute
-	}
-	return t, nil
 }
 
 // ginkgoT is the GinkgoTestingT RunSpecs reports to.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tokencert/tokencert/suites"
 	"github.com/tokencert/tokencert/suites/wire"
+	"github.com/tokencert/tokencert/target"
 )
 
 // Defaults of the transport limits.
@@ -49,23 +50,20 @@ func pick(flagValue, fileValue, flag, key, file string) (string, setting) {
 }
 
 func (s setting) err(format string, args ...any) error {
-	return &TargetError{File: s.file, Key: s.key, Problem: fmt.Sprintf(format, args...)}
+	return &target.Error{File: s.file, Key: s.key, Problem: fmt.Sprintf(format, args...)}
 }
 
 // resolveTransport checks the transport flags and keys. embedded is the
 // embedded reference server's trust pool, nil for a given endpoint.
-func resolveTransport(tf TargetFile, o *Options, embedded *x509.CertPool) (*transport, error) {
+func resolveTransport(tf target.Target, o *Options, embedded *x509.CertPool) (*transport, error) {
 	file := tf.Path
 	tr := &transport{timeout: o.RequestTimeout, maxBody: o.MaxBody, insecure: o.InsecureSkipVerify || tf.InsecureSkipVerify,
 		allowHTTP: o.AllowHTTP || tf.AllowHTTP}
 	switch {
 	case tr.timeout < 0:
 		return nil, setting{"", "--request-timeout"}.err("%s is not a positive duration", tr.timeout)
-	case tr.timeout == 0 && tf.RequestTimeout != "":
-		d, err := parseDuration(file, "request_timeout", tf.RequestTimeout)
-		if err != nil {
-			return nil, err
-		}
+	case tr.timeout == 0 && tf.RequestTimeout != nil:
+		d := tf.RequestTimeout.Duration
 		if d == 0 {
 			return nil, setting{file, "request_timeout"}.err("0 is not a timeout; give a positive duration like 10s")
 		}
@@ -130,7 +128,7 @@ func resolveTransport(tf TargetFile, o *Options, embedded *x509.CertPool) (*tran
 		path := relativeTo(caFrom.file, caFile)
 		b, err := os.ReadFile(path)
 		if err != nil {
-			return nil, caFrom.err("cannot read %s: %s", path, unwrapPath(err))
+			return nil, caFrom.err("cannot read %s: %s", path, target.ReadProblem(err))
 		}
 		pool, err := x509.SystemCertPool()
 		if err != nil || pool == nil {
@@ -153,7 +151,7 @@ func resolveTransport(tf TargetFile, o *Options, embedded *x509.CertPool) (*tran
 			from setting
 		}{{certPath, certFrom}, {keyPath, keyFrom}} {
 			if _, err := os.Stat(f.path); err != nil {
-				return nil, f.from.err("cannot read %s: %s", f.path, unwrapPath(err))
+				return nil, f.from.err("cannot read %s: %s", f.path, target.ReadProblem(err))
 			}
 		}
 		pair, err := tls.LoadX509KeyPair(certPath, keyPath)
@@ -183,7 +181,7 @@ func refuseCleartext(file, key, raw string, allowHTTP bool) error {
 	if err != nil || u.Scheme != "http" || allowHTTP || suites.Loopback(u.Hostname()) {
 		return nil
 	}
-	return &TargetError{File: file, Key: key, Problem: fmt.Sprintf(
+	return &target.Error{File: file, Key: key, Problem: fmt.Sprintf(
 		"%s is cleartext http:// on a host that is not loopback; tokencert does not send credentials or tokens over it. Use https://, or set allow_http: true (--allow-http) to certify it anyway: RFC6749-3.2-TLS-REQUIRED is then reported failed",
 		strings.SplitN(u.Redacted(), "?", 2)[0])}
 }
@@ -191,12 +189,4 @@ func refuseCleartext(file, key, raw string, allowHTTP bool) error {
 // wireOptions are the HTTP client's options for the transport.
 func (tr *transport) wireOptions() wire.Options {
 	return wire.Options{Timeout: tr.timeout, MaxBody: tr.maxBody, MaxRPS: tr.maxRPS, TLS: tr.tls, InsecureSkipVerify: tr.insecure}
-}
-
-// suitesLimit is Target.MaxFailedLogins for a cap of n.
-func suitesLimit(n int) int {
-	if n == 0 {
-		return -1
-	}
-	return n
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/tokencert/tokencert/specs"
 	"github.com/tokencert/tokencert/suites"
 	"github.com/tokencert/tokencert/suites/wire"
+	"github.com/tokencert/tokencert/target"
 )
 
 func readme(t *testing.T) string {
@@ -36,8 +37,8 @@ func TestReadmeExampleIsAValidSpec(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	target := suites.Target{Endpoint: "http://127.0.0.1:1" + spec.Request.Path, ClientID: "c", ClientSecret: "s",
-		Username: "u", Password: "p", Audience: spec.Refserver.Audience, Resource: "http://127.0.0.1:1/resource", MaxWait: time.Minute}
+	target := target.Target{Endpoint: "http://127.0.0.1:1" + spec.Request.Path, ClientID: "c", ClientSecret: "s",
+		Username: "u", Password: "p", Audience: spec.Refserver.Audience, Resource: "http://127.0.0.1:1/resource", MaxWait: specs.Duration{Duration: time.Minute}}
 	env, err := suites.NewEnv(spec, target, wire.New(redact.New(), wire.Options{}), nil)
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tokencert/tokencert/specs"
 	"github.com/tokencert/tokencert/suites/wire"
+	"github.com/tokencert/tokencert/target"
 )
 
 func init() {
@@ -27,14 +28,14 @@ func init() {
 type tokenProbe struct {
 	where string
 	key   string // target key that configures it
-	url   func(t Target) string
+	url   func(t target.Target) string
 	// send presents the token; verdict reads the answer.
 	send func(e *Env, ctx context.Context, label, token string) *wire.Exchange
 }
 
 var resourceProbe = tokenProbe{
 	where: "the protected resource", key: "resource",
-	url: func(t Target) string { return t.Resource },
+	url: func(t target.Target) string { return t.Resource },
 	send: func(e *Env, ctx context.Context, label, token string) *wire.Exchange {
 		h := http.Header{"Authorization": {"Bearer " + token}}
 		return e.Client.Do(ctx, wire.Request{Label: label, Method: http.MethodGet, URL: e.Target.Resource, Header: h, Role: "protected resource"})
@@ -43,7 +44,7 @@ var resourceProbe = tokenProbe{
 
 var introspectionProbe = tokenProbe{
 	where: "introspection", key: "introspection",
-	url: func(t Target) string { return t.Introspection },
+	url: func(t target.Target) string { return t.Introspection },
 	send: func(e *Env, ctx context.Context, label, token string) *wire.Exchange {
 		h := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Accept": {"application/json"}}
 		cred := url.QueryEscape(e.Target.ClientID) + ":" + url.QueryEscape(e.Target.ClientSecret)
@@ -73,16 +74,16 @@ func planExpiry(p tokenProbe) func(e *Env, req specs.Requirement) []Check {
 				}
 			}}
 		after := Check{Req: req, Concern: Expiry, Variant: "after expiry", Phase: PhaseLast,
-			Timeout: e.Target.MaxWait + 2*time.Minute,
+			Timeout: e.Target.MaxWait.Duration + 2*time.Minute,
 			Title:   "an expired access token is refused by " + p.where,
 			Run: func(t *T) {
 				// Where every new token discards the earlier ones, the
 				// shared token is long gone: watch one issued now.
 				token, issued, lifetime := expiryToken(t, p, t.Env.Spec.Response.NewTokenDiscardsOld)
 				deadline := issued.Add(lifetime + t.Env.Target.Skew)
-				if wait := time.Until(deadline); wait > t.Env.Target.MaxWait {
+				if wait := time.Until(deadline); wait > t.Env.Target.MaxWait.Duration {
 					need := (lifetime + t.Env.Target.Skew + 59*time.Second).Truncate(time.Minute)
-					t.Skipf("the token lives %s (+ %s skew), longer than --max-wait %s; run with --max-wait %s (target key max_wait) to check", lifetime, t.Env.Target.Skew, t.Env.Target.MaxWait, need)
+					t.Skipf("the token lives %s (+ %s skew), longer than --max-wait %s; run with --max-wait %s (target key max_wait) to check", lifetime, t.Env.Target.Skew, t.Env.Target.MaxWait.Duration, need)
 				}
 				if err := waitUntil(t, deadline, fmt.Sprintf("expiry: waiting for the access token to expire (%s, %s)", t.Check.Req.ID, p.where)); err != nil {
 					t.Errorf("the wait for expiry was cut short: %v", err)

@@ -22,17 +22,13 @@ type logins struct {
 	capped map[*wire.Exchange]string // requests not sent -> why
 }
 
-// maxFailedLogins is the target's cap: Target.MaxFailedLogins, 0 for the
-// default, negative for none.
+// maxFailedLogins is the target's cap: Target.MaxFailedLogins, or the
+// default when the target sets none.
 func (e *Env) maxFailedLogins() int {
-	switch n := e.Target.MaxFailedLogins; {
-	case n == 0:
-		return DefaultMaxFailedLogins
-	case n < 0:
-		return 0
-	default:
-		return n
+	if n := e.Target.MaxFailedLogins; n != nil {
+		return max(*n, 0)
 	}
+	return DefaultMaxFailedLogins
 }
 
 // failedLogin reports whether params log the target's resource owner in

@@ -11,15 +11,16 @@ import (
 	"github.com/tokencert/tokencert/redact"
 	"github.com/tokencert/tokencert/specs"
 	"github.com/tokencert/tokencert/suites/wire"
+	"github.com/tokencert/tokencert/target"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/checks.txt")
 
 // fullTarget has every key set, so every check is planned.
-var fullTarget = Target{
+var fullTarget = target.Target{
 	Endpoint: "http://127.0.0.1:1/token", ClientID: "c", ClientSecret: "s", Username: "u", Password: "p",
 	Scope: "read write", Audience: "a", Resource: "http://127.0.0.1:1/resource", Introspection: "http://127.0.0.1:1/introspect",
-	OtherClientID: "c2", OtherClientSecret: "s2", MaxWait: time.Minute,
+	OtherClientID: "c2", OtherClientSecret: "s2", MaxWait: specs.Duration{Duration: time.Minute},
 }
 
 // TestChecksManifest keeps testdata/checks.txt, the catalogue of every check

@@ -19,41 +19,8 @@ import (
 	"github.com/tokencert/tokencert/schemas"
 	"github.com/tokencert/tokencert/specs"
 	"github.com/tokencert/tokencert/suites/wire"
+	"github.com/tokencert/tokencert/target"
 )
-
-// Target is what the suites know of the endpoint under test.
-type Target struct {
-	Endpoint     string
-	ClientID     string
-	ClientSecret string
-	Username     string
-	Password     string
-	Scope        string
-	Audience     string
-	Grants       []string // grants the client is registered for; empty: all of the spec's
-	// ClientAuth lists the client authentication methods the client is
-	// registered for; empty: the spec's required one, and others if offered.
-	ClientAuth        []string
-	Resource          string
-	Introspection     string
-	OtherClientID     string
-	OtherClientSecret string
-	MaxWait           time.Duration
-	// Skew is the clock skew allowed when asserting expiry.
-	Skew time.Duration
-	// AllowHTTP: a cleartext http:// endpoint is judged as a deployment
-	// (RFC6749-3.2-TLS-REQUIRED fails) even on loopback.
-	AllowHTTP bool
-	// InsecureSkipVerify: the endpoint's certificate is not verified; the
-	// TLS check notes it.
-	InsecureSkipVerify bool
-	// AllowSecretInURL lets the credentials_in_uri probe send the real
-	// client secret in a request URI.
-	AllowSecretInURL bool
-	// MaxFailedLogins caps the requests with a wrong resource-owner
-	// password (0: DefaultMaxFailedLogins; negative: none).
-	MaxFailedLogins int
-}
 
 // Concerns, in report order.
 const (
@@ -176,7 +143,7 @@ func DefaultCheck(id string) string { return defaultKinds[id] }
 // responses already fetched, so no check repeats a request another made.
 type Env struct {
 	Spec        *specs.Spec
-	Target      Target
+	Target      target.Target
 	Client      *wire.Client
 	Redactor    *redact.Redactor
 	TokenSchema *schemas.Schema
@@ -189,7 +156,7 @@ type Env struct {
 }
 
 // NewEnv prepares the environment for a spec and target.
-func NewEnv(spec *specs.Spec, target Target, client *wire.Client, console io.Writer) (*Env, error) {
+func NewEnv(spec *specs.Spec, tg target.Target, client *wire.Client, console io.Writer) (*Env, error) {
 	ts, err := schemas.Load(spec.Response.Schema, spec.Dir())
 	if err != nil {
 		return nil, err
@@ -201,15 +168,15 @@ func NewEnv(spec *specs.Spec, target Target, client *wire.Client, console io.Wri
 	if console == nil {
 		console = io.Discard
 	}
-	if target.Skew == 0 {
-		target.Skew = 60 * time.Second
+	if tg.Skew == 0 {
+		tg.Skew = 60 * time.Second
 	}
 	r := client.Redactor
-	for kind, v := range map[string]string{"client_secret": target.ClientSecret, "password": target.Password, "other_client_secret": target.OtherClientSecret} {
+	for kind, v := range map[string]string{"client_secret": tg.ClientSecret, "password": tg.Password, "other_client_secret": tg.OtherClientSecret} {
 		r.Add(kind, v)
 	}
 	client.TokenMembers = append(client.TokenMembers, spec.Member("access_token"), spec.Member("refresh_token"), "id_token", "access_token", "refresh_token")
-	return &Env{Spec: spec, Target: target, Client: client, Redactor: r, TokenSchema: ts, ErrorSchema: es, Console: console, memo: memo{m: map[string]*memoEntry{}}}, nil
+	return &Env{Spec: spec, Target: tg, Client: client, Redactor: r, TokenSchema: ts, ErrorSchema: es, Console: console, memo: memo{m: map[string]*memoEntry{}}}, nil
 }
 
 // Plan returns the checks of the spec's requirements, in run order.

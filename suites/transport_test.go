@@ -12,11 +12,12 @@ import (
 	"github.com/tokencert/tokencert/refserver"
 	"github.com/tokencert/tokencert/specs"
 	"github.com/tokencert/tokencert/suites/wire"
+	"github.com/tokencert/tokencert/target"
 )
 
 // refEnv starts the reference server (with TLS when cfg is set) and returns
 // an Env for it; edit tweaks the target first.
-func refEnv(t *testing.T, cfg *tls.Config, client wire.Options, edit func(*Target)) *Env {
+func refEnv(t *testing.T, cfg *tls.Config, client wire.Options, edit func(*target.Target)) *Env {
 	t.Helper()
 	spec, err := specs.Load("rfc6749")
 	if err != nil {
@@ -31,8 +32,8 @@ func refEnv(t *testing.T, cfg *tls.Config, client wire.Options, edit func(*Targe
 	}
 	t.Cleanup(func() { _ = srv.Close() })
 	st := srv.Target()
-	target := Target{Endpoint: st.Endpoint, ClientID: st.ClientID, ClientSecret: st.ClientSecret, Username: st.Username,
-		Password: st.Password, Scope: st.Scope, Resource: st.Resource, Introspection: st.Introspection, MaxWait: time.Minute}
+	target := target.Target{Endpoint: st.Endpoint, ClientID: st.ClientID, ClientSecret: st.ClientSecret, Username: st.Username,
+		Password: st.Password, Scope: st.Scope, Resource: st.Resource, Introspection: st.Introspection, MaxWait: specs.Duration{Duration: time.Minute}}
 	if edit != nil {
 		edit(&target)
 	}
@@ -79,7 +80,7 @@ func TestTransportTLS(t *testing.T) {
 	})
 	t.Run("insecure_skip_verify is noted", func(t *testing.T) {
 		t.Parallel()
-		env := refEnv(t, cfg, wire.Options{InsecureSkipVerify: true}, func(tg *Target) { tg.InsecureSkipVerify = true })
+		env := refEnv(t, cfg, wire.Options{InsecureSkipVerify: true}, func(tg *target.Target) { tg.InsecureSkipVerify = true })
 		res := runCheck(t, env, tlsRequired)
 		if len(res.Problems) > 0 || !strings.Contains(strings.Join(res.Notes, "\n"), "certificate verification was off (insecure_skip_verify)") {
 			t.Errorf("%+v", res)
@@ -101,7 +102,7 @@ func TestTransportTLS(t *testing.T) {
 	})
 	t.Run("http with allow_http fails", func(t *testing.T) {
 		t.Parallel()
-		res := runCheck(t, refEnv(t, nil, wire.Options{}, func(tg *Target) { tg.AllowHTTP = true }), tlsRequired)
+		res := runCheck(t, refEnv(t, nil, wire.Options{}, func(tg *target.Target) { tg.AllowHTTP = true }), tlsRequired)
 		if len(res.Problems) != 1 || !strings.Contains(res.Problems[0], "the token endpoint is served over cleartext HTTP (http://127.0.0.1:") {
 			t.Errorf("%+v", res)
 		}
@@ -137,7 +138,7 @@ func TestFailedLoginCap(t *testing.T) {
 	})
 	t.Run("over the cap", func(t *testing.T) {
 		t.Parallel()
-		env := refEnv(t, nil, wire.Options{}, func(tg *Target) { tg.MaxFailedLogins = -1 })
+		env := refEnv(t, nil, wire.Options{}, func(tg *target.Target) { zero := 0; tg.MaxFailedLogins = &zero })
 		res := runCheck(t, env, badPassword)
 		if len(res.Problems) > 0 || !strings.Contains(res.Skipped, "skipped: the max_failed_logins cap (0) stops it: it would be wrong-password request 1 for user tokencert-user-") {
 			t.Errorf("%+v", res)
@@ -148,7 +149,7 @@ func TestFailedLoginCap(t *testing.T) {
 	})
 	t.Run("counting", func(t *testing.T) {
 		t.Parallel()
-		env := refEnv(t, nil, wire.Options{}, func(tg *Target) { tg.MaxFailedLogins = 2 })
+		env := refEnv(t, nil, wire.Options{}, func(tg *target.Target) { two := 2; tg.MaxFailedLogins = &two })
 		wrong := probes.Request{Label: "wrong", Auth: "basic", Params: []probes.Param{{Name: "grant_type", Value: "password"}, {Name: "username", Value: env.Target.Username}, {Name: "password", Value: "nope"}}}
 		right := probes.Request{Label: "right", Auth: "basic", Params: env.grantParams("password")}
 		other := probes.Request{Label: "other user", Auth: "basic", Params: []probes.Param{{Name: "grant_type", Value: "password"}, {Name: "username", Value: "someone-else"}, {Name: "password", Value: "nope"}}}

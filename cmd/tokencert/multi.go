@@ -20,6 +20,7 @@ import (
 	"github.com/tokencert/tokencert/reports"
 	model "github.com/tokencert/tokencert/result"
 	"github.com/tokencert/tokencert/runner"
+	"github.com/tokencert/tokencert/target"
 )
 
 // targetList collects repeated --target flags.
@@ -69,7 +70,7 @@ func expandTargets(paths []string) ([]string, error) {
 	for _, p := range paths {
 		st, err := os.Stat(p)
 		if err != nil {
-			return nil, &runner.TargetError{File: p, Problem: "cannot read: " + unwrapPathError(err)}
+			return nil, &target.Error{File: p, Problem: "cannot read: " + target.ReadProblem(err)}
 		}
 		if !st.IsDir() {
 			add(p)
@@ -77,7 +78,7 @@ func expandTargets(paths []string) ([]string, error) {
 		}
 		entries, err := os.ReadDir(p)
 		if err != nil {
-			return nil, &runner.TargetError{File: p, Problem: "cannot read the directory: " + unwrapPathError(err)}
+			return nil, &target.Error{File: p, Problem: "cannot read the directory: " + target.ReadProblem(err)}
 		}
 		n := 0
 		for _, e := range entries { // ReadDir sorts by name
@@ -87,18 +88,10 @@ func expandTargets(paths []string) ([]string, error) {
 			}
 		}
 		if n == 0 {
-			return nil, &runner.TargetError{File: p, Problem: "no target files (*.yaml, *.yml, *.json) in the directory"}
+			return nil, &target.Error{File: p, Problem: "no target files (*.yaml, *.yml, *.json) in the directory"}
 		}
 	}
 	return out, nil
-}
-
-func unwrapPathError(err error) string {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	return err.Error()
 }
 
 // bundleNames names each target's bundle directory after its file: the

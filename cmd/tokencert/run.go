@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/tokencert/tokencert/runner"
+	"github.com/tokencert/tokencert/target"
 )
 
 func runCmd(args []string, stdout, stderr io.Writer) int {
@@ -17,7 +18,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var (
 		o                                                          runner.Options
-		t                                                          runner.TargetFile
+		t                                                          target.Target
 		targetPath, secretEnv, passwordEnv, otherSecretEnv, grants string
 	)
 	var targets targetList
@@ -83,7 +84,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		targetPath = targets[0]
 	}
 	if targetPath != "" {
-		f, err := runner.LoadTarget(targetPath)
+		f, err := target.Load(targetPath)
 		if err != nil {
 			fmt.Fprintf(stderr, "tokencert: %v\n", err)
 			return 2
@@ -116,7 +117,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 }
 
 // merge overlays the flags that were set on the target file's keys.
-func merge(file, flags runner.TargetFile) runner.TargetFile {
+func merge(file, flags target.Target) target.Target {
 	set := func(dst *string, v string) {
 		if v != "" {
 			*dst = v

@@ -1,0 +1,341 @@
+// Package target is the endpoint under test as a target file names it: where
+// it is, the credentials to use, and how to talk to it. One Target is read
+// from a file (or printed by the reference server), flags are applied to it,
+// and it is resolved once; the suites and the transport use it as resolved.
+package target
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"reflect"
+	"sort"
+	"strings"
+	"time"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/tokencert/tokencert/specs"
+)
+
+// Target is a target file: where the endpoint is and the credentials to
+// use. String values may use ${VAR} to read the environment.
+type Target struct {
+	Path string `json:"-"`
+
+	Spec              string         `json:"spec,omitempty"`
+	Endpoint          string         `json:"endpoint,omitempty"`
+	ClientID          string         `json:"client_id,omitempty"`
+	ClientSecret      string         `json:"client_secret,omitempty"`
+	Username          string         `json:"username,omitempty"`
+	Password          string         `json:"password,omitempty"`
+	Scope             string         `json:"scope,omitempty"`
+	Audience          string         `json:"audience,omitempty"`
+	Grants            []string       `json:"grants,omitempty"`
+	ClientAuth        []string       `json:"client_auth,omitempty"`
+	Resource          string         `json:"resource,omitempty"`
+	Introspection     string         `json:"introspection,omitempty"`
+	OtherClientID     string         `json:"other_client_id,omitempty"`
+	OtherClientSecret string         `json:"other_client_secret,omitempty"`
+	MaxWait           specs.Duration `json:"max_wait,omitzero"`
+	// AllowSecretInURL lets the credentials_in_uri probe send the real
+	// client secret in a request URI, where it can reach access logs.
+	AllowSecretInURL bool `json:"allow_secret_in_url,omitempty"`
+
+	// Transport (runner/transport.go): flags of the same name win.
+	RequestTimeout     *specs.Duration `json:"request_timeout,omitempty"`
+	MaxRPS             *float64        `json:"max_rps,omitempty"`
+	MaxFailedLogins    *int            `json:"max_failed_logins,omitempty"`
+	CAFile             string          `json:"ca_file,omitempty"`
+	ClientCert         string          `json:"client_cert,omitempty"`
+	ClientKey          string          `json:"client_key,omitempty"`
+	InsecureSkipVerify bool            `json:"insecure_skip_verify,omitempty"`
+	AllowHTTP          bool            `json:"allow_http,omitempty"`
+
+	// Skew is the clock skew allowed when asserting expiry (--skew; not a
+	// file key).
+	Skew time.Duration `json:"-"`
+}
+
+// Error is a problem with a target file or flag, naming where it is.
+type Error struct {
+	File, Key, Problem string
+}
+
+func (e *Error) Error() string {
+	where := e.File
+	if where == "" {
+		where = "command line"
+	}
+	if e.Key != "" {
+		return fmt.Sprintf("%s: %s: %s", where, e.Key, e.Problem)
+	}
+	return fmt.Sprintf("%s: %s", where, e.Problem)
+}
+
+// Load reads a YAML (or JSON) target file, expanding ${VAR}s.
+func Load(path string) (*Target, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &Error{File: path, Problem: "cannot read: " + ReadProblem(err)}
+	}
+	return Parse(path, b)
+}
+
+// ReadProblem says what went wrong reading a file, without its path (the
+// message names the file already).
+func ReadProblem(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// Parse parses target-file bytes; path names the file in errors.
+func Parse(path string, b []byte) (*Target, error) {
+	var raw map[string]any
+	if err := yaml.Unmarshal(b, &raw); err != nil {
+		return nil, &Error{File: path, Problem: "not valid YAML: " + err.Error()}
+	}
+	if raw == nil {
+		return nil, &Error{File: path, Problem: "empty target file"}
+	}
+	known := map[string]bool{}
+	for _, k := range Keys() {
+		known[k] = true
+	}
+	var keys []string
+	for k := range raw {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if !known[k] {
+			return nil, &Error{File: path, Key: k, Problem: "unknown key (known keys: " + strings.Join(Keys(), ", ") + ")"}
+		}
+		v, err := expand(raw[k])
+		if err != nil {
+			return nil, &Error{File: path, Key: k, Problem: err.Error()}
+		}
+		raw[k] = v
+		if k == "max_wait" || k == "request_timeout" {
+			if d, ok := v.(string); !ok {
+				return nil, &Error{File: path, Key: k, Problem: "want a duration like 10s or 2m, got " + describe(v)}
+			} else if _, err := parseDuration(path, k, d); err != nil {
+				return nil, err
+			}
+		}
+	}
+	j, err := json.Marshal(raw)
+	if err != nil {
+		return nil, &Error{File: path, Problem: err.Error()}
+	}
+	var t Target
+	dec := json.NewDecoder(bytes.NewReader(j))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&t); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			key, _, _ := strings.Cut(te.Field, ".")
+			want := typeName(te.Type)
+			return nil, &Error{File: path, Key: key, Problem: fmt.Sprintf("want %s, got %s", want, valueName(te.Value))}
+		}
+		return nil, &Error{File: path, Problem: typeProblem(err)}
+	}
+	t.Path = path
+	return &t, nil
+}
+
+// typeName says what a target key's Go type takes, for a person.
+func typeName(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Pointer:
+		return typeName(t.Elem())
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		return "a whole number"
+	case reflect.Slice:
+		return "a list of " + strings.TrimPrefix(typeName(t.Elem()), "a ") + "s"
+	}
+	return t.String()
+}
+
+// valueName names a JSON value kind as UnmarshalTypeError reports it
+// ("string", "number 2.5", "array").
+func valueName(v string) string {
+	switch {
+	case v == "array":
+		return "a list"
+	case v == "object":
+		return "a mapping"
+	case v == "bool":
+		return "true or false"
+	case strings.HasPrefix(v, "number "):
+		return "the number " + strings.TrimPrefix(v, "number ")
+	}
+	return "a " + v
+}
+
+func typeProblem(err error) string {
+	s := err.Error()
+	if i := strings.Index(s, "Go struct field Target."); i >= 0 {
+		s = strings.Replace(s, "Go struct field Target.", "key ", 1)
+	}
+	return s
+}
+
+// Keys lists the keys a target file may have.
+func Keys() []string {
+	return []string{"spec", "endpoint", "client_id", "client_secret", "username", "password", "scope", "audience", "grants", "client_auth", "resource", "introspection", "other_client_id", "other_client_secret", "max_wait", "allow_secret_in_url",
+		"request_timeout", "max_rps", "max_failed_logins", "ca_file", "client_cert", "client_key", "insecure_skip_verify", "allow_http"}
+}
+
+// expand replaces ${VAR} in strings (and lists of strings) from the environment.
+func expand(v any) (any, error) {
+	switch v := v.(type) {
+	case string:
+		var missing []string
+		out := os.Expand(v, func(name string) string {
+			val, ok := os.LookupEnv(name)
+			if !ok || val == "" {
+				missing = append(missing, name)
+			}
+			return val
+		})
+		if len(missing) > 0 {
+			return nil, fmt.Errorf("environment variable %s is not set or empty", strings.Join(missing, ", "))
+		}
+		return out, nil
+	case []any:
+		for i := range v {
+			x, err := expand(v[i])
+			if err != nil {
+				return nil, err
+			}
+			v[i] = x
+		}
+	}
+	return v, nil
+}
+
+// checkURL validates an endpoint-like URL value.
+func checkURL(file, key, raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, &Error{File: file, Key: key, Problem: fmt.Sprintf("%q is not an absolute http(s) URL", withoutUserinfo(raw))}
+	}
+	if u.Fragment != "" {
+		return nil, &Error{File: file, Key: key, Problem: "a token endpoint URL has no fragment (RFC 6749 §3.2)"}
+	}
+	return u, nil
+}
+
+// withoutUserinfo hides credentials in a URL (even an unparsable one)
+// before it goes into a message.
+func withoutUserinfo(raw string) string {
+	scheme, rest, ok := strings.Cut(raw, "//")
+	if !ok {
+		return raw
+	}
+	host, path, _ := strings.Cut(rest, "/")
+	if i := strings.LastIndex(host, "@"); i >= 0 {
+		host = "…@" + host[i+1:]
+	}
+	if path != "" || strings.HasSuffix(rest, "/") {
+		return scheme + "//" + host + "/" + path
+	}
+	return scheme + "//" + host
+}
+
+func parseDuration(file, key, s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, &Error{File: file, Key: key, Problem: fmt.Sprintf("%q is not a duration like 90s or 2m", s)}
+	}
+	return d, nil
+}
+
+// describe names a decoded YAML value for a person.
+func describe(v any) string {
+	switch v.(type) {
+	case bool:
+		return "true or false"
+	case float64, int, int64:
+		return "a number"
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "a mapping"
+	case nil:
+		return "nothing"
+	}
+	return "a value of another kind"
+}
+
+// DefaultMaxWait bounds how long the expiry checks wait for a token to
+// expire when the target sets no max_wait.
+const DefaultMaxWait = 2 * time.Minute
+
+// Resolve checks the keys and returns the target as the suites and the
+// transport use it: client credentials given as the endpoint's userinfo
+// moved to ClientID and ClientSecret (they never stay in a URL that is
+// logged), and defaults filled in.
+func (t Target) Resolve() (Target, error) {
+	file := t.Path
+	u, err := checkURL(file, "endpoint", t.Endpoint)
+	if err != nil {
+		return t, err
+	}
+	if u.User != nil {
+		if t.ClientID == "" {
+			t.ClientID = u.User.Username()
+		}
+		if p, ok := u.User.Password(); ok && t.ClientSecret == "" {
+			t.ClientSecret = p
+		}
+		u.User = nil
+	}
+	t.Endpoint = u.String()
+	for _, k := range []struct{ key, url string }{{"resource", t.Resource}, {"introspection", t.Introspection}} {
+		if k.url == "" {
+			continue
+		}
+		if _, err := checkURL(file, k.key, k.url); err != nil {
+			return t, err
+		}
+	}
+	if (t.OtherClientID == "") != (t.OtherClientSecret == "") {
+		return t, &Error{File: file, Key: "other_client_secret", Problem: "other_client_id and other_client_secret go together"}
+	}
+	if (t.Username == "") != (t.Password == "") {
+		return t, &Error{File: file, Key: "password", Problem: "username and password go together"}
+	}
+	for _, m := range t.ClientAuth {
+		if m != "basic" && m != "body" {
+			return t, &Error{File: file, Key: "client_auth", Problem: fmt.Sprintf("unknown client authentication %q (basic, body)", m)}
+		}
+	}
+	for _, g := range t.Grants {
+		switch g {
+		case "client_credentials", "password", "refresh_token":
+		default:
+			return t, &Error{File: file, Key: "grants", Problem: fmt.Sprintf("unknown grant %q (client_credentials, password, refresh_token)", g)}
+		}
+	}
+	if t.MaxWait.Duration < 0 {
+		return t, &Error{File: file, Key: "max_wait", Problem: fmt.Sprintf("%s is not a duration like 90s or 2m", t.MaxWait)}
+	}
+	if t.MaxWait.Duration == 0 {
+		t.MaxWait.Duration = DefaultMaxWait
+	}
+	return t, nil
+}
