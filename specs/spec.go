@@ -32,6 +32,8 @@ type Spec struct {
 	// Source is where the spec was loaded from; SHA256 is the digest of its bytes.
 	Source string `json:"-"`
 	SHA256 string `json:"-"`
+	// builtin: Load found the spec among the embedded ones, by name.
+	builtin bool
 }
 
 // Document names the document a spec is derived from.
