@@ -113,6 +113,9 @@ func (s *Spec) Dir() string {
 }
 
 func (s *Spec) resolve() error {
+	if _, err := catalogue(); err != nil {
+		return err
+	}
 	var errs []error
 	seen := map[string]bool{}
 	for i := range s.Requirements {
