@@ -83,7 +83,7 @@ func (s *Server) echoValue(v string) string {
 // dateMembers are the Response.Dates values for a token issued at now.
 func (s *Server) dateMembers(now time.Time) (issued, expires string) {
 	d := s.spec.Response.Dates
-	layout := dateLayouts[d.Layout]
+	layout, _ := d.GoLayout()
 	if s.has(FaultDatesNotRFC1123) {
 		layout = time.RFC1123Z
 	}

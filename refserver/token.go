@@ -303,10 +303,6 @@ func (s *Server) expiresInValue() (any, bool) {
 	return secs, true
 }
 
-// dateLayouts are the Go layouts of the spec's date layouts
-// (Response.Dates.Layout); RFC 1123 dates are written as HTTP dates, in GMT.
-var dateLayouts = map[string]string{"RFC1123": http.TimeFormat, "RFC3339": time.RFC3339}
-
 // sortedKeys returns a map's keys in order, so output never depends on map
 // order.
 func sortedKeys[V any](m map[string]V) []string {

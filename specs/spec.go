@@ -110,7 +110,9 @@ type Echo struct {
 type Dates struct {
 	Issued  string `json:"issued"`
 	Expires string `json:"expires"`
-	// Layout is a Go time layout name: "RFC1123" or "RFC3339".
+	// Layout names the dates' layout: "RFC1123", an HTTP date (the Go
+	// layout http.TimeFormat: RFC 1123's form, always in GMT), or "RFC3339";
+	// GoLayout returns the Go layout.
 	Layout    string   `json:"layout"`
 	Tolerance Duration `json:"tolerance"`
 }

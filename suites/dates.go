@@ -3,7 +3,6 @@ package suites
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -15,11 +14,6 @@ import (
 func init() {
 	register("dates", planDates)
 }
-
-// specDateLayouts are the Go layouts of the spec's date layouts
-// (Response.Dates.Layout). RFC1123 is the HTTP date, always in GMT
-// (RFC 9110 §5.6.7); a zone name other than GMT does not parse.
-var specDateLayouts = map[string]string{"RFC1123": http.TimeFormat, "RFC3339": time.RFC3339}
 
 // planDates checks the spec's issued/expires date pair (Response.Dates):
 // both parse in the documented layout, and expires − issued equals the
@@ -34,7 +28,7 @@ func planDates(e *Env, req specs.Requirement) []Check {
 		if d == nil {
 			t.Skipf("spec %s names no response.dates", t.Env.Spec.Name)
 		}
-		layout, ok := specDateLayouts[d.Layout]
+		layout, ok := d.GoLayout()
 		if !ok {
 			t.Errorf("spec %s: unknown date layout %q", t.Env.Spec.Name, d.Layout)
 			return
