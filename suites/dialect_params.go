@@ -2,6 +2,7 @@ package suites
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -180,7 +181,7 @@ func planClientAuthEnforced(e *Env, req specs.Requirement) []Check {
 // values to the limit, or ignores it, accepts it.
 func planMaxLength(e *Env, req specs.Requirement) []Check {
 	var out []Check
-	for _, name := range sortedKeys(e.Spec.Request.MaxLength) {
+	for _, name := range slices.Sorted(maps.Keys(e.Spec.Request.MaxLength)) {
 		limit := e.Spec.Request.MaxLength[name]
 		wn := e.Spec.Param(name)
 		out = append(out, Check{Req: req, Concern: Errors, Variant: name,
@@ -223,14 +224,4 @@ var refusalSubjects = map[string]string{
 	specs.CondBadClientBasic: "a wrong client secret sent with HTTP Basic",
 	specs.CondBadClientBody:  "a wrong client secret sent in the body",
 	specs.CondNoClientAuth:   "a request without client credentials",
-}
-
-// sortedKeys returns a map's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -3,6 +3,7 @@ package suites
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -170,7 +171,7 @@ func checkJWTClaims(t *T, ex *wire.Exchange, tok *jws) {
 	if len(claims) == 0 {
 		t.Skipf("spec %s maps no JWT claim to a request parameter (response.jwt.claims)", t.Env.Spec.Name)
 	}
-	for _, name := range sortedKeys(claims) {
+	for _, name := range slices.Sorted(maps.Keys(claims)) {
 		param := claims[name]
 		sent := paramValue(ex, t.Env, param)
 		if sent == "" && param == "client_id" && ex.Request.Header.Get("Authorization") != "" {
