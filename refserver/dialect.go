@@ -1,8 +1,10 @@
 package refserver
 
 import (
+	"maps"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -61,7 +63,7 @@ func (s *Server) extraMembers() object {
 		return nil
 	}
 	var out object
-	for _, name := range sortedKeys(s.spec.Refserver.Extra) {
+	for _, name := range slices.Sorted(maps.Keys(s.spec.Refserver.Extra)) {
 		v := s.spec.Refserver.Extra[name]
 		if str, ok := v.(string); ok && s.has(FaultExtraUUIDBraced) && uuidPattern.MatchString(str) {
 			v = "{" + str + "}"
@@ -83,7 +85,7 @@ func (s *Server) echoValue(v string) string {
 // dateMembers are the Response.Dates values for a token issued at now.
 func (s *Server) dateMembers(now time.Time) (issued, expires string) {
 	d := s.spec.Response.Dates
-	layout := dateLayouts[d.Layout]
+	layout, _ := d.GoLayout()
 	if s.has(FaultDatesNotRFC1123) {
 		layout = time.RFC1123Z
 	}

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
 	"github.com/tokencert/tokencert/specs"
 )
 
@@ -168,7 +170,8 @@ func verifyES256(t testing.TB, h *harness, jws string) map[string]any {
 	sig := b64(t, parts[2])
 	digest := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
 	r, s := new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])
-	if len(sig) != 64 || !ecdsa.Verify(&h.srv.signer.ec.PublicKey, digest[:], r, s) {
+	pub, _ := h.srv.signer.key.Public().Key.(*ecdsa.PublicKey)
+	if len(sig) != 64 || pub == nil || !ecdsa.Verify(pub, digest[:], r, s) {
 		t.Error("bad ES256 signature")
 	}
 	dec := json.NewDecoder(bytes.NewReader(b64(t, parts[1])))
@@ -296,18 +299,33 @@ func TestSigners(t *testing.T) {
 		sig := b64(t, parts[2])
 		digest := sha256.Sum256(input)
 		var ok bool
+		verifyWith := s.key.Public()
 		switch alg {
 		case "HS256":
-			m := hmac.New(sha256.New, s.hmac)
+			secret, _ := s.key.Key.([]byte)
+			m := hmac.New(sha256.New, secret)
 			m.Write(input)
-			ok = hmac.Equal(m.Sum(nil), sig)
+			ok = len(secret) > 0 && hmac.Equal(m.Sum(nil), sig)
+			verifyWith = s.key
 		case "RS256":
-			ok = rsa.VerifyPKCS1v15(&s.rsa.PublicKey, crypto.SHA256, digest[:], sig) == nil
+			pub, _ := verifyWith.Key.(*rsa.PublicKey)
+			ok = pub != nil && rsa.VerifyPKCS1v15(pub, crypto.SHA256, digest[:], sig) == nil
 		case "ES256":
-			ok = ecdsa.Verify(&s.ec.PublicKey, digest[:], new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:]))
+			pub, _ := verifyWith.Key.(*ecdsa.PublicKey)
+			ok = pub != nil && len(sig) == 64 && ecdsa.Verify(pub, digest[:], new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:]))
 		}
 		if !ok || string(b64(t, parts[1])) != `{"sub":"x"}` {
 			t.Errorf("%s: bad JWS %s", alg, jws)
+		}
+		// The same token through go-jose: only its alg is accepted, and the
+		// signer's JWK verifies it.
+		tok, err := jwt.ParseSigned(jws, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)})
+		if err != nil {
+			t.Fatalf("%s: %v", alg, err)
+		}
+		var got jwt.Claims
+		if err := tok.Claims(verifyWith, &got); err != nil || got.Subject != "x" || tok.Headers[0].ExtraHeaders["typ"] != "at+jwt" {
+			t.Errorf("%s: go-jose: claims %+v, header %+v: %v", alg, got, tok.Headers[0], err)
 		}
 	}
 }

@@ -3,6 +3,8 @@ package refserver
 import (
 	"encoding/base64"
 	"encoding/json"
+	"maps"
+	"slices"
 )
 
 // signAccessToken signs the claims of a JWT access token (Response.JWT),
@@ -18,7 +20,7 @@ func (s *Server) signAccessToken(claims object) (string, error) {
 		}
 	}
 	if s.has(FaultJWTClaimsMismatch) {
-		for _, name := range sortedKeys(s.spec.Response.JWT.Claims) {
+		for _, name := range slices.Sorted(maps.Keys(s.spec.Response.JWT.Claims)) {
 			claims = claims.set(name, "tokencert-mismatch-"+randomToken()[:8])
 		}
 	}
@@ -29,7 +31,8 @@ func (s *Server) signAccessToken(claims object) (string, error) {
 }
 
 // unsignedJWT is an Unsecured JWS (RFC 7515 App. A.5): alg none, empty
-// signature.
+// signature. It is written by hand because it is a fault: go-jose, which
+// signs every other token, neither makes nor accepts alg none.
 func unsignedJWT(claims object) (string, error) {
 	header, err := json.Marshal(object{{"alg", "none"}, {"typ", "at+jwt"}})
 	if err != nil {

@@ -131,7 +131,7 @@ func (s *Server) checkSpec() error {
 		}
 	}
 	if d := sp.Response.Dates; d != nil {
-		if _, ok := dateLayouts[d.Layout]; !ok {
+		if _, ok := d.GoLayout(); !ok {
 			return fmt.Errorf("refserver: spec %s: unknown date layout %q", sp.Name, d.Layout)
 		}
 	}

@@ -2,6 +2,7 @@ package refserver
 
 import (
 	"encoding/json"
+	"maps"
 	"math"
 	"net/http"
 	"slices"
@@ -121,7 +122,7 @@ func (s *Server) checkParams(req *tokenRequest, grantType string) *apiError {
 			}
 		}
 	}
-	for _, name := range sortedKeys(s.spec.Request.MaxLength) {
+	for _, name := range slices.Sorted(maps.Keys(s.spec.Request.MaxLength)) {
 		if tooLong(req.get(name), s.spec.Request.MaxLength[name]) {
 			return fail(probes.BadParam).withDescription("the value of " + name + " is too long")
 		}
@@ -219,7 +220,7 @@ func (s *Server) claims(req *tokenRequest, g *grant, now time.Time) object {
 	if len(g.scope.scope) > 0 {
 		c = c.set("scope", strings.Join(g.scope.scope, " "))
 	}
-	for _, name := range sortedKeys(s.spec.Response.JWT.Claims) {
+	for _, name := range slices.Sorted(maps.Keys(s.spec.Response.JWT.Claims)) {
 		if v := req.get(s.spec.Response.JWT.Claims[name]); v != "" {
 			c = c.set(name, v)
 		}
@@ -301,19 +302,4 @@ func (s *Server) expiresInValue() (any, bool) {
 		return strconv.FormatInt(secs, 10), true
 	}
 	return secs, true
-}
-
-// dateLayouts are the Go layouts of the spec's date layouts
-// (Response.Dates.Layout); RFC 1123 dates are written as HTTP dates, in GMT.
-var dateLayouts = map[string]string{"RFC1123": http.TimeFormat, "RFC3339": time.RFC3339}
-
-// sortedKeys returns a map's keys in order, so output never depends on map
-// order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

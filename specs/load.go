@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -56,7 +56,12 @@ func Load(name string) (*Spec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("unknown spec %q (built-in specs: %s; or give a path to a spec file)", name, strings.Join(Names(), ", "))
 	}
-	return Parse("specs/"+name+".yaml", b)
+	s, err := Parse("specs/"+name+".yaml", b)
+	if err != nil {
+		return nil, err
+	}
+	s.builtin = true
+	return s, nil
 }
 
 // Parse reads a spec from YAML or JSON bytes, validates it against the spec
@@ -97,16 +102,20 @@ func Parse(source string, b []byte) (*Spec, error) {
 	return &s, nil
 }
 
-// Dir is the folder a file spec was loaded from ("" for built-in specs);
-// schema references resolve against it first.
+// Dir is the folder a file spec was loaded from ("" for built-in specs,
+// whatever a file spec's folder is called); schema references resolve
+// against it first.
 func (s *Spec) Dir() string {
-	if strings.HasPrefix(s.Source, "specs/") {
+	if s.builtin {
 		return ""
 	}
-	return path.Dir(s.Source)
+	return filepath.Dir(s.Source)
 }
 
 func (s *Spec) resolve() error {
+	if _, err := catalogue(); err != nil {
+		return err
+	}
 	var errs []error
 	seen := map[string]bool{}
 	for i := range s.Requirements {

@@ -32,6 +32,8 @@ type Spec struct {
 	// Source is where the spec was loaded from; SHA256 is the digest of its bytes.
 	Source string `json:"-"`
 	SHA256 string `json:"-"`
+	// builtin: Load found the spec among the embedded ones, by name.
+	builtin bool
 }
 
 // Document names the document a spec is derived from.
@@ -108,7 +110,9 @@ type Echo struct {
 type Dates struct {
 	Issued  string `json:"issued"`
 	Expires string `json:"expires"`
-	// Layout is a Go time layout name: "RFC1123" or "RFC3339".
+	// Layout names the dates' layout: "RFC1123", an HTTP date (the Go
+	// layout http.TimeFormat: RFC 1123's form, always in GMT), or "RFC3339";
+	// GoLayout returns the Go layout.
 	Layout    string   `json:"layout"`
 	Tolerance Duration `json:"tolerance"`
 }

@@ -3,7 +3,6 @@ package suites
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -16,11 +15,6 @@ func init() {
 	register(&Kind{Name: "dates", Plan: planDates,
 		Doc: "`response.dates` parse in their layout and differ by `expires_in` within the tolerance"})
 }
-
-// specDateLayouts are the Go layouts of the spec's date layouts
-// (Response.Dates.Layout). RFC1123 is the HTTP date, always in GMT
-// (RFC 9110 §5.6.7); a zone name other than GMT does not parse.
-var specDateLayouts = map[string]string{"RFC1123": http.TimeFormat, "RFC3339": time.RFC3339}
 
 // planDates checks the spec's issued/expires date pair (Response.Dates):
 // both parse in the documented layout, and expires − issued equals the
@@ -35,7 +29,7 @@ func planDates(e *Env, req specs.Requirement) []Check {
 		if d == nil {
 			t.Skipf("spec %s names no response.dates", t.Env.Spec.Name)
 		}
-		layout, ok := specDateLayouts[d.Layout]
+		layout, ok := d.GoLayout()
 		if !ok {
 			t.Errorf("spec %s: unknown date layout %q", t.Env.Spec.Name, d.Layout)
 			return

@@ -2,6 +2,7 @@ package suites
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -185,7 +186,7 @@ func planClientAuthEnforced(e *Env, req specs.Requirement) []Check {
 // values to the limit, or ignores it, accepts it.
 func planMaxLength(e *Env, req specs.Requirement) []Check {
 	var out []Check
-	for _, name := range sortedKeys(e.Spec.Request.MaxLength) {
+	for _, name := range slices.Sorted(maps.Keys(e.Spec.Request.MaxLength)) {
 		limit := e.Spec.Request.MaxLength[name]
 		wn := e.Spec.Param(name)
 		out = append(out, Check{Req: req, Concern: Errors, Variant: name,
@@ -220,14 +221,4 @@ func planMaxLength(e *Env, req specs.Requirement) []Check {
 		}})
 	}
 	return out
-}
-
-// sortedKeys returns a map's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -1,16 +1,16 @@
 package suites
 
 import (
-	"bytes"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
 	"github.com/tokencert/tokencert/specs"
 	"github.com/tokencert/tokencert/suites/wire"
 )
@@ -53,7 +53,7 @@ func planJWT(e *Env, req specs.Requirement) []Check {
 				if at == "" {
 					return // the access-token requirement reports it
 				}
-				tok, err := decodeJWS(at)
+				tok, err := decodeJWS(at, t.Env.Spec.Response.JWT.Alg)
 				if err != nil {
 					if aspect.check == nil {
 						t.Errorf("%s: the access token is not a JWT: %v", ex.Label, err)
@@ -75,47 +75,41 @@ func planJWT(e *Env, req specs.Requirement) []Check {
 // jws is a decoded JWS compact serialization (RFC 7515 §7.1). The
 // signature is not verified: no document names a key set to verify with.
 type jws struct {
-	header, claims map[string]any
-	signature      string
+	token  *jwt.JSONWebToken
+	alg    string         // the header's alg
+	claims map[string]any // the claims set
+	signed bool           // the signature part is not empty
 }
 
-// decodeJWS splits a JWS compact serialization and decodes its header and
-// claims set (base64url without padding, RFC 7515 §2) as JSON objects.
-func decodeJWS(s string) (*jws, error) {
-	parts := strings.Split(s, ".")
-	switch len(parts) {
+// decodeJWS parses a JWS compact serialization with go-jose, allowing the
+// documented alg. A token signed with another alg, "none" among them, is
+// parsed again allowing the alg its header names, so that the alg check
+// can name it and the other checks still see its claims: nothing is
+// verified here, so no alg is trusted by being parsed.
+func decodeJWS(s, documentedAlg string) (*jws, error) {
+	switch n := strings.Count(s, ".") + 1; n {
 	case 3:
 	case 5:
 		return nil, errors.New("it has five parts: a JWE (encrypted), not a JWS")
 	default:
-		return nil, fmt.Errorf("it has %d dot-separated parts, not the 3 of a JWS", len(parts))
+		return nil, fmt.Errorf("it has %d dot-separated parts, not the 3 of a JWS", n)
 	}
-	header, err := decodeJSONPart(parts[0])
+	tok, err := jwt.ParseSigned(s, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(documentedAlg)})
+	var other *jose.ErrUnexpectedSignatureAlgorithm
+	if errors.As(err, &other) {
+		if other.Got == "" {
+			return nil, errors.New("its header has no alg string (RFC 7515 §4.1.1)")
+		}
+		tok, err = jwt.ParseSigned(s, []jose.SignatureAlgorithm{other.Got})
+	}
 	if err != nil {
-		return nil, fmt.Errorf("header: %v", err)
+		return nil, fmt.Errorf("not a JWS compact serialization: %v", err)
 	}
-	claims, err := decodeJSONPart(parts[1])
-	if err != nil {
-		return nil, fmt.Errorf("claims: %v", err)
+	var claims map[string]any
+	if err := tok.UnsafeClaimsWithoutVerification(&claims); err != nil || claims == nil {
+		return nil, errors.New("claims: not a JSON object")
 	}
-	return &jws{header: header, claims: claims, signature: parts[2]}, nil
-}
-
-func decodeJSONPart(s string) (map[string]any, error) {
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return nil, fmt.Errorf("not base64url without padding: %v", err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil || m == nil {
-		return nil, errors.New("not a JSON object")
-	}
-	if dec.More() {
-		return nil, errors.New("data after the JSON object")
-	}
-	return m, nil
+	return &jws{token: tok, alg: tok.Headers[0].Algorithm, claims: claims, signed: !strings.HasSuffix(s, ".")}, nil
 }
 
 // checkJWTAlg: the header's alg is the documented one (case-sensitive,
@@ -123,16 +117,14 @@ func decodeJSONPart(s string) (map[string]any, error) {
 // signature.
 func checkJWTAlg(t *T, ex *wire.Exchange, tok *jws) {
 	want := t.Env.Spec.Response.JWT.Alg
-	alg, ok := tok.header["alg"].(string)
+	unsigned := strings.EqualFold(tok.alg, "none")
 	switch {
-	case !ok:
-		t.Errorf("%s: the JWT header has no string alg: %s", ex.Label, jsonText(tok.header))
-	case strings.EqualFold(alg, "none"):
-		t.Errorf("%s: the JWT is unsigned (alg %q)", ex.Label, alg)
-	case alg != want:
-		t.Errorf("%s: the JWT alg is %q, want %s", ex.Label, alg, want)
+	case unsigned:
+		t.Errorf("%s: the JWT is unsigned (alg %q)", ex.Label, tok.alg)
+	case tok.alg != want:
+		t.Errorf("%s: the JWT alg is %q, want %s", ex.Label, tok.alg, want)
 	}
-	if tok.signature == "" && ok && !strings.EqualFold(alg, "none") {
+	if !tok.signed && !unsigned {
 		t.Errorf("%s: the JWT has an empty signature", ex.Label)
 	}
 }
@@ -144,17 +136,14 @@ func checkJWTAlg(t *T, ex *wire.Exchange, tok *jws) {
 // header it is the local time the request was under way, and the skew must
 // also absorb the difference between the clocks.
 func checkJWTExp(t *T, ex *wire.Exchange, tok *jws) {
-	n, ok := tok.claims["exp"].(json.Number)
-	if !ok {
+	var c struct {
+		Exp *jwt.NumericDate `json:"exp"`
+	}
+	if err := tok.token.UnsafeClaimsWithoutVerification(&c); err != nil || c.Exp == nil {
 		t.Errorf("%s: the JWT has no numeric exp claim (got %s)", ex.Label, jsonText(tok.claims["exp"]))
 		return
 	}
-	f, err := n.Float64()
-	if err != nil {
-		t.Errorf("%s: exp %s is not a number of seconds", ex.Label, n)
-		return
-	}
-	exp := time.Unix(0, int64(f*float64(time.Second)))
+	exp := c.Exp.Time()
 	lifetime, ok := expiresIn(t.Env, ex)
 	if !ok {
 		t.Notef("%s: no expires_in and no documented lifetime to compare exp with", ex.Label)
@@ -183,7 +172,7 @@ func checkJWTClaims(t *T, ex *wire.Exchange, tok *jws) {
 	if len(claims) == 0 {
 		t.Skipf("spec %s maps no JWT claim to a request parameter (response.jwt.claims)", t.Env.Spec.Name)
 	}
-	for _, name := range sortedKeys(claims) {
+	for _, name := range slices.Sorted(maps.Keys(claims)) {
 		param := claims[name]
 		sent := paramValue(ex, t.Env, param)
 		if sent == "" && param == "client_id" && ex.Request.Header.Get("Authorization") != "" {

@@ -2,35 +2,28 @@ package wire
 
 import (
 	"context"
+	"errors"
 	"math"
-	"sync"
-	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // NewPacer returns a Pace function that lets at most rps requests start
-// per second, evenly spaced (no bursts: an endpoint under test should see a
-// steady, modest load). It returns nil, no pacing, for rps 0 or +Inf.
+// per second, evenly spaced (a limiter with burst 1: no bursts, since an
+// endpoint under test should see a steady, modest load). It returns nil,
+// no pacing, for rps 0 or +Inf.
 func NewPacer(rps float64) func(context.Context) error {
 	if rps <= 0 || math.IsInf(rps, 1) || math.IsNaN(rps) {
 		return nil
 	}
-	interval := time.Duration(float64(time.Second) / rps)
-	var (
-		mu   sync.Mutex
-		next time.Time
-	)
+	lim := rate.NewLimiter(rate.Limit(rps), 1)
 	return func(ctx context.Context) error {
-		mu.Lock()
-		now := time.Now()
-		at := next
-		if at.Before(now) {
-			at = now
+		err := lim.Wait(ctx)
+		if err != nil && ctx.Err() == nil {
+			// The wait would outlast ctx's deadline: report it as the
+			// deadline, now rather than after sleeping until it passes.
+			return errors.Join(err, context.DeadlineExceeded)
 		}
-		next = at.Add(interval)
-		mu.Unlock()
-		if !sleep(ctx, time.Until(at)) {
-			return ctx.Err()
-		}
-		return nil
+		return err
 	}
 }
