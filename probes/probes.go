@@ -193,6 +193,13 @@ var (
 		Description: "the refresh token is invalid, expired, revoked or was issued to another client",
 		Faults:      []string{"refresh-unknown-invalid-request"},
 	}
+	OtherClientRefresh = &Condition{Name: "other_client_refresh",
+		Doc:         "a refresh by the second client (target keys `other_client_id`, `other_client_secret`) with a refresh token issued to the first; sent by the `refresh-other-client` check",
+		Title:       "a refresh token issued to another client is refused",
+		Answer:      answer("invalid_grant", http.StatusBadRequest),
+		Description: "the refresh token was issued to another client",
+		Faults:      []string{"refresh-any-client"},
+	}
 	UnsupportedGrant = &Condition{Name: "unsupported_grant_type",
 		Doc:          "`grant_type=urn:tokencert:conformance:none`",
 		Title:        "an unknown grant_type is refused",
@@ -302,7 +309,7 @@ var (
 
 // Conditions lists every condition a spec may document.
 var Conditions = []*Condition{
-	BadClientBasic, BadClientBody, NoClientAuth, CredentialsInURI, BadPassword, BadRefreshToken, UnsupportedGrant,
+	BadClientBasic, BadClientBody, NoClientAuth, CredentialsInURI, BadPassword, BadRefreshToken, OtherClientRefresh, UnsupportedGrant,
 	MissingGrantType, MissingParam, RepeatedParam, MalformedBody, BadScope, BadParam, WrongMethod,
 }
 

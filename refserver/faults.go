@@ -107,6 +107,8 @@ var (
 	// Expiry (RFC 6749 §7, RFC 6750 §3.1, RFC 7662 §2.2).
 	FaultExpiredAcceptedAtResource = Fault{Name: "expired-accepted-at-resource", Breaks: "RFC6749-7-EXPIRED-REJECTED-AT-RS",
 		Doc: "the protected resource accepts expired access tokens"}
+	FaultRevokeOnRefreshNeverExpire = Fault{Name: "revoke-on-refresh-never-expire", Breaks: "RFC6749-7-EXPIRED-REJECTED-AT-RS",
+		Doc: "access tokens never expire, but a refresh revokes the access token issued with the presented refresh token (as Django OAuth Toolkit revokes the one it replaces): expiry checks that watch a token whose refresh token another check redeems would pass"}
 	FaultExpiredActiveIntrospection = Fault{Name: "expired-active-introspection", Breaks: "RFC7662-2.2-EXPIRED-INACTIVE",
 		Doc: "introspection reports expired access tokens as active"}
 
@@ -155,7 +157,7 @@ var faults = []Fault{
 	FaultMissingParamInvalidGrant, FaultRepeatedParamAccepted, FaultUnknownScopeGranted, FaultScopeNarrowedSilently,
 	FaultMalformedBody500, FaultErrorTextPlain, FaultErrorCodeInvented, FaultErrorDescriptionUnicode, FaultGetAccepted,
 	FaultRefreshBroken, FaultRotationOldValid, FaultRefreshScopeEscalation, FaultRefreshScopeEscalationSilent, FaultRefreshAnyClient, FaultRefreshUnknownInvalidRequest,
-	FaultExpiredAcceptedAtResource, FaultExpiredActiveIntrospection,
+	FaultExpiredAcceptedAtResource, FaultRevokeOnRefreshNeverExpire, FaultExpiredActiveIntrospection,
 	FaultAudienceIgnored, FaultAudienceNotChecked, FaultClientSecretNotChecked, FaultLengthUnchecked, FaultSlowToken,
 	FaultExpiresInAbsent, FaultAccessTokenOpaque, FaultJWTAlgNone, FaultJWTExpMismatch, FaultJWTClaimsMismatch,
 	FaultErrorObjectNotArray, FaultErrorInstanceWrong, FaultErrorStatusMismatch,

@@ -296,6 +296,22 @@ var faultCases = map[string]func(t *testing.T, h *harness){
 			t.Error("introspection changed too")
 		}
 	},
+	FaultRevokeOnRefreshNeverExpire.Name: func(t *testing.T, h *harness) {
+		tok := mustToken(t, h.token(passwordForm(), mainBasic))
+		at, rt := tok["access_token"].(string), tok["refresh_token"].(string)
+		other := mustToken(t, h.token(ccForm(), mainBasic))["access_token"].(string)
+		sleepPast(time.Now(), shortLifetime+50*time.Millisecond)
+		if r := h.resource("Bearer " + other); r.status != 200 {
+			t.Errorf("a token past its lifetime was refused: %d", r.status)
+		}
+		mustToken(t, h.token(refreshForm(rt), mainBasic))
+		if r := h.resource("Bearer " + at); r.status != 401 {
+			t.Errorf("the token issued with the redeemed refresh token still works: %d", r.status)
+		}
+		if r := h.resource("Bearer " + other); r.status != 200 {
+			t.Errorf("a token unrelated to the refresh was revoked: %d", r.status)
+		}
+	},
 	FaultExpiredActiveIntrospection.Name: func(t *testing.T, h *harness) {
 		at := mustToken(t, h.token(ccForm(), mainBasic))["access_token"].(string)
 		// Counted from the answer: the server issued the token before it.

@@ -20,12 +20,17 @@ func (s *Server) grantRefresh(req *tokenRequest, c client) (*grant, *apiError) {
 	switch {
 	case !known && s.has(FaultRefreshUnknownInvalidRequest):
 		return nil, fail(probes.BadRefreshToken).withCode("invalid_request")
-	case !known, rec.revoked, rec.client != c.id && !s.has(FaultRefreshAnyClient), s.has(FaultRefreshBroken):
+	case !known, rec.revoked, s.has(FaultRefreshBroken):
 		return nil, fail(probes.BadRefreshToken)
+	case rec.client != c.id && !s.has(FaultRefreshAnyClient):
+		return nil, fail(probes.OtherClientRefresh)
 	}
 	sc, err := s.grantScope(req, rec.scope, true)
 	if err != nil {
 		return nil, err
+	}
+	if s.has(FaultRevokeOnRefreshNeverExpire) {
+		s.store.revokeIssuedWith(token)
 	}
 	if s.keepsRefreshToken() {
 		return &grant{client: c.id, username: rec.username, scope: sc, keepRefresh: token, refreshScope: rec.scope}, nil

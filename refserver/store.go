@@ -36,6 +36,8 @@ type accessRecord struct {
 	issued   time.Time
 	expires  time.Time
 	revoked  bool
+	// refresh is the refresh token issued with it, if any.
+	refresh string
 }
 
 // expired reports whether the token has expired at now: a token lives from
@@ -123,6 +125,17 @@ func (st *store) refreshToken(token string) (refreshRecord, bool) {
 		return refreshRecord{}, false
 	}
 	return *r, true
+}
+
+// revokeIssuedWith revokes the access tokens issued with a refresh token.
+func (st *store) revokeIssuedWith(refresh string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for _, a := range st.access {
+		if a.refresh == refresh {
+			a.revoked = true
+		}
+	}
 }
 
 // consume revokes a refresh token and reports whether it was still valid,

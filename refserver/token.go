@@ -158,8 +158,6 @@ func (s *Server) issue(w http.ResponseWriter, req *tokenRequest, g *grant) {
 		http.Error(w, "cannot sign the access token", http.StatusInternalServerError)
 		return
 	}
-	s.store.addAccess(at, accessRecord{client: g.client, username: g.username, scope: g.scope.scope,
-		issued: now, expires: now.Add(s.lifetime)}, s.discardsOld())
 	rt := g.keepRefresh
 	if g.refresh && rt == "" {
 		rt = randomToken()
@@ -168,6 +166,12 @@ func (s *Server) issue(w http.ResponseWriter, req *tokenRequest, g *grant) {
 		}
 		s.store.addRefresh(rt, refreshRecord{client: g.client, username: g.username, scope: g.refreshScope, issued: now})
 	}
+	expires := now.Add(s.lifetime)
+	if s.has(FaultRevokeOnRefreshNeverExpire) {
+		expires = now.Add(100 * 365 * 24 * time.Hour)
+	}
+	s.store.addAccess(at, accessRecord{client: g.client, username: g.username, scope: g.scope.scope,
+		issued: now, expires: expires, refresh: rt}, s.discardsOld())
 	body := s.successBody(req, g, at, rt, now)
 
 	h := w.Header()

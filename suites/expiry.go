@@ -134,9 +134,8 @@ func (p tokenProbe) verdict(ex *wire.Exchange) (bool, string) {
 	return active, ""
 }
 
-// expiryToken returns the token whose expiry is watched (the shared token
-// of the primary grant, or a fresh one), when its answer came, and its
-// lifetime.
+// expiryToken returns the token whose expiry is watched (the expiry checks'
+// own token, or a fresh one), when its answer came, and its lifetime.
 func expiryToken(t *T, p tokenProbe, fresh bool) (string, time.Time, time.Duration) {
 	if p.url(t.Env.Target) == "" {
 		t.Skipf("no %s to present the token to (target key %s)", p.where, p.key)
@@ -150,7 +149,14 @@ func expiryToken(t *T, p tokenProbe, fresh bool) (string, time.Time, time.Durati
 	if fresh {
 		ex, issued = t.Env.FreshToken(t.Ctx, grant, "token watched until it expires")
 	} else {
-		ex, issued = t.Env.Token(t.Ctx, grant, t.Env.DefaultAuth())
+		// A token of the expiry checks' own, which no other check touches:
+		// a server may revoke an access token when its refresh token is
+		// redeemed, and a token refused for that reason proves nothing
+		// about expiry.
+		ex, issued = t.Env.shared("expiry/token", func() *wire.Exchange {
+			ex, _ := t.Env.FreshToken(t.Ctx, grant, "token watched until it expires")
+			return ex
+		})
 	}
 	t.Evidence(ex)
 	token := ex.String(t.Env.Spec.Member("access_token"))
