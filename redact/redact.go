@@ -31,6 +31,7 @@ type Redactor struct {
 
 	mu       sync.RWMutex
 	fp       map[string]string // secret value -> fingerprint
+	made     map[string]bool   // the fingerprints themselves
 	forms    map[string]string // every encoded form -> fingerprint
 	replacer *strings.Replacer
 }
@@ -39,11 +40,13 @@ type Redactor struct {
 func New() *Redactor {
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
-	return &Redactor{key: key, fp: map[string]string{}, forms: map[string]string{}}
+	return &Redactor{key: key, fp: map[string]string{}, made: map[string]bool{}, forms: map[string]string{}}
 }
 
 // Add registers a secret of the given kind ("client_secret", "access_token",
-// ...) and returns its fingerprint. Empty values are ignored.
+// ...) and returns its fingerprint. Empty values are ignored, and so is a
+// fingerprint of this Redactor's: redacting twice changes nothing, so one
+// value keeps one fingerprint however often what holds it is redacted.
 func (r *Redactor) Add(kind, value string) string {
 	if value == "" {
 		return ""
@@ -53,10 +56,14 @@ func (r *Redactor) Add(kind, value string) string {
 	if fp, ok := r.fp[value]; ok {
 		return fp
 	}
+	if r.made[value] {
+		return value
+	}
 	m := hmac.New(sha256.New, r.key)
 	m.Write([]byte(value))
 	fp := "[" + kind + "#" + hex.EncodeToString(m.Sum(nil))[:8] + "]"
 	r.fp[value] = fp
+	r.made[fp] = true
 	if len(value) >= minLen {
 		for _, f := range encodings(value) {
 			if _, taken := r.forms[f]; !taken {

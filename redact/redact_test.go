@@ -56,3 +56,24 @@ func TestFormAndURL(t *testing.T) {
 		t.Errorf("userinfo password left in %q", u)
 	}
 }
+
+// Redacting what is already redacted changes nothing: a token first seen
+// in a response body and then in an Authorization header keeps the one
+// fingerprint, however often the evidence holding it is redacted again.
+func TestRedactingTwiceKeepsOneFingerprint(t *testing.T) {
+	r := New()
+	fp := r.Add("access_token", "tok-0123456789")
+	h := http.Header{"Authorization": {"Bearer tok-0123456789"}}
+	once := r.Header(h)
+	twice := r.Header(once)
+	if got := twice.Get("Authorization"); got != "Bearer "+fp {
+		t.Errorf("twice redacted: %q, want %q", got, "Bearer "+fp)
+	}
+	body := r.String(`{"access_token":"tok-0123456789"}`)
+	if again := r.String(body); again != body || !strings.Contains(body, fp) {
+		t.Errorf("body %q, again %q", body, again)
+	}
+	if len(r.Secrets()) != 1 {
+		t.Errorf("secrets %q: a fingerprint was registered as a secret", r.Secrets())
+	}
+}
