@@ -75,3 +75,26 @@ func TestRefreshBindingCodes(t *testing.T) {
 		})
 	}
 }
+
+// No pass by default: a check body that finds nothing wrong but examines no
+// exchange is a skip that says so, never a pass.
+func TestNoPassWithoutEvidence(t *testing.T) {
+	env, err := NewEnv(mustSpec(t, "rfc6749"), fullTarget, wire.New(redact.New(), wire.Options{}), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := Check{Req: specs.Requirement{ID: "X-1", Level: specs.MUST}, Title: "looks at nothing", Run: func(t *T) {}}
+	res := Execute(context.Background(), env, &c)
+	if res.Skipped == "" || len(res.Problems) != 0 {
+		t.Errorf("a check that examined nothing: %+v, want a skip that says so", res)
+	}
+}
+
+func mustSpec(t *testing.T, name string) *specs.Spec {
+	t.Helper()
+	s, err := specs.Load(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}

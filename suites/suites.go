@@ -357,5 +357,12 @@ func execute(ctx context.Context, e *Env, c *Check, rec *Record) Result {
 		}()
 		c.Run(t)
 	}()
+	// No pass by default: a check that found nothing wrong but examined no
+	// exchange did not exercise its requirement.
+	rec.update(func(r *Result) {
+		if len(r.Problems) == 0 && r.Skipped == "" && len(r.Evidence) == 0 {
+			r.Skipped = "not exercised: the check examined no exchange, so it cannot say the requirement holds"
+		}
+	})
 	return rec.Result()
 }
