@@ -58,14 +58,18 @@ func renderJUnit(r *result.Run) ([]byte, error) {
 			SystemOut: evidenceText(c),
 		}
 		suite.Tests++
-		switch c.Verdict {
-		case result.Fail:
+		switch {
+		case c.Finding(r.Strict):
+			tc.Status = "finding"
+			tc.Properties.Properties = append(tc.Properties.Properties, reporters.JUnitProperty{Name: "finding", Value: firstLine(c.Message)})
+			tc.SystemOut = findingText(c) + tc.SystemOut
+		case c.Verdict == result.Fail:
 			suite.Failures++
 			tc.Failure = &reporters.JUnitFailure{Message: firstLine(c.Message), Type: c.Level, Description: c.Message}
-		case result.Error:
+		case c.Verdict == result.Error:
 			suite.Errors++
 			tc.Error = &reporters.JUnitError{Message: firstLine(c.Message), Type: "error", Description: c.Message}
-		case result.Skip:
+		case c.Verdict == result.Skip:
 			suite.Skipped++
 			tc.Skipped = &reporters.JUnitSkipped{Message: c.Message}
 		}
@@ -80,6 +84,11 @@ func renderJUnit(r *result.Run) ([]byte, error) {
 		return nil, err
 	}
 	return append([]byte(xml.Header), append(b, '\n')...), nil
+}
+
+// findingText heads the system-out of a finding's passing test case.
+func findingText(c result.Check) string {
+	return fmt.Sprintf("FINDING (%s; fails the run only with --strict): %s\n\n", c.Level, c.Message)
 }
 
 func firstLine(s string) string {

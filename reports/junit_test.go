@@ -31,7 +31,9 @@ func TestJUnitParsesWithAConsumer(t *testing.T) {
 	if s.Name != "tokencert rfc6749" || s.Package != "http://127.0.0.1:8080/token" {
 		t.Errorf("suite %q package %q", s.Name, s.Package)
 	}
-	want := junit.Totals{Tests: 8, Passed: 4, Failed: 2, Error: 1, Skipped: 1}
+	// The SHOULD-level failure is a finding: a passing test case that
+	// carries it, as the run is not strict.
+	want := junit.Totals{Tests: 8, Passed: 5, Failed: 1, Error: 1, Skipped: 1}
 	got := s.Totals
 	got.Duration = 0
 	if got != want {
@@ -143,5 +145,38 @@ func TestTranscriptShowsControlBytes(t *testing.T) {
 	want := "< a\\x00b\\x1b[31m\\xffc\ttab\ufffd\\x0d\n< next\n"
 	if !strings.HasSuffix(got, want) {
 		t.Errorf("transcript ends %q, want %q", got, want)
+	}
+}
+
+// Under --strict a SHOULD-level failure is a failed test case like any
+// other; without it, a passing one whose property and system-out say so.
+func TestJUnitFindings(t *testing.T) {
+	for _, strict := range []bool{false, true} {
+		r := sampleRun()
+		r.Strict = strict
+		path := filepath.Join(t.TempDir(), "junit.xml")
+		if err := WriteJUnit(r, path); err != nil {
+			t.Fatal(err)
+		}
+		suites, err := junit.IngestFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := os.ReadFile(path)
+		if has := strings.Contains(string(b), `<property name="finding"`); has == strict {
+			t.Errorf("strict %v: finding property present: %v", strict, has)
+		}
+		for _, tc := range suites[0].Tests {
+			if !strings.HasPrefix(tc.Name, "OAUTH21-JSON-NO-NULL") {
+				continue
+			}
+			finding := tc.Properties["status"] == "finding"
+			switch {
+			case strict && (tc.Status != junit.StatusFailed || finding):
+				t.Errorf("strict: %s (finding %v), want a failure", tc.Status, finding)
+			case !strict && (tc.Status != junit.StatusPassed || !finding || !strings.Contains(tc.SystemOut, "FINDING (SHOULD")):
+				t.Errorf("not strict: %s (status attribute finding: %v), want a passing case carrying the finding", tc.Status, finding)
+			}
+		}
 	}
 }

@@ -47,24 +47,37 @@ func renderSummary(r *result.Run) []byte {
 		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %d |\n", level, t.Pass, t.Fail, t.Error, t.Skip, t.Total)
 	}
 
-	var failed []result.Check
+	var failed, findings []result.Check
 	for _, c := range r.Checks {
-		if c.Verdict == result.Fail || c.Verdict == result.Error {
+		switch {
+		case c.Finding(r.Strict):
+			findings = append(findings, c)
+		case c.Verdict == result.Fail || c.Verdict == result.Error:
 			failed = append(failed, c)
 		}
 	}
-	if len(failed) > 0 {
-		b.WriteString("\n| Failed check | Level | Verdict | Message |\n|---|---|---|---|\n")
-		for i, c := range failed {
-			if i == maxSummaryFailures {
-				fmt.Fprintf(&b, "\n… and %d more: see report.html.\n", len(failed)-i)
-				break
-			}
-			fmt.Fprintf(&b, "| %s %s | %s | %s | %s |\n", mdCode(c.ID), mdText(strings.TrimPrefix(c.Name, c.ID+" ")),
-				mdText(c.Level), c.Verdict, mdText(clip(firstLine(c.Message), 200)))
-		}
+	checkTable(&b, "Failed check", failed)
+	if len(findings) > 0 {
+		b.WriteString("\nFindings below the MUST level: reported, and failing the run only with `--strict`.\n")
+		checkTable(&b, "Finding", findings)
 	}
 	return []byte(b.String())
+}
+
+// checkTable lists checks with their message, at most maxSummaryFailures.
+func checkTable(b *strings.Builder, heading string, checks []result.Check) {
+	if len(checks) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "\n| %s | Level | Verdict | Message |\n|---|---|---|---|\n", heading)
+	for i, c := range checks {
+		if i == maxSummaryFailures {
+			fmt.Fprintf(b, "\n… and %d more: see report.html.\n", len(checks)-i)
+			break
+		}
+		fmt.Fprintf(b, "| %s %s | %s | %s | %s |\n", mdCode(c.ID), mdText(strings.TrimPrefix(c.Name, c.ID+" ")),
+			mdText(c.Level), c.Verdict, mdText(clip(firstLine(c.Message), 200)))
+	}
 }
 
 func certification(r *result.Run) string {

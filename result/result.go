@@ -87,6 +87,12 @@ type Check struct {
 // Mandatory reports whether the check's level makes its failure fail a run.
 func (c Check) Mandatory() bool { return c.Level == "MUST" || c.Level == "MUST NOT" }
 
+// Finding reports whether the check failed at a level that does not fail
+// the run (SHOULD, SHOULD NOT, MAY) in a run that is not strict. Reports
+// show a finding as a passing test case that carries it, so a CI server's
+// red matches the exit code.
+func (c Check) Finding(strict bool) bool { return c.Verdict == Fail && !c.Mandatory() && !strict }
+
 // Exchange is one HTTP exchange as recorded: redacted, safe to write
 // anywhere.
 type Exchange struct {
@@ -119,6 +125,9 @@ type Counts struct {
 	Pass, Fail, Skip, Error int
 	// MandatoryFailed counts failed or errored MUST-level checks.
 	MandatoryFailed int
+	// Findings counts the failed checks that do not fail the run
+	// (Check.Finding); Fail counts them too.
+	Findings int
 }
 
 // Count tallies the run's verdicts.
@@ -137,6 +146,9 @@ func (r *Run) Count() Counts {
 		}
 		if (ch.Verdict == Fail || ch.Verdict == Error) && ch.Mandatory() {
 			c.MandatoryFailed++
+		}
+		if ch.Finding(r.Strict) {
+			c.Findings++
 		}
 	}
 	return c

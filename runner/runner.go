@@ -220,6 +220,7 @@ func prepare(o *Options) (_ *prepared, err error) {
 	if err != nil {
 		return nil, err
 	}
+	env.Strict = o.Strict
 	p.env, p.plan = env, plan
 	return p, nil
 }
@@ -348,9 +349,13 @@ func (p *prepared) collect(r types.Report) {
 			continue
 		}
 		verdict, msg := verdictOf(o.sr)
+		found := o.rec.Result()
+		if verdict == result.Pass && len(found.Problems) > 0 {
+			// A finding passes its Ginkgo spec; its verdict is still fail.
+			verdict, msg = result.Fail, found.Failure()
+		}
 		cr := p.checkReport(c, verdict, p.redactor.String(msg))
 		cr.Duration = o.sr.RunTime
-		found := o.rec.Result()
 		for _, n := range found.Notes {
 			cr.Notes = append(cr.Notes, p.redactor.String(n))
 		}
@@ -406,7 +411,11 @@ func (p *prepared) finish(exit int, verdict, msg string) int {
 	r.Verdict, r.ExitCode, r.Requests = verdict, exit, p.env.Client.Count()
 	c := r.Count()
 	if msg == "" {
-		msg = fmt.Sprintf("%d passed, %d failed, %d skipped, %d errors; %d MUST-level failures; %d requests", c.Pass, c.Fail, c.Skip, c.Error, c.MandatoryFailed, r.Requests)
+		failed := fmt.Sprintf("%d failed", c.Fail)
+		if c.Findings > 0 {
+			failed += fmt.Sprintf(" (%d below the MUST level: findings, which fail the run only with --strict)", c.Findings)
+		}
+		msg = fmt.Sprintf("%d passed, %s, %d skipped, %d errors; %d MUST-level failures; %d requests", c.Pass, failed, c.Skip, c.Error, c.MandatoryFailed, r.Requests)
 	}
 	if r.InsecureSkipVerify {
 		msg += "; TLS certificate verification was OFF (insecure_skip_verify)"

@@ -1,6 +1,7 @@
 package suites
 
 import (
+	"fmt"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -13,6 +14,10 @@ const EntryCheck = "tokencert-check"
 
 // EntryNote names the entries that show a check's notes on the console.
 const EntryNote = "tokencert-note"
+
+// EntryFinding names the entry that shows a finding (a failure below the
+// MUST level, in a run that is not strict) on the console.
+const EntryFinding = "tokencert-finding"
 
 // DefaultTimeout bounds a check that sets none.
 const DefaultTimeout = 2 * time.Minute
@@ -63,12 +68,20 @@ func defineCheck(e *Env, c *Check) {
 			Skip(res.Skipped)
 		}
 		if len(res.Problems) > 0 {
-			Fail(joinProblems(res.Problems))
+			if !c.Req.Level.Mandatory() && !e.Strict {
+				// A finding: it does not fail the run, so it does not fail
+				// the spec either; the console shows it all the same.
+				AddReportEntry(EntryFinding, fmt.Sprintf("FINDING (%s; fails the run only with --strict): %s", c.Req.Level, res.Failure()), ReportEntryVisibilityAlways)
+				return
+			}
+			Fail(res.Failure())
 		}
 	})
 }
 
-func joinProblems(ps []string) string {
+// Failure is the check's problems as one message.
+func (r Result) Failure() string {
+	ps := r.Problems
 	if len(ps) == 1 {
 		return ps[0]
 	}

@@ -150,6 +150,9 @@ type Env struct {
 	ErrorSchema *schemas.Schema
 	// Console receives progress a person watching the run should see.
 	Console io.Writer
+	// Strict fails the run on any failed check: failures below the MUST
+	// level are then failures, not findings.
+	Strict bool
 
 	memo   memo
 	logins logins
