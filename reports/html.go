@@ -46,6 +46,9 @@ type htmlView struct {
 	Schemas  []keyValue
 	Duration string
 	Complete bool
+	// Incomplete lists the MUST-level checks that could not run for want
+	// of something the target or the run could give.
+	Incomplete []htmlCheck
 }
 
 type verdictCount struct {
@@ -91,6 +94,9 @@ func renderHTML(r *result.Run) ([]byte, error) {
 			hc.Exchanges = append(hc.Exchanges, htmlExchange{Summary: exchangeSummary(ex), Text: exchangeText(ex)})
 		}
 		v.Rows = append(v.Rows, hc)
+		if c.Verdict == result.Skip && c.Incomplete && c.Mandatory() {
+			v.Incomplete = append(v.Incomplete, hc)
+		}
 	}
 	var b bytes.Buffer
 	if err := htmlTemplate.Execute(&b, v); err != nil {

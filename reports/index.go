@@ -109,7 +109,7 @@ func WriteIndex(dir string, x *Index) error {
 	return nil
 }
 
-var indexIcons = map[string]string{result.RunPass: "✅", result.RunFail: "❌", result.RunUnreachable: "⚠️", RunNoBundle: "⛔"}
+var indexIcons = map[string]string{result.RunPass: "✅", result.RunFail: "❌", result.RunUnreachable: "⚠️", result.RunIncomplete: "🟡", RunNoBundle: "⛔"}
 
 func renderIndexMarkdown(x *Index) []byte {
 	var b strings.Builder

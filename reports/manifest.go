@@ -73,8 +73,10 @@ type Signer struct {
 }
 
 // CompleteCertification reports whether the bundle records a complete
-// certification run: --certify and no label filter.
-func (m *Manifest) CompleteCertification() bool { return m.Certify && m.LabelFilter == "" }
+// certification run: --certify, no label filter, and not incomplete.
+func (m *Manifest) CompleteCertification() bool {
+	return m.Certify && m.LabelFilter == "" && m.Verdict != result.RunIncomplete
+}
 
 // newManifest describes the run and the named files of dir.
 func newManifest(dir string, r *result.Run, files []string, key ed25519.PrivateKey) (*Manifest, error) {

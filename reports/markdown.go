@@ -21,7 +21,7 @@ func WriteSummary(r *result.Run, path string) error {
 func renderSummary(r *result.Run) []byte {
 	r = normalized(r)
 	var b strings.Builder
-	icon := map[string]string{result.RunPass: "✅", result.RunFail: "❌", result.RunUnreachable: "⚠️"}[r.Verdict]
+	icon := map[string]string{result.RunPass: "✅", result.RunFail: "❌", result.RunUnreachable: "⚠️", result.RunIncomplete: "🟡"}[r.Verdict]
 	fmt.Fprintf(&b, "### %s tokencert: %s — %s\n\n", icon, strings.ToUpper(r.Verdict), mdText(r.Spec.Title+" ("+r.Spec.Name+")"))
 	fmt.Fprintf(&b, "%s\n\n", mdText(r.Message))
 	fmt.Fprintf(&b, "Endpoint %s", mdCode(r.Endpoint))
@@ -33,6 +33,26 @@ func renderSummary(r *result.Run) []byte {
 		b.WriteString(")")
 	}
 	fmt.Fprintf(&b, " · spec SHA-256 %s · %s\n\n", mdCode(shortHash(r.Spec.SHA256)), certification(r))
+	if n := r.Count().Incomplete; n > 0 {
+		fmt.Fprintf(&b, "**Incomplete: %d MUST-level checks could not run.**", n)
+		if needs := r.Needs(); len(needs) > 0 {
+			b.WriteString(" They need:")
+			for i, k := range needs {
+				if i > 0 {
+					b.WriteString(",")
+				}
+				b.WriteString(" " + mdCode(k))
+			}
+			b.WriteString(" (target keys; flags where named `--`).")
+		}
+		b.WriteString("\n\n")
+		for _, c := range r.Checks {
+			if c.Verdict == result.Skip && c.Incomplete && c.Mandatory() {
+				fmt.Fprintf(&b, "- %s %s\n", mdCode(c.ID), mdText(clip(firstLine(c.Message), 200)))
+			}
+		}
+		b.WriteString("\n")
+	}
 	if r.InsecureSkipVerify {
 		b.WriteString("**TLS certificate verification was off** (`insecure_skip_verify`): the endpoint's identity was not checked.\n\n")
 	}

@@ -6,6 +6,7 @@ package result
 
 import (
 	"net/http"
+	"slices"
 	"time"
 )
 
@@ -22,6 +23,9 @@ const (
 	RunPass        = "pass"
 	RunFail        = "fail"
 	RunUnreachable = "unreachable"
+	// RunIncomplete: no MUST failed, but MUST-level checks could not run
+	// for want of something the target or the run could give.
+	RunIncomplete = "incomplete"
 )
 
 // Run is the machine-readable result of one certification run.
@@ -68,20 +72,25 @@ type Decision struct {
 
 // Check is one requirement check and its verdict.
 type Check struct {
-	Name        string        `json:"name"`
-	ID          string        `json:"id"`
-	Level       string        `json:"level"`
-	Cite        string        `json:"cite"`
-	Why         string        `json:"why,omitempty"`
-	Requirement string        `json:"requirement"`
-	Concern     string        `json:"concern"`
-	Variant     string        `json:"variant,omitempty"`
-	Title       string        `json:"title"`
-	Verdict     string        `json:"verdict"`
-	Message     string        `json:"message,omitempty"`
-	Notes       []string      `json:"notes,omitempty"`
-	Duration    time.Duration `json:"duration_ns"`
-	Evidence    []Exchange    `json:"evidence,omitempty"`
+	Name        string `json:"name"`
+	ID          string `json:"id"`
+	Level       string `json:"level"`
+	Cite        string `json:"cite"`
+	Why         string `json:"why,omitempty"`
+	Requirement string `json:"requirement"`
+	Concern     string `json:"concern"`
+	Variant     string `json:"variant,omitempty"`
+	Title       string `json:"title"`
+	Verdict     string `json:"verdict"`
+	Message     string `json:"message,omitempty"`
+	// Incomplete: the check was skipped for want of something the target
+	// or the run could give; Needs names the target keys and flags that
+	// would run it (none when tokencert could not exercise it at all).
+	Incomplete bool          `json:"incomplete,omitempty"`
+	Needs      []string      `json:"needs,omitempty"`
+	Notes      []string      `json:"notes,omitempty"`
+	Duration   time.Duration `json:"duration_ns"`
+	Evidence   []Exchange    `json:"evidence,omitempty"`
 }
 
 // Mandatory reports whether the check's level makes its failure fail a run.
@@ -128,6 +137,9 @@ type Counts struct {
 	// Findings counts the failed checks that do not fail the run
 	// (Check.Finding); Fail counts them too.
 	Findings int
+	// Incomplete counts the MUST-level checks skipped for want of
+	// something the target or the run could give (Check.Incomplete).
+	Incomplete int
 }
 
 // Count tallies the run's verdicts.
@@ -150,10 +162,36 @@ func (r *Run) Count() Counts {
 		if ch.Finding(r.Strict) {
 			c.Findings++
 		}
+		if ch.Verdict == Skip && ch.Incomplete && ch.Mandatory() {
+			c.Incomplete++
+		}
 	}
 	return c
 }
 
 // CompleteCertification reports whether the run certifies the whole spec:
-// started with --certify and no label filter.
-func (r *Run) CompleteCertification() bool { return r.Certify && r.LabelFilter == "" }
+// started with --certify and no label filter, and no MUST-level check left
+// unrun for want of something the target could give.
+func (r *Run) CompleteCertification() bool {
+	return r.Certify && r.LabelFilter == "" && r.Verdict != RunIncomplete
+}
+
+// Needs lists, sorted and once each, the target keys and flags that would
+// run the MUST-level checks the run could not.
+func (r *Run) Needs() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, c := range r.Checks {
+		if c.Verdict != Skip || !c.Incomplete || !c.Mandatory() {
+			continue
+		}
+		for _, n := range c.Needs {
+			if !seen[n] {
+				seen[n] = true
+				out = append(out, n)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}

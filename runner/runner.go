@@ -35,6 +35,7 @@ const (
 	ExitFail        = 1 // a MUST failed (or, with Strict, any requirement)
 	ExitUsage       = 2 // bad flags, target file or spec
 	ExitUnreachable = 3 // the endpoint could not be reached at all
+	ExitIncomplete  = 4 // no MUST failed, but a MUST-level check could not run for want of a key or flag
 )
 
 // Version is the tool version written into reports.
@@ -276,12 +277,20 @@ func (p *prepared) run() int {
 	ReportAfterSuite("tokencert", func(r Report) { ginkgoReport = r })
 	RunSpecs(&ginkgoT{}, "tokencert "+p.spec.Name, suiteConfig, reporterConfig)
 	p.collect(ginkgoReport)
-	c := p.report.Count()
-	exit, verdict := ExitPass, result.RunPass
-	if c.MandatoryFailed > 0 || (o.Strict && c.Fail+c.Error > 0) {
-		exit, verdict = ExitFail, result.RunFail
-	}
+	exit, verdict := decide(p.report.Count(), o.Strict)
 	return p.finish(exit, verdict, "")
+}
+
+// decide is a run's exit code and verdict from its checks' tally: a MUST
+// failed (or, strict, anything failed), else a MUST could not run, else pass.
+func decide(c result.Counts, strict bool) (int, string) {
+	switch {
+	case c.MandatoryFailed > 0 || (strict && c.Fail+c.Error > 0):
+		return ExitFail, result.RunFail
+	case c.Incomplete > 0:
+		return ExitIncomplete, result.RunIncomplete
+	}
+	return ExitPass, result.RunPass
 }
 
 func (p *prepared) newReport(started time.Time) *result.Run {
@@ -356,6 +365,9 @@ func (p *prepared) collect(r types.Report) {
 		}
 		cr := p.checkReport(c, verdict, p.redactor.String(msg))
 		cr.Duration = o.sr.RunTime
+		if verdict == result.Skip {
+			cr.Incomplete, cr.Needs = found.Incomplete, found.Needs
+		}
 		for _, n := range found.Notes {
 			cr.Notes = append(cr.Notes, p.redactor.String(n))
 		}
@@ -416,6 +428,9 @@ func (p *prepared) finish(exit int, verdict, msg string) int {
 			failed += fmt.Sprintf(" (%d below the MUST level: findings, which fail the run only with --strict)", c.Findings)
 		}
 		msg = fmt.Sprintf("%d passed, %s, %d skipped, %d errors; %d MUST-level failures; %d requests", c.Pass, failed, c.Skip, c.Error, c.MandatoryFailed, r.Requests)
+		if c.Incomplete > 0 {
+			msg = incompleteMessage(c.Incomplete, r.Needs()) + "; " + msg
+		}
 	}
 	if r.InsecureSkipVerify {
 		msg += "; TLS certificate verification was OFF (insecure_skip_verify)"
@@ -439,6 +454,18 @@ func (p *prepared) finish(exit int, verdict, msg string) int {
 	}
 	fmt.Fprintf(p.o.Stdout, "\ntokencert: %s — spec %s at %s — %s — report in %s\n", strings.ToUpper(verdict), p.spec.Name, r.Endpoint, msg, dir)
 	return exit
+}
+
+// incompleteMessage says how many MUST-level checks could not run and what
+// would run them.
+func incompleteMessage(n int, needs []string) string {
+	msg := fmt.Sprintf("%d MUST-level checks could not run", n)
+	if len(needs) > 0 {
+		msg += "; they need " + strings.Join(needs, ", ") + " (target keys, or flags where named --)"
+	} else {
+		msg += " (tokencert could not exercise them; see report.html)"
+	}
+	return msg
 }
 
 // reachable dials the endpoint's host within timeout.

@@ -199,7 +199,7 @@ func planClientAuth(e *Env, req specs.Requirement) []Check {
 		// A method the requirement only permits (MAY) is not owed unless the
 		// target says the client is registered for it.
 		if !t.Check.Req.Level.Mandatory() && len(t.Env.Target.ClientAuth) == 0 {
-			t.Skipf("the endpoint does not offer %s client authentication (%s: %s); name it in target key client_auth to require it: %s", auth, t.Check.Req.Cite, t.Check.Req.Level, ex.Summary())
+			t.Skipf("the endpoint does not offer %s client authentication (%s: %s); list it in the target's client_auth to require it: %s", auth, t.Check.Req.Cite, t.Check.Req.Level, ex.Summary())
 		}
 		t.Errorf("%s credentials were not accepted: %s", auth, ex.Summary())
 	}}}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -319,10 +320,35 @@ func (t *T) Evidence(exs ...*wire.Exchange) {
 }
 
 // Skipf ends the check as skipped, saying what would run it.
+// A reason that names a target key ("(target key resource)", "(target keys
+// username, password)") or a flag ("--max-wait") is a want the target or
+// the run could fill: the skip makes the run incomplete when the check is a
+// MUST.
 func (t *T) Skipf(format string, args ...any) {
 	msg := t.Env.Redactor.String(fmt.Sprintf(format, args...))
-	t.rec.update(func(r *Result) { r.Skipped = msg })
+	needs := Needs(msg)
+	t.rec.update(func(r *Result) { r.Skipped, r.Needs, r.Incomplete = msg, needs, len(needs) > 0 })
 	panic(skipSignal{})
+}
+
+var (
+	targetKeysRE = regexp.MustCompile(`target keys? ([a-z_]+(?:, [a-z_]+)*)`)
+	flagRE       = regexp.MustCompile(`(?:^|[\s(])(--[a-z][a-z-]*)`)
+)
+
+// Needs returns the target keys and flags a skip reason names.
+func Needs(reason string) []string {
+	var out []string
+	for _, m := range targetKeysRE.FindAllStringSubmatch(reason, -1) {
+		for _, k := range strings.Split(m[1], ", ") {
+			out = append(out, k)
+		}
+	}
+	for _, m := range flagRE.FindAllStringSubmatch(reason, -1) {
+		out = append(out, m[1])
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 type skipSignal struct{}
@@ -341,6 +367,10 @@ type Result struct {
 	Notes    []string
 	Evidence []*wire.Exchange
 	Skipped  string // non-empty when the check skipped itself
+	// Incomplete: the skip is for want of something the target or the run
+	// could give; Needs names the target keys and flags its reason names.
+	Incomplete bool
+	Needs      []string
 }
 
 // Execute runs a check body outside Ginkgo and returns what it found.
@@ -365,6 +395,7 @@ func execute(ctx context.Context, e *Env, c *Check, rec *Record) Result {
 	rec.update(func(r *Result) {
 		if len(r.Problems) == 0 && r.Skipped == "" && len(r.Evidence) == 0 {
 			r.Skipped = "not exercised: the check examined no exchange, so it cannot say the requirement holds"
+			r.Incomplete = true
 		}
 	})
 	return rec.Result()

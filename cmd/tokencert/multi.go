@@ -157,8 +157,9 @@ func childArgs(fs *flag.FlagSet, args []string) []string {
 // exitRank orders exit codes from best to worst for the run over several
 // targets: a target that could not even be set up (2: its file, the flags
 // or the spec are wrong) is the first thing to fix, then a MUST failed (1),
-// then an endpoint that could not be reached (3).
-var exitRank = map[int]int{runner.ExitPass: 0, runner.ExitUnreachable: 1, runner.ExitFail: 2, runner.ExitUsage: 3}
+// then an endpoint that could not be reached (3), then a run that could not
+// check every MUST for want of a key or flag (4).
+var exitRank = map[int]int{runner.ExitPass: 0, runner.ExitIncomplete: 1, runner.ExitUnreachable: 2, runner.ExitFail: 3, runner.ExitUsage: 4}
 
 // worst returns the worse of two exit codes.
 func worst(a, b int) int {
@@ -320,7 +321,7 @@ func tally(x *reports.Index) string {
 		n[e.Verdict]++
 	}
 	var parts []string
-	for _, v := range []string{model.RunPass, model.RunFail, model.RunUnreachable, reports.RunNoBundle} {
+	for _, v := range []string{model.RunPass, model.RunFail, model.RunIncomplete, model.RunUnreachable, reports.RunNoBundle} {
 		if n[v] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n[v], v))
 		}

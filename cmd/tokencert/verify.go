@@ -106,8 +106,10 @@ func printVerification(w io.Writer, dir string, v *reports.Verification) {
 	switch {
 	case m.CompleteCertification():
 		b.WriteString("  certification: complete (--certify, no label filter: every check of the spec ran)\n")
-	case m.Certify:
+	case m.Certify && m.LabelFilter != "":
 		fmt.Fprintf(&b, "  certification: incomplete (label filter %q)\n", m.LabelFilter)
+	case m.Certify:
+		b.WriteString("  certification: incomplete (MUST-level checks could not run for want of target keys or flags)\n")
 	case m.LabelFilter != "":
 		fmt.Fprintf(&b, "  certification: no (not run with --certify; label filter %q)\n", m.LabelFilter)
 	default:
