@@ -105,9 +105,12 @@ func (s *Server) scopeValue(scope []string) (any, bool) {
 	case s.has(FaultScopeArray):
 		return scope, true
 	case s.has(FaultScopeCommaJoined):
+		if s.spec.JoinScope([]string{"a", "b"}) == "a,b" {
+			return strings.Join(scope, " "), true
+		}
 		return strings.Join(scope, ","), true
 	}
-	return strings.Join(scope, " "), true
+	return s.spec.JoinScope(scope), true
 }
 
 // notNumericExpiresIn is expires_in under FaultExpiresInNotNumeric: a Go

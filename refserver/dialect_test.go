@@ -266,13 +266,13 @@ func TestExpiresInAbsent(t *testing.T) {
 func TestUnsupportedSpecs(t *testing.T) {
 	t.Parallel()
 	for name, change := range map[string]func(s *specs.Spec){
-		"path clash":    func(s *specs.Spec) { s.Request.Path = "/resource" },
-		"relative path": func(s *specs.Spec) { s.Request.Path = "token" },
-		"wildcard path": func(s *specs.Spec) { s.Request.Path = "/{tenant}/token" },
-		"encoding":      func(s *specs.Spec) { s.Request.Encoding = "xml" },
-		"grant":         func(s *specs.Spec) { s.Grants = append(s.Grants, specs.Grant{Type: "authorization_code"}) },
-		"jwt alg":       func(s *specs.Spec) { s.Response.JWT = &specs.JWT{Alg: "none"} },
-		"date layout":   func(s *specs.Spec) { s.Response.Dates = &specs.Dates{Layout: "Kitchen"} },
+		"path clash":             func(s *specs.Spec) { s.Request.Path = "/resource" },
+		"relative path":          func(s *specs.Spec) { s.Request.Path = "token" },
+		"brace inside a segment": func(s *specs.Spec) { s.Request.Path = "/t{tenant}/token" },
+		"encoding":               func(s *specs.Spec) { s.Request.Encoding = "xml" },
+		"grant":                  func(s *specs.Spec) { s.Grants = append(s.Grants, specs.Grant{Type: "authorization_code"}) },
+		"jwt alg":                func(s *specs.Spec) { s.Response.JWT = &specs.JWT{Alg: "none"} },
+		"date layout":            func(s *specs.Spec) { s.Response.Dates = &specs.Dates{Layout: "Kitchen"} },
 	} {
 		s := loadSpec(t, "rfc6749")
 		change(s)

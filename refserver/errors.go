@@ -85,7 +85,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, e *apiError)
 	if e.cond == probes.MalformedBody && s.has(FaultMalformedBody500) {
 		status = http.StatusInternalServerError
 	}
-	if s.has(FaultHTMLError) && r.URL.Path == s.spec.Request.Path {
+	if s.has(FaultHTMLError) && r.Pattern == s.spec.Request.Path {
 		writeHTMLError(w, status)
 		return
 	}

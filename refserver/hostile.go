@@ -7,7 +7,11 @@ import (
 	"html"
 	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
+
+	"github.com/tokencert/tokencert/specs"
 )
 
 // The hostile faults make the token endpoint misbehave the way broken
@@ -28,7 +32,7 @@ func (s *Server) hostile(w http.ResponseWriter, r *http.Request) bool {
 	case s.has(FaultReset):
 		reset(w)
 	case s.has(FaultRedirect):
-		http.Redirect(w, r, redirectPath+s.spec.Request.Path, http.StatusTemporaryRedirect)
+		http.Redirect(w, r, redirectPath+r.URL.Path, http.StatusTemporaryRedirect)
 	default:
 		return false
 	}
@@ -131,9 +135,31 @@ func (s *Server) writeToken(w http.ResponseWriter, status int, contentType strin
 			left -= n
 		}
 		_, _ = w.Write([]byte(tail))
+	case contentType == specs.FormMediaType:
+		writeForm(w, status, v)
 	default:
 		writeJSON(w, status, contentType, v)
 	}
+}
+
+// writeForm sends a token response form-encoded: each member's value as
+// text (numbers as digits, lists space-joined).
+func writeForm(w http.ResponseWriter, status int, v object) {
+	q := url.Values{}
+	for _, m := range v {
+		switch x := m.value.(type) {
+		case string:
+			q.Add(m.name, x)
+		case []string:
+			q.Add(m.name, strings.Join(x, " "))
+		default:
+			b, _ := json.Marshal(x)
+			q.Add(m.name, strings.Trim(string(b), `"`))
+		}
+	}
+	w.Header().Set("Content-Type", specs.FormMediaType)
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(q.Encode()))
 }
 
 // writeHTMLError sends the error page a misconfigured gateway or web

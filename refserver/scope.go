@@ -2,7 +2,6 @@ package refserver
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/tokencert/tokencert/probes"
 )
@@ -27,7 +26,7 @@ func (s *Server) grantScope(req *tokenRequest, ceiling []string, refresh bool) (
 		return scopeGrant{scope: slices.Clone(ceiling)}, nil
 	}
 	var requested, unknown, beyond []string
-	for _, v := range strings.Fields(raw) {
+	for _, v := range s.spec.SplitScope(raw) {
 		if slices.Contains(requested, v) {
 			continue
 		}

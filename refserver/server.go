@@ -117,8 +117,8 @@ func (s *Server) checkSpec() error {
 	if !strings.HasPrefix(p, "/") || p == resourcePath || p == introspectPath {
 		return fmt.Errorf("refserver: spec %s: token path %q must start with / and differ from %s and %s", sp.Name, p, resourcePath, introspectPath)
 	}
-	if strings.ContainsAny(p, "{} ") {
-		return fmt.Errorf("refserver: spec %s: token path %q may not contain braces or spaces", sp.Name, p)
+	if strings.Contains(p, " ") || strings.Count(p, "{") != len(sp.PathVars()) || strings.Count(p, "}") != len(sp.PathVars()) {
+		return fmt.Errorf("refserver: spec %s: token path %q may contain no spaces, and braces only around a whole segment ({tenant})", sp.Name, p)
 	}
 	switch sp.Request.Encoding {
 	case "form", "json":
@@ -138,13 +138,46 @@ func (s *Server) checkSpec() error {
 	return nil
 }
 
+// pathValue is the value the server expects for a path variable.
+func (s *Server) pathValue(name string) string {
+	if v := s.spec.Refserver.Params[name]; v != "" {
+		return v
+	}
+	return "tokencert"
+}
+
+// pathParams are the target params that fill the token path's variables.
+func (s *Server) pathParams() map[string]string {
+	vars := s.spec.PathVars()
+	if len(vars) == 0 {
+		return nil
+	}
+	out := map[string]string{}
+	for _, v := range vars {
+		out[v] = s.pathValue(v)
+	}
+	return out
+}
+
+// serveTokenAt serves the token endpoint where the path's variables have
+// the values the server expects; elsewhere there is no endpoint (404).
+func (s *Server) serveTokenAt(w http.ResponseWriter, r *http.Request) {
+	for _, v := range s.spec.PathVars() {
+		if r.PathValue(v) != s.pathValue(v) {
+			http.NotFound(w, r)
+			return
+		}
+	}
+	s.serveToken(w, r)
+}
+
 // routes serves the token endpoint at Spec.Request.Path, the resource and
 // introspection. Each request body is read first, capped at maxBody (so
 // that a client hanging up during the delay cancels the request context),
 // then each response is delayed by the latency.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc(s.spec.Request.Path, s.serveToken)
+	mux.HandleFunc(s.spec.Request.Path, s.serveTokenAt)
 	mux.HandleFunc(resourcePath, s.serveResource)
 	mux.HandleFunc(introspectPath, s.serveIntrospect)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -262,7 +295,7 @@ func (s *Server) Target() target.Target {
 		name = s.spec.Source
 	}
 	t := target.Target{
-		Spec: name, Endpoint: base + s.spec.Request.Path,
+		Spec: name, Endpoint: base + s.spec.Request.Path, Params: s.pathParams(),
 		ClientID: s.creds.ClientID, ClientSecret: s.creds.ClientSecret,
 		Scope: strings.Join(s.spec.Refserver.Scopes, " "), Audience: s.spec.Refserver.Audience,
 		Resource: base + resourcePath, Introspection: base + introspectPath,

@@ -182,7 +182,7 @@ func (s *Server) issue(w http.ResponseWriter, req *tokenRequest, g *grant) {
 	if !s.has(FaultPragmaMissing) {
 		h.Set("Pragma", "no-cache")
 	}
-	ct := "application/json"
+	ct := s.spec.ResponseMediaType()
 	if s.has(FaultTextPlain) {
 		ct = "text/plain; charset=utf-8"
 	}

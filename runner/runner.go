@@ -319,12 +319,8 @@ func (p *prepared) newReport(started time.Time) *result.Run {
 }
 
 func (p *prepared) checkReport(c suites.Check, verdict, msg string) result.Check {
-	text := ""
-	if e, ok := specs.Lookup(c.Req.ID); ok {
-		text = e.Text
-	}
 	return result.Check{
-		Name: c.Name(), ID: c.Req.ID, Level: string(c.Req.Level), Cite: c.Req.Cite, Why: c.Req.Why, Requirement: text,
+		Name: c.Name(), ID: c.Req.ID, Level: string(c.Req.Level), Cite: c.Req.Cite, Why: c.Req.Why, Requirement: c.Req.Text,
 		Concern: c.Concern, Variant: c.Variant, Title: c.Title, Verdict: verdict, Message: msg,
 	}
 }

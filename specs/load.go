@@ -112,6 +112,30 @@ func (s *Spec) Dir() string {
 	return filepath.Dir(s.Source)
 }
 
+// Prefix is the prefix of the requirement IDs a spec declares itself: its
+// name in upper case and a dash ("ACME-" for spec acme).
+func (s *Spec) Prefix() string { return strings.ToUpper(s.Name) + "-" }
+
+// declared checks a requirement the spec declares itself, one that is not
+// in the catalogue: it has the spec's prefix, its own text and a level.
+func (s *Spec) declared(r *Requirement) error {
+	var missing []string
+	if !strings.HasPrefix(r.ID, s.Prefix()) {
+		return fmt.Errorf("requirement %s is not in the catalogue (specs/requirements.yaml); a requirement the spec declares itself has an ID starting %s, a level and a text", r.ID, s.Prefix())
+	}
+	if r.Text == "" {
+		missing = append(missing, "text")
+	}
+	if r.Level == "" {
+		missing = append(missing, "level")
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("requirement %s is declared by the spec (not in the catalogue) and needs %s", r.ID, strings.Join(missing, " and "))
+	}
+	r.Declared = true
+	return nil
+}
+
 func (s *Spec) resolve() error {
 	if _, err := catalogue(); err != nil {
 		return err
@@ -126,9 +150,16 @@ func (s *Spec) resolve() error {
 		seen[r.ID] = true
 		e, ok := Lookup(r.ID)
 		if !ok {
-			errs = append(errs, fmt.Errorf("requirement %s is not in the catalogue (specs/requirements.yaml)", r.ID))
+			if err := s.declared(r); err != nil {
+				errs = append(errs, err)
+			}
 			continue
 		}
+		if r.Text != "" {
+			errs = append(errs, fmt.Errorf("requirement %s is in the catalogue, which gives its text; drop text (or declare a requirement of the spec's own, %s…)", r.ID, s.Prefix()))
+			continue
+		}
+		r.Text = e.Text
 		if r.Level == "" {
 			r.Level = e.Level
 		} else if r.Level != e.Level && r.Why == "" {

@@ -67,6 +67,13 @@ type Request struct {
 	MaxLength map[string]int `json:"max_length,omitempty"`
 	// ResponseWithin is the response time the document promises.
 	ResponseWithin Duration `json:"response_within,omitempty"`
+	// ScopeSeparator joins scope tokens in requests and splits the scope
+	// member of responses: " " (RFC 6749 §3.3, the default) or another,
+	// such as ",".
+	ScopeSeparator string `json:"scope_separator,omitempty"`
+	// Accept is the Accept header of token requests ("application/json"
+	// when unset; "-" sends none).
+	Accept string `json:"accept,omitempty"`
 }
 
 // Grant is one grant type the endpoint supports.
@@ -80,6 +87,10 @@ type Grant struct {
 type Response struct {
 	// Schema is the success-body schema, relative to the schemas folder.
 	Schema string `json:"schema"`
+	// MediaType of success bodies: "application/json" (the default, RFC
+	// 6749 §5.1) or "application/x-www-form-urlencoded", whose members are
+	// then judged as strings.
+	MediaType string `json:"media_type,omitempty"`
 	// Members maps the RFC 6749 member names to the names in the body, for
 	// the ones that differ.
 	Members map[string]string `json:"members,omitempty"`
@@ -170,6 +181,21 @@ type Refserver struct {
 	Extra map[string]any `json:"extra,omitempty"`
 	// Audience the endpoint expects, when the request requires one.
 	Audience string `json:"audience,omitempty"`
+	// Params are the values the server expects for the path variables of
+	// Request.Path and for required parameters other than audience and
+	// scope; a variable without one takes "tokencert".
+	Params map[string]string `json:"params,omitempty"`
+}
+
+// PathVars lists the {name} variables of the token path, in order.
+func (s *Spec) PathVars() []string {
+	var out []string
+	for _, seg := range strings.Split(s.Request.Path, "/") {
+		if len(seg) > 2 && seg[0] == '{' && seg[len(seg)-1] == '}' {
+			out = append(out, seg[1:len(seg)-1])
+		}
+	}
+	return out
 }
 
 // Requirement is one requirement as this spec applies it.
@@ -179,6 +205,10 @@ type Requirement struct {
 	Level Level `json:"level,omitempty"`
 	// Cite is the document clause the requirement comes from.
 	Cite string `json:"cite"`
+	// Text says what is required: the catalogue's for a catalogue ID, the
+	// spec's own for a requirement it declares (Declared).
+	Text     string `json:"text,omitempty"`
+	Declared bool   `json:"-"`
 	Why  string `json:"why,omitempty"`
 	// Check names the probe that verifies the requirement, when the
 	// requirement ID does not already imply one (see suites.Kinds).
@@ -230,6 +260,54 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 
 // MarshalJSON writes a Go duration string.
 func (d Duration) MarshalJSON() ([]byte, error) { return []byte(`"` + d.String() + `"`), nil }
+
+// FormMediaType is the media type of form-encoded bodies.
+const FormMediaType = "application/x-www-form-urlencoded"
+
+// ResponseMediaType is the media type of success bodies.
+func (s *Spec) ResponseMediaType() string {
+	if s.Response.MediaType == "" {
+		return "application/json"
+	}
+	return s.Response.MediaType
+}
+
+// AcceptHeader is the Accept header of token requests, or "" for none.
+func (s *Spec) AcceptHeader() string {
+	switch s.Request.Accept {
+	case "":
+		return "application/json"
+	case "-":
+		return ""
+	}
+	return s.Request.Accept
+}
+
+// JoinScope joins scope tokens with the spec's separator.
+func (s *Spec) JoinScope(tokens []string) string {
+	return strings.Join(tokens, s.scopeSeparator())
+}
+
+// SplitScope splits a scope value into its tokens by the spec's separator.
+func (s *Spec) SplitScope(v string) []string {
+	if s.scopeSeparator() == " " {
+		return strings.Fields(v)
+	}
+	var out []string
+	for _, t := range strings.Split(v, s.scopeSeparator()) {
+		if t = strings.TrimSpace(t); t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func (s *Spec) scopeSeparator() string {
+	if s.Request.ScopeSeparator == "" {
+		return " "
+	}
+	return s.Request.ScopeSeparator
+}
 
 // Param returns the wire name of an RFC 6749 parameter.
 func (s *Spec) Param(name string) string {

@@ -182,7 +182,7 @@ func planScopeUnknown(e *Env, req specs.Requirement) []Check {
 			// RFC6749-3.3-SCOPE-IF-CHANGED requires it to say so.
 			granted := ex.String(t.Env.Spec.Member("scope"))
 			probe := paramValue(ex, t.Env, "scope")
-			if granted != "" && slices.Contains(strings.Fields(granted), probe) {
+			if granted != "" && slices.Contains(t.Env.Spec.SplitScope(granted), probe) {
 				t.Errorf("the unknown scope was granted: scope %q", granted)
 			} else {
 				t.Notef("the server narrowed the scope instead of refusing it (RFC 6749 §3.3 allows this)")
@@ -209,7 +209,7 @@ func planScopeNarrowed(e *Env, req specs.Requirement) []Check {
 		switch {
 		case granted == "":
 			t.Errorf("scope %q was requested and not all of it granted, but the response has no scope member", probe)
-		case slices.Contains(strings.Fields(granted), probe):
+		case slices.Contains(t.Env.Spec.SplitScope(granted), probe):
 			t.Errorf("the response claims the unknown scope %q was granted", probe)
 		}
 	}}}

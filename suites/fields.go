@@ -147,7 +147,7 @@ func planSchema(e *Env, req specs.Requirement) []Check {
 // to id. Whether the body is JSON of the documented media type belongs to
 // the schema's root requirement.
 func schemaProblems(t *T, ex *wire.Exchange, id string, success bool) {
-	s, media := t.Env.TokenSchema, "application/json"
+	s, media := t.Env.TokenSchema, t.Env.Spec.ResponseMediaType()
 	if !success {
 		s, media = t.Env.ErrorSchema, t.Env.Spec.Errors.MediaType
 	}

@@ -189,7 +189,7 @@ func checkJWTClaims(t *T, ex *wire.Exchange, tok *jws) {
 			t.Errorf("%s: the JWT has no %s claim (it stands for the request's %s %q)", ex.Label, name, t.Env.Spec.Param(param), sent)
 		case !isString:
 			t.Errorf("%s: the %s claim is %s, not a string", ex.Label, name, jsonText(v))
-		case param == "scope" && !sameSet(strings.Fields(got), strings.Fields(sent)):
+		case param == "scope" && !sameSet(strings.Fields(got), t.Env.Spec.SplitScope(sent)):
 			t.Errorf("%s: the %s claim is %q, but the request asked for scope %q", ex.Label, name, got, sent)
 		case param != "scope" && got != sent:
 			t.Errorf("%s: the %s claim is %q, but the request's %s is %q", ex.Label, name, got, t.Env.Spec.Param(param), sent)

@@ -96,9 +96,9 @@ func refreshed(t *T) (*wire.Exchange, string) {
 func (e *Env) scopes() (narrow, wide string) {
 	fs := strings.Fields(e.Target.Scope)
 	if len(fs) >= 2 {
-		return fs[0], strings.Join(fs, " ")
+		return fs[0], e.Spec.JoinScope(fs)
 	}
-	return e.Target.Scope, strings.TrimSpace(e.Target.Scope + " tokencert-probe-" + probes.Random(8))
+	return e.Spec.JoinScope(fs), e.Spec.JoinScope(append(fs, "tokencert-probe-"+probes.Random(8)))
 }
 
 func planRefreshScope(e *Env, req specs.Requirement) []Check {
@@ -129,8 +129,8 @@ func planRefreshScope(e *Env, req specs.Requirement) []Check {
 			}
 			t.Notef("the response stated no scope; introspection says %q was granted", granted)
 		}
-		allowed := strings.Fields(narrow)
-		for _, s := range strings.Fields(granted) {
+		allowed := t.Env.Spec.SplitScope(narrow)
+		for _, s := range t.Env.Spec.SplitScope(granted) {
 			if !slices.Contains(allowed, s) {
 				t.Errorf("the refresh granted scope %q beyond the original %q", s, narrow)
 			}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -26,7 +27,9 @@ func (e *Env) send(ctx context.Context, r probes.Request) *wire.Exchange {
 		id, secret = e.Target.ClientID, e.Target.ClientSecret
 	}
 	h := http.Header{}
-	h.Set("Accept", "application/json")
+	if a := spec.AcceptHeader(); a != "" {
+		h.Set("Accept", a)
+	}
 	switch r.Auth {
 	case "basic":
 		cred := url.QueryEscape(id) + ":" + url.QueryEscape(secret)
@@ -154,7 +157,7 @@ func (e *Env) grantAvailable(grant string) (bool, string) {
 	}
 	for _, name := range e.Spec.Request.Required {
 		if grant != "refresh_token" && e.extraValue(name) == "" {
-			return false, fmt.Sprintf("spec %s requires %s on every token request and the target gives none (target key %s)", e.Spec.Name, e.Spec.Param(name), name)
+			return false, fmt.Sprintf("spec %s requires %s on every token request and the target gives none (%s)", e.Spec.Name, e.Spec.Param(name), paramKey(name))
 		}
 	}
 	switch grant {
@@ -198,7 +201,12 @@ func (e *Env) grantParams(grant string) []probes.Param {
 		ps = append(ps, probes.Param{Name: "username", Value: e.Target.Username}, probes.Param{Name: "password", Value: e.Target.Password})
 	}
 	if e.Target.Scope != "" {
-		ps = append(ps, probes.Param{Name: "scope", Value: e.Target.Scope})
+		ps = append(ps, probes.Param{Name: "scope", Value: e.Spec.JoinScope(strings.Fields(e.Target.Scope))})
+	}
+	for _, name := range slices.Sorted(maps.Keys(e.Target.Params)) {
+		if !slices.Contains(e.Target.PathParams, name) {
+			ps = probes.With(ps, name, e.Target.Params[name])
+		}
 	}
 	for _, name := range e.Spec.Request.Required {
 		if v := e.extraValue(name); v != "" {
@@ -208,15 +216,27 @@ func (e *Env) grantParams(grant string) []probes.Param {
 	return ps
 }
 
-// extraValue is the target's value for an extra required parameter.
+// extraValue is the target's value for an extra required parameter: its
+// key of that name (audience, scope), else its params entry.
 func (e *Env) extraValue(name string) string {
 	switch name {
 	case "audience":
-		return e.Target.Audience
+		if e.Target.Audience != "" {
+			return e.Target.Audience
+		}
 	case "scope":
-		return e.Target.Scope
+		return e.Spec.JoinScope(strings.Fields(e.Target.Scope))
 	}
-	return ""
+	return e.Target.Params[name]
+}
+
+// paramKey names where a target gives a parameter's value.
+func paramKey(name string) string {
+	switch name {
+	case "audience", "scope":
+		return "target key " + name
+	}
+	return "target key params, entry " + name + "; flag --param " + name + "=…"
 }
 
 // Token returns the shared response to a valid request for grant with the

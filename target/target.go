@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -41,6 +42,14 @@ type Target struct {
 	OtherClientID     string         `json:"other_client_id,omitempty"`
 	OtherClientSecret string         `json:"other_client_secret,omitempty"`
 	MaxWait           specs.Duration `json:"max_wait,omitzero"`
+	// Params are values the API's document asks for beyond RFC 6749's: a
+	// {name} in the endpoint URL takes its value from here (a path
+	// variable); every other entry is sent as a parameter of every token
+	// request of a grant (by its RFC name, which the spec may rename).
+	Params map[string]string `json:"params,omitempty"`
+	// PathParams names the Params that filled the endpoint's variables
+	// (set by Resolve).
+	PathParams []string `json:"-"`
 	// AllowSecretInURL lets the credentials_in_uri probe send the real
 	// client secret in a request URI, where it can reach access logs.
 	AllowSecretInURL bool `json:"allow_secret_in_url,omitempty"`
@@ -223,8 +232,38 @@ func expand(v any) (any, error) {
 			}
 			v[i] = x
 		}
+	case map[string]any:
+		for k := range v {
+			x, err := expand(v[k])
+			if err != nil {
+				return nil, err
+			}
+			v[k] = x
+		}
 	}
 	return v, nil
+}
+
+var pathVar = regexp.MustCompile(`\{([A-Za-z_][A-Za-z0-9_.-]*)\}`)
+
+// fillPath replaces each {name} of an endpoint URL with Params[name],
+// path-escaped, and returns the names it filled.
+func (t *Target) fillPath() (string, []string, error) {
+	var used, missing []string
+	out := pathVar.ReplaceAllStringFunc(t.Endpoint, func(m string) string {
+		name := m[1 : len(m)-1]
+		v, ok := t.Params[name]
+		if !ok || v == "" {
+			missing = append(missing, name)
+			return m
+		}
+		used = append(used, name)
+		return url.PathEscape(v)
+	})
+	if len(missing) > 0 {
+		return "", nil, &Error{File: t.Path, Key: "endpoint", Problem: fmt.Sprintf("{%s} has no value: give it in params (params: {%s: …}) or with --param %s=…", missing[0], missing[0], missing[0])}
+	}
+	return out, used, nil
 }
 
 // checkURL validates an endpoint-like URL value.
@@ -291,7 +330,12 @@ const DefaultMaxWait = 2 * time.Minute
 // logged), and defaults filled in.
 func (t Target) Resolve() (Target, error) {
 	file := t.Path
-	u, err := checkURL(file, "endpoint", t.Endpoint)
+	endpoint, used, err := t.fillPath()
+	if err != nil {
+		return t, err
+	}
+	t.PathParams = used
+	u, err := checkURL(file, "endpoint", endpoint)
 	if err != nil {
 		return t, err
 	}

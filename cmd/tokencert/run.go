@@ -21,6 +21,8 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		t                                                          target.Target
 		targetPath, secretEnv, passwordEnv, otherSecretEnv, grants string
 	)
+	params := paramFlag{}
+	fs.Var(params, "param", "NAME=VALUE: a value the API asks for beyond RFC 6749 (a {NAME} of the endpoint URL, or a request parameter); repeatable, wins over the target's params")
 	var targets targetList
 	fs.Var(&targets, "target", "target file (YAML; ${VAR} reads the environment); repeat it or name a directory to certify several, one bundle each")
 	jobs := fs.Int("jobs", 2, "with several targets: how many are certified at once")
@@ -91,6 +93,12 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		}
 		t = merge(*f, t)
 	}
+	for k, v := range params {
+		if t.Params == nil {
+			t.Params = map[string]string{}
+		}
+		t.Params[k] = v
+	}
 	for _, sec := range []struct {
 		flag, env string
 		dst       *string
@@ -114,6 +122,20 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	o.Target, o.Stdout, o.Stderr = t, stdout, stderr
 	return runner.Run(o)
+}
+
+// paramFlag collects --param NAME=VALUE.
+type paramFlag map[string]string
+
+func (p paramFlag) String() string { return "" }
+
+func (p paramFlag) Set(v string) error {
+	k, val, ok := strings.Cut(v, "=")
+	if !ok || k == "" {
+		return fmt.Errorf("%q is not NAME=VALUE", v)
+	}
+	p[k] = val
+	return nil
 }
 
 // merge overlays the flags that were set on the target file's keys.

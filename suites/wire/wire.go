@@ -627,6 +627,9 @@ func (e *Exchange) JSON() (any, error) {
 		case trimmed[0] == '<':
 			e.jsonErr = errors.New("body is HTML or XML, not JSON")
 			return
+		case e.MediaType() == "application/x-www-form-urlencoded":
+			e.json, e.jsonErr = decodeForm(trimmed)
+			return
 		}
 		dec := json.NewDecoder(bytes.NewReader(e.body))
 		dec.UseNumber()
@@ -640,6 +643,28 @@ func (e *Exchange) JSON() (any, error) {
 		}
 	})
 	return e.json, e.jsonErr
+}
+
+// decodeForm reads a form-encoded body as an object of strings (a name
+// given more than once: a list of them), for checks written for JSON.
+func decodeForm(b []byte) (any, error) {
+	q, err := url.ParseQuery(string(b))
+	if err != nil {
+		return nil, fmt.Errorf("body is not form-encoded: %v", err)
+	}
+	out := make(map[string]any, len(q))
+	for k, vs := range q {
+		if len(vs) == 1 {
+			out[k] = vs[0]
+			continue
+		}
+		list := make([]any, len(vs))
+		for i, v := range vs {
+			list[i] = v
+		}
+		out[k] = list
+	}
+	return out, nil
 }
 
 // Object returns the body as a JSON object.
