@@ -209,7 +209,7 @@ type Requirement struct {
 	// spec's own for a requirement it declares (Declared).
 	Text     string `json:"text,omitempty"`
 	Declared bool   `json:"-"`
-	Why  string `json:"why,omitempty"`
+	Why      string `json:"why,omitempty"`
 	// Check names the probe that verifies the requirement, when the
 	// requirement ID does not already imply one (see suites.Kinds).
 	Check string `json:"check,omitempty"`
