@@ -46,6 +46,8 @@ type htmlView struct {
 	Schemas  []keyValue
 	Duration string
 	Complete bool
+	// Waivers are the run's waivers for this target: expired, applied, stale.
+	Waivers []result.Waiver
 }
 
 type verdictCount struct {
@@ -71,6 +73,13 @@ func renderHTML(r *result.Run) ([]byte, error) {
 	r = normalized(r)
 	v := htmlView{Run: r, Counts: r.Count(), Levels: levels(r.Checks), Complete: r.CompleteCertification()}
 	v.ByLevel, v.Total = byLevel(r)
+	for _, status := range []string{result.WaiverExpired, result.WaiverApplied, result.WaiverStale} {
+		for _, w := range r.Waivers {
+			if w.Status == status {
+				v.Waivers = append(v.Waivers, w)
+			}
+		}
+	}
 	v.Duration = r.Finished.Sub(r.Started).Round(time.Millisecond).String()
 	for _, verdict := range verdictOrder {
 		n := 0

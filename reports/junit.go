@@ -43,6 +43,11 @@ func renderJUnit(r *result.Run) ([]byte, error) {
 			{Name: "certify", Value: strconv.FormatBool(r.Certify)},
 		}},
 	}
+	for _, w := range r.Waivers {
+		if w.Status != result.WaiverOtherTarget {
+			suite.Properties.Properties = append(suite.Properties.Properties, reporters.JUnitProperty{Name: "waiver_" + w.Status, Value: waiverLine(w)})
+		}
+	}
 	for _, c := range r.Checks {
 		tc := reporters.JUnitTestCase{
 			Name:      c.Name,
@@ -58,14 +63,20 @@ func renderJUnit(r *result.Run) ([]byte, error) {
 			SystemOut: evidenceText(c),
 		}
 		suite.Tests++
-		switch c.Verdict {
-		case result.Fail:
+		switch {
+		case c.Waived != nil:
+			// A waived failure does not fail the build: a skip that says
+			// why, with the failure's message.
+			suite.Skipped++
+			tc.Properties.Properties = append(tc.Properties.Properties, reporters.JUnitProperty{Name: "waived", Value: c.Waived.String()})
+			tc.Skipped = &reporters.JUnitSkipped{Message: "failed, " + c.Waived.String() + " — " + firstLine(c.Message)}
+		case c.Verdict == result.Fail:
 			suite.Failures++
 			tc.Failure = &reporters.JUnitFailure{Message: firstLine(c.Message), Type: c.Level, Description: c.Message}
-		case result.Error:
+		case c.Verdict == result.Error:
 			suite.Errors++
 			tc.Error = &reporters.JUnitError{Message: firstLine(c.Message), Type: "error", Description: c.Message}
-		case result.Skip:
+		case c.Verdict == result.Skip:
 			suite.Skipped++
 			tc.Skipped = &reporters.JUnitSkipped{Message: c.Message}
 		}
@@ -82,6 +93,24 @@ func renderJUnit(r *result.Run) ([]byte, error) {
 	return append([]byte(xml.Header), append(b, '\n')...), nil
 }
 
+// waiverLine is a waiver of a run in one line, as every output shows it.
+func waiverLine(w result.Waiver) string {
+	s := fmt.Sprintf("%s: until %s by %s: %s", w.Subject(), w.Expires, w.Owner, w.Reason)
+	if w.Target != "" {
+		s += " (target " + w.Target + ")"
+	}
+	if w.Ticket != "" {
+		s += " " + w.Ticket
+	}
+	switch w.Status {
+	case result.WaiverExpired:
+		s = "EXPIRED " + s
+	case result.WaiverStale:
+		s += " (stale: matches no failed check)"
+	}
+	return fmt.Sprintf("%s [line %d]", s, w.Line)
+}
+
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line
@@ -91,6 +120,9 @@ func firstLine(s string) string {
 func evidenceText(c result.Check) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s (%s)\n%s\n", c.ID, c.Level, c.Cite, c.Requirement)
+	if c.Waived != nil {
+		fmt.Fprintf(&b, "FAILED, %s\n%s\n", c.Waived, c.Message)
+	}
 	for _, n := range c.Notes {
 		fmt.Fprintf(&b, "note: %s\n", n)
 	}
