@@ -36,7 +36,7 @@ const maxChangeRows = 50
 // ChangesMarkdown renders the comparison for a CI job summary.
 func ChangesMarkdown(c *result.Changes) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "### What changed since the baseline\n\nBaseline %s (started %s). %s.\n", mdCode(c.Baseline), c.BaselineStarted.UTC().Format("2006-01-02 15:04:05Z"), mdText(ChangesTally(c)))
+	fmt.Fprintf(&b, "### What changed since the baseline\n\n%s. %s.\n", baselineText(c, mdCode(c.Baseline)), mdText(ChangesTally(c)))
 	if c.SpecChanged {
 		b.WriteString("\n**The spec file changed** since the baseline (another SHA-256): added and removed checks may come from it.\n")
 	}
@@ -69,7 +69,7 @@ func ChangesMarkdown(c *result.Changes) string {
 // ChangesText renders the comparison for a terminal.
 func ChangesText(c *result.Changes) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "What changed since the baseline %s (started %s): %s.\n", c.Baseline, c.BaselineStarted.UTC().Format("2006-01-02 15:04:05Z"), ChangesTally(c))
+	fmt.Fprintf(&b, "What changed — %s: %s.\n", baselineText(c, c.Baseline), ChangesTally(c))
 	if c.SpecChanged {
 		b.WriteString("The spec file changed since the baseline (another SHA-256).\n")
 	}
@@ -89,6 +89,14 @@ func ChangesText(c *result.Changes) string {
 		fmt.Fprintf(&b, "\nRegressions: %s\n", strings.Join(c.Regressions, "; "))
 	}
 	return b.String()
+}
+
+// baselineText names the baseline and when it ran, or says it was missing.
+func baselineText(c *result.Changes, name string) string {
+	if c.BaselineMissing {
+		return "No baseline at " + name + ": every check counts as added"
+	}
+	return fmt.Sprintf("Baseline %s (started %s)", name, c.BaselineStarted.UTC().Format("2006-01-02 15:04:05Z"))
 }
 
 // messageOf is what a row says about a change: the new message (and the

@@ -29,6 +29,9 @@ type Index struct {
 	Started  time.Time `json:"started"`
 	Finished time.Time `json:"finished"`
 	Jobs     int       `json:"jobs"`
+	// Shard is the share of the targets this run certified ("i/n"), if
+	// it was one of several (run --shard).
+	Shard string `json:"shard,omitempty"`
 	// ExitCode is the process's: the worst of the targets' (see the README).
 	ExitCode int          `json:"exit_code"`
 	Targets  []IndexEntry `json:"targets"`
@@ -98,6 +101,20 @@ func readRunFile(path string) (*result.Run, error) {
 		return nil, fmt.Errorf("%s: not a tokencert report.json (no spec)", path)
 	}
 	return &r, nil
+}
+
+// ReadIndex reads dir's index.json.
+func ReadIndex(dir string) (*Index, error) {
+	path := filepath.Join(dir, IndexJSONFile)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var x Index
+	if err := json.Unmarshal(b, &x); err != nil {
+		return nil, fmt.Errorf("%s: not an index.json: %v", path, err)
+	}
+	return &x, nil
 }
 
 // WriteIndex writes index.json, index.md and index.html into dir.

@@ -168,6 +168,9 @@ type Changes struct {
 	// Baseline is the baseline's report.json as given.
 	Baseline        string    `json:"baseline"`
 	BaselineStarted time.Time `json:"baseline_started"`
+	// BaselineMissing: there was no report at Baseline, so every check
+	// counts as added (a first run, or a target new to the fleet).
+	BaselineMissing bool `json:"baseline_missing,omitempty"`
 	// SpecChanged: the same spec name, but a different spec file (SHA-256).
 	SpecChanged  bool     `json:"spec_changed,omitempty"`
 	NewlyFailing []Change `json:"newly_failing"`
