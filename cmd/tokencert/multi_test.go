@@ -17,8 +17,8 @@ import (
 
 	"github.com/tokencert/tokencert/refserver"
 	"github.com/tokencert/tokencert/reports"
-	"github.com/tokencert/tokencert/runner"
 	model "github.com/tokencert/tokencert/result"
+	"github.com/tokencert/tokencert/runner"
 	"github.com/tokencert/tokencert/specs"
 )
 
