@@ -5,6 +5,7 @@
 package result
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"time"
@@ -124,6 +125,15 @@ type Waived struct {
 	Owner  string `json:"owner"`
 	Reason string `json:"reason"`
 	Ticket string `json:"ticket,omitempty"`
+}
+
+// MarshalJSON writes the waiver with its sentence (String) as "text".
+func (w Waived) MarshalJSON() ([]byte, error) {
+	type fields Waived
+	return json.Marshal(struct {
+		fields
+		Text string `json:"text"`
+	}{fields(w), w.String()})
 }
 
 // String is the waiver as every output shows it.
