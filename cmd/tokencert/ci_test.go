@@ -247,6 +247,21 @@ func TestShardAndMerge(t *testing.T) {
 			t.Errorf("merged entry %s links bundle %q: %v", e.Target, e.Bundle, err)
 		}
 	}
+	secrets := secretsOf(env)
+	for _, f := range []string{"index.json", "index.md", "index.html"} {
+		b, _ := os.ReadFile(filepath.Join(out, f))
+		for what, s := range secrets {
+			if strings.Contains(string(b), s) || strings.Contains(m.stdout+m.stderr, s) {
+				t.Errorf("merge wrote the secret %s (in %s or its console)", what, f)
+			}
+		}
+	}
+	if got := baselineOf(out, "eu"); got != filepath.Join(out, x.Targets[slices.IndexFunc(x.Targets, func(e reports.IndexEntry) bool { return filepath.Base(e.Target) == "eu.json" })].Bundle) {
+		t.Errorf("baselineOf(merged index, eu) = %s", got)
+	}
+	if got := baselineOf(dir, "eu"); got != filepath.Join(dir, "eu") {
+		t.Errorf("baselineOf(no index, eu) = %s", got)
+	}
 	if m = tokencert(t, nil, "merge", "--out", out, dir); m.exit != 2 || !strings.Contains(m.stderr, "neither a report dir") {
 		t.Errorf("merge of a directory that is no run: exit %d\n%s", m.exit, m.stderr)
 	}
