@@ -399,10 +399,11 @@ func Decide(r *result.Run, unreachable bool) (int, string) {
 	return ExitPass, result.RunPass
 }
 
-// judge applies the waivers and compares the run with its baseline.
-func (p *prepared) judge() {
+// judge applies the waivers (not to an unreachable endpoint's run: no
+// check ran) and compares the run with its baseline.
+func (p *prepared) judge(unreachable bool) {
 	r := p.report
-	if p.waivers != nil {
+	if p.waivers != nil && !unreachable {
 		subject := waivers.Subject{Endpoint: p.env.Target.Endpoint, TargetFile: p.o.Target.Path}
 		r.Waivers = p.waivers.Apply(r.Checks, subject, r.Started)
 		r.WaiversFile = &result.File{Path: p.waivers.Path, SHA256: p.waivers.SHA256}
@@ -544,7 +545,7 @@ func (p *prepared) exchange(ex *wire.Exchange) result.Exchange {
 func (p *prepared) finish(unreachable bool, msg string) int {
 	r := p.report
 	r.Finished = time.Now()
-	p.judge()
+	p.judge(unreachable)
 	exit, verdict := Decide(r, unreachable)
 	r.Verdict, r.ExitCode, r.Requests = verdict, exit, p.env.Client.Count()
 	c := r.Count()
