@@ -49,6 +49,8 @@ type htmlView struct {
 	// Incomplete lists the MUST-level checks that could not run for want
 	// of something the target or the run could give.
 	Incomplete []htmlCheck
+	// Waivers are the run's waivers for this target: expired, applied, stale.
+	Waivers []result.Waiver
 }
 
 type verdictCount struct {
@@ -74,6 +76,13 @@ func renderHTML(r *result.Run) ([]byte, error) {
 	r = normalized(r)
 	v := htmlView{Run: r, Counts: r.Count(), Levels: levels(r.Checks), Complete: r.CompleteCertification()}
 	v.ByLevel, v.Total = byLevel(r)
+	for _, status := range []string{result.WaiverExpired, result.WaiverApplied, result.WaiverStale} {
+		for _, w := range r.Waivers {
+			if w.Status == status {
+				v.Waivers = append(v.Waivers, w)
+			}
+		}
+	}
 	v.Duration = r.Finished.Sub(r.Started).Round(time.Millisecond).String()
 	for _, verdict := range verdictOrder {
 		n := 0

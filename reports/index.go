@@ -29,6 +29,9 @@ type Index struct {
 	Started  time.Time `json:"started"`
 	Finished time.Time `json:"finished"`
 	Jobs     int       `json:"jobs"`
+	// Shard is the share of the targets this run certified ("i/n"), if
+	// it was one of several (run --shard).
+	Shard string `json:"shard,omitempty"`
 	// ExitCode is the process's: the worst of the targets' (see the README).
 	ExitCode int          `json:"exit_code"`
 	Targets  []IndexEntry `json:"targets"`
@@ -58,6 +61,7 @@ type IndexCounts struct {
 	Skip            int `json:"skip"`
 	Error           int `json:"error"`
 	MandatoryFailed int `json:"must_failed"`
+	Waived          int `json:"waived,omitempty"`
 }
 
 // EntryFromRun fills an entry's verdict from the target's report.json; the
@@ -65,21 +69,52 @@ type IndexCounts struct {
 func EntryFromRun(e IndexEntry, r *result.Run) IndexEntry {
 	c := r.Count()
 	e.Spec, e.Endpoint, e.Verdict, e.Message, e.Requests = r.Spec.Name, r.Endpoint, r.Verdict, r.Message, r.Requests
-	e.Counts = &IndexCounts{Pass: c.Pass, Fail: c.Fail, Skip: c.Skip, Error: c.Error, MandatoryFailed: c.MandatoryFailed}
+	e.Counts = &IndexCounts{Pass: c.Pass, Fail: c.Fail, Skip: c.Skip, Error: c.Error, MandatoryFailed: c.MandatoryFailed, Waived: c.Waived}
 	return e
 }
 
 // ReadRun reads a bundle's report.json.
 func ReadRun(bundle string) (*result.Run, error) {
-	b, err := os.ReadFile(filepath.Join(bundle, JSONFile))
+	return readRunFile(filepath.Join(bundle, JSONFile))
+}
+
+// ReadReport reads a report.json given as the file or as its bundle
+// directory, and returns the run and the file's path.
+func ReadReport(path string) (*result.Run, string, error) {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		path = filepath.Join(path, JSONFile)
+	}
+	r, err := readRunFile(path)
+	return r, path, err
+}
+
+func readRunFile(path string) (*result.Run, error) {
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
 	var r result.Run
 	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("%s: %v", filepath.Join(bundle, JSONFile), err)
+		return nil, fmt.Errorf("%s: not a report.json: %v", path, err)
+	}
+	if r.Spec.Name == "" {
+		return nil, fmt.Errorf("%s: not a tokencert report.json (no spec)", path)
 	}
 	return &r, nil
+}
+
+// ReadIndex reads dir's index.json.
+func ReadIndex(dir string) (*Index, error) {
+	path := filepath.Join(dir, IndexJSONFile)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var x Index
+	if err := json.Unmarshal(b, &x); err != nil {
+		return nil, fmt.Errorf("%s: not an index.json: %v", path, err)
+	}
+	return &x, nil
 }
 
 // WriteIndex writes index.json, index.md and index.html into dir.

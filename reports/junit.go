@@ -43,6 +43,11 @@ func renderJUnit(r *result.Run) ([]byte, error) {
 			{Name: "certify", Value: strconv.FormatBool(r.Certify)},
 		}},
 	}
+	for _, w := range r.Waivers {
+		if w.Status != result.WaiverOtherTarget {
+			suite.Properties.Properties = append(suite.Properties.Properties, reporters.JUnitProperty{Name: "waiver_" + w.Status, Value: waiverLine(w)})
+		}
+	}
 	for _, c := range r.Checks {
 		tc := reporters.JUnitTestCase{
 			Name:      c.Name,
@@ -63,6 +68,12 @@ func renderJUnit(r *result.Run) ([]byte, error) {
 			tc.Status = "finding"
 			tc.Properties.Properties = append(tc.Properties.Properties, reporters.JUnitProperty{Name: "finding", Value: firstLine(c.Message)})
 			tc.SystemOut = findingText(c) + tc.SystemOut
+		case c.Waived != nil:
+			// A waived failure does not fail the build: a skip that says
+			// why, with the failure's message.
+			suite.Skipped++
+			tc.Properties.Properties = append(tc.Properties.Properties, reporters.JUnitProperty{Name: "waived", Value: c.Waived.String()})
+			tc.Skipped = &reporters.JUnitSkipped{Message: "failed, " + c.Waived.String() + " — " + firstLine(c.Message)}
 		case c.Verdict == result.Fail:
 			suite.Failures++
 			tc.Failure = &reporters.JUnitFailure{Message: firstLine(c.Message), Type: c.Level, Description: c.Message}
@@ -91,6 +102,24 @@ func findingText(c result.Check) string {
 	return fmt.Sprintf("FINDING (%s; fails the run only with --strict): %s\n\n", c.Level, c.Message)
 }
 
+// waiverLine is a waiver of a run in one line, as every output shows it.
+func waiverLine(w result.Waiver) string {
+	s := fmt.Sprintf("%s: until %s by %s: %s", w.Subject(), w.Expires, w.Owner, w.Reason)
+	if w.Target != "" {
+		s += " (target " + w.Target + ")"
+	}
+	if w.Ticket != "" {
+		s += " " + w.Ticket
+	}
+	switch w.Status {
+	case result.WaiverExpired:
+		s = "EXPIRED " + s
+	case result.WaiverStale:
+		s += " (stale: matches no failed check)"
+	}
+	return fmt.Sprintf("%s [line %d]", s, w.Line)
+}
+
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line
@@ -100,6 +129,9 @@ func firstLine(s string) string {
 func evidenceText(c result.Check) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s (%s)\n%s\n", c.ID, c.Level, c.Cite, c.Requirement)
+	if c.Waived != nil {
+		fmt.Fprintf(&b, "FAILED, %s\n%s\n", c.Waived, c.Message)
+	}
 	for _, n := range c.Notes {
 		fmt.Fprintf(&b, "note: %s\n", n)
 	}

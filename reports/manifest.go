@@ -43,10 +43,16 @@ type Manifest struct {
 	LabelFilter string            `json:"label_filter"`
 	Certify     bool              `json:"certify"`
 	Strict      bool              `json:"strict"`
+	FailOn      string            `json:"fail_on,omitempty"`
 	Verdict     string            `json:"verdict"`
 	ExitCode    int               `json:"exit_code"`
-	Files       []FileDigest      `json:"files"`
-	Signer      *Signer           `json:"signer,omitempty"`
+	Build       result.Build      `json:"build"`
+	// Waivers are the run's waivers and what became of each; WaiversFile
+	// names the file they came from.
+	Waivers     []result.Waiver `json:"waivers,omitempty"`
+	WaiversFile *result.File    `json:"waivers_file,omitempty"`
+	Files       []FileDigest    `json:"files"`
+	Signer      *Signer         `json:"signer,omitempty"`
 }
 
 // ManifestSpec identifies the spec a bundle certified against.
@@ -88,7 +94,8 @@ func newManifest(dir string, r *result.Run, files []string, key ed25519.PrivateK
 		Endpoint: r.Endpoint, Embedded: r.Embedded, Fault: r.Fault,
 		Started: r.Started, Finished: r.Finished,
 		LabelFilter: r.LabelFilter, Certify: r.Certify, Strict: r.Strict,
-		Verdict: r.Verdict, ExitCode: r.ExitCode,
+		FailOn: r.FailOn, Verdict: r.Verdict, ExitCode: r.ExitCode, Build: r.Build,
+		Waivers: r.Waivers, WaiversFile: r.WaiversFile,
 	}
 	if m.Schemas == nil {
 		m.Schemas = map[string]string{}

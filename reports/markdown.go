@@ -56,6 +56,7 @@ func renderSummary(r *result.Run) []byte {
 	if r.InsecureSkipVerify {
 		b.WriteString("**TLS certificate verification was off** (`insecure_skip_verify`): the endpoint's identity was not checked.\n\n")
 	}
+	writeWaivers(&b, r)
 
 	rows, total := byLevel(r)
 	b.WriteString("| Level | Pass | Fail | Error | Skip | Total |\n|---|---:|---:|---:|---:|---:|\n")
@@ -81,6 +82,10 @@ func renderSummary(r *result.Run) []byte {
 		b.WriteString("\nFindings below the MUST level: reported, and failing the run only with `--strict`.\n")
 		checkTable(&b, "Finding", findings)
 	}
+	if r.Changes != nil {
+		b.WriteString("\n")
+		b.WriteString(ChangesMarkdown(r.Changes))
+	}
 	return []byte(b.String())
 }
 
@@ -95,9 +100,48 @@ func checkTable(b *strings.Builder, heading string, checks []result.Check) {
 			fmt.Fprintf(b, "\n… and %d more: see report.html.\n", len(checks)-i)
 			break
 		}
+		verdict := c.Verdict
+		if c.Waived != nil {
+			verdict += ", " + mdText(c.Waived.String())
+		}
 		fmt.Fprintf(b, "| %s %s | %s | %s | %s |\n", mdCode(c.ID), mdText(strings.TrimPrefix(c.Name, c.ID+" ")),
-			mdText(c.Level), c.Verdict, mdText(clip(firstLine(c.Message), 200)))
+			mdText(c.Level), verdict, mdText(clip(firstLine(c.Message), 200)))
 	}
+}
+
+// writeWaivers lists the run's waivers for this target: expired ones
+// first (they fail the run), then those that waived a failure, then stale
+// ones.
+func writeWaivers(b *strings.Builder, r *result.Run) {
+	var rows []string
+	for _, status := range []string{result.WaiverExpired, result.WaiverApplied, result.WaiverStale} {
+		for _, w := range r.Waivers {
+			if w.Status != status {
+				continue
+			}
+			var line string
+			switch status {
+			case result.WaiverExpired:
+				line = fmt.Sprintf("- ❌ **expired** on %s: %s (owner %s: %s) — fails the run; renew or remove it", w.Expires, mdCode(w.Subject()), mdText(w.Owner), mdText(w.Reason))
+			case result.WaiverApplied:
+				line = fmt.Sprintf("- ⚠️ %s: %s", mdCode(w.Subject()), mdText(result.Waived{Until: w.Expires, Owner: w.Owner, Reason: w.Reason}.String()))
+			default:
+				line = fmt.Sprintf("- stale: %s matches no failed check (until %s, owner %s)", mdCode(w.Subject()), w.Expires, mdText(w.Owner))
+			}
+			if w.Ticket != "" {
+				line += " · " + mdText(w.Ticket)
+			}
+			rows = append(rows, fmt.Sprintf("%s · line %d", line, w.Line))
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	file := ""
+	if r.WaiversFile != nil {
+		file = " from " + mdCode(r.WaiversFile.Path)
+	}
+	fmt.Fprintf(b, "**Waivers**%s:\n\n%s\n\n", file, strings.Join(rows, "\n"))
 }
 
 func certification(r *result.Run) string {

@@ -5,6 +5,8 @@
 package result
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"time"
@@ -28,6 +30,12 @@ const (
 	RunIncomplete = "incomplete"
 )
 
+// What fails a run (Run.FailOn).
+const (
+	FailOnMust        = "must"        // an unwaived MUST-level failure (any failure with --strict)
+	FailOnRegressions = "regressions" // only such a failure that is new since the baseline
+)
+
 // Run is the machine-readable result of one certification run.
 type Run struct {
 	Tool        string            `json:"tool"`
@@ -45,11 +53,35 @@ type Run struct {
 	ExitCode    int               `json:"exit_code"`
 	Message     string            `json:"message"`
 	Requests    int               `json:"requests"`
-	Checks      []Check           `json:"checks"`
+	// FailOn is what fails the run besides an unreachable endpoint and an
+	// expired waiver: FailOnMust (the default) or FailOnRegressions.
+	FailOn string  `json:"fail_on,omitempty"`
+	Build  Build   `json:"build"`
+	Checks []Check `json:"checks"`
+	// Waivers are the waivers file's entries and what became of each.
+	Waivers     []Waiver `json:"waivers,omitempty"`
+	WaiversFile *File    `json:"waivers_file,omitempty"`
+	// Changes compares the run with a baseline run (run --baseline).
+	Changes *Changes `json:"changes,omitempty"`
 
 	// InsecureSkipVerify: the endpoint's TLS certificate was not verified
 	// (target key insecure_skip_verify), by explicit option.
 	InsecureSkipVerify bool `json:"insecure_skip_verify,omitempty"`
+}
+
+// Build identifies the tokencert binary that made a run.
+type Build struct {
+	Version string `json:"version"`
+	Commit  string `json:"commit,omitempty"`
+	// Modified: the binary was built from a work tree with uncommitted changes.
+	Modified bool   `json:"modified,omitempty"`
+	Go       string `json:"go"`
+}
+
+// File names an input file by path and SHA-256.
+type File struct {
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256"`
 }
 
 // Spec identifies the endpoint spec a run certified against.
@@ -91,7 +123,109 @@ type Check struct {
 	Notes      []string      `json:"notes,omitempty"`
 	Duration   time.Duration `json:"duration_ns"`
 	Evidence   []Exchange    `json:"evidence,omitempty"`
+	// Waived, on a failed check, is the waiver that accepts the failure:
+	// the verdict stays fail, but the failure does not fail the run.
+	Waived *Waived `json:"waived,omitempty"`
 }
+
+// Waived is the waiver a failed check is accepted by.
+type Waived struct {
+	Until  string `json:"until"` // YYYY-MM-DD, the last day it holds
+	Owner  string `json:"owner"`
+	Reason string `json:"reason"`
+	Ticket string `json:"ticket,omitempty"`
+}
+
+// MarshalJSON writes the waiver with its sentence (String) as "text".
+func (w Waived) MarshalJSON() ([]byte, error) {
+	type fields Waived
+	return json.Marshal(struct {
+		fields
+		Text string `json:"text"`
+	}{fields(w), w.String()})
+}
+
+// String is the waiver as every output shows it.
+func (w Waived) String() string {
+	return fmt.Sprintf("waived until %s by %s: %s", w.Until, w.Owner, w.Reason)
+}
+
+// Statuses of a waiver in a run.
+const (
+	WaiverApplied     = "applied"      // it waived at least one failed check
+	WaiverStale       = "stale"        // it applies to this target, but no failed check matches it
+	WaiverExpired     = "expired"      // its date has passed: it waives nothing and fails the run
+	WaiverOtherTarget = "other-target" // its target glob does not match this run's target
+)
+
+// Waiver is one entry of a waivers file and what became of it in a run.
+type Waiver struct {
+	ID      string `json:"id,omitempty"`
+	Check   string `json:"check,omitempty"`
+	Target  string `json:"target,omitempty"`
+	Reason  string `json:"reason"`
+	Owner   string `json:"owner"`
+	Expires string `json:"expires"`
+	Ticket  string `json:"ticket,omitempty"`
+	// Line is the entry's line in the waivers file.
+	Line   int    `json:"line"`
+	Status string `json:"status"`
+	// Checks are the failed checks it matched: waived, or, expired, left failing.
+	Checks []string `json:"checks,omitempty"`
+}
+
+// Subject is what a waiver names: a requirement ID or a check name.
+func (w Waiver) Subject() string {
+	if w.ID != "" {
+		return w.ID
+	}
+	return w.Check
+}
+
+// Changes is what changed since a baseline run, check by check.
+type Changes struct {
+	// Baseline is the baseline's report.json as given.
+	Baseline        string    `json:"baseline"`
+	BaselineStarted time.Time `json:"baseline_started"`
+	// BaselineMissing: there was no report at Baseline, so every check
+	// counts as added (a first run, or a target new to the fleet).
+	BaselineMissing bool `json:"baseline_missing,omitempty"`
+	// SpecChanged: the same spec name, but a different spec file (SHA-256).
+	SpecChanged  bool     `json:"spec_changed,omitempty"`
+	NewlyFailing []Change `json:"newly_failing"`
+	NewlyPassing []Change `json:"newly_passing"`
+	// Message: still failing, with another message.
+	Message []Change `json:"message_changed"`
+	// Verdict: any other change of verdict (pass to skip, fail to error).
+	Verdict []Change `json:"verdict_changed"`
+	Added   []Change `json:"added"`
+	Removed []Change `json:"removed"`
+	// Regressions name the checks that fail the run under --fail-on
+	// regressions: failing now, not failing in the baseline (or not in it),
+	// counting towards the exit code, not waived.
+	Regressions []string `json:"regressions"`
+}
+
+// Change is one check's change between two runs.
+type Change struct {
+	Name       string `json:"name"`
+	ID         string `json:"id"`
+	Level      string `json:"level"`
+	OldVerdict string `json:"old_verdict,omitempty"`
+	NewVerdict string `json:"new_verdict,omitempty"`
+	OldMessage string `json:"old_message,omitempty"`
+	NewMessage string `json:"new_message,omitempty"`
+	Waived     string `json:"waived,omitempty"`
+}
+
+// Empty reports whether nothing changed.
+func (c *Changes) Empty() bool {
+	return len(c.NewlyFailing)+len(c.NewlyPassing)+len(c.Message)+len(c.Verdict)+len(c.Added)+len(c.Removed) == 0
+}
+
+// Fails reports whether the check failed or errored and no waiver
+// accepts that.
+func (c Check) Fails() bool { return (c.Verdict == Fail || c.Verdict == Error) && c.Waived == nil }
 
 // Mandatory reports whether the check's level makes its failure fail a run.
 func (c Check) Mandatory() bool { return c.Level == "MUST" || c.Level == "MUST NOT" }
@@ -100,7 +234,9 @@ func (c Check) Mandatory() bool { return c.Level == "MUST" || c.Level == "MUST N
 // the run (SHOULD, SHOULD NOT, MAY) in a run that is not strict. Reports
 // show a finding as a passing test case that carries it, so a CI server's
 // red matches the exit code.
-func (c Check) Finding(strict bool) bool { return c.Verdict == Fail && !c.Mandatory() && !strict }
+func (c Check) Finding(strict bool) bool {
+	return c.Verdict == Fail && c.Waived == nil && !c.Mandatory() && !strict
+}
 
 // Exchange is one HTTP exchange as recorded: redacted, safe to write
 // anywhere.
@@ -132,7 +268,10 @@ type Message struct {
 // Counts tallies verdicts.
 type Counts struct {
 	Pass, Fail, Skip, Error int
-	// MandatoryFailed counts failed or errored MUST-level checks.
+	// Waived counts the failed checks a waiver accepts (they are in Fail).
+	Waived int
+	// MandatoryFailed counts failed or errored MUST-level checks, but not
+	// waived ones.
 	MandatoryFailed int
 	// Findings counts the failed checks that do not fail the run
 	// (Check.Finding); Fail counts them too.
@@ -140,7 +279,12 @@ type Counts struct {
 	// Incomplete counts the MUST-level checks skipped for want of
 	// something the target or the run could give (Check.Incomplete).
 	Incomplete int
+	// ExpiredWaivers counts the waivers for this target whose date passed.
+	ExpiredWaivers int
 }
+
+// Failing counts the failed or errored checks that no waiver accepts.
+func (c Counts) Failing() int { return c.Fail + c.Error - c.Waived }
 
 // Count tallies the run's verdicts.
 func (r *Run) Count() Counts {
@@ -151,12 +295,15 @@ func (r *Run) Count() Counts {
 			c.Pass++
 		case Fail:
 			c.Fail++
+			if ch.Waived != nil {
+				c.Waived++
+			}
 		case Skip:
 			c.Skip++
 		case Error:
 			c.Error++
 		}
-		if (ch.Verdict == Fail || ch.Verdict == Error) && ch.Mandatory() {
+		if ch.Fails() && ch.Mandatory() {
 			c.MandatoryFailed++
 		}
 		if ch.Finding(r.Strict) {
@@ -164,6 +311,11 @@ func (r *Run) Count() Counts {
 		}
 		if ch.Verdict == Skip && ch.Incomplete && ch.Mandatory() {
 			c.Incomplete++
+		}
+	}
+	for _, w := range r.Waivers {
+		if w.Status == WaiverExpired {
+			c.ExpiredWaivers++
 		}
 	}
 	return c

@@ -46,21 +46,3 @@ func TestCollectReadsOutcomesByCheckID(t *testing.T) {
 		}
 	}
 }
-
-func TestDecide(t *testing.T) {
-	for _, tc := range []struct {
-		c      result.Counts
-		strict bool
-		exit   int
-	}{
-		{result.Counts{Pass: 3}, false, ExitPass},
-		{result.Counts{Pass: 3, Fail: 1, Findings: 1}, false, ExitPass},
-		{result.Counts{Pass: 3, Fail: 1, Findings: 1}, true, ExitFail},
-		{result.Counts{Pass: 3, Skip: 1, Incomplete: 1}, false, ExitIncomplete},
-		{result.Counts{Fail: 1, MandatoryFailed: 1, Skip: 1, Incomplete: 1}, false, ExitFail},
-	} {
-		if exit, _ := decide(tc.c, tc.strict); exit != tc.exit {
-			t.Errorf("%+v strict %v: exit %d, want %d", tc.c, tc.strict, exit, tc.exit)
-		}
-	}
-}

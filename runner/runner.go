@@ -19,6 +19,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/tokencert/tokencert/diff"
 	"github.com/tokencert/tokencert/redact"
 	"github.com/tokencert/tokencert/refserver"
 	"github.com/tokencert/tokencert/reports"
@@ -27,6 +28,8 @@ import (
 	"github.com/tokencert/tokencert/suites"
 	"github.com/tokencert/tokencert/suites/wire"
 	"github.com/tokencert/tokencert/target"
+	"github.com/tokencert/tokencert/version"
+	"github.com/tokencert/tokencert/waivers"
 )
 
 // Exit codes.
@@ -37,9 +40,6 @@ const (
 	ExitUnreachable = 3 // the endpoint could not be reached at all
 	ExitIncomplete  = 4 // no MUST failed, but a MUST-level check could not run for want of a key or flag
 )
-
-// Version is the tool version written into reports.
-var Version = "0.1.0"
 
 // Options configure one run.
 type Options struct {
@@ -82,8 +82,33 @@ type Options struct {
 	// SignKey is an Ed25519 private key file (tokencert keygen); MANIFEST.json
 	// is signed with it into MANIFEST.sig.
 	SignKey string
+	// Waivers is a waivers file (waivers/); it wins over the target key.
+	Waivers string
+	// Baseline is an earlier run's bundle directory or report.json: the
+	// report says what changed since. A baseline that does not exist
+	// counts every check as added.
+	Baseline string
+	// FailOn is what fails the run: result.FailOnMust ("" too) or
+	// result.FailOnRegressions (needs Baseline).
+	FailOn string
 
 	Stdout, Stderr io.Writer
+}
+
+// exitRank orders exit codes from best to worst for a run over several
+// targets: a target that could not even be set up (2: its file, the flags
+// or the spec are wrong) is the first thing to fix, then a MUST failed (1),
+// then an endpoint that could not be reached (3), then a run that could not
+// check every MUST for want of a key or flag (4).
+var exitRank = map[int]int{ExitPass: 0, ExitIncomplete: 1, ExitUnreachable: 2, ExitFail: 3, ExitUsage: 4}
+
+// Worst returns the worse of two exit codes, as a run over several
+// targets (or merge) reports them.
+func Worst(a, b int) int {
+	if exitRank[b] > exitRank[a] {
+		return b
+	}
+	return a
 }
 
 // Run certifies one endpoint and returns the exit code. It is meant to be
@@ -117,6 +142,11 @@ type prepared struct {
 	report   *result.Run
 	signKey  ed25519.PrivateKey
 	tr       *transport
+	waivers  *waivers.File
+	// baseline is the baseline run, nil when Options.Baseline names none
+	// or nothing is there.
+	baseline     *result.Run
+	baselinePath string
 }
 
 func prepare(o *Options) (_ *prepared, err error) {
@@ -146,6 +176,14 @@ func prepare(o *Options) (_ *prepared, err error) {
 	if o.Certify && o.LabelFilter != "" {
 		return nil, &target.Error{Key: "--certify", Problem: "a certification runs every check of the spec; drop --label-filter"}
 	}
+	wf, err := loadWaivers(o)
+	if err != nil {
+		return nil, err
+	}
+	baseline, baselinePath, err := loadBaseline(o, spec)
+	if err != nil {
+		return nil, err
+	}
 	var signKey ed25519.PrivateKey
 	if o.SignKey != "" {
 		if signKey, err = reports.LoadPrivateKey(o.SignKey); err != nil {
@@ -166,7 +204,7 @@ func prepare(o *Options) (_ *prepared, err error) {
 	if o.Target.Path != "" && o.Target.Endpoint == "" {
 		return nil, &target.Error{File: o.Target.Path, Key: "endpoint", Problem: "missing: a target file names the token endpoint URL (the embedded reference server is certified when no target is given)"}
 	}
-	p := &prepared{o: *o, spec: spec, redactor: redact.New(), signKey: signKey}
+	p := &prepared{o: *o, spec: spec, redactor: redact.New(), signKey: signKey, waivers: wf, baseline: baseline, baselinePath: baselinePath}
 	tf := o.Target
 	var embeddedCAs *x509.CertPool
 	if tf.Endpoint == "" {
@@ -223,7 +261,68 @@ func prepare(o *Options) (_ *prepared, err error) {
 	}
 	env.Strict = o.Strict
 	p.env, p.plan = env, plan
+	if wf != nil {
+		known := waivers.Known{Spec: spec.Name, IDs: map[string]bool{}, Checks: map[string]bool{}}
+		for _, r := range spec.Requirements {
+			known.IDs[r.ID] = true
+		}
+		for _, c := range plan {
+			known.Checks[c.Name()] = true
+		}
+		if err := wf.Check(known); err != nil {
+			return nil, err
+		}
+	}
 	return p, nil
+}
+
+// loadWaivers reads the waivers file given by --waivers or the target key
+// (relative to the target file). A certification accepts none: it states
+// that every MUST-level requirement holds, and a waiver says one does not.
+func loadWaivers(o *Options) (*waivers.File, error) {
+	path, key, file := o.Waivers, "--waivers", ""
+	if path == "" && o.Target.Waivers != "" {
+		path, key, file = relativeTo(o.Target.Path, o.Target.Waivers), "waivers", o.Target.Path
+	}
+	if path == "" {
+		return nil, nil
+	}
+	if o.Certify {
+		return nil, &target.Error{File: file, Key: key, Problem: "a certification (--certify) accepts no waivers: it states that every MUST-level requirement holds; run without --certify to use waivers"}
+	}
+	return waivers.Load(path)
+}
+
+// loadBaseline reads the baseline run, if there is one, and checks --fail-on.
+func loadBaseline(o *Options, spec *specs.Spec) (*result.Run, string, error) {
+	switch o.FailOn {
+	case "":
+		o.FailOn = result.FailOnMust
+	case result.FailOnMust:
+	case result.FailOnRegressions:
+		if o.Baseline == "" {
+			return nil, "", &target.Error{Key: "--fail-on", Problem: "regressions are failures new since a baseline: give --baseline DIR"}
+		}
+		if o.Certify {
+			return nil, "", &target.Error{Key: "--fail-on", Problem: "a certification (--certify) fails on every MUST-level failure; drop --fail-on regressions"}
+		}
+	default:
+		return nil, "", &target.Error{Key: "--fail-on", Problem: fmt.Sprintf("%q: want must or regressions", o.FailOn)}
+	}
+	if o.Baseline == "" {
+		return nil, "", nil
+	}
+	if _, err := os.Stat(o.Baseline); errors.Is(err, os.ErrNotExist) {
+		return nil, o.Baseline, nil
+	}
+	r, path, err := reports.ReadReport(o.Baseline)
+	if err != nil {
+		return nil, "", &target.Error{Key: "--baseline", Problem: err.Error()}
+	}
+	if r.Spec.Name != spec.Name {
+		return nil, "", &target.Error{Key: "--baseline", Problem: (&diff.SpecError{Old: r.Spec.Name, New: spec.Name}).Error()}
+	}
+	return r, path, nil
 }
 
 // startEmbedded starts the reference server on 127.0.0.1 over TLS, with a
@@ -263,7 +362,7 @@ func (p *prepared) run() int {
 		for _, c := range p.plan {
 			p.report.Checks = append(p.report.Checks, p.checkReport(c, result.Error, msg))
 		}
-		return p.finish(ExitUnreachable, result.RunUnreachable, msg)
+		return p.finish(true, msg)
 	}
 	suiteConfig, reporterConfig := GinkgoConfiguration()
 	suiteConfig.LabelFilter = o.LabelFilter
@@ -277,15 +376,29 @@ func (p *prepared) run() int {
 	ReportAfterSuite("tokencert", func(r Report) { ginkgoReport = r })
 	RunSpecs(&ginkgoT{}, "tokencert "+p.spec.Name, suiteConfig, reporterConfig)
 	p.collect(ginkgoReport)
-	exit, verdict := decide(p.report.Count(), o.Strict)
-	return p.finish(exit, verdict, "")
+	return p.finish(false, "")
 }
 
-// decide is a run's exit code and verdict from its checks' tally: a MUST
-// failed (or, strict, anything failed), else a MUST could not run, else pass.
-func decide(c result.Counts, strict bool) (int, string) {
+// Decide returns a finished run's exit code and verdict: the one place
+// that decides them. An unreachable endpoint is exit 3. Otherwise an
+// expired waiver fails the run; then, failing on regressions, a
+// regression since the baseline does; else an unwaived MUST-level failure
+// (with Strict, any unwaived failure) does. A run that failed nothing but
+// could not run a MUST-level check for want of a key or flag is incomplete.
+func Decide(r *result.Run, unreachable bool) (int, string) {
+	if unreachable {
+		return ExitUnreachable, result.RunUnreachable
+	}
+	c := r.Count()
+	failed := c.ExpiredWaivers > 0
 	switch {
-	case c.MandatoryFailed > 0 || (strict && c.Fail+c.Error > 0):
+	case r.FailOn == result.FailOnRegressions && r.Changes != nil:
+		failed = failed || len(r.Changes.Regressions) > 0
+	default:
+		failed = failed || c.MandatoryFailed > 0 || (r.Strict && c.Failing() > 0)
+	}
+	switch {
+	case failed:
 		return ExitFail, result.RunFail
 	case c.Incomplete > 0:
 		return ExitIncomplete, result.RunIncomplete
@@ -293,10 +406,35 @@ func decide(c result.Counts, strict bool) (int, string) {
 	return ExitPass, result.RunPass
 }
 
+// judge applies the waivers (not to an unreachable endpoint's run: no
+// check ran) and compares the run with its baseline.
+func (p *prepared) judge(unreachable bool) {
+	r := p.report
+	if p.waivers != nil && !unreachable {
+		subject := waivers.Subject{Endpoint: p.env.Target.Endpoint, TargetFile: p.o.Target.Path}
+		r.Waivers = p.waivers.Apply(r.Checks, subject, r.Started)
+		r.WaiversFile = &result.File{Path: p.waivers.Path, SHA256: p.waivers.SHA256}
+	}
+	if p.o.Baseline == "" {
+		return
+	}
+	old := p.baseline
+	if old == nil {
+		old = &result.Run{Spec: r.Spec}
+	}
+	ch, err := diff.Compare(old, r, p.baselinePath)
+	if err != nil { // not so: the spec was checked when the baseline was read
+		fmt.Fprintf(p.o.Stderr, "tokencert: --baseline: %v\n", err)
+		return
+	}
+	ch.BaselineMissing = p.baseline == nil
+	r.Changes = ch
+}
+
 func (p *prepared) newReport(started time.Time) *result.Run {
 	s := p.spec
 	r := &result.Run{
-		Tool: "tokencert " + Version,
+		Tool: version.Tool(), Build: version.Get(), FailOn: p.o.FailOn,
 		Spec: result.Spec{Name: s.Name, Title: s.Title, Document: s.Document.Title, File: s.Document.File, Source: s.Source, SHA256: s.SHA256},
 		Schemas: map[string]string{
 			s.Response.Schema: p.env.TokenSchema.SHA256,
@@ -412,10 +550,13 @@ func (p *prepared) exchange(ex *wire.Exchange) result.Exchange {
 	return out
 }
 
-// finish writes the bundle and prints the verdict line.
-func (p *prepared) finish(exit int, verdict, msg string) int {
+// finish decides the verdict, writes the bundle and prints the verdict
+// line. msg, when set, says why the run ended early.
+func (p *prepared) finish(unreachable bool, msg string) int {
 	r := p.report
 	r.Finished = time.Now()
+	p.judge(unreachable)
+	exit, verdict := Decide(r, unreachable)
 	r.Verdict, r.ExitCode, r.Requests = verdict, exit, p.env.Client.Count()
 	c := r.Count()
 	if msg == "" {
@@ -424,6 +565,15 @@ func (p *prepared) finish(exit int, verdict, msg string) int {
 			failed += fmt.Sprintf(" (%d below the MUST level: findings, which fail the run only with --strict)", c.Findings)
 		}
 		msg = fmt.Sprintf("%d passed, %s, %d skipped, %d errors; %d MUST-level failures; %d requests", c.Pass, failed, c.Skip, c.Error, c.MandatoryFailed, r.Requests)
+		if c.Waived > 0 {
+			msg += fmt.Sprintf("; %d failures waived", c.Waived)
+		}
+		if c.ExpiredWaivers > 0 {
+			msg += fmt.Sprintf("; %d waivers EXPIRED", c.ExpiredWaivers)
+		}
+		if r.Changes != nil {
+			msg += fmt.Sprintf("; %d regressions since the baseline", len(r.Changes.Regressions))
+		}
 		if c.Incomplete > 0 {
 			msg = incompleteMessage(c.Incomplete, r.Needs()) + "; " + msg
 		}
@@ -448,6 +598,7 @@ func (p *prepared) finish(exit int, verdict, msg string) int {
 			exit = ExitFail
 		}
 	}
+	p.printJudgement()
 	fmt.Fprintf(p.o.Stdout, "\ntokencert: %s — spec %s at %s — %s — report in %s\n", strings.ToUpper(verdict), p.spec.Name, r.Endpoint, msg, dir)
 	return exit
 }
@@ -462,6 +613,29 @@ func incompleteMessage(n int, needs []string) string {
 		msg += " (tokencert could not exercise them; see report.html)"
 	}
 	return msg
+}
+
+// printJudgement prints the waived failures, the waivers that expired or
+// match nothing, and what changed since the baseline.
+func (p *prepared) printJudgement() {
+	r, w := p.report, p.o.Stdout
+	for _, c := range r.Checks {
+		if c.Waived != nil {
+			fmt.Fprintf(w, "tokencert: waived failure: %s — %s\n", c.Name, c.Waived)
+		}
+	}
+	for _, x := range r.Waivers {
+		where := fmt.Sprintf("%s:%d", r.WaiversFile.Path, x.Line)
+		switch x.Status {
+		case result.WaiverExpired:
+			fmt.Fprintf(w, "tokencert: EXPIRED WAIVER %s: %s expired on %s (owner %s: %s); it fails the run: renew or remove it\n", where, x.Subject(), x.Expires, x.Owner, x.Reason)
+		case result.WaiverStale:
+			fmt.Fprintf(w, "tokencert: stale waiver %s: %s matches no failed check; remove it\n", where, x.Subject())
+		}
+	}
+	if r.Changes != nil {
+		fmt.Fprintf(w, "\n%s", reports.ChangesText(r.Changes))
+	}
 }
 
 // reachable dials the endpoint's host within timeout.

@@ -53,6 +53,8 @@ type Target struct {
 	// AllowSecretInURL lets the credentials_in_uri probe send the real
 	// client secret in a request URI, where it can reach access logs.
 	AllowSecretInURL bool `json:"allow_secret_in_url,omitempty"`
+	// Waivers is a waivers file, relative to the target file (--waivers wins).
+	Waivers string `json:"waivers,omitempty"`
 
 	// Transport (runner/transport.go): flags of the same name win.
 	RequestTimeout     *specs.Duration `json:"request_timeout,omitempty"`
@@ -205,7 +207,7 @@ func typeProblem(err error) string {
 // Keys lists the keys a target file may have.
 func Keys() []string {
 	return []string{"spec", "endpoint", "client_id", "client_secret", "username", "password", "scope", "audience", "grants", "client_auth", "resource", "introspection", "other_client_id", "other_client_secret", "max_wait", "allow_secret_in_url",
-		"request_timeout", "max_rps", "max_failed_logins", "ca_file", "client_cert", "client_key", "insecure_skip_verify", "allow_http"}
+		"request_timeout", "max_rps", "max_failed_logins", "ca_file", "client_cert", "client_key", "insecure_skip_verify", "allow_http", "waivers"}
 }
 
 // expand replaces ${VAR} in strings (and lists of strings) from the environment.

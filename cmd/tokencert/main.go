@@ -22,6 +22,9 @@ var commands = []command{
 	{"faults", "list the reference server's injectable faults and the requirement each breaks", faultsCmd},
 	{"keygen", "write an Ed25519 key pair for signing report bundles", keygenCmd},
 	{"verify", "check a report bundle's digests and signature", verifyCmd},
+	{"diff", "say what changed between two runs (bundles or report.json files)", diffCmd},
+	{"merge", "combine the indexes of several runs (a fleet's shards) into one", mergeCmd},
+	{"version", "print the version, commit and Go version of this binary", versionCmd},
 }
 
 func main() { os.Exit(cli(os.Args[1:], os.Stdout, os.Stderr)) }

@@ -20,7 +20,9 @@ import (
 	"github.com/tokencert/tokencert/reports"
 	model "github.com/tokencert/tokencert/result"
 	"github.com/tokencert/tokencert/runner"
+	"github.com/tokencert/tokencert/shard"
 	"github.com/tokencert/tokencert/target"
+	"github.com/tokencert/tokencert/version"
 )
 
 // targetList collects repeated --target flags.
@@ -122,10 +124,10 @@ func bundleNames(targets []string) []string {
 }
 
 // childArgs are the run flags as given, without those the parent decides
-// per target (--target, --jobs, --report-dir); repeated and bool flags
+// per target (--target, --jobs, --report-dir, --shard, --baseline); repeated and bool flags
 // pass through as written.
 func childArgs(fs *flag.FlagSet, args []string) []string {
-	drop := map[string]bool{"target": true, "jobs": true, "report-dir": true}
+	drop := map[string]bool{"target": true, "jobs": true, "report-dir": true, "shard": true, "baseline": true}
 	var out []string
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -154,33 +156,40 @@ func childArgs(fs *flag.FlagSet, args []string) []string {
 	return out
 }
 
-// exitRank orders exit codes from best to worst for the run over several
-// targets: a target that could not even be set up (2: its file, the flags
-// or the spec are wrong) is the first thing to fix, then a MUST failed (1),
-// then an endpoint that could not be reached (3), then a run that could not
-// check every MUST for want of a key or flag (4).
-var exitRank = map[int]int{runner.ExitPass: 0, runner.ExitIncomplete: 1, runner.ExitUnreachable: 2, runner.ExitFail: 3, runner.ExitUsage: 4}
-
-// worst returns the worse of two exit codes.
-func worst(a, b int) int {
-	if exitRank[b] > exitRank[a] {
-		return b
-	}
-	return a
+// fleet is a run over several targets.
+type fleet struct {
+	given     []string
+	jobs      int
+	reportDir string
+	// shard, when set, picks this job's share of the targets.
+	shard *shard.Shard
+	// baseline is an earlier fleet run's report dir: each target is
+	// compared with its bundle there.
+	baseline string
 }
 
 // runMany certifies each target in a child process (Ginkgo runs one suite
 // per process), jobs at a time, each into a bundle of its own under
 // reportDir, then writes the index there and returns the worst exit code.
-func runMany(fs *flag.FlagSet, args []string, given []string, jobs int, reportDir string, stdout, stderr io.Writer) int {
+func runMany(fs *flag.FlagSet, args []string, f fleet, stdout, stderr io.Writer) int {
+	jobs, reportDir := f.jobs, f.reportDir
 	if jobs < 1 {
 		fmt.Fprintf(stderr, "tokencert: command line: --jobs: %d; want at least 1\n", jobs)
 		return runner.ExitUsage
 	}
-	targets, err := expandTargets(given)
+	all, err := expandTargets(f.given)
 	if err != nil {
 		fmt.Fprintf(stderr, "tokencert: %v\n", err)
 		return runner.ExitUsage
+	}
+	// Bundle names come from the whole fleet, so that every shard names a
+	// target's bundle alike and merged indexes do not collide.
+	allNames := bundleNames(all)
+	var targets, names []string
+	for i, t := range all {
+		if f.shard == nil || f.shard.Owns(filepath.Base(t)) {
+			targets, names = append(targets, t), append(names, allNames[i])
+		}
 	}
 	self, err := os.Executable()
 	if err != nil {
@@ -192,8 +201,11 @@ func runMany(fs *flag.FlagSet, args []string, given []string, jobs int, reportDi
 		return runner.ExitUsage
 	}
 	base := childArgs(fs, args)
-	names := bundleNames(targets)
-	idx := &reports.Index{Tool: "tokencert " + runner.Version, Started: time.Now(), Jobs: jobs, Targets: make([]reports.IndexEntry, len(targets))}
+	idx := &reports.Index{Tool: version.Tool(), Started: time.Now(), Jobs: jobs, Targets: make([]reports.IndexEntry, len(targets))}
+	if f.shard != nil {
+		idx.Shard = f.shard.String()
+		fmt.Fprintf(stdout, "tokencert: shard %s: %d of the %d targets\n", f.shard, len(targets), len(all))
+	}
 	// An interrupt starts no further target and is passed on to the
 	// running ones, which write their bundles; then the index is written.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -224,20 +236,38 @@ func runMany(fs *flag.FlagSet, args []string, given []string, jobs int, reportDi
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			report(i, certifyOne(ctx, self, base, t, names[i], reportDir))
+			args := base
+			if f.baseline != "" {
+				args = append(slices.Clip(base), "--baseline", baselineOf(f.baseline, names[i]))
+			}
+			report(i, certifyOne(ctx, self, args, t, names[i], reportDir))
 		}()
 	}
 	wg.Wait()
 	idx.Finished = time.Now()
 	for _, e := range idx.Targets {
-		idx.ExitCode = worst(idx.ExitCode, e.ExitCode)
+		idx.ExitCode = runner.Worst(idx.ExitCode, e.ExitCode)
 	}
 	if err := reports.WriteIndex(reportDir, idx); err != nil {
 		fmt.Fprintf(stderr, "tokencert: writing the index: %v\n", err)
-		idx.ExitCode = worst(idx.ExitCode, runner.ExitFail)
+		idx.ExitCode = runner.Worst(idx.ExitCode, runner.ExitFail)
 	}
 	fmt.Fprintf(stdout, "\ntokencert: %s — exit %d — index in %s\n", tally(idx), idx.ExitCode, filepath.Join(reportDir, reports.IndexMarkdownFile))
 	return idx.ExitCode
+}
+
+// baselineOf is the bundle of the target whose bundle is named name in an
+// earlier fleet run's report dir: the one its index names (a merged index
+// keeps bundles in sub-directories), else dir/name.
+func baselineOf(dir, name string) string {
+	if x, err := reports.ReadIndex(dir); err == nil {
+		for _, e := range x.Targets {
+			if e.Bundle != "" && filepath.Base(e.Bundle) == name {
+				return filepath.Join(dir, e.Bundle)
+			}
+		}
+	}
+	return filepath.Join(dir, name)
 }
 
 // interruptGrace is how long a target's run may take to write its bundle

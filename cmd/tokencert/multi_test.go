@@ -18,6 +18,7 @@ import (
 	"github.com/tokencert/tokencert/refserver"
 	"github.com/tokencert/tokencert/reports"
 	model "github.com/tokencert/tokencert/result"
+	"github.com/tokencert/tokencert/runner"
 	"github.com/tokencert/tokencert/specs"
 )
 
@@ -271,7 +272,7 @@ func TestWorstExit(t *testing.T) {
 	} {
 		got := 0
 		for _, code := range c.codes {
-			got = worst(got, code)
+			got = runner.Worst(got, code)
 		}
 		if got != c.want {
 			t.Errorf("worst of %v = %d, want %d", c.codes, got, c.want)

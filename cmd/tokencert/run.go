@@ -9,7 +9,9 @@ import (
 	"strconv"
 	"strings"
 
+	model "github.com/tokencert/tokencert/result"
 	"github.com/tokencert/tokencert/runner"
+	"github.com/tokencert/tokencert/shard"
 	"github.com/tokencert/tokencert/target"
 )
 
@@ -46,6 +48,10 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.Strict, "strict", false, "fail the run on SHOULD-level failures too")
 	fs.BoolVar(&o.Certify, "certify", false, "certification run: every check of the spec (no --label-filter), recorded in the bundle")
 	fs.StringVar(&o.SignKey, "sign-key", "", "Ed25519 private key file (tokencert keygen) that signs the bundle's MANIFEST.json")
+	fs.StringVar(&o.Waivers, "waivers", "", "waivers file: failures accepted until a date, by an owner, for a reason (target key waivers; refused with --certify)")
+	fs.StringVar(&o.Baseline, "baseline", "", "an earlier run's bundle directory or report.json (with several targets: its report dir): the report says what changed since")
+	fs.StringVar(&o.FailOn, "fail-on", model.FailOnMust, "what fails the run: must (an unwaived MUST-level failure; any with --strict) or regressions (only such a failure new since --baseline)")
+	shardSpec := fs.String("shard", "", "with a directory of targets: certify only share i of n (i/n, i from 0), chosen by a hash of each target file's name; /n takes i from $TOKENCERT_SHARD_INDEX or $JOB_COMPLETION_INDEX")
 	fs.BoolVar(&o.Verbose, "v", false, "print every check as it runs")
 	fs.DurationVar(&o.RequestTimeout, "request-timeout", 0, "timeout of one HTTP request, from dial to the last body byte (default 10s; target key request_timeout); after 2 unanswered requests in a row a host gets no more")
 	fs.DurationVar(&o.Deadline, "deadline", 0, "deadline of the whole run: checks not finished by then are errors, and the report is still written (default 30m)")
@@ -79,8 +85,20 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tokencert run: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
+	if *shardSpec != "" {
+		sh, err := shard.Parse(*shardSpec, os.Getenv)
+		if err != nil {
+			fmt.Fprintf(stderr, "tokencert: command line: --shard: %v\n", err)
+			return 2
+		}
+		if len(targets) == 0 {
+			fmt.Fprintf(stderr, "tokencert: command line: --shard: splits the targets of --target DIR (or of several --target flags); none given\n")
+			return 2
+		}
+		return runMany(fs, args, fleet{given: targets, jobs: *jobs, reportDir: o.ReportDir, shard: &sh, baseline: o.Baseline}, stdout, stderr)
+	}
 	if targets.many() {
-		return runMany(fs, args, targets, *jobs, o.ReportDir, stdout, stderr)
+		return runMany(fs, args, fleet{given: targets, jobs: *jobs, reportDir: o.ReportDir, baseline: o.Baseline}, stdout, stderr)
 	}
 	if len(targets) == 1 {
 		targetPath = targets[0]
