@@ -63,6 +63,9 @@ func (s *Server) resolve(e *apiError) (string, int) {
 	ec, ok := s.spec.Condition(e.cond.Name)
 	if !ok {
 		ec = def
+		if st := s.spec.Errors.Statuses; len(st) > 0 {
+			ec.Statuses = st
+		}
 	}
 	code, status := first(def.Codes, "invalid_request"), firstInt(def.Statuses, http.StatusBadRequest)
 	if len(ec.Codes) > 0 {

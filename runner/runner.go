@@ -435,11 +435,8 @@ func (p *prepared) newReport(started time.Time) *result.Run {
 	s := p.spec
 	r := &result.Run{
 		Tool: version.Tool(), Build: version.Get(), FailOn: p.o.FailOn,
-		Spec: result.Spec{Name: s.Name, Title: s.Title, Document: s.Document.Title, File: s.Document.File, Source: s.Source, SHA256: s.SHA256},
-		Schemas: map[string]string{
-			s.Response.Schema: p.env.TokenSchema.SHA256,
-			s.Errors.Schema:   p.env.ErrorSchema.SHA256,
-		},
+		Spec:        result.Spec{Name: s.Name, Title: s.Title, Document: s.Document.Title, File: s.Document.File, Source: s.Source, SHA256: s.SHA256},
+		Schemas:     map[string]string{s.Response.Schema: p.env.TokenSchema.SHA256},
 		Endpoint:    p.redactor.URL(p.env.Target.Endpoint),
 		Embedded:    p.server != nil,
 		Fault:       p.o.Fault,
@@ -449,6 +446,9 @@ func (p *prepared) newReport(started time.Time) *result.Run {
 		Certify:     p.o.Certify,
 
 		InsecureSkipVerify: p.tr.insecure,
+	}
+	if es := p.env.ErrorSchema; es != nil {
+		r.Schemas[s.Errors.Schema] = es.SHA256
 	}
 	for _, d := range s.Decisions {
 		r.Spec.Decisions = append(r.Spec.Decisions, result.Decision(d))

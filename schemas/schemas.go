@@ -118,8 +118,12 @@ func compile(ref string, b []byte) (*Schema, error) {
 // JSON value at all (x-requirement at the schema's top).
 func (s *Schema) Root() string { return s.root }
 
-// Requirements lists every requirement the schema names.
+// Requirements lists every requirement the schema names (none for a nil
+// Schema: a spec whose errors are undocumented has no error schema).
 func (s *Schema) Requirements() []string {
+	if s == nil {
+		return nil
+	}
 	set := map[string]bool{}
 	for _, r := range s.byProperty {
 		set[r] = true

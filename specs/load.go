@@ -169,6 +169,12 @@ func (s *Spec) resolve() error {
 	if s.Grant("refresh_token") != nil && s.Grant("refresh_token").Rotation == "" {
 		s.Grant("refresh_token").Rotation = "optional"
 	}
+	if s.Errors.Undocumented && s.Errors.Template == nil {
+		s.Errors.Template = map[string]any{"error": "$code", "error_description": "$description"}
+	}
+	if s.Errors.MediaType == "" {
+		s.Errors.MediaType = "application/json"
+	}
 	if s.Response.ExpiresIn == "" {
 		s.Response.ExpiresIn = "number"
 	}

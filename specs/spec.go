@@ -139,6 +139,15 @@ type JWT struct {
 
 // Errors describes the error body and the codes for each failure condition.
 type Errors struct {
+	// Undocumented: the document describes no error format. The checks
+	// then judge only that a request is refused (no token; a refusal
+	// status), and keep the body as evidence; the reference server sends
+	// RFC 6749 §5.2 errors.
+	Undocumented bool `json:"undocumented,omitempty"`
+	// Statuses are the HTTP statuses the API refuses requests with where
+	// no condition says; a 2xx among them means a refusal may come with a
+	// success status, and is then told by its body: no token.
+	Statuses []int `json:"statuses,omitempty"`
 	Schema string `json:"schema"`
 	// Template is the error body the reference server sends, with the
 	// placeholders "$code", "$description", "$status", "$path" and "$title".

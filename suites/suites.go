@@ -148,6 +148,7 @@ type Env struct {
 	Client      *wire.Client
 	Redactor    *redact.Redactor
 	TokenSchema *schemas.Schema
+	// ErrorSchema is nil when the spec's errors are undocumented.
 	ErrorSchema *schemas.Schema
 	// Console receives progress a person watching the run should see.
 	Console io.Writer
@@ -165,9 +166,11 @@ func NewEnv(spec *specs.Spec, tg target.Target, client *wire.Client, console io.
 	if err != nil {
 		return nil, err
 	}
-	es, err := schemas.Load(spec.Errors.Schema, spec.Dir())
-	if err != nil {
-		return nil, err
+	var es *schemas.Schema
+	if spec.Errors.Schema != "" {
+		if es, err = schemas.Load(spec.Errors.Schema, spec.Dir()); err != nil {
+			return nil, err
+		}
 	}
 	if console == nil {
 		console = io.Discard
