@@ -106,13 +106,18 @@ type Repeat struct {
 }
 
 // Designed are the repeated requests the suite sends on purpose, by the
-// label of the repetition (suites/expiry.go, suites/refresh.go), each with
-// why it cannot be shared.
-var Designed = []struct{ Label, Why string }{
-	{expiredLabel, "RFC6749-7/RFC7662-2.2: the token the fresh-token probe presented, presented again after it expired"},
-	{"replay of the rotated refresh token", "RFC9700-4.14.2: replaying the refresh token the shared refresh presented is the probe"},
-	{"token for the refresh-binding probe", "RFC6749-10.4: the other client's attempt needs an unused refresh token of its own; one another check redeems (or that replay detection revokes) would let that check decide this verdict"},
+// label of the repetition, or (First) of the request it repeats
+// (suites/expiry.go, suites/refresh.go), each with why it cannot be shared.
+var Designed = []struct{ Label, First, Why string }{
+	{Label: expiredLabel, Why: "RFC6749-7/RFC7662-2.2: the token the fresh-token probe presented, presented again after it expired"},
+	{Label: "replay of the rotated refresh token", Why: "RFC9700-4.14.2: replaying the refresh token the shared refresh presented is the probe"},
+	{Label: "token for the refresh-binding probe", Why: "RFC6749-10.4: the other client's attempt needs an unused refresh token of its own; one another check redeems (or that replay detection revokes) would let that check decide this verdict"},
+	{First: watchedLabel, Why: "RFC6749-7/RFC7662-2.2: the expiry checks watch a token of their own, which no other check touches; a server may revoke an access token when its refresh token is redeemed, and a token refused for that reason proves nothing about expiry"},
 }
+
+// watchedLabel is the label of the request for the token the expiry checks
+// watch (suites/expiry.go).
+const watchedLabel = "token watched until it expires"
 
 // Build compiles tokencert into dir and returns the binary's path.
 func Build(ctx context.Context, dir string) (string, error) {
@@ -440,7 +445,8 @@ func repeats(reqs []request, labels []string) []Repeat {
 		}
 		rp := Repeat{First: first, Again: i, What: r.method + " " + pathOf(r.uri), FirstLabel: label(first), AgainLabel: label(i)}
 		for _, d := range Designed {
-			if rp.AgainLabel != "" && strings.HasPrefix(rp.AgainLabel, d.Label) {
+			if (d.Label != "" && rp.AgainLabel != "" && strings.HasPrefix(rp.AgainLabel, d.Label)) ||
+				(d.First != "" && rp.FirstLabel != "" && strings.HasPrefix(rp.FirstLabel, d.First)) {
 				rp.Why = d.Why
 			}
 		}

@@ -161,3 +161,22 @@ func TestConsistent(t *testing.T) {
 		t.Errorf("a wait 1 ms short of lifetime + skew: %v", err)
 	}
 }
+
+// TestRepeatsDesigned: a repetition is on purpose when its own label, or
+// that of the request it repeats, is one Designed names; any other is not.
+func TestRepeatsDesigned(t *testing.T) {
+	token := request{method: "POST", uri: "/token", body: []byte("grant_type=client_credentials")}
+	got := repeats([]request{token, token, token}, []string{watchedLabel, "client_credentials grant, basic client authentication", "another check's token"})
+	if len(got) != 2 {
+		t.Fatalf("%d repeats, want 2: %+v", len(got), got)
+	}
+	for _, rp := range got {
+		if rp.Why == "" {
+			t.Errorf("%q repeating %q: not on purpose, want the watched token's reason", rp.AgainLabel, rp.FirstLabel)
+		}
+	}
+	got = repeats([]request{token, token}, []string{"client_credentials grant, basic client authentication", "another check's token"})
+	if len(got) != 1 || got[0].Why != "" {
+		t.Errorf("a repetition no Designed entry names: %+v, want one without a reason", got)
+	}
+}
