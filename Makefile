@@ -29,10 +29,15 @@ build:
 # input there too: fix the bug and commit the file as a regression seed.
 FUZZTIME ?= 3s
 FUZZ = ./target:FuzzParseTarget ./specs:FuzzParse ./schemas:FuzzValidate ./suites/wire:FuzzResponseParsers
+# A target that no longer exists under its name fails here: go test would
+# only warn "no fuzz tests to fuzz" and pass.
 fuzz:
 	@for f in $(FUZZ); do \
 		pkg=$${f%%:*}; name=$${f#*:}; echo "fuzz $$name ($$pkg, $(FUZZTIME))"; \
-		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 1s $$pkg || exit 1; \
+		out=$$($(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 1s $$pkg 2>&1); rc=$$?; \
+		echo "$$out"; \
+		if [ $$rc -ne 0 ]; then exit $$rc; fi; \
+		if echo "$$out" | grep -q 'no fuzz tests to fuzz'; then echo "make fuzz: $$pkg has no fuzz test $$name"; exit 1; fi; \
 	done
 
 # Go benchmarks, then the driver that measures full runs against the
