@@ -1,9 +1,14 @@
 // Package bench measures a full tokencert run against the reference token
 // server: wall time, HTTP requests, peak RSS, start-up to first request,
-// and the floor — the same requests, as the server received them, replayed
-// back to back with plain net/http against the same server in the same
-// run. The issue's targets are data (Targets); `make bench` prints them
-// with the numbers (cmd/tokencert-bench) and runs BenchmarkRun.
+// and the floor — the earliest such a run could end. The run must watch a
+// token expire, so it cannot end before that token was issued, its
+// lifetime and the skew allowed after it passed, and the expired-token
+// probes were answered; nor before all of its requests were answered one
+// after another. Request times come from the same requests, as the server
+// received them, replayed back to back with plain net/http against the
+// same server right after the run. The issue's targets are data (Targets);
+// `make bench` prints them with the numbers (cmd/tokencert-bench) and runs
+// BenchmarkRun.
 //
 // The server runs in the measuring process, tokencert in a child process
 // (Ginkgo runs one suite per process), so the child's peak RSS is
@@ -55,16 +60,27 @@ func DefaultConfig(bin, dir string) Config {
 type Result struct {
 	Exit    int
 	Verdict string
+	// Lifetime and Skew are the scenario's (Config): the run must wait for
+	// both before probing with the expired token.
+	Lifetime, Skew time.Duration
 	// Wall is from starting the tokencert process to its exit.
 	Wall time.Duration
-	// Wait is the deliberate expiry wait: from the end of the last exchange
-	// before the first expired-token probe to the start of that probe.
+	// Wait is the deliberate expiry wait, from report.json: from the answer
+	// that issued the watched token to the start of the first probe that
+	// presents it after expiry. The suite counts the lifetime from that
+	// answer, so Wait is at least Lifetime + Skew; whatever else the run
+	// does meanwhile (other checks, pacing) overlaps it.
 	Wait time.Duration
-	// Active is Wall without Wait.
-	Active time.Duration
-	// Floor is the replay of the run's requests, back to back.
+	// Replay is every request of the run replayed back to back.
+	Replay time.Duration
+	// Issue is the replay of the request that issued the watched token
+	// (and, where every new token discards the earlier ones, of every
+	// request before it); Probes that of the expired-token probes.
+	Issue, Probes time.Duration
+	// Floor is the earliest the run could end: the larger of Replay and
+	// Issue + Lifetime + Skew + Probes.
 	Floor time.Duration
-	// Ratio is Active over Floor.
+	// Ratio is Wall over Floor.
 	Ratio float64
 	// Requests is what report.json says the run sent; Received what the
 	// server saw.
@@ -90,13 +106,18 @@ type Repeat struct {
 }
 
 // Designed are the repeated requests the suite sends on purpose, by the
-// label of the repetition (suites/expiry.go, suites/refresh.go), each with
-// why it cannot be shared.
-var Designed = []struct{ Label, Why string }{
-	{expiredLabel, "RFC6749-7/RFC7662-2.2: the token the fresh-token probe presented, presented again after it expired"},
-	{"replay of the rotated refresh token", "RFC9700-4.14.2: replaying the refresh token the shared refresh presented is the probe"},
-	{"token for the refresh-binding probe", "RFC6749-10.4: the other client's attempt needs an unused refresh token of its own; one another check redeems (or that replay detection revokes) would let that check decide this verdict"},
+// label of the repetition, or (First) of the request it repeats
+// (suites/expiry.go, suites/refresh.go), each with why it cannot be shared.
+var Designed = []struct{ Label, First, Why string }{
+	{Label: expiredLabel, Why: "RFC6749-7/RFC7662-2.2: the token the fresh-token probe presented, presented again after it expired"},
+	{Label: "replay of the rotated refresh token", Why: "RFC9700-4.14.2: replaying the refresh token the shared refresh presented is the probe"},
+	{Label: "token for the refresh-binding probe", Why: "RFC6749-10.4: the other client's attempt needs an unused refresh token of its own; one another check redeems (or that replay detection revokes) would let that check decide this verdict"},
+	{First: watchedLabel, Why: "RFC6749-7/RFC7662-2.2: the expiry checks watch a token of their own, which no other check touches; a server may revoke an access token when its refresh token is redeemed, and a token refused for that reason proves nothing about expiry"},
 }
+
+// watchedLabel is the label of the request for the token the expiry checks
+// watch (suites/expiry.go).
+const watchedLabel = "token watched until it expires"
 
 // Build compiles tokencert into dir and returns the binary's path.
 func Build(ctx context.Context, dir string) (string, error) {
@@ -146,7 +167,7 @@ func Measure(ctx context.Context, c Config) (*Result, error) {
 	wall := time.Since(start)
 	srv.record(false)
 
-	res := &Result{Wall: wall, PeakRSS: peakRSS(cmd.ProcessState)}
+	res := &Result{Wall: wall, PeakRSS: peakRSS(cmd.ProcessState), Lifetime: c.Lifetime, Skew: c.Skew}
 	var ee *exec.ExitError
 	switch {
 	case errors.As(runErr, &ee):
@@ -159,10 +180,11 @@ func Measure(ctx context.Context, c Config) (*Result, error) {
 		return nil, fmt.Errorf("%v\n%s", err, out.String())
 	}
 	res.Verdict, res.Requests = rep.Verdict, rep.Requests
-	if res.Wait, err = rep.expiryWait(); err != nil {
+	w, err := rep.expiryWait()
+	if err != nil {
 		return nil, err
 	}
-	res.Active = wall - res.Wait
+	res.Wait = w.wait
 
 	reqs := srv.requests()
 	res.Received = len(reqs)
@@ -171,12 +193,76 @@ func Measure(ctx context.Context, c Config) (*Result, error) {
 	}
 	res.StartToFirst = reqs[0].arrived.Sub(start)
 	res.LastToExit = start.Add(wall).Sub(reqs[len(reqs)-1].done)
-	res.Repeats = repeats(reqs, rep.labels(len(reqs)))
-	if res.Floor, err = srv.replay(ctx, reqs); err != nil {
+	labels := rep.labels(len(reqs))
+	res.Repeats = repeats(reqs, labels)
+	issue, probes, err := w.place(rep.exchanges(), len(reqs), spec.Response.NewTokenDiscardsOld)
+	if err != nil {
+		return nil, err
+	}
+	took, err := srv.replay(ctx, reqs)
+	if err != nil {
 		return nil, fmt.Errorf("replay: %v", err)
 	}
-	res.Ratio = float64(res.Active) / float64(res.Floor)
+	res.setFloor(took, issue, probes)
+	if err := res.Consistent(); err != nil {
+		return nil, fmt.Errorf("inconsistent measure: %v", err)
+	}
 	return res, nil
+}
+
+// setFloor sets Replay, Issue, Probes, Floor and Ratio from the replay's
+// time for each request (in arrival order) and the indexes of the requests
+// that must precede the wait and of those that must follow it.
+func (r *Result) setFloor(took []time.Duration, issue, probes []int) {
+	r.Replay, r.Issue, r.Probes = 0, 0, 0
+	for _, d := range took {
+		r.Replay += d
+	}
+	for _, i := range issue {
+		r.Issue += took[i]
+	}
+	for _, i := range probes {
+		r.Probes += took[i]
+	}
+	r.Floor = max(r.Replay, r.Issue+r.Lifetime+r.Skew+r.Probes)
+	r.Ratio = 0
+	if r.Floor > 0 {
+		r.Ratio = float64(r.Wall) / float64(r.Floor)
+	}
+}
+
+// waitSlack is how much shorter than Lifetime + Skew a measured wait may
+// be: report.json's timestamps are wall-clock readings, which the system
+// may slew by a little against the monotonic clock the suite waits by.
+const waitSlack = 5 * time.Millisecond
+
+// Consistent reports an error when the measures contradict each other or
+// the scenario, which means the bench measured something else than it
+// says: a wait shorter than the lifetime and skew it waited for, a floor
+// or wait longer than the whole run, a floor without its parts.
+func (r *Result) Consistent() error {
+	ms := func(d time.Duration) string { return fmt.Sprintf("%.0fms", float64(d)/1e6) }
+	switch {
+	case r.Wall <= 0:
+		return fmt.Errorf("wall time %s", ms(r.Wall))
+	case r.Wait < r.Lifetime+r.Skew-waitSlack:
+		return fmt.Errorf("the expiry wait measured %s, shorter than the %s lifetime + %s skew the suite waits for before probing: the wait is not measured from the watched token's answer to the expired-token probe, or the suite probed too early",
+			ms(r.Wait), r.Lifetime, r.Skew)
+	case r.Wait >= r.Wall:
+		return fmt.Errorf("the expiry wait measured %s, not shorter than the whole run's %s", ms(r.Wait), ms(r.Wall))
+	case r.Replay <= 0 || r.Issue <= 0 || r.Probes <= 0:
+		return fmt.Errorf("the floor's parts are not all measured: replay %s, token issue %s, expired-token probes %s", ms(r.Replay), ms(r.Issue), ms(r.Probes))
+	case r.Issue+r.Probes > r.Replay:
+		return fmt.Errorf("the token issue (%s) and the expired-token probes (%s) take longer than all requests replayed (%s)", ms(r.Issue), ms(r.Probes), ms(r.Replay))
+	case r.Floor != max(r.Replay, r.Issue+r.Lifetime+r.Skew+r.Probes):
+		return fmt.Errorf("floor %s is neither the replay (%s) nor token issue + lifetime + skew + probes (%s)", ms(r.Floor), ms(r.Replay), ms(r.Issue+r.Lifetime+r.Skew+r.Probes))
+	case r.Floor > r.Wall:
+		return fmt.Errorf("the floor (%s: replay %s; token issue %s + %s lifetime + %s skew + expired-token probes %s) is longer than the run's wall time %s, which no run can beat",
+			ms(r.Floor), ms(r.Replay), ms(r.Issue), r.Lifetime, r.Skew, ms(r.Probes), ms(r.Wall))
+	case r.StartToFirst < 0 || r.StartToFirst >= r.Wall:
+		return fmt.Errorf("start-up to first request %s, with a wall time of %s", ms(r.StartToFirst), ms(r.Wall))
+	}
+	return nil
 }
 
 // writeTarget writes the server's target file with its secrets as ${VAR}s
@@ -221,61 +307,118 @@ func readReport(path string) (*report, error) {
 	return &r, nil
 }
 
-// expiryWait is the idle time before the first expired-token probe: from
-// the end of the last exchange that started before it to its start.
-func (r *report) expiryWait() (time.Duration, error) {
-	var probe time.Time
-	for _, c := range r.Checks {
-		for _, e := range c.Evidence {
-			if strings.HasPrefix(e.Label, expiredLabel) && (probe.IsZero() || e.Started.Before(probe)) {
-				probe = e.Started
-			}
-		}
-	}
-	if probe.IsZero() {
-		return 0, fmt.Errorf("report.json has no %q exchange: did the expiry checks run?", expiredLabel)
-	}
-	var last time.Time
-	for _, c := range r.Checks {
-		for _, e := range c.Evidence {
-			if end := e.Started.Add(e.Duration); e.Started.Before(probe) && end.After(last) {
-				last = end
-			}
-		}
-	}
-	if last.IsZero() || !probe.After(last) {
-		return 0, nil
-	}
-	return probe.Sub(last), nil
+// exchange is one exchange of report.json: several checks may cite it.
+type exchange struct {
+	label   string
+	started time.Time
 }
 
-// labels are the labels of the run's exchanges in the order they were
-// sent, when report.json accounts for every one of the n requests; else nil.
-func (r *report) labels(n int) []string {
-	type ex struct {
-		label   string
-		started time.Time
-	}
-	seen := map[ex]bool{}
-	var exs []ex
+// exchanges are the run's distinct exchanges in the order they were sent.
+func (r *report) exchanges() []exchange {
+	seen := map[exchange]bool{}
+	var exs []exchange
 	for _, c := range r.Checks {
 		for _, e := range c.Evidence {
-			k := ex{e.Label, e.Started}
+			k := exchange{e.Label, e.Started}
 			if !seen[k] {
 				seen[k] = true
 				exs = append(exs, k)
 			}
 		}
 	}
+	sort.SliceStable(exs, func(i, j int) bool { return exs[i].started.Before(exs[j].started) })
+	return exs
+}
+
+// labels are the labels of the run's exchanges in the order they were
+// sent, when report.json accounts for every one of the n requests; else nil.
+func (r *report) labels(n int) []string {
+	exs := r.exchanges()
 	if len(exs) != n {
 		return nil
 	}
-	sort.SliceStable(exs, func(i, j int) bool { return exs[i].started.Before(exs[j].started) })
 	out := make([]string, n)
 	for i, e := range exs {
 		out[i] = e.label
 	}
 	return out
+}
+
+// wait is the deliberate expiry wait as report.json shows it.
+type wait struct {
+	// issued is the exchange that issued the watched token, answered when
+	// it was answered; probe the first expired-token probe.
+	issued   exchange
+	answered time.Time
+	probe    exchange
+	// wait is from answered to the start of probe.
+	wait time.Duration
+}
+
+// expiryWait finds the first expired-token probe and the exchange that
+// issued the token it presents: the after-expiry check cites that token's
+// exchange beside its probe (suites/expiry.go), and it is the last of the
+// check's other exchanges answered before the probe started. The wait is
+// from that answer, which is when the suite starts counting the lifetime,
+// to the probe. (Measuring idle time before the probe instead reads the
+// other checks and the request pacing that fill the wait as not waiting.)
+func (r *report) expiryWait() (wait, error) {
+	var w wait
+	found := false
+	for _, c := range r.Checks {
+		for _, e := range c.Evidence {
+			if !strings.HasPrefix(e.Label, expiredLabel) || (found && !e.Started.Before(w.probe.started)) {
+				continue
+			}
+			var issued exchange
+			var answered time.Time
+			for _, o := range c.Evidence {
+				end := o.Started.Add(o.Duration)
+				if strings.HasPrefix(o.Label, expiredLabel) || end.After(e.Started) || !end.After(answered) {
+					continue
+				}
+				issued, answered = exchange{o.Label, o.Started}, end
+			}
+			if answered.IsZero() {
+				return wait{}, fmt.Errorf("report.json: the check that sent %q cites no exchange answered before it, so the token it presents has no issue time", e.Label)
+			}
+			w, found = wait{issued: issued, answered: answered, probe: exchange{e.Label, e.Started}, wait: e.Started.Sub(answered)}, true
+		}
+	}
+	if !found {
+		return wait{}, fmt.Errorf("report.json has no %q exchange: did the expiry checks run?", expiredLabel)
+	}
+	return w, nil
+}
+
+// place finds, among the n requests in arrival order (exs, from
+// exchanges), those that must precede the wait, the one that issued the
+// watched token (and every one before it when each new token discards the
+// earlier ones), and those that must follow it, the expired-token probes.
+func (w wait) place(exs []exchange, n int, discardsOld bool) (issue, probes []int, err error) {
+	if len(exs) != n {
+		return nil, nil, fmt.Errorf("report.json accounts for %d exchanges, the server received %d requests: the floor's requests cannot be told apart", len(exs), n)
+	}
+	at := -1
+	for i, e := range exs {
+		switch {
+		case e == w.issued:
+			at = i
+		case strings.HasPrefix(e.label, expiredLabel):
+			probes = append(probes, i)
+		}
+	}
+	if at < 0 {
+		return nil, nil, fmt.Errorf("report.json: the exchange %q that issued the watched token is not among the run's exchanges", w.issued.label)
+	}
+	issue = []int{at}
+	if discardsOld {
+		issue = issue[:0]
+		for i := 0; i <= at; i++ {
+			issue = append(issue, i)
+		}
+	}
+	return issue, probes, nil
 }
 
 // repeats finds requests identical to an earlier one (method, URL, headers,
@@ -302,7 +445,8 @@ func repeats(reqs []request, labels []string) []Repeat {
 		}
 		rp := Repeat{First: first, Again: i, What: r.method + " " + pathOf(r.uri), FirstLabel: label(first), AgainLabel: label(i)}
 		for _, d := range Designed {
-			if rp.AgainLabel != "" && strings.HasPrefix(rp.AgainLabel, d.Label) {
+			if (d.Label != "" && rp.AgainLabel != "" && strings.HasPrefix(rp.AgainLabel, d.Label)) ||
+				(d.First != "" && rp.FirstLabel != "" && strings.HasPrefix(rp.FirstLabel, d.First)) {
 				rp.Why = d.Why
 			}
 		}

@@ -65,7 +65,8 @@ func TestMeasure(t *testing.T) {
 	if r.Requests == 0 || r.Requests != r.Received {
 		t.Errorf("report.json counts %d requests, the server received %d", r.Requests, r.Received)
 	}
-	if r.Wait <= 0 || r.Wait >= r.Wall || r.Floor <= 0 || r.PeakRSS <= 0 || r.StartToFirst <= 0 {
+	// Measure already refused inconsistent measures (Consistent).
+	if r.PeakRSS <= 0 || r.StartToFirst <= 0 {
 		t.Errorf("implausible measures: %+v", r)
 	}
 	for _, rp := range r.Repeats {
@@ -94,9 +95,9 @@ func BenchmarkRun(b *testing.B) {
 	m := Median(rs)
 	ms := func(d time.Duration) float64 { return float64(d) / 1e6 }
 	b.ReportMetric(ms(m.Wall), "wall-ms")
-	b.ReportMetric(ms(m.Active), "active-ms")
+	b.ReportMetric(ms(m.Wait), "wait-ms")
 	b.ReportMetric(ms(m.Floor), "floor-ms")
-	b.ReportMetric(m.Ratio, "active/floor")
+	b.ReportMetric(m.Ratio, "wall/floor")
 	b.ReportMetric(ms(m.StartToFirst), "startup-ms")
 	b.ReportMetric(float64(m.Requests), "requests")
 	b.ReportMetric(float64(m.PeakRSS)/(1<<20), "peak-RSS-MiB")

@@ -9,7 +9,7 @@ import (
 // FuzzParseTarget feeds arbitrary bytes to the target-file loader: it never
 // panics, and every error is a TargetError naming the file (and, when it
 // names a key, one the file may have). Seeds: testdata/fuzz/FuzzParseTarget.
-func FuzzParse(f *testing.F) {
+func FuzzParseTarget(f *testing.F) {
 	f.Add([]byte("endpoint: https://idp.example/token\nclient_id: c\nclient_secret: ${HOME}\n"))
 	f.Add([]byte("max_rps: 2.5\nmax_failed_logins: 3\nallow_http: true\n"))
 	f.Add([]byte("grants: [password, 1]\n"))

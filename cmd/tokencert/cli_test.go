@@ -42,6 +42,7 @@ func TestUnreachableEndpointExits3WithReport(t *testing.T) {
 // TestServePrintsATargetFile: the first line of 'tokencert serve' is a
 // target file that 'tokencert run --target' certifies.
 func TestServePrintsATargetFile(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, os.Args[0], "serve", "--spec", "rfc6749", "--lifetime", "1s")

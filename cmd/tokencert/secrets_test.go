@@ -52,8 +52,10 @@ func (t *tokenRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // raw and in its URL-encoded and base64 forms, in stdout, stderr and every
 // file of the report bundle.
 func TestNoSecretInAnyOutput(t *testing.T) {
+	t.Parallel()
 	for _, fault := range []string{"", "refresh-any-client", "basic-401-no-challenge"} {
 		t.Run("fault="+fault, func(t *testing.T) {
+			t.Parallel()
 			spec, err := specs.Load("rfc6749")
 			if err != nil {
 				t.Fatal(err)

@@ -19,6 +19,7 @@ import (
 // secret, in any encoding, and the userinfo itself appear nowhere in
 // stdout, stderr or the report bundle.
 func TestEndpointUserinfoIsClientCredentials(t *testing.T) {
+	t.Parallel()
 	spec, err := specs.Load("dot")
 	if err != nil {
 		t.Fatal(err)

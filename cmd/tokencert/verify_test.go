@@ -105,6 +105,7 @@ func TestVerifyUsage(t *testing.T) {
 // TestCertifySignVerify runs a signed certification against the embedded
 // reference server and verifies the bundle it wrote.
 func TestCertifySignVerify(t *testing.T) {
+	t.Parallel()
 	keys := filepath.Join(t.TempDir(), "k")
 	var stdout, stderr bytes.Buffer
 	if code := keygenCmd([]string{"--out", keys}, &stdout, &stderr); code != 0 {

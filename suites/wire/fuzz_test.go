@@ -3,6 +3,7 @@ package wire
 import (
 	"encoding/json"
 	"github.com/tokencert/tokencert/result"
+	"slices"
 	"strings"
 	"testing"
 
@@ -34,7 +35,7 @@ func FuzzResponseParsers(f *testing.F) {
 		}
 		_ = ex.String("access_token")
 		for _, k := range DuplicateKeys(body) {
-			if !strings.Contains(string(body), k) {
+			if !strings.Contains(string(body), k) && !slices.Contains(jsonStrings(body), k) {
 				t.Errorf("duplicate key %q is not in the body", k)
 			}
 		}
@@ -48,4 +49,21 @@ func FuzzResponseParsers(f *testing.F) {
 		}
 		_ = ex.Summary()
 	})
+}
+
+// jsonStrings returns the strings of body as a JSON decoder reads them, up
+// to the first syntax error: a key written with escapes, or with bytes that
+// are not UTF-8 (each read as U+FFFD), is not in the body verbatim.
+func jsonStrings(body []byte) []string {
+	var out []string
+	dec := json.NewDecoder(strings.NewReader(string(body)))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return out
+		}
+		if s, ok := tok.(string); ok {
+			out = append(out, s)
+		}
+	}
 }
