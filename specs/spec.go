@@ -147,8 +147,8 @@ type Errors struct {
 	// Statuses are the HTTP statuses the API refuses requests with where
 	// no condition says; a 2xx among them means a refusal may come with a
 	// success status, and is then told by its body: no token.
-	Statuses []int `json:"statuses,omitempty"`
-	Schema string `json:"schema"`
+	Statuses []int  `json:"statuses,omitempty"`
+	Schema   string `json:"schema"`
 	// Template is the error body the reference server sends, with the
 	// placeholders "$code", "$description", "$status", "$path" and "$title".
 	// The suites find the code, status and path members where the
