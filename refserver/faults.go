@@ -190,12 +190,20 @@ func FaultByName(name string) (Fault, error) {
 }
 
 // FaultsFor returns the faults that break a requirement of spec, sorted by
-// name.
+// name: those whose Breaks is one of its requirements, and those a
+// requirement names (Requirement.Faults), as breaking that requirement.
 func FaultsFor(spec *specs.Spec) []Fault {
 	var out []Fault
 	for _, f := range Faults() {
 		if spec.Requirement(f.Breaks) != nil {
 			out = append(out, f)
+		}
+		for _, r := range spec.Requirements {
+			if slices.Contains(r.Faults, f.Name) && r.ID != f.Breaks {
+				declared := f
+				declared.Breaks = r.ID
+				out = append(out, declared)
+			}
 		}
 	}
 	return out

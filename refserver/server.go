@@ -146,15 +146,21 @@ func (s *Server) pathValue(name string) string {
 	return "tokencert"
 }
 
-// pathParams are the target params that fill the token path's variables.
-func (s *Server) pathParams() map[string]string {
-	vars := s.spec.PathVars()
-	if len(vars) == 0 {
-		return nil
-	}
+// targetParams are the target params the server expects: the token
+// path's variables, and the required parameters other than audience and
+// scope.
+func (s *Server) targetParams() map[string]string {
 	out := map[string]string{}
-	for _, v := range vars {
+	for _, v := range s.spec.PathVars() {
 		out[v] = s.pathValue(v)
+	}
+	for _, name := range s.spec.Request.Required {
+		if name != "audience" && name != "scope" {
+			out[name] = s.pathValue(name)
+		}
+	}
+	if len(out) == 0 {
+		return nil
 	}
 	return out
 }
@@ -295,7 +301,7 @@ func (s *Server) Target() target.Target {
 		name = s.spec.Source
 	}
 	t := target.Target{
-		Spec: name, Endpoint: base + s.spec.Request.Path, Params: s.pathParams(),
+		Spec: name, Endpoint: base + s.spec.Request.Path, Params: s.targetParams(),
 		ClientID: s.creds.ClientID, ClientSecret: s.creds.ClientSecret,
 		Scope: strings.Join(s.spec.Refserver.Scopes, " "), Audience: s.spec.Refserver.Audience,
 		Resource: base + resourcePath, Introspection: base + introspectPath,

@@ -136,7 +136,7 @@ func (s *Server) configured(name string) string {
 	if name == "audience" {
 		return s.spec.Refserver.Audience
 	}
-	return ""
+	return s.spec.Refserver.Params[name]
 }
 
 // primaryGrant is the grant the suite makes its plain token requests with:

@@ -21,6 +21,7 @@ import (
 
 	"github.com/tokencert/tokencert/diff"
 	"github.com/tokencert/tokencert/redact"
+	"github.com/tokencert/tokencert/lint"
 	"github.com/tokencert/tokencert/refserver"
 	"github.com/tokencert/tokencert/reports"
 	"github.com/tokencert/tokencert/result"
@@ -164,6 +165,18 @@ func prepare(o *Options) (_ *prepared, err error) {
 		name = "rfc6749"
 	}
 	spec, err := specs.Load(name)
+	if err != nil && specs.IsFile(name) {
+		// The linter says the same, at the lines it concerns.
+		if ps := lint.Spec(name); lint.Errors(ps) > 0 {
+			var lines []string
+			for _, p := range ps {
+				if p.Severity == lint.Error {
+					lines = append(lines, p.String())
+				}
+			}
+			err = errors.New("the spec file is refused:\n  " + strings.Join(lines, "\n  "))
+		}
+	}
 	if err != nil {
 		if o.Spec != "" {
 			return nil, &target.Error{Key: "--spec", Problem: err.Error()}
@@ -243,6 +256,11 @@ func prepare(o *Options) (_ *prepared, err error) {
 	resolved, err := tf.Resolve()
 	if err != nil {
 		return nil, err
+	}
+	for _, name := range spec.Request.Required {
+		if name != "audience" && name != "scope" && resolved.Params[name] == "" {
+			return nil, &target.Error{File: tf.Path, Key: "params", Problem: fmt.Sprintf("spec %s requires %s on every token request: give it in params (params: {%s: …}) or with --param %s=…", spec.Name, name, name, name)}
+		}
 	}
 	for _, u := range []struct{ key, url string }{{"endpoint", resolved.Endpoint}, {"resource", resolved.Resource}, {"introspection", resolved.Introspection}} {
 		if err := refuseCleartext(tf.Path, u.key, u.url, tr.allowHTTP); err != nil {

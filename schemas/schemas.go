@@ -31,6 +31,8 @@ type Schema struct {
 	required   map[string]string
 	// root is the requirement for violations of the document as a whole.
 	root string
+	// untied lists the properties whose constraints name no requirement.
+	untied []string
 }
 
 // Violation is one way a body breaks a schema.
@@ -111,7 +113,61 @@ func compile(ref string, b []byte) (*Schema, error) {
 	for name, p := range a.Properties {
 		out.byProperty[name] = p.Requirement
 	}
+	out.untied = untied(b)
 	return out, nil
+}
+
+// untied lists the top-level (or items') properties that constrain their
+// value without naming the requirement the constraint comes from, and the
+// required ones whose requirement x-required-by does not name.
+func untied(b []byte) []string {
+	var raw struct {
+		Required   []string                  `json:"required"`
+		RequiredBy map[string]string         `json:"x-required-by"`
+		Properties map[string]map[string]any `json:"properties"`
+		Items      *struct {
+			Required   []string                  `json:"required"`
+			RequiredBy map[string]string         `json:"x-required-by"`
+			Properties map[string]map[string]any `json:"properties"`
+		} `json:"items"`
+	}
+	if json.Unmarshal(b, &raw) != nil {
+		return nil
+	}
+	required, requiredBy, props := raw.Required, raw.RequiredBy, raw.Properties
+	if raw.Items != nil {
+		required, requiredBy, props = raw.Items.Required, raw.Items.RequiredBy, raw.Items.Properties
+	}
+	var out []string
+	for name, p := range props {
+		if _, tied := p["x-requirement"]; tied {
+			continue
+		}
+		for k := range p {
+			if k != "description" && k != "title" && k != "$comment" && k != "examples" {
+				out = append(out, name)
+				break
+			}
+		}
+	}
+	for _, name := range required {
+		if requiredBy[name] == "" {
+			if _, tied := props[name]["x-requirement"]; !tied {
+				out = append(out, name+" (required)")
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Untied lists the properties whose constraints (or whose being required)
+// name no requirement: a violation of them would be reported against none.
+func (s *Schema) Untied() []string {
+	if s == nil {
+		return nil
+	}
+	return s.untied
 }
 
 // Root is the requirement a body breaks by not being the documented kind of

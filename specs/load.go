@@ -42,10 +42,22 @@ func Names() []string {
 	return names
 }
 
+// IsFile reports whether a spec name is a path to a spec file: one that
+// ends in .yaml, .yml or .json (any other name is a built-in spec's).
+func IsFile(name string) bool {
+	return strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml") || strings.HasSuffix(name, ".json")
+}
+
+// Builtin returns the bytes of the built-in spec of that name.
+func Builtin(name string) ([]byte, bool) {
+	b, err := builtin.ReadFile(name + ".yaml")
+	return b, err == nil && name != "requirements"
+}
+
 // Load returns the built-in spec of that name, or, when name is a path to a
-// .yaml or .json file, the spec in that file.
+// .yaml, .yml or .json file, the spec in that file.
 func Load(name string) (*Spec, error) {
-	if strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml") || strings.HasSuffix(name, ".json") {
+	if IsFile(name) {
 		b, err := os.ReadFile(name)
 		if err != nil {
 			return nil, fmt.Errorf("spec %s: %w", name, err)

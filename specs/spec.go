@@ -219,6 +219,10 @@ type Requirement struct {
 	Text     string `json:"text,omitempty"`
 	Declared bool   `json:"-"`
 	Why      string `json:"why,omitempty"`
+	// Faults name the reference-server faults that break a requirement the
+	// spec declares itself (`tokencert faults` lists the faults), so that
+	// the reference server can show its check fails.
+	Faults []string `json:"faults,omitempty"`
 	// Check names the probe that verifies the requirement, when the
 	// requirement ID does not already imply one (see suites.Kinds).
 	Check string `json:"check,omitempty"`

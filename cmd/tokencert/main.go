@@ -19,6 +19,7 @@ var commands = []command{
 	{"run", "certify an endpoint (the embedded reference server when no endpoint is given)", runCmd},
 	{"serve", "run the reference token server in the foreground", serveCmd},
 	{"specs", "list the built-in endpoint specs", specsCmd},
+	{"lint", "check spec files without sending a request: format, requirements, checks, schemas, what the reference server models", lintCmd},
 	{"faults", "list the reference server's injectable faults and the requirement each breaks", faultsCmd},
 	{"keygen", "write an Ed25519 key pair for signing report bundles", keygenCmd},
 	{"verify", "check a report bundle's digests and signature", verifyCmd},

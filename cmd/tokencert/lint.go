@@ -1,0 +1,42 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/tokencert/tokencert/lint"
+	"github.com/tokencert/tokencert/specs"
+)
+
+// lintCmd checks spec files (or built-in specs) without sending a request:
+// exit 0 with no errors (warnings are printed), 2 with any.
+func lintCmd(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("lint", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: tokencert lint SPEC... (spec files ending in .yaml, .yml or .json, or built-in spec names; none: every built-in spec)")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	names := fs.Args()
+	if len(names) == 0 {
+		names = specs.Names()
+	}
+	errors, warnings := 0, 0
+	for _, name := range names {
+		ps := lint.Spec(name)
+		for _, p := range ps {
+			fmt.Fprintln(stdout, p)
+		}
+		e := lint.Errors(ps)
+		errors, warnings = errors+e, warnings+len(ps)-e
+	}
+	fmt.Fprintf(stdout, "tokencert lint: %d specs, %d errors, %d warnings\n", len(names), errors, warnings)
+	if errors > 0 {
+		return 2
+	}
+	return 0
+}
