@@ -20,8 +20,8 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/tokencert/tokencert/diff"
-	"github.com/tokencert/tokencert/redact"
 	"github.com/tokencert/tokencert/lint"
+	"github.com/tokencert/tokencert/redact"
 	"github.com/tokencert/tokencert/refserver"
 	"github.com/tokencert/tokencert/reports"
 	"github.com/tokencert/tokencert/result"
