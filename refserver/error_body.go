@@ -25,5 +25,14 @@ func (s *Server) errorBody(code, desc, title, path string, status int) any {
 	if list, ok := doc.([]any); ok && len(list) > 0 && s.has(FaultErrorObjectNotArray) {
 		return list[0]
 	}
+	if obj, ok := s.spec.Errors.Template.(map[string]any); ok && s.has(FaultErrorMembersDropped) {
+		kept := map[string]any{}
+		for k, v := range obj {
+			if str, ok := v.(string); ok && (strings.Contains(str, "$code") || strings.Contains(str, "$description")) {
+				kept[k] = doc.(map[string]any)[k]
+			}
+		}
+		return kept
+	}
 	return doc
 }

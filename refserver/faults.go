@@ -11,7 +11,9 @@ import (
 // Fault is a deliberate deviation the reference server can be told to make.
 // Each fault breaks one requirement (Breaks, a catalogue ID) and, where the
 // suite allows it, nothing else, so that running the suite against a faulty
-// server shows the suite catches that one violation.
+// server shows the suite catches that one violation. A fault with no Breaks
+// breaks what the requirements that name it (specs.Requirement.Faults) say:
+// it serves requirements specs declare themselves.
 type Fault struct {
 	Name, Breaks, Doc string
 	// Stalls: the fault leaves token requests unanswered until the client
@@ -143,6 +145,9 @@ var (
 		Doc: "password-grant responses carry no refresh token, though the spec serves the refresh_token grant"}
 	FaultRefreshNotRotated = Fault{Name: "refresh-not-rotated", Breaks: "DOT-REFRESH-ROTATES",
 		Doc: "a refresh returns the presented refresh token again, which keeps working, instead of rotating it"}
+	// For requirements specs declare themselves (no Breaks of its own).
+	FaultErrorMembersDropped = Fault{Name: "error-members-dropped",
+		Doc: "error bodies keep only the members of the spec's error template that carry $code or $description: the members a vendor's format adds (diagnostics, identifiers) are left out"}
 	FaultErrorTitleUndocumented = Fault{Name: "invalid-credentials-body-undocumented", Breaks: "DOT-INVALID-CREDENTIALS-BODY",
 		Doc: "error bodies carry the HTTP status text where the spec documents a condition's title (dot: \"Bad Request\" instead of \"Invalid credentials given.\")"}
 )
@@ -164,7 +169,7 @@ var faults = []Fault{
 	FaultDocumentedMethodRefused, FaultExtraMissing, FaultExtraUUIDBraced, FaultEchoMismatch, FaultDatesNotRFC1123,
 	FaultDatesMismatch, FaultOldTokensKept,
 	FaultFormBodyRefused, FaultExpiresInNotNumeric, FaultScopeCommaJoined, FaultScopeOmitted, FaultNoRefreshOnPassword,
-	FaultRefreshNotRotated, FaultErrorTitleUndocumented,
+	FaultRefreshNotRotated, FaultErrorTitleUndocumented, FaultErrorMembersDropped,
 	FaultHang, FaultSlow, FaultReset, FaultRedirect, FaultHugeBody, FaultGarbageJSON, FaultHTMLError, FaultPlainHTTP,
 }
 

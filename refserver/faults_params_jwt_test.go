@@ -243,7 +243,8 @@ func TestVision10Dialect(t *testing.T) {
 		{"scope one over", v10Request("scope", v10Scope+"x"), 400, "invalid_request"},
 		{"grant_type over", v10Request("grant_type", "client_credentials"+strings.Repeat("x", 33)), 400, "unsupported_grant_type"},
 		{"unknown scope", v10Request("scope", "admin"), 401, "240101"},
-		{"no credentials", v10Request("client_id", "", "client_secret", ""), 401, "240101"},
+		// The document is silent on missing credentials: RFC 6749's answer.
+		{"no credentials", v10Request("client_id", "", "client_secret", ""), 401, "invalid_client"},
 		{"missing scope", v10Request("scope", ""), 400, "invalid_request"},
 	} {
 		r := h.postJSON(c.body)

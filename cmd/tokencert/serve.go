@@ -98,7 +98,11 @@ func faultsCmd(args []string, stdout, stderr io.Writer) int {
 		list = refserver.FaultsFor(s)
 	}
 	for _, f := range list {
-		fmt.Fprintf(stdout, "%-34s %-44s %s\n", f.Name, f.Breaks, f.Doc)
+		breaks := f.Breaks
+		if breaks == "" {
+			breaks = "(what a requirement naming it says)"
+		}
+		fmt.Fprintf(stdout, "%-34s %-44s %s\n", f.Name, breaks, f.Doc)
 	}
 	return 0
 }
