@@ -246,7 +246,7 @@ func (l *linter) schemas(s *specs.Spec, env *suites.Env) {
 		}
 		for _, id := range pair.schema.Requirements() {
 			if s.Requirement(id) == nil {
-				l.add(Error, l.lines(pair.key, "schema"), "schema %s names %s, which is not a requirement of the spec: add it to requirements (or drop the annotation)", pair.schema.Ref, id)
+				l.add(Warning, l.lines(pair.key, "schema"), "schema %s names %s, which is not a requirement of the spec, so its constraints are not checked: add it to requirements (or drop the annotation)", pair.schema.Ref, id)
 			}
 		}
 	}

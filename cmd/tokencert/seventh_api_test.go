@@ -155,3 +155,55 @@ func TestSeventhAPIShapeIsData(t *testing.T) {
 		}
 	}
 }
+
+// A document that describes no error format: the spec says so, the checks
+// judge only that requests are refused, and every fault that makes the
+// endpoint accept what it must refuse is caught.
+const undocumentedSpec = `
+name: quiet
+title: Quiet token API (invented for a test)
+summary: "RFC 6749's request and response; the document describes no error format."
+document: {title: Quiet API (invented), file: quiet.md}
+request: {method: POST, path: /token, encoding: form, client_auth: [basic]}
+grants: [{type: client_credentials}]
+response: {schema: rfc6749/token-response.json, token_type: Bearer}
+errors: {undocumented: true}
+requirements:
+  - {id: RFC6749-5.1-STATUS-200, cite: "Quiet §1"}
+  - {id: RFC6749-3.2.1-AUTH-REQUIRED, cite: "Quiet §1 (client credentials are required)"}
+  - {id: RFC6749-3.2-POST-ONLY, cite: "Quiet §1 (POST)"}
+  - {id: RFC6749-5.2-MISSING-GRANT-TYPE, cite: "Quiet §1 (grant_type is required)"}
+decisions:
+  - {point: "No error format is documented.", reading: "errors.undocumented: only refusals are judged.", why: "Invented for a test."}
+refserver: {lifetime: 2s, scopes: [read]}
+`
+
+func TestUndocumentedErrors(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "quiet.yaml")
+	if err := os.WriteFile(path, []byte(undocumentedSpec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if ps := lint.Spec(path); lint.Errors(ps) > 0 {
+		t.Fatalf("lint: %v", ps)
+	}
+	spec, err := specs.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("conformant", func(t *testing.T) {
+		t.Parallel()
+		if r := tokencert(t, nil, "run", "--spec", path, "--strict"); r.exit != 0 {
+			t.Fatalf("exit %d, want 0\n%s", r.exit, failures(r))
+		}
+	})
+	for _, name := range []string{"no-auth-accepted", "get-accepted"} {
+		f, err := refserver.FaultByName(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			expectFaultCaught(t, spec, path, f)
+		})
+	}
+}
