@@ -387,7 +387,7 @@ func (p *prepared) run() int {
 	suiteConfig.RandomSeed = 1
 	suiteConfig.RandomizeAllSpecs = false
 	suiteConfig.Timeout = o.Deadline
-	reporterConfig.NoColor = !isTerminal(o.Stdout)
+	reporterConfig.NoColor = !IsTerminal(o.Stdout)
 	reporterConfig.Verbose = o.Verbose
 	var ginkgoReport types.Report
 	suites.Define(p.env, p.plan)
@@ -678,7 +678,9 @@ func reachable(endpoint string, timeout time.Duration) error {
 	return conn.Close()
 }
 
-func isTerminal(w io.Writer) bool {
+// IsTerminal reports whether w is a terminal (colour, plain text) rather
+// than a file or pipe (CI logs, Markdown).
+func IsTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {
 		return false

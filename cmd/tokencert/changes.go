@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/tokencert/tokencert/diff"
 	"github.com/tokencert/tokencert/reports"
@@ -59,7 +58,7 @@ func diffCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tokencert diff: %s and %s: %v\n", paths[0], paths[1], err)
 		return runner.ExitUsage
 	}
-	if *format == "md" || (*format == "auto" && !isTerminal(stdout)) {
+	if *format == "md" || (*format == "auto" && !runner.IsTerminal(stdout)) {
 		fmt.Fprint(stdout, reports.ChangesMarkdown(ch))
 	} else {
 		fmt.Fprint(stdout, reports.ChangesText(ch))
@@ -84,13 +83,4 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

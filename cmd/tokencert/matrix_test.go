@@ -75,6 +75,49 @@ func expectFaultCaught(t *testing.T, spec *specs.Spec, specArg string, f refserv
 	t.Errorf("fault %s: no check of %s failed\n%s", f.Name, f.Breaks, r.stdout)
 }
 
+// certifiesAndCatches runs the spec file at path (and its schemas) against
+// the reference server configured from it: conformant it passes, even
+// strict, and every fault that breaks one of its requirements is caught.
+// Every requirement needs such a fault.
+func certifiesAndCatches(t *testing.T, path string) {
+	t.Helper()
+	spec, err := specs.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("conformant", func(t *testing.T) {
+		t.Parallel()
+		r := tokencert(t, nil, "run", "--spec", path, "--lifetime", "1s", "--strict")
+		if r.exit != 0 {
+			t.Fatalf("exit %d, want 0\n%s", r.exit, failures(r))
+		}
+		passed := map[string]bool{}
+		for _, tc := range r.cases() {
+			if tc.Failure == nil && tc.Error == nil && tc.Skipped == nil {
+				passed[property(tc, "requirement")] = true
+			}
+		}
+		for _, req := range spec.Requirements {
+			if !passed[req.ID] {
+				t.Errorf("no check of %s passed\n%s", req.ID, r.stdout)
+			}
+		}
+	})
+	covered := map[string]bool{}
+	for _, f := range refserver.FaultsFor(spec) {
+		covered[f.Breaks] = true
+		t.Run(f.Name, func(t *testing.T) {
+			t.Parallel()
+			expectFaultCaught(t, spec, path, f)
+		})
+	}
+	for _, req := range spec.Requirements {
+		if !covered[req.ID] {
+			t.Errorf("no fault breaks %s", req.ID)
+		}
+	}
+}
+
 // failures summarises the failed testcases of a run.
 func failures(r result) string {
 	var b strings.Builder

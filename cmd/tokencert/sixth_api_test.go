@@ -4,9 +4,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/tokencert/tokencert/refserver"
-	"github.com/tokencert/tokencert/specs"
 )
 
 // A sixth token API that differs from the built-in ones only in data: its
@@ -130,37 +127,5 @@ func writeSixthSpec(t *testing.T) string {
 // of its requirements makes that requirement's check fail, with the exit
 // code of its level.
 func TestSixthAPINeedsNoGoChange(t *testing.T) {
-	path := writeSixthSpec(t)
-	spec, err := specs.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Run("conformant", func(t *testing.T) {
-		t.Parallel()
-		r := tokencert(t, nil, "run", "--spec", path, "--lifetime", "1s", "--strict")
-		if r.exit != 0 {
-			t.Fatalf("exit %d, want 0\n%s", r.exit, failures(r))
-		}
-		passed := map[string]bool{}
-		for _, tc := range r.cases() {
-			if tc.Failure == nil && tc.Error == nil && tc.Skipped == nil {
-				passed[property(tc, "requirement")] = true
-			}
-		}
-		for _, req := range spec.Requirements {
-			if !passed[req.ID] {
-				t.Errorf("no check of %s passed\n%s", req.ID, r.stdout)
-			}
-		}
-	})
-	faults := refserver.FaultsFor(spec)
-	if len(faults) < len(spec.Requirements) {
-		t.Errorf("%d faults for %d requirements", len(faults), len(spec.Requirements))
-	}
-	for _, f := range faults {
-		t.Run(f.Name, func(t *testing.T) {
-			t.Parallel()
-			expectFaultCaught(t, spec, path, f)
-		})
-	}
+	certifiesAndCatches(t, writeSixthSpec(t))
 }
