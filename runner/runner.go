@@ -152,6 +152,7 @@ type prepared struct {
 
 func prepare(o *Options) (_ *prepared, err error) {
 	var server *refserver.Server
+	defer func() { err = o.Target.Locate(err) }()
 	defer func() {
 		if err != nil && server != nil {
 			_ = server.Close() // a usage error after the embedded server started

@@ -14,6 +14,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -135,15 +136,19 @@ func TestBrokenTargets(t *testing.T) {
 			if code != ExitUsage {
 				t.Fatalf("exit %d, want %d (usage)", code, ExitUsage)
 			}
-			where := path + ": "
+			// file:line: key: problem, the line where the file has the key.
+			where := regexp.QuoteMeta(path) + ": "
+			if strings.Contains(tc.yaml, "\n"+tc.key+":") || strings.HasPrefix(tc.yaml, tc.key+":") {
+				where = regexp.QuoteMeta(path) + `:[1-9][0-9]*: `
+			}
 			if strings.HasPrefix(tc.key, "--") {
 				where = "command line: "
 			}
 			if tc.key != "" {
-				where += tc.key + ": "
+				where += regexp.QuoteMeta(tc.key) + ": "
 			}
-			if !strings.HasPrefix(msg, where) || !strings.Contains(msg, tc.want) {
-				t.Errorf("message %q\nwant it to start with %q and contain %q", msg, where, tc.want)
+			if !regexp.MustCompile("^"+where).MatchString(msg) || !strings.Contains(msg, tc.want) {
+				t.Errorf("message %q\nwant it to match %q and contain %q", msg, where, tc.want)
 			}
 		})
 	}

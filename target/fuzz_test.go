@@ -25,7 +25,7 @@ func FuzzParseTarget(f *testing.F) {
 		if !errors.As(err, &te) {
 			t.Fatalf("error %T is not a target.Error: %v", err, err)
 		}
-		if te.File != "fuzz.yaml" || !strings.HasPrefix(err.Error(), "fuzz.yaml: ") {
+		if te.File != "fuzz.yaml" || !strings.HasPrefix(err.Error(), "fuzz.yaml:") {
 			t.Errorf("error does not name the file: %v", err)
 		}
 		if te.Key != "" && !strings.Contains(te.Problem, "unknown key") {

@@ -14,9 +14,11 @@ import (
 	"reflect"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
+	yaml3 "gopkg.in/yaml.v3"
 	"sigs.k8s.io/yaml"
 
 	"github.com/tokencert/tokencert/specs"
@@ -69,17 +71,36 @@ type Target struct {
 	// Skew is the clock skew allowed when asserting expiry (--skew; not a
 	// file key).
 	Skew time.Duration `json:"-"`
+
+	// lines are the file's keys' lines.
+	lines map[string]int
+}
+
+// Line is the line of a key in the target file, or 0.
+func (t *Target) Line(key string) int { return t.lines[key] }
+
+// Locate gives err, when it is an Error about a key of this target's file,
+// the key's line.
+func (t *Target) Locate(err error) error {
+	if e, ok := err.(*Error); ok && e.File != "" && e.File == t.Path && e.Line == 0 {
+		e.Line = t.Line(e.Key)
+	}
+	return err
 }
 
 // Error is a problem with a target file or flag, naming where it is.
 type Error struct {
 	File, Key, Problem string
+	// Line is the key's line in the file (0: unknown, or a flag).
+	Line int
 }
 
 func (e *Error) Error() string {
 	where := e.File
 	if where == "" {
 		where = "command line"
+	} else if e.Line > 0 {
+		where += ":" + strconv.Itoa(e.Line)
 	}
 	if e.Key != "" {
 		return fmt.Sprintf("%s: %s: %s", where, e.Key, e.Problem)
@@ -106,8 +127,15 @@ func ReadProblem(err error) string {
 	return err.Error()
 }
 
-// Parse parses target-file bytes; path names the file in errors.
-func Parse(path string, b []byte) (*Target, error) {
+// Parse parses target-file bytes; path names the file (and an error's key
+// its line) in errors.
+func Parse(path string, b []byte) (t *Target, err error) {
+	lines := keyLines(b)
+	defer func() {
+		if e, ok := err.(*Error); ok && e.Key != "" && e.Line == 0 {
+			e.Line = lines[e.Key]
+		}
+	}()
 	var raw map[string]any
 	if err := yaml.Unmarshal(b, &raw); err != nil {
 		return nil, &Error{File: path, Problem: "not valid YAML: " + err.Error()}
@@ -145,10 +173,10 @@ func Parse(path string, b []byte) (*Target, error) {
 	if err != nil {
 		return nil, &Error{File: path, Problem: err.Error()}
 	}
-	var t Target
+	t = &Target{}
 	dec := json.NewDecoder(bytes.NewReader(j))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&t); err != nil {
+	if err := dec.Decode(t); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) && te.Field != "" {
 			key, _, _ := strings.Cut(te.Field, ".")
@@ -157,8 +185,22 @@ func Parse(path string, b []byte) (*Target, error) {
 		}
 		return nil, &Error{File: path, Problem: typeProblem(err)}
 	}
-	t.Path = path
-	return &t, nil
+	t.Path, t.lines = path, lines
+	return t, nil
+}
+
+// keyLines maps the top-level keys of YAML (or JSON) to their lines.
+func keyLines(b []byte) map[string]int {
+	out := map[string]int{}
+	var root yaml3.Node
+	if yaml3.Unmarshal(b, &root) != nil || len(root.Content) == 0 || root.Content[0].Kind != yaml3.MappingNode {
+		return out
+	}
+	m := root.Content[0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		out[m.Content[i].Value] = m.Content[i].Line
+	}
+	return out
 }
 
 // typeName says what a target key's Go type takes, for a person.
@@ -206,7 +248,7 @@ func typeProblem(err error) string {
 
 // Keys lists the keys a target file may have.
 func Keys() []string {
-	return []string{"spec", "endpoint", "client_id", "client_secret", "username", "password", "scope", "audience", "grants", "client_auth", "resource", "introspection", "other_client_id", "other_client_secret", "max_wait", "allow_secret_in_url",
+	return []string{"spec", "endpoint", "client_id", "client_secret", "username", "password", "scope", "audience", "grants", "client_auth", "resource", "introspection", "other_client_id", "other_client_secret", "max_wait", "params", "allow_secret_in_url",
 		"request_timeout", "max_rps", "max_failed_logins", "ca_file", "client_cert", "client_key", "insecure_skip_verify", "allow_http", "waivers"}
 }
 
