@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -112,7 +113,7 @@ func TestWaivers(t *testing.T) {
 	}
 
 	r = tokencert(t, env, "run", "--target", target, "--certify")
-	if r.exit != 2 || !strings.Contains(r.stderr, target+": waivers: a certification (--certify) accepts no waivers") {
+	if r.exit != 2 || !regexp.MustCompile(regexp.QuoteMeta(target)+`:\d+: waivers: a certification \(--certify\) accepts no waivers`).MatchString(r.stderr) {
 		t.Errorf("--certify with waivers: exit %d\n%s", r.exit, r.stderr)
 	}
 	for _, bad := range []struct{ content, want string }{

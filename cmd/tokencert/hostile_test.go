@@ -389,7 +389,7 @@ func TestBadTransportFlags(t *testing.T) {
 		{[]string{"run", "--max-rps", "-1"}, "command line: --max-rps: -1 is not a rate"},
 		{[]string{"run", "--deadline", "-1m"}, "command line: --deadline: -1m0s is not a positive duration"},
 		{[]string{"run", "--ca-file", "ca.pem"}, "command line: --ca-file: applies to a given endpoint"},
-		{[]string{"run", "--target", file}, file + ": max_rps: want a number, got a string"},
+		{[]string{"run", "--target", file}, file + ":2: max_rps: want a number, got a string"},
 	} {
 		r := tokencert(t, nil, tc.args...)
 		if r.exit != 2 || !strings.Contains(r.stderr, tc.want) {
