@@ -23,7 +23,7 @@ import (
 const minLen = 4
 
 // SecretParams are request parameters whose values are always redacted.
-var SecretParams = []string{"client_secret", "password", "refresh_token", "access_token", "token", "assertion", "code"}
+var SecretParams = []string{"client_secret", "password", "refresh_token", "access_token", "token", "assertion", "client_assertion", "code"}
 
 // Redactor knows the secrets of one run.
 type Redactor struct {

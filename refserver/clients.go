@@ -109,6 +109,9 @@ const (
 // client_id and client_secret in the body; using both is invalid_request
 // (RFC 6749 §2.3). It returns the client and the method used.
 func (s *Server) authenticateClient(r *http.Request, req *tokenRequest) (client, string, *apiError) {
+	if c, method, err, ok := s.assertionClient(r, req); ok {
+		return c, method, err
+	}
 	id, secret, hasBasic, err := s.basicCredentials(r)
 	if err != nil {
 		return client{}, authBasic, fail(probes.BadClientBasic)

@@ -50,6 +50,7 @@ type Server struct {
 	reg      *registry
 	store    *store
 	signer   *signer
+	assert   *assertions
 	handler  http.Handler
 	tls      *tls.Config
 
@@ -99,6 +100,9 @@ func New(o Options) (*Server, error) {
 	}
 	var err error
 	if s.reg, err = newRegistry(s.creds); err != nil {
+		return nil, err
+	}
+	if s.assert, err = newAssertions(s); err != nil {
 		return nil, err
 	}
 	if j := o.Spec.Response.JWT; j != nil {
@@ -310,5 +314,6 @@ func (s *Server) Target() target.Target {
 	if s.spec.Grant("password") != nil {
 		t.Username, t.Password = s.creds.Username, s.creds.Password
 	}
+	s.assertionTarget(&t)
 	return t
 }

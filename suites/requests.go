@@ -16,6 +16,7 @@ import (
 	"github.com/tokencert/tokencert/probes"
 	"github.com/tokencert/tokencert/specs"
 	"github.com/tokencert/tokencert/suites/wire"
+	"github.com/tokencert/tokencert/target"
 )
 
 // send puts a token request on the wire the way the spec says.
@@ -36,6 +37,8 @@ func (e *Env) send(ctx context.Context, r probes.Request) *wire.Exchange {
 		h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(cred)))
 	case "body":
 		params = append(params, probes.Param{Name: "client_id", Value: id}, probes.Param{Name: "client_secret", Value: secret})
+	case target.AuthPrivateKeyJWT, target.AuthClientSecretJWT:
+		params = append(params, e.assertionParams(r.Auth, r.ClientID, r.Secret)...)
 	}
 	method := spec.Request.Method
 	if r.Method != "" {
@@ -140,7 +143,28 @@ func (e *Env) DefaultAuth() string {
 // authDeclared reports whether the target allows a client authentication
 // method: it names it in client_auth, or names none.
 func (e *Env) authDeclared(m string) bool {
+	if e.assertionWhy(m) != "" {
+		return false
+	}
 	return len(e.Target.ClientAuth) == 0 || slices.Contains(e.Target.ClientAuth, m)
+}
+
+// authWhy says why the client can use none of the spec's client
+// authentication methods, or "".
+func (e *Env) authWhy() string {
+	var why []string
+	for _, m := range e.Spec.Request.ClientAuth {
+		if e.authDeclared(m) {
+			return ""
+		}
+		if w := e.assertionWhy(m); w != "" {
+			why = append(why, m+": "+w)
+		}
+	}
+	if len(why) == 0 {
+		return ""
+	}
+	return "no client authentication the spec documents can be made: " + strings.Join(why, "; ")
 }
 
 // grantAvailable says whether the target can use a grant, and if not, why
@@ -154,6 +178,9 @@ func (e *Env) grantAvailable(grant string) (bool, string) {
 	}
 	if e.Target.ClientID == "" && e.Target.ClientSecret == "" {
 		return false, "no client credentials (target keys client_id, client_secret)"
+	}
+	if why := e.authWhy(); why != "" {
+		return false, why
 	}
 	for _, name := range e.Spec.Request.Required {
 		if grant != "refresh_token" && e.extraValue(name) == "" {

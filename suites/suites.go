@@ -182,8 +182,10 @@ func NewEnv(spec *specs.Spec, tg target.Target, client *wire.Client, console io.
 	for kind, v := range map[string]string{"client_secret": tg.ClientSecret, "password": tg.Password, "other_client_secret": tg.OtherClientSecret} {
 		r.Add(kind, v)
 	}
+	env := &Env{Spec: spec, Target: tg, Client: client, Redactor: r, TokenSchema: ts, ErrorSchema: es, Console: console, memo: memo{m: map[string]*memoEntry{}}}
+	registerAssertionKey(env)
 	client.TokenMembers = append(client.TokenMembers, spec.Member("access_token"), spec.Member("refresh_token"), "id_token", "access_token", "refresh_token")
-	return &Env{Spec: spec, Target: tg, Client: client, Redactor: r, TokenSchema: ts, ErrorSchema: es, Console: console, memo: memo{m: map[string]*memoEntry{}}}, nil
+	return env, nil
 }
 
 // Plan returns the checks of the spec's requirements, in run order.

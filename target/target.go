@@ -13,6 +13,7 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -57,6 +58,19 @@ type Target struct {
 	AllowSecretInURL bool `json:"allow_secret_in_url,omitempty"`
 	// Waivers is a waivers file, relative to the target file (--waivers wins).
 	Waivers string `json:"waivers,omitempty"`
+
+	// JWT client authentication (target/assertion.go): the private key of
+	// private_key_jwt (a PEM or JWK file), its kid and alg, and the aud
+	// of every client assertion (default: the token endpoint URL).
+	AssertionKey      string `json:"assertion_key,omitempty"`
+	AssertionKID      string `json:"assertion_kid,omitempty"`
+	AssertionAlg      string `json:"assertion_alg,omitempty"`
+	AssertionAudience string `json:"assertion_audience,omitempty"`
+	// AssertionKeyData is key material handed over in-process (the
+	// embedded reference server's test client); never written out.
+	AssertionKeyData []byte `json:"-"`
+	// Assertion is the loaded assertion key (set by Resolve).
+	Assertion *AssertionKey `json:"-"`
 
 	// Transport (runner/transport.go): flags of the same name win.
 	RequestTimeout     *specs.Duration `json:"request_timeout,omitempty"`
@@ -249,7 +263,8 @@ func typeProblem(err error) string {
 // Keys lists the keys a target file may have.
 func Keys() []string {
 	return []string{"spec", "endpoint", "client_id", "client_secret", "username", "password", "scope", "audience", "grants", "client_auth", "resource", "introspection", "other_client_id", "other_client_secret", "max_wait", "params", "allow_secret_in_url",
-		"request_timeout", "max_rps", "max_failed_logins", "ca_file", "client_cert", "client_key", "insecure_skip_verify", "allow_http", "waivers"}
+		"request_timeout", "max_rps", "max_failed_logins", "ca_file", "client_cert", "client_key", "insecure_skip_verify", "allow_http", "waivers",
+		"assertion_key", "assertion_kid", "assertion_alg", "assertion_audience"}
 }
 
 // expand replaces ${VAR} in strings (and lists of strings) from the environment.
@@ -408,8 +423,16 @@ func (t Target) Resolve() (Target, error) {
 		return t, &Error{File: file, Key: "password", Problem: "username and password go together"}
 	}
 	for _, m := range t.ClientAuth {
-		if m != "basic" && m != "body" {
-			return t, &Error{File: file, Key: "client_auth", Problem: fmt.Sprintf("unknown client authentication %q (basic, body)", m)}
+		if !slices.Contains(AuthMethods, m) {
+			return t, &Error{File: file, Key: "client_auth", Problem: fmt.Sprintf("unknown client authentication %q (%s)", m, strings.Join(AuthMethods, ", "))}
+		}
+	}
+	if err := t.loadAssertionKey(); err != nil {
+		return t, err
+	}
+	if t.AssertionAudience != "" {
+		if _, err := url.Parse(t.AssertionAudience); err != nil || strings.TrimSpace(t.AssertionAudience) != t.AssertionAudience {
+			return t, &Error{File: file, Key: "assertion_audience", Problem: "not a URI (the authorization server's issuer or token endpoint URL)"}
 		}
 	}
 	for _, g := range t.Grants {
