@@ -25,6 +25,8 @@ type client struct{ id, secret string }
 type endpoints struct {
 	url                            string
 	token, introspection, resource string
+	// adjust changes the target (another spec, a client key), or is nil.
+	adjust func(*target.Target)
 }
 
 // lifetime is the access-token lifetime every server is given, short so
@@ -77,6 +79,9 @@ func (e endpoints) target(c serverConfig) target.Target {
 	}
 	if e.introspection != "" {
 		tf.Introspection = e.url + e.introspection
+	}
+	if e.adjust != nil {
+		e.adjust(&tf)
 	}
 	return tf
 }
