@@ -113,7 +113,7 @@ func TestBrokenTargets(t *testing.T) {
 		{"max_failed_logins negative", ok + "max_failed_logins: -1\n", "max_failed_logins", "-1 is negative", Options{}},
 		{"bad grants", ok + "grants: [client_credentials, implicit]\n", "grants", `unknown grant "implicit" (client_credentials, password, refresh_token)`, Options{}},
 		{"grants not a list", ok + "grants: password\n", "grants", "want a list of strings, got a string", Options{}},
-		{"bad client_auth", ok + "client_auth: [basic, private_key_jwt]\n", "client_auth", `unknown client authentication "private_key_jwt"`, Options{}},
+		{"bad client_auth", ok + "client_auth: [basic, client_secret_guess]\n", "client_auth", `unknown client authentication "client_secret_guess"`, Options{}},
 		{"client_id a mapping", "endpoint: https://127.0.0.1/token\nclient_id: {name: c}\n", "client_id", "want a string, got a mapping", Options{}},
 		{"insecure_skip_verify a string", ok + "insecure_skip_verify: please\n", "insecure_skip_verify", "want true or false, got a string", Options{}},
 		{"username without password", ok + "username: alice\n", "password", "username and password go together", Options{}},
