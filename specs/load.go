@@ -78,8 +78,21 @@ func Load(name string) (*Spec, error) {
 
 // Parse reads a spec from YAML or JSON bytes, validates it against the spec
 // format and the requirement catalogue, and fills in catalogue levels.
-// source names the file in error messages.
+// source names the file in error messages. A draft that still has
+// TODO(derive) markers is refused with a *TODOError listing them; its
+// Other is nil when nothing but the markers is wrong.
 func Parse(source string, b []byte) (*Spec, error) {
+	todos := TODOs(b)
+	s, err := parse(source, b, len(todos) > 0)
+	if len(todos) > 0 {
+		return nil, &TODOError{Source: source, TODOs: todos, Other: err}
+	}
+	return s, err
+}
+
+// parse is Parse without the draft check; draft: format violations of
+// values that hold a TODO(derive) marker are the marker's, not errors.
+func parse(source string, b []byte, draft bool) (*Spec, error) {
 	j, err := yaml.YAMLToJSON(b)
 	if err != nil {
 		return nil, fmt.Errorf("spec %s: not YAML or JSON: %w", source, err)
@@ -95,10 +108,15 @@ func Parse(source string, b []byte) (*Spec, error) {
 	if !res.Valid() {
 		var msgs []string
 		for _, e := range res.Errors() {
+			if v, ok := e.Value().(string); draft && ok && strings.Contains(v, TODOMarker) {
+				continue
+			}
 			msgs = append(msgs, fmt.Sprintf("%s: %s", e.Field(), e.Description()))
 		}
 		sort.Strings(msgs)
-		return nil, fmt.Errorf("spec %s does not follow the spec format:\n  %s", source, strings.Join(msgs, "\n  "))
+		if len(msgs) > 0 {
+			return nil, fmt.Errorf("spec %s does not follow the spec format:\n  %s", source, strings.Join(msgs, "\n  "))
+		}
 	}
 	var s Spec
 	dec := json.NewDecoder(strings.NewReader(string(j)))

@@ -1,6 +1,7 @@
 package specs
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -66,5 +67,34 @@ func TestBrokenSpecsAreClearErrors(t *testing.T) {
 				t.Errorf("error %q does not name the file and %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// A draft with TODO(derive) markers is refused, naming each marker's line;
+// a marker standing in for a value the format constrains is the marker's
+// problem only, while any other fault is reported besides.
+func TestParseRefusesTODOMarkers(t *testing.T) {
+	b, err := builtin.ReadFile("linkervision.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	draft := strings.Replace(string(b), "  method: POST\n", "  method: \"TODO(derive): no method found\"\n", 1)
+	draft = strings.Replace(draft, "  token_type: Bearer\n", "  token_type: Bearer # TODO(derive): token_type from the sample only\n", 1)
+	_, err = Parse("draft.yaml", []byte(draft))
+	var te *TODOError
+	if !errors.As(err, &te) {
+		t.Fatalf("got %v, want a *TODOError", err)
+	}
+	if len(te.TODOs) != 2 || te.Other != nil {
+		t.Fatalf("TODOs %v, other %v; want 2 markers and nothing else", te.TODOs, te.Other)
+	}
+	for _, want := range []string{"draft.yaml:8: method: \"TODO(derive): no method found\"", "2 TODO(derive) marker(s) block it", "token_type from the sample only"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("message lacks %q:\n%v", want, err)
+		}
+	}
+	broken := strings.Replace(draft, "  encoding: json\n", "  encoding: xml\n", 1)
+	if _, err = Parse("draft.yaml", []byte(broken)); !errors.As(err, &te) || te.Other == nil || !strings.Contains(te.Other.Error(), "encoding") {
+		t.Errorf("a draft with another fault: got %v, want the fault besides the markers", err)
 	}
 }
