@@ -25,6 +25,7 @@ var commands = []command{
 	{"verify", "check a report bundle's digests and signature", verifyCmd},
 	{"diff", "say what changed between two runs (bundles or report.json files)", diffCmd},
 	{"merge", "combine the indexes of several runs (a fleet's shards) into one", mergeCmd},
+	{"derive", "write a draft spec, its schemas and notes from a token API's document", deriveCmd},
 	{"version", "print the version, commit and Go version of this binary", versionCmd},
 }
 

@@ -1,0 +1,1639 @@
+package derive
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// rfcParams are the parameters RFC 6749 defines for the token request; a
+// required parameter outside them (and scope, which RFC 6749 makes
+// optional) is one the spec lists in request.required.
+var rfcParams = map[string]bool{
+	"grant_type": true, "client_id": true, "client_secret": true, "username": true, "password": true,
+	"refresh_token": true, "code": true, "redirect_uri": true, "code_verifier": true,
+	"client_assertion": true, "client_assertion_type": true,
+}
+
+// aliases are wire names documents use for RFC 6749 parameters.
+var aliases = map[string]string{
+	"clientId": "client_id", "clientSecret": "client_secret", "grantType": "grant_type",
+	"refreshToken": "refresh_token", "client-id": "client_id", "client-secret": "client_secret",
+}
+
+// rfcMembers are the success members RFC 6749 §5.1 defines.
+var rfcMembers = map[string]bool{"access_token": true, "token_type": true, "expires_in": true, "refresh_token": true, "scope": true}
+
+var supportedGrants = map[string]bool{"client_credentials": true, "password": true, "refresh_token": true}
+
+// builder turns facts into a spec, its schemas and the notes.
+type builder struct {
+	f       *facts
+	name    string
+	file    string
+	prefix  string
+	opts    Options
+	rows    []noteRow
+	todos   []string
+	decide  []decision
+	others  []string
+	reqs    []*yaml.Node
+	reqIDs  map[string]bool
+	schemas map[string][]byte
+
+	method, path, encoding string
+	auth                   []string
+	authO                  map[string][]obs
+	grants                 []string
+	sampleParams           map[string]string
+}
+
+type noteRow struct{ fact, value, from, quote string }
+
+type decision struct{ point, reading, why string }
+
+func (b *builder) note(fact, value string, os ...obs) string {
+	var from, quote []string
+	seen := map[string]bool{}
+	for _, o := range os {
+		w := o.at.String()
+		if seen[w] {
+			continue
+		}
+		seen[w] = true
+		k := o.kind
+		if k == "" {
+			k = "?"
+		}
+		from = append(from, w+" ("+k+")")
+		if o.quote != "" && len(quote) < 3 {
+			q := o.quote
+			if len(q) > 120 {
+				q = q[:117] + "..."
+			}
+			quote = append(quote, q)
+		}
+	}
+	b.rows = append(b.rows, noteRow{fact, value, strings.Join(from, ", "), strings.Join(quote, " / ")})
+	if len(from) > 3 {
+		from = append(from[:3], "…")
+	}
+	return strings.Join(from, ", ")
+}
+
+func (b *builder) todo(what string) string {
+	t := "TODO(derive): " + what
+	b.todos = append(b.todos, what)
+	return t
+}
+
+func (b *builder) decision(point, reading, why string) {
+	b.decide = append(b.decide, decision{point, "NEEDS REVIEW (derived): " + reading, why})
+}
+
+func (b *builder) cite(os ...obs) string {
+	var out []string
+	seen := map[string]bool{}
+	for _, o := range os {
+		w := o.at.String()
+		if seen[w] {
+			continue
+		}
+		seen[w] = true
+		q := o.quote
+		if len(q) > 80 {
+			q = q[:77] + "..."
+		}
+		if q != "" {
+			w += ": " + q
+		}
+		out = append(out, w)
+		if len(out) == 2 {
+			break
+		}
+	}
+	return b.file + " " + strings.Join(out, "; ")
+}
+
+func (b *builder) require(id, level, text, check string, os ...obs) {
+	if b.reqIDs[id] {
+		return
+	}
+	b.reqIDs[id] = true
+	var kv []any
+	kv = append(kv, "id", id)
+	if level != "" {
+		kv = append(kv, "level", level, "text", text)
+	}
+	if check != "" {
+		kv = append(kv, "check", check)
+	}
+	kv = append(kv, "cite", b.cite(os...))
+	b.reqs = append(b.reqs, flowMap(kv...))
+}
+
+// group is one candidate token endpoint: the mentions of one path.
+type group struct {
+	path    string
+	mention []endpoint
+	score   int
+	grant   bool
+}
+
+func (b *builder) endpoint() (*group, error) {
+	var groups []*group
+	find := func(p string) *group {
+		for _, g := range groups {
+			if g.path == p || strings.HasSuffix(g.path, p) || strings.HasSuffix(p, g.path) {
+				if len(p) > len(g.path) {
+					g.path = p
+				}
+				return g
+			}
+		}
+		g := &group{path: p}
+		groups = append(groups, g)
+		return g
+	}
+	for _, e := range b.f.endpoints {
+		if e.path.val == "" {
+			continue
+		}
+		g := find(e.path.val)
+		g.mention = append(g.mention, e)
+		switch {
+		case e.grant:
+			g.score += 10
+			g.grant = true
+		case e.path.kind == "sample" || e.path.kind == "schema":
+			g.score += 3
+		case e.path.kind == "heading" || e.path.kind == "table":
+			g.score += 2
+		default:
+			g.score++
+		}
+	}
+	hasTokenFacts := len(b.f.success) > 0 || len(b.f.grants) > 0 || len(b.f.requests) > 0
+	var cands, others []*group
+	for _, g := range groups {
+		if g.grant || (hasTokenFacts && strings.Contains(strings.ToLower(g.path), "token")) {
+			cands = append(cands, g)
+		} else {
+			others = append(others, g)
+		}
+	}
+	if len(cands) == 0 && len(groups) == 1 && hasTokenFacts {
+		cands = groups
+		others = nil
+	}
+	for _, g := range others {
+		b.others = append(b.others, fmt.Sprintf("%s (%s)", g.path, g.mention[0].path.at))
+	}
+	if len(cands) == 0 {
+		return nil, fmt.Errorf("%w: looked for a token request (a curl, HTTPie, HTTP or Python sample, or a JSON body, with grant_type), a heading, table or line naming a method and a path with \"token\" in it, and an OpenAPI operation whose request body has grant_type; found %s", ErrNoEndpoint, foundSummary(b.f, groups))
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
+	pick := cands[0]
+	if b.opts.Endpoint != "" {
+		pick = nil
+		for _, g := range cands {
+			if g.path == normPath(b.opts.Endpoint) {
+				pick = g
+			}
+		}
+		if pick == nil {
+			var ps []string
+			for _, g := range cands {
+				ps = append(ps, g.path)
+			}
+			return nil, fmt.Errorf("%w: --endpoint %s is none of the candidate token endpoints (%s)", ErrNoEndpoint, b.opts.Endpoint, strings.Join(ps, ", "))
+		}
+	}
+	if len(cands) > 1 {
+		var all []string
+		for _, g := range cands {
+			all = append(all, fmt.Sprintf("%s (%s, %d mention(s))", g.path, g.mention[0].path.at, len(g.mention)))
+		}
+		why := "it has the most evidence (request samples with grant_type count most)"
+		if b.opts.Endpoint != "" {
+			why = "--endpoint chose it"
+		}
+		b.decision("The document names more than one candidate token endpoint: "+strings.Join(all, "; ")+".",
+			"this spec describes "+pick.path+"; derive again with --endpoint PATH for another",
+			why+"; the others may be other APIs, versions or environments, which only a reader can tell.")
+	}
+	return pick, nil
+}
+
+func foundSummary(f *facts, groups []*group) string {
+	var s []string
+	for _, g := range groups {
+		s = append(s, g.path)
+	}
+	if len(s) == 0 {
+		return "no method and path, and no request sample"
+	}
+	return "only paths that are not a token endpoint: " + strings.Join(s, ", ")
+}
+
+// requestsTo lists the request samples sent to the chosen endpoint (JSON
+// bodies, which name no path, go with it).
+func (b *builder) requestsTo(g *group) []reqSample {
+	var out []reqSample
+	for _, r := range b.f.requests {
+		if r.path == "" || r.path == g.path || strings.HasSuffix(g.path, r.path) || strings.HasSuffix(r.path, g.path) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func sampleObs(r reqSample, val string) obs {
+	q := r.tool + " sample"
+	if r.url != "" {
+		q += " " + r.method + " " + r.url
+	}
+	return obs{val: val, at: r.at, quote: q, kind: "sample"}
+}
+
+func (b *builder) build(g *group) (*yaml.Node, error) {
+	f := b.f
+	spec := &yaml.Node{Kind: yaml.MappingNode}
+	add(spec, "name", str(b.name), "")
+	title := f.title.val
+	if title == "" {
+		title = b.name
+	}
+	add(spec, "title", str(title), b.note("title", title, f.title))
+	docNode := &yaml.Node{Kind: yaml.MappingNode}
+	add(docNode, "title", str(title), "")
+	add(docNode, "file", str(b.file), "")
+	reqs := b.requestsTo(g)
+	b.sampleParams = map[string]string{}
+	for _, r := range reqs {
+		for k, v := range r.params {
+			if _, ok := b.sampleParams[k]; !ok {
+				b.sampleParams[k] = v
+			}
+		}
+	}
+
+	// request
+	rq := &yaml.Node{Kind: yaml.MappingNode}
+	var methods []obs
+	for _, e := range g.mention {
+		if e.method.val != "" {
+			methods = append(methods, e.method)
+		}
+	}
+	for _, e := range f.endpoints {
+		if e.path.val == "" && e.method.val != "" {
+			methods = append(methods, e.method)
+		}
+	}
+	b.method = b.resolve("request.method", methods, "sample", rq, "method",
+		"the document names no method for the token endpoint")
+	var paths []obs
+	bases := map[string]bool{}
+	for _, e := range g.mention {
+		paths = append(paths, obs{val: g.path, at: e.path.at, quote: e.path.quote, kind: e.path.kind})
+		if e.base != "" {
+			bases[e.base] = true
+		}
+	}
+	b.path = g.path
+	add(rq, "path", str(g.path), b.note("request.path", g.path, paths...))
+	var variants []string
+	for _, e := range g.mention {
+		if e.path.val != g.path {
+			variants = append(variants, e.path.val+" ("+e.path.at.String()+")")
+		}
+	}
+	if len(variants) > 0 {
+		b.note("path variants (the same endpoint written shorter)", strings.Join(dedupe(variants), ", "), paths...)
+	}
+	if len(bases) > 0 {
+		var bs []string
+		for k := range bases {
+			bs = append(bs, k)
+		}
+		sort.Strings(bs)
+		b.note("base URL", strings.Join(bs, ", "), paths...)
+	}
+	for _, v := range pathVars(g.path) {
+		b.note("path variable", "{"+v+"}", paths...)
+	}
+
+	// encoding
+	var encS, encD []obs
+	ctDeclared := []obs{}
+	for _, r := range reqs {
+		if r.encoding == "json" || r.encoding == "form" {
+			encS = append(encS, sampleObs(r, r.encoding))
+		} else if r.encoding == "multipart" {
+			f.ask("the %s sample at %s sends multipart/form-data, which the spec format does not model", r.tool, r.at)
+		}
+		if r.ctype != "" {
+			ctDeclared = append(ctDeclared, sampleObs(r, strings.ToLower(r.ctype)))
+		}
+	}
+	encD = append(encD, f.encodings...)
+	ctDeclared = append(ctDeclared, f.ctypes...)
+	switch {
+	case len(encS) > 0:
+		vals := distinct(encS)
+		b.encoding = vals[0]
+		if len(vals) > 1 {
+			b.decision(fmt.Sprintf("The request samples disagree on the body encoding: %s.", describe(encS)),
+				"request.encoding "+b.encoding+" (the first sample's)", "each sample is a request someone could send; which one the endpoint requires the document does not say.")
+		}
+		for _, d := range distinct(encD) {
+			if d != b.encoding {
+				o := firstOf(encD, d)
+				b.decision(fmt.Sprintf("%s (%s) says the body is %s; the request samples send %s (%s).", o.at, o.quote, d, b.encoding, places(encS, b.encoding)),
+					"request.encoding "+b.encoding+", as the samples send it",
+					"a sample is a whole request as sent; a table or sentence describes it, and may describe the response instead.")
+			}
+		}
+		add(rq, "encoding", str(b.encoding), b.note("request.encoding", b.encoding, append(filter(encS, b.encoding), filter(encD, b.encoding)...)...))
+	case len(encD) > 0:
+		vals := distinct(encD)
+		b.encoding = vals[0]
+		if len(vals) > 1 {
+			b.decision(fmt.Sprintf("The document names more than one body encoding: %s.", describe(encD)), "request.encoding "+b.encoding+" (the first named)", "no request sample settles it.")
+		}
+		add(rq, "encoding", str(b.encoding), b.note("request.encoding", b.encoding, filter(encD, b.encoding)...))
+	default:
+		if ct := distinct(ctDeclared); len(ct) == 1 && (strings.Contains(ct[0], "json") || strings.Contains(ct[0], "urlencoded")) {
+			b.encoding = "json"
+			if strings.Contains(ct[0], "urlencoded") {
+				b.encoding = "form"
+			}
+			add(rq, "encoding", str(b.encoding), b.note("request.encoding", b.encoding+" (from the declared Content-Type)", ctDeclared...))
+		} else {
+			add(rq, "encoding", str(b.todo("the document shows no request body: form or json?")), "")
+		}
+	}
+	if b.encoding != "" {
+		implied := map[string]string{"form": "application/x-www-form-urlencoded", "json": "application/json"}[b.encoding]
+		for _, ct := range distinct(ctDeclared) {
+			base := strings.TrimSpace(strings.Split(ct, ";")[0])
+			if base != implied && (strings.Contains(base, "json") || strings.Contains(base, "urlencoded")) {
+				add(rq, "content_type", str(base), b.note("request.content_type", base, filter(ctDeclared, ct)...))
+				b.decision(fmt.Sprintf("The document declares Content-Type %s (%s) on a body it encodes as %s (%s).", base, places(ctDeclared, ct), b.encoding, places(append(encS, encD...), b.encoding)),
+					"request.encoding "+b.encoding+" with request.content_type "+base+": the spec sends what the document shows",
+					"a client written from the document sends exactly this, so the endpoint must take it.")
+				break
+			}
+		}
+	}
+
+	// client authentication
+	var basicO, bodyO []obs
+	params := map[string]string{}
+	for _, r := range reqs {
+		if r.basic {
+			basicO = append(basicO, sampleObs(r, "basic"))
+		}
+		id, sec := "", ""
+		for k := range r.params {
+			switch rfcName(k) {
+			case "client_id":
+				id = k
+			case "client_secret":
+				sec = k
+			}
+		}
+		if id != "" && sec != "" {
+			bodyO = append(bodyO, sampleObs(r, "body"))
+			for _, k := range []string{id, sec} {
+				if rfcName(k) != k {
+					params[rfcName(k)] = k
+				}
+			}
+		}
+	}
+	sampleAuth := []string{}
+	for _, r := range reqs {
+		if r.basic && !slices.Contains(sampleAuth, "basic") {
+			sampleAuth = append(sampleAuth, "basic")
+		}
+		if len(bodyO) > 0 && slices.ContainsFunc(bodyO, func(o obs) bool { return o.at == r.at }) && !slices.Contains(sampleAuth, "body") {
+			sampleAuth = append(sampleAuth, "body")
+		}
+	}
+	basicO = append(basicO, f.auth...)
+	pid, psec := f.params["client_id"], f.params["client_secret"]
+	if pid != nil && psec != nil && (pid.in == nil || pid.in.val == "body") {
+		o := obs{val: "body", kind: "table", quote: "client_id, client_secret request parameters"}
+		if pid.required != nil {
+			o.at, o.quote = pid.required.at, pid.required.quote
+		} else if pid.typ != nil {
+			o.at, o.quote = pid.typ.at, pid.typ.quote
+		}
+		bodyO = append(bodyO, o)
+	}
+	b.authO = map[string][]obs{"basic": basicO, "body": bodyO}
+	b.auth = sampleAuth
+	if len(basicO) > 0 && !slices.Contains(b.auth, "basic") {
+		b.auth = append(b.auth, "basic")
+	}
+	if len(bodyO) > 0 && !slices.Contains(b.auth, "body") {
+		b.auth = append(b.auth, "body")
+	}
+	if len(b.auth) == 0 {
+		add(rq, "client_auth", flowSeq(str(b.todo("the document shows no client authentication: basic, body or both?"))), "")
+	} else {
+		var cs []string
+		for _, a := range b.auth {
+			os := basicO
+			if a == "body" {
+				os = bodyO
+			}
+			cs = append(cs, a+": "+b.note("client_auth "+a, a, os...))
+		}
+		var items []*yaml.Node
+		for _, a := range b.auth {
+			items = append(items, str(a))
+		}
+		add(rq, "client_auth", flowSeq(items...), strings.Join(cs, "; "))
+	}
+	for k, v := range b.sampleParams {
+		if n := rfcName(k); n != k && !strings.HasPrefix(n, "client_") {
+			params[n] = k
+			_ = v
+		}
+	}
+	if len(params) > 0 {
+		add(rq, "params", mapOf(params), b.note("request.params (wire names)", fmt.Sprint(params), reqObs(reqs)...))
+	}
+
+	// required parameters and lengths
+	var required []string
+	var reqO []obs
+	maxLen := map[string]int{}
+	var lenO []obs
+	for _, n := range f.porder {
+		p := f.params[n]
+		name := rfcName(n)
+		if p.in != nil && p.in.val != "body" {
+			f.ask("parameter %s is passed as %s (%s); the spec format sends parameters in the body, so it is not listed", n, p.in.val, p.in.at)
+			continue
+		}
+		if p.required != nil && p.required.val == "true" {
+			b.note("request parameter "+n+" required", "yes", *p.required)
+			if !rfcParams[name] {
+				required = append(required, name)
+				reqO = append(reqO, *p.required)
+			}
+		} else if p.required != nil {
+			b.note("request parameter "+n+" required", "no", *p.required)
+		}
+		if p.typ != nil {
+			b.note("request parameter "+n+" type", p.typ.val, *p.typ)
+		}
+		if p.maxLen != nil {
+			v, _ := strconv.Atoi(p.maxLen.val)
+			maxLen[name] = v
+			lenO = append(lenO, *p.maxLen)
+		}
+	}
+	if len(required) > 0 {
+		var items []*yaml.Node
+		for _, r := range required {
+			items = append(items, str(r))
+		}
+		add(rq, "required", flowSeq(items...), b.note("request.required", strings.Join(required, ", "), reqO...))
+	}
+	if len(maxLen) > 0 {
+		m := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
+		for _, n := range f.porder {
+			if v, ok := maxLen[rfcName(n)]; ok {
+				add(m, rfcName(n), intNode(v), "")
+			}
+		}
+		add(rq, "max_length", m, b.note("request.max_length", fmt.Sprint(maxLen), lenO...))
+		b.decision(fmt.Sprintf("The parameter table gives a length (%s) without saying whether it is a maximum.", b.places(lenO)),
+			"request.max_length: each length is a maximum, in characters", "a fixed length cannot hold for values of other lengths the document itself shows; a maximum is the reading every row allows.")
+	}
+	// scope separator
+	var sep []obs
+	for _, r := range reqs {
+		if v := r.params[b.wire("scope")]; strings.Contains(v, ",") && !strings.Contains(v, " ") {
+			sep = append(sep, sampleObs(r, ","))
+		}
+	}
+	for _, s := range f.success {
+		if v, ok := obj(s.value)["scope"].(string); ok && strings.Contains(v, ",") && !strings.Contains(v, " ") {
+			sep = append(sep, obs{val: ",", at: s.at, quote: "\"scope\": \"" + v + "\"", kind: "sample"})
+		}
+	}
+	sep = append(sep, f.separator...)
+	if len(sep) > 0 {
+		add(rq, "scope_separator", str(","), b.note("request.scope_separator", "\",\"", sep...))
+	}
+	add(spec, "summary", str(""), "")
+	add(spec, "document", docNode, "")
+	add(spec, "request", rq, "")
+
+	// grants
+	var gO []obs
+	for _, r := range reqs {
+		if v, ok := r.params[b.wire("grant_type")]; ok && v != "" {
+			gO = append(gO, sampleObs(r, v))
+		}
+	}
+	gO = append(gO, f.grants...)
+	gs := &yaml.Node{Kind: yaml.SequenceNode}
+	for _, gv := range distinct(gO) {
+		if !supportedGrants[gv] {
+			if !strings.ContainsAny(gv, "{<") {
+				f.ask("grant type %s (%s) is not one the spec format models (client_credentials, password, refresh_token); it is left out", gv, places(gO, gv))
+			}
+			continue
+		}
+		b.grants = append(b.grants, gv)
+		m := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
+		add(m, "type", str(gv), "")
+		gs.Content = append(gs.Content, m)
+		m.LineComment = b.note("grant "+gv, gv, filter(gO, gv)...)
+	}
+	if len(b.grants) == 0 {
+		m := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
+		add(m, "type", str(b.todo("no grant_type value found (client_credentials, password or refresh_token?)")), "")
+		gs.Content = append(gs.Content, m)
+	}
+	add(spec, "grants", gs, "")
+
+	// response
+	resp, err := b.response()
+	if err != nil {
+		return nil, err
+	}
+	add(spec, "response", resp, "")
+	add(spec, "errors", b.errors(), "")
+	if lt := b.lifetime(); lt != "" {
+		e := &yaml.Node{Kind: yaml.MappingNode}
+		add(e, "lifetime", str(lt), "")
+		add(spec, "expiry", e, "")
+	}
+	b.requirements()
+	rs := &yaml.Node{Kind: yaml.SequenceNode, Content: b.reqs}
+	add(spec, "requirements", rs, "")
+	if len(b.decide) > 0 {
+		ds := &yaml.Node{Kind: yaml.SequenceNode}
+		for _, d := range b.decide {
+			ds.Content = append(ds.Content, mapNode("point", d.point, "reading", d.reading, "why", d.why))
+		}
+		add(spec, "decisions", ds, "")
+	}
+	add(spec, "refserver", b.refserver(), "")
+	setValue(spec, "summary", str(b.summary()))
+	return spec, nil
+}
+
+func (b *builder) places(os []obs) string {
+	var out []string
+	for _, o := range os {
+		out = append(out, o.at.String())
+	}
+	return strings.Join(dedupe(out), ", ")
+}
+
+func reqObs(rs []reqSample) []obs {
+	var out []obs
+	for _, r := range rs {
+		out = append(out, sampleObs(r, ""))
+	}
+	return out
+}
+
+func (b *builder) wire(rfc string) string {
+	for k := range b.sampleParams {
+		if rfcName(k) == rfc {
+			return k
+		}
+	}
+	return rfc
+}
+
+func rfcName(k string) string {
+	if a, ok := aliases[k]; ok {
+		return a
+	}
+	return k
+}
+
+func describe(os []obs) string {
+	var out []string
+	for _, v := range distinct(os) {
+		out = append(out, v+" ("+places(os, v)+")")
+	}
+	return strings.Join(out, " versus ")
+}
+
+func filter(os []obs, val string) []obs {
+	var out []obs
+	for _, o := range os {
+		if o.val == val {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func dedupe(s []string) []string {
+	var out []string
+	for _, x := range s {
+		if !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// resolve sets key to the one value the observations agree on, to the
+// samples' value with a decision when they disagree, or to a TODO.
+func (b *builder) resolve(fact string, os []obs, prefer string, m *yaml.Node, key, missing string) string {
+	vals := distinct(os)
+	switch {
+	case len(vals) == 0:
+		add(m, key, str(b.todo(missing)), "")
+		return ""
+	case len(vals) == 1:
+		add(m, key, str(vals[0]), b.note(fact, vals[0], os...))
+		return vals[0]
+	}
+	pick := ""
+	for _, o := range os {
+		if o.kind == prefer {
+			pick = o.val
+			break
+		}
+	}
+	if pick == "" {
+		add(m, key, str(b.todo(fmt.Sprintf("the document gives %s as %s", fact, describe(os)))), "")
+		b.decision(fmt.Sprintf("The document gives %s as %s.", fact, describe(os)), "none taken: a TODO(derive) marker blocks the spec", "nothing in the document settles it.")
+		return ""
+	}
+	b.decision(fmt.Sprintf("The document gives %s as %s.", fact, describe(os)), fact+" "+pick+", as the request samples send it", "a sample is a request as sent; headings and prose describe it.")
+	add(m, key, str(pick), b.note(fact, pick, filter(os, pick)...))
+	return pick
+}
+
+func pathVars(p string) []string {
+	var out []string
+	for _, s := range strings.Split(p, "/") {
+		if strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}") {
+			out = append(out, s[1:len(s)-1])
+		}
+	}
+	return out
+}
+
+func obj(v any) map[string]any {
+	if m, ok := v.(map[string]any); ok {
+		return m
+	}
+	if a, ok := v.([]any); ok && len(a) > 0 {
+		m, _ := a[0].(map[string]any)
+		return m
+	}
+	return nil
+}
+
+// jsonType is the JSON Schema type of a sample value.
+func jsonType(v any) string {
+	switch v := v.(type) {
+	case string:
+		return "string"
+	case json.Number:
+		if _, err := v.Int64(); err == nil {
+			return "integer"
+		}
+		return "number"
+	case float64:
+		if v == float64(int64(v)) {
+			return "integer"
+		}
+		return "number"
+	case bool:
+		return "boolean"
+	case []any:
+		return "array"
+	case map[string]any:
+		return "object"
+	}
+	return "null"
+}
+
+// memberInfo is what the document says about one body member.
+type memberInfo struct {
+	name     string
+	types    []obs
+	required []obs
+	optional *obs
+	inAll    bool
+	sample   any
+}
+
+func (b *builder) members(samples []jsonSample, table map[string]*member, order []string) []*memberInfo {
+	var out []*memberInfo
+	by := map[string]*memberInfo{}
+	get := func(n string) *memberInfo {
+		if m := by[n]; m != nil {
+			return m
+		}
+		m := &memberInfo{name: n, inAll: len(samples) > 0}
+		by[n] = m
+		out = append(out, m)
+		return m
+	}
+	for _, s := range samples {
+		o := obj(s.value)
+		text, _ := json.Marshal(s.value)
+		for _, k := range sortedKeys(string(text), o) {
+			m := get(k)
+			if m.sample == nil {
+				m.sample = o[k]
+			}
+			q := fmt.Sprintf("%q: %s", k, short(o[k]))
+			m.types = append(m.types, obs{val: jsonType(o[k]), at: s.at, quote: q, kind: "sample"})
+		}
+	}
+	for _, n := range order {
+		t := table[n]
+		m := get(n)
+		if t.typ != nil {
+			m.types = append(m.types, *t.typ)
+		}
+		if t.required != nil {
+			if t.required.val == "true" {
+				m.required = append(m.required, *t.required)
+			} else {
+				o := *t.required
+				m.optional = &o
+			}
+		}
+	}
+	for _, m := range out {
+		for _, s := range samples {
+			if _, ok := obj(s.value)[m.name]; !ok {
+				m.inAll = false
+			}
+		}
+	}
+	return out
+}
+
+func short(v any) string {
+	b, _ := json.Marshal(v)
+	s := string(b)
+	if len(s) > 40 {
+		s = s[:37] + "...\""
+	}
+	return s
+}
+
+// schemaFor writes a body's JSON Schema: types from the samples and tables,
+// required what the document calls required or every sample has.
+func (b *builder) schemaFor(kind string, ms []*memberInfo, samples []jsonSample, root string, reqOf func(string) string, isArray bool) ([]byte, map[string]string) {
+	props := map[string]any{}
+	var required []string
+	requiredBy := map[string]string{}
+	typesOf := map[string]string{}
+	for _, m := range ms {
+		ts := distinct(m.types)
+		p := map[string]any{"x-requirement": reqOf(m.name)}
+		var desc []string
+		switch len(ts) {
+		case 0:
+			desc = append(desc, "no type documented")
+		case 1:
+			p["type"] = ts[0]
+			desc = append(desc, ts[0]+": "+b.places(m.types))
+		default:
+			p["type"] = ts
+			desc = append(desc, "types "+describe(m.types)+": the document disagrees, both are accepted (see the spec's decisions)")
+			b.decision(fmt.Sprintf("The %s member %s is typed %s.", kind, m.name, describe(m.types)),
+				fmt.Sprintf("the schema accepts %s", strings.Join(ts, " or ")), "each reading has the document behind it, so neither may fail a server.")
+		}
+		typesOf[m.name] = strings.Join(ts, "|")
+		reason := ""
+		switch {
+		case len(m.required) > 0:
+			reason = "the document calls it required (" + b.places(m.required) + ")"
+		case m.optional != nil:
+			reason = ""
+			desc = append(desc, "optional ("+m.optional.at.String()+")")
+		case m.inAll:
+			reason = fmt.Sprintf("every %s sample has it (%s)", kind, b.places(sampleAts(samples)))
+		}
+		if reason != "" {
+			required = append(required, m.name)
+			requiredBy[m.name] = reqOf(m.name)
+			desc = append(desc, "required: "+reason)
+		}
+		p["description"] = b.file + ": " + strings.Join(desc, "; ")
+		props[m.name] = p
+		b.note(kind+" member "+m.name, strings.Join(ts, " or ")+map[bool]string{true: ", required", false: ""}[reason != ""], m.types...)
+	}
+	body := map[string]any{"type": "object", "properties": props}
+	if len(required) > 0 {
+		body["required"] = required
+		body["x-required-by"] = requiredBy
+	}
+	s := map[string]any{
+		"$schema":       "http://json-schema.org/draft-07/schema#",
+		"title":         fmt.Sprintf("%s %s body (derived from %s)", b.name, kind, b.file),
+		"description":   fmt.Sprintf("Derived by tokencert derive from %s (%s); review before use. Members beyond these are allowed.", b.file, b.places(sampleAts(samples))),
+		"x-requirement": root,
+	}
+	if isArray {
+		s["type"] = "array"
+		s["minItems"] = 1
+		s["items"] = body
+	} else {
+		for k, v := range body {
+			s[k] = v
+		}
+	}
+	out, _ := json.MarshalIndent(s, "", "  ")
+	return append(out, '\n'), typesOf
+}
+
+func sampleAts(s []jsonSample) []obs {
+	var out []obs
+	for _, x := range s {
+		out = append(out, obs{at: x.at})
+	}
+	return out
+}
+
+func (b *builder) response() (*yaml.Node, error) {
+	f := b.f
+	r := &yaml.Node{Kind: yaml.MappingNode}
+	ms := b.members(f.success, f.respTable, f.rorder)
+	ref := "schemas/" + b.name + "/token-response.json"
+	if len(ms) == 0 {
+		add(r, "schema", str(b.todo("the document shows no success body (no sample with access_token, no response table)")), "")
+	} else {
+		reqOf := func(n string) string {
+			switch n {
+			case "access_token":
+				return "RFC6749-5.1-ACCESS-TOKEN"
+			case "token_type":
+				return "RFC6749-5.1-TOKEN-TYPE"
+			}
+			return b.prefix + "RESPONSE-MEMBERS"
+		}
+		schema, types := b.schemaFor("success", ms, f.success, "RFC6749-5.1-JSON-MEDIA-TYPE", reqOf, false)
+		b.schemas[ref] = schema
+		add(r, "schema", str(ref), "")
+		var all []obs
+		for _, m := range ms {
+			all = append(all, m.types...)
+		}
+		b.require("RFC6749-5.1-STATUS-200", "", "", "", sampleAts2(f.success, "success sample")...)
+		if len(f.success) > 0 {
+			b.require("RFC6749-5.1-JSON-MEDIA-TYPE", "", "", "", sampleAts2(f.success, "a JSON success body")...)
+		}
+		for _, m := range ms {
+			switch m.name {
+			case "access_token", "token_type":
+				b.require(reqOf(m.name), "", "", "", m.types...)
+			}
+		}
+		for _, m := range ms {
+			if reqOf(m.name) == b.prefix+"RESPONSE-MEMBERS" {
+				b.require(b.prefix+"RESPONSE-MEMBERS", "MUST", "The success body carries the members the document shows, of the documented types (the derived schema's required members and types).", "", append(sampleAts2(f.success, "success sample"), all...)...)
+				break
+			}
+		}
+		switch t := types["expires_in"]; t {
+		case "integer", "number":
+			add(r, "expires_in", str("number"), "")
+		case "string":
+			add(r, "expires_in", str("string"), "")
+		case "":
+		default:
+			if strings.Contains(t, "string") && (strings.Contains(t, "integer") || strings.Contains(t, "number")) {
+				add(r, "expires_in", str("number-or-string"), "")
+			}
+		}
+	}
+	// token_type
+	var tt []obs
+	for _, s := range f.success {
+		if v, ok := obj(s.value)["token_type"].(string); ok {
+			tt = append(tt, obs{val: v, at: s.at, quote: "\"token_type\": \"" + v + "\"", kind: "sample"})
+		}
+	}
+	tt = append(tt, f.tokenType...)
+	lower := map[string]bool{}
+	for _, o := range tt {
+		lower[strings.ToLower(o.val)] = true
+	}
+	switch {
+	case len(tt) == 0:
+		add(r, "token_type", str(b.todo("the document shows no token_type value (Bearer?)")), "")
+	case len(lower) == 1:
+		add(r, "token_type", str(tt[0].val), b.note("response.token_type", tt[0].val, tt...))
+	default:
+		add(r, "token_type", str(b.todo("the document gives token_type as "+describe(tt))), "")
+	}
+	// a JWS access token
+	for _, s := range f.success {
+		if v, ok := obj(s.value)["access_token"].(string); ok {
+			if alg := jwsAlg(v); alg != "" {
+				o := obs{val: alg, at: s.at, quote: "the sample access_token is a JWS with header alg " + alg, kind: "sample"}
+				j := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
+				add(j, "alg", str(alg), "")
+				add(r, "jwt", j, b.note("response.jwt.alg", alg, o))
+				b.require(b.prefix+"JWT-ALG", "MUST", "The access token is a JWS signed with "+alg+", as the sample token is.", "jwt/alg", o)
+				break
+			}
+		}
+	}
+	return r, nil
+}
+
+func sampleAts2(s []jsonSample, q string) []obs {
+	var out []obs
+	for _, x := range s {
+		out = append(out, obs{at: x.at, quote: q, kind: "sample"})
+	}
+	return out
+}
+
+var reJWSPart = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+// jwsAlg is the alg of a compact JWS, or "".
+func jwsAlg(tok string) string {
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 || !reJWSPart.MatchString(parts[0]) || !reJWSPart.MatchString(parts[1]) {
+		return ""
+	}
+	h, err := b64url(parts[0])
+	if err != nil {
+		return ""
+	}
+	var hdr struct {
+		Alg string `json:"alg"`
+	}
+	if json.Unmarshal(h, &hdr) != nil || hdr.Alg == "" || hdr.Alg == "none" {
+		return ""
+	}
+	return hdr.Alg
+}
+
+// rfcConditions maps an RFC 6749 §5.2 error code to the failure conditions
+// RFC 6749 gives it, and their statuses.
+func (b *builder) rfcConditions(code string) ([]string, []int) {
+	switch code {
+	case "invalid_client":
+		var cs []string
+		if slices.Contains(b.auth, "basic") {
+			cs = append(cs, "bad_client_basic")
+		}
+		if slices.Contains(b.auth, "body") {
+			cs = append(cs, "bad_client_body")
+		}
+		return append(cs, "no_client_auth"), []int{401, 400}
+	case "invalid_grant":
+		var cs []string
+		if slices.Contains(b.grants, "password") {
+			cs = append(cs, "bad_password")
+		}
+		if slices.Contains(b.grants, "refresh_token") {
+			cs = append(cs, "bad_refresh_token")
+		}
+		return cs, []int{400}
+	case "unsupported_grant_type":
+		return []string{"unsupported_grant_type"}, []int{400}
+	case "invalid_request":
+		return []string{"missing_grant_type", "missing_parameter", "malformed_body"}, []int{400}
+	case "invalid_scope":
+		return []string{"invalid_scope"}, []int{400}
+	}
+	return nil, nil
+}
+
+var (
+	reDescClient = regexp.MustCompile(`(?i)client.{0,20}(credential|secret|auth)|(credential|secret).{0,20}client|invalid client|unknown client`)
+	reDescScope  = regexp.MustCompile(`(?i)\bscope`)
+	reDescGrant  = regexp.MustCompile(`(?i)grant.?type`)
+	reDescUser   = regexp.MustCompile(`(?i)password|user(name)? credential|resource owner`)
+	reDescRT     = regexp.MustCompile(`(?i)refresh`)
+)
+
+// descConditions maps an error code's documented description to conditions.
+func (b *builder) descConditions(desc string) []string {
+	var cs []string
+	if reDescClient.MatchString(desc) {
+		if slices.Contains(b.auth, "basic") {
+			cs = append(cs, "bad_client_basic")
+		}
+		if slices.Contains(b.auth, "body") {
+			cs = append(cs, "bad_client_body")
+		}
+	}
+	if reDescScope.MatchString(desc) {
+		cs = append(cs, "invalid_scope")
+	}
+	if reDescGrant.MatchString(desc) {
+		cs = append(cs, "unsupported_grant_type")
+	}
+	if reDescUser.MatchString(desc) && slices.Contains(b.grants, "password") {
+		cs = append(cs, "bad_password")
+	}
+	if reDescRT.MatchString(desc) && slices.Contains(b.grants, "refresh_token") {
+		cs = append(cs, "bad_refresh_token")
+	}
+	return cs
+}
+
+var rfcCodes = map[string]bool{"invalid_request": true, "invalid_client": true, "invalid_grant": true, "unauthorized_client": true, "unsupported_grant_type": true, "invalid_scope": true}
+
+var condReq = map[string]string{
+	"bad_client_basic": "BAD-CLIENT-BASIC", "bad_client_body": "BAD-CLIENT-BODY", "no_client_auth": "NO-CLIENT-AUTH",
+	"bad_password": "BAD-PASSWORD", "bad_refresh_token": "BAD-REFRESH-TOKEN", "unsupported_grant_type": "UNSUPPORTED-GRANT",
+	"missing_grant_type": "MISSING-GRANT-TYPE", "missing_parameter": "MISSING-PARAMETER", "malformed_body": "MALFORMED-BODY",
+	"invalid_scope": "INVALID-SCOPE",
+}
+
+func (b *builder) errors() *yaml.Node {
+	f := b.f
+	e := &yaml.Node{Kind: yaml.MappingNode}
+	if len(f.errSample) == 0 && len(f.codes) == 0 && len(f.statuses) == 0 {
+		add(e, "undocumented", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"}, "")
+		b.note("errors", "undocumented: no error sample, error-code table or error response found", obs{kind: "absent", quote: "looked for JSON error bodies, tables with an error-code column, OpenAPI 4xx responses"})
+		return e
+	}
+	var codeKey, statusKey string
+	status := 0
+	var tmpl any
+	var statusO []obs
+	if len(f.errSample) > 0 {
+		s := f.errSample[0]
+		o := obj(s.value)
+		for _, k := range []string{"error", "errorCode", "error_code", "code", "errorcode"} {
+			if _, ok := o[k]; ok {
+				codeKey = k
+				break
+			}
+		}
+		for _, k := range []string{"status", "httpStatus", "statusCode", "http_status", "status_code"} {
+			if n, ok := o[k].(json.Number); ok {
+				if v, err := strconv.Atoi(n.String()); err == nil && v >= 100 && v < 600 {
+					statusKey, status = k, v
+					statusO = append(statusO, obs{val: n.String(), at: s.at, quote: fmt.Sprintf("%q: %s", k, n), kind: "sample"})
+				}
+			}
+		}
+		if status == 0 && s.status != 0 {
+			status = s.status
+			statusO = append(statusO, obs{val: strconv.Itoa(s.status), at: s.at, quote: s.label, kind: "sample"})
+		}
+		descs := map[string]bool{}
+		for _, c := range f.codes {
+			if c.desc != "" {
+				descs[c.desc] = true
+			}
+		}
+		var fill func(k string, v any) any
+		fill = func(k string, v any) any {
+			switch v := v.(type) {
+			case string:
+				switch {
+				case k == codeKey:
+					return "$code"
+				case v == b.path && v != "":
+					return "$path"
+				case status != 0 && v == http.StatusText(status):
+					return "$title"
+				case descs[v] || k == "error_description" || k == "message" && codeKey != "":
+					return "$description"
+				}
+				return v
+			case json.Number:
+				if k == statusKey {
+					return "$status"
+				}
+				if i, err := v.Int64(); err == nil {
+					return i
+				}
+				fl, _ := v.Float64()
+				return fl
+			case []any:
+				out := make([]any, len(v))
+				for i, x := range v {
+					out[i] = fill(k, x)
+				}
+				return out
+			case map[string]any:
+				out := map[string]any{}
+				for kk, x := range v {
+					out[kk] = fill(kk, x)
+				}
+				return out
+			}
+			return v
+		}
+		if arr, ok := s.value.([]any); ok && len(arr) > 0 {
+			tmpl = []any{fill("", arr[0])}
+		} else {
+			tmpl = fill("", s.value)
+		}
+		ms := b.members(f.errSample, nil, nil)
+		reqOf := func(string) string { return b.prefix + "ERROR-FORMAT" }
+		schema, _ := b.schemaFor("error", ms, f.errSample, b.prefix+"ERROR-FORMAT", reqOf, isArray(s.value))
+		ref := "schemas/" + b.name + "/error-response.json"
+		b.schemas[ref] = schema
+		add(e, "schema", str(ref), "")
+		tn := toNode(tmpl)
+		add(e, "template", tn, b.note("errors.template", "from the error sample", obs{at: s.at, quote: s.label, kind: "sample"}))
+		mt := "application/json"
+		if f.errorMediaType != nil {
+			mt = f.errorMediaType.val
+		}
+		add(e, "media_type", str(mt), "")
+		b.require(b.prefix+"ERROR-FORMAT", "MUST", "Error bodies have the shape of the document's error sample (the derived error schema).", "", obs{at: s.at, quote: "error sample", kind: "sample"})
+		if codeKey == "" {
+			f.ask("the error sample at %s has no member recognisable as the error code (error, errorCode, code); the template has no $code, so no code is checked", s.at)
+		}
+	} else {
+		add(e, "schema", str(b.todo("error codes are documented but no error body: give the error schema")), "")
+		add(e, "template", str(b.todo("error codes are documented but no error body: give the template")), "")
+		add(e, "media_type", str("application/json"), "")
+	}
+	// codes → conditions
+	type cond struct {
+		codes    []string
+		statuses []int
+		from     []obs
+	}
+	conds := map[string]*cond{}
+	var corder []string
+	addCond := func(c, code string, statuses []int, o obs) {
+		x := conds[c]
+		if x == nil {
+			x = &cond{}
+			conds[c] = x
+			corder = append(corder, c)
+		}
+		if !slices.Contains(x.codes, code) {
+			x.codes = append(x.codes, code)
+		}
+		for _, s := range statuses {
+			if !slices.Contains(x.statuses, s) {
+				x.statuses = append(x.statuses, s)
+			}
+		}
+		x.from = append(x.from, o)
+	}
+	type documented struct {
+		code, desc string
+		at         where
+		status     int
+		kind       string
+	}
+	var docs []documented
+	for _, c := range f.codes {
+		docs = append(docs, documented{c.code, c.desc, c.at, 0, "table"})
+	}
+	for _, s := range f.errSample {
+		if codeKey == "" {
+			break
+		}
+		code := scalar(obj(s.value)[codeKey])
+		st := 0
+		if statusKey != "" {
+			if n, ok := obj(s.value)[statusKey].(json.Number); ok {
+				st, _ = strconv.Atoi(n.String())
+			}
+		} else {
+			st = s.status
+		}
+		found := false
+		for i := range docs {
+			if docs[i].code == code {
+				found = true
+				if docs[i].status == 0 {
+					docs[i].status = st
+				}
+			}
+		}
+		if !found {
+			desc := ""
+			for _, k := range []string{"error_description", "message", "detail", "description"} {
+				if v, ok := obj(s.value)[k].(string); ok && desc == "" {
+					desc = v
+				}
+			}
+			if desc == "" {
+				desc = s.label
+			}
+			docs = append(docs, documented{code, desc, s.at, st, "sample"})
+		}
+	}
+	var vocab []string
+	for _, d := range docs {
+		vocab = append(vocab, d.code)
+		o := obs{val: d.code, at: d.at, quote: strings.TrimSpace(d.code + " " + d.desc), kind: d.kind}
+		var cs []string
+		var statuses []int
+		if rfcCodes[d.code] {
+			cs, statuses = b.rfcConditions(d.code)
+			if cs2 := b.descConditions(d.desc); len(cs2) > 0 && d.code == "invalid_grant" {
+				cs = intersect(cs, cs2, cs)
+			}
+		} else {
+			cs = b.descConditions(d.desc)
+		}
+		if d.status != 0 {
+			statuses = []int{d.status}
+		} else if len(statuses) > 0 {
+			f.ask("the document gives no HTTP status for %s (%s); the conditions it maps to take RFC 6749 §5.2's (%v)", d.code, d.at, statuses)
+		}
+		if len(cs) == 0 {
+			f.ask("error code %s (%s, %q) maps to no failure condition the suite probes; it is only in the vocabulary", d.code, d.at, strings.TrimSpace(d.desc))
+			continue
+		}
+		if len(statuses) == 0 {
+			f.ask("error code %s (%s) has no documented status; its conditions (%s) are left out, so any refusal passes them", d.code, d.at, strings.Join(cs, ", "))
+			continue
+		}
+		for _, c := range cs {
+			addCond(c, d.code, statuses, o)
+		}
+	}
+	cn := &yaml.Node{Kind: yaml.MappingNode}
+	for _, c := range corder {
+		x := conds[c]
+		m := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
+		var cs, ss []*yaml.Node
+		for _, code := range x.codes {
+			cs = append(cs, str(code))
+		}
+		for _, s := range x.statuses {
+			ss = append(ss, intNode(s))
+		}
+		add(m, "codes", flowSeq(cs...), "")
+		add(m, "statuses", flowSeq(ss...), "")
+		add(cn, c, m, b.note("errors.conditions."+c, fmt.Sprintf("codes %v, statuses %v", x.codes, x.statuses), x.from...))
+		b.require(b.prefix+"ERROR-"+condReq[c], "MUST", fmt.Sprintf("%s is refused with %s and status %s, as the document's error codes say.", probeText[c], strings.Join(x.codes, " or "), joinInts(x.statuses)), "error/"+c, x.from...)
+	}
+	if len(f.codes) > 0 && f.codesOpen == nil && len(vocab) > 0 {
+		var vs []*yaml.Node
+		for _, v := range dedupe(vocab) {
+			vs = append(vs, str(v))
+		}
+		add(e, "vocabulary", flowSeq(vs...), b.note("errors.vocabulary", strings.Join(dedupe(vocab), ", "), codesObs(f.codes)...))
+	} else if len(f.vocabEnum) > 0 {
+		var vs []*yaml.Node
+		for _, v := range distinct(f.vocabEnum) {
+			vs = append(vs, str(v))
+		}
+		add(e, "vocabulary", flowSeq(vs...), b.note("errors.vocabulary", strings.Join(distinct(f.vocabEnum), ", "), f.vocabEnum...))
+	} else if f.codesOpen != nil {
+		b.note("errors.vocabulary", "none: the document says there are further codes", *f.codesOpen)
+	}
+	if len(statusO) > 0 {
+		b.note("error status", distinct(statusO)[0], statusO...)
+	}
+	add(e, "conditions", cn, "")
+	return e
+}
+
+var probeText = map[string]string{
+	"bad_client_basic": "A wrong client secret by HTTP Basic", "bad_client_body": "A wrong client secret in the body",
+	"no_client_auth": "A request without client authentication", "bad_password": "A wrong resource-owner password",
+	"bad_refresh_token": "An unknown refresh token", "unsupported_grant_type": "An unknown grant_type",
+	"missing_grant_type": "A request without grant_type", "missing_parameter": "A request missing a required parameter",
+	"malformed_body": "A body that does not parse", "invalid_scope": "An unknown scope",
+}
+
+func codesObs(cs []errCode) []obs {
+	var out []obs
+	for _, c := range cs {
+		out = append(out, obs{val: c.code, at: c.at, quote: c.code + " " + c.desc, kind: "table"})
+	}
+	return out
+}
+
+func intersect(a, b, fallback []string) []string {
+	var out []string
+	for _, x := range a {
+		if slices.Contains(b, x) {
+			out = append(out, x)
+		}
+	}
+	if len(out) == 0 {
+		return fallback
+	}
+	return out
+}
+
+func joinInts(s []int) string {
+	var out []string
+	for _, i := range s {
+		out = append(out, strconv.Itoa(i))
+	}
+	return strings.Join(out, " or ")
+}
+
+// lifetime is the documented access-token lifetime as a duration, "" when
+// the document states none or contradicts itself unresolvably.
+func (b *builder) lifetime() string {
+	f := b.f
+	vals := distinct(f.lifetimes)
+	var sample []obs
+	for _, s := range f.success {
+		if n, ok := obj(s.value)["expires_in"].(json.Number); ok {
+			sample = append(sample, obs{val: n.String(), at: s.at, quote: "\"expires_in\": " + n.String(), kind: "sample"})
+		}
+	}
+	dur := func(v string) string {
+		n, _ := strconv.Atoi(v)
+		d := time.Duration(n) * time.Second
+		return strings.TrimSuffix(strings.TrimSuffix(d.String(), "0s"), "0m")
+	}
+	near := func(v string) bool {
+		n, _ := strconv.ParseFloat(v, 64)
+		for _, s := range sample {
+			m, _ := strconv.ParseFloat(s.val, 64)
+			if m > 0 && n > 0 && (m-n)/n < 0.01 && (n-m)/n < 0.01 {
+				return true
+			}
+		}
+		return false
+	}
+	switch len(vals) {
+	case 0:
+		return ""
+	case 1:
+		b.note("expiry.lifetime", dur(vals[0]), append(f.lifetimes, sample...)...)
+		if len(sample) > 0 && !near(vals[0]) {
+			f.ask("the stated lifetime %s (%s) and the sample expires_in (%s) differ; a sample may show a remaining time", dur(vals[0]), places(f.lifetimes, vals[0]), sample[0].val)
+		}
+		return dur(vals[0])
+	}
+	var match []string
+	for _, v := range vals {
+		if near(v) {
+			match = append(match, v)
+		}
+	}
+	var ds []string
+	for _, v := range vals {
+		ds = append(ds, dur(v)+" ("+places(f.lifetimes, v)+")")
+	}
+	if len(match) == 1 {
+		b.decision("The document states more than one lifetime: "+strings.Join(ds, ", ")+"; the sample expires_in is "+sample[0].val+" ("+sample[0].at.String()+").",
+			"expiry.lifetime "+dur(match[0])+", the one the sample agrees with", "the sample and that statement agree; the checks wait for the response's own expires_in in any case.")
+		b.note("expiry.lifetime", dur(match[0]), append(filter(f.lifetimes, match[0]), sample...)...)
+		return dur(match[0])
+	}
+	b.decision("The document states more than one lifetime: "+strings.Join(ds, ", ")+".", "no expiry.lifetime; the checks use the response's expires_in", "nothing in the document settles which holds.")
+	return ""
+}
+
+func (b *builder) requirements() {
+	f := b.f
+	if b.method == "POST" {
+		b.require("RFC6749-3.2-POST-ONLY", "", "", "", firstOf(b.methodsObs(), "POST"))
+	}
+	for _, a := range b.auth {
+		switch a {
+		case "basic":
+			b.require("RFC6749-2.3.1-BASIC-SUPPORT", "", "", "", b.authO["basic"]...)
+		case "body":
+			b.require("RFC6749-2.3.1-BODY-CREDENTIALS", "", "", "", b.authO["body"]...)
+		}
+	}
+	if slices.Contains(b.grants, "password") {
+		b.require("RFC6749-4.3-PASSWORD-SUCCESS", "", "", "", filter(f.grants, "password")...)
+	}
+	if slices.Contains(b.grants, "refresh_token") {
+		b.require("RFC6749-6-REFRESH-SUCCESS", "", "", "", filter(f.grants, "refresh_token")...)
+	}
+	for _, n := range f.porder {
+		p := f.params[n]
+		if p.required != nil && p.required.val == "true" && !rfcParams[rfcName(n)] && (p.in == nil || p.in.val == "body") {
+			id := b.prefix + "REQUIRED-" + strings.ToUpper(strings.NewReplacer("_", "-", ".", "-").Replace(rfcName(n)))
+			b.require(id, "MUST", "A token request without "+rfcName(n)+" is refused: the document marks it required.", "required-param/"+rfcName(n), *p.required)
+		}
+	}
+	var lens []obs
+	for _, n := range f.porder {
+		if p := f.params[n]; p.maxLen != nil {
+			lens = append(lens, *p.maxLen)
+		}
+	}
+	if len(lens) > 0 {
+		b.require(b.prefix+"MAX-LENGTH", "MUST", "Each parameter of the documented length is accepted at that length and refused one character over it.", "max-length", lens...)
+	}
+	if len(b.reqs) == 0 {
+		b.require("RFC6749-5.1-STATUS-200", "", "", "", obs{quote: "the token endpoint (" + b.path + ")"})
+	}
+}
+
+func (b *builder) methodsObs() []obs {
+	var out []obs
+	for _, e := range b.f.endpoints {
+		if e.method.val != "" {
+			out = append(out, e.method)
+		}
+	}
+	return out
+}
+
+// refserver configures the reference server speaking the derived dialect:
+// test-double settings, not claims about the API.
+func (b *builder) refserver() *yaml.Node {
+	r := &yaml.Node{Kind: yaml.MappingNode}
+	add(r, "lifetime", str("2s"), "")
+	var scopes []string
+	for _, v := range []string{b.sampleParams[b.wire("scope")]} {
+		for _, t := range strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == ',' }) {
+			if reName.MatchString(t) {
+				scopes = append(scopes, t)
+			}
+		}
+	}
+	if len(scopes) == 0 {
+		for _, s := range b.f.success {
+			if v, ok := obj(s.value)["scope"].(string); ok {
+				for _, t := range strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == ',' }) {
+					if reName.MatchString(t) {
+						scopes = append(scopes, t)
+					}
+				}
+			}
+		}
+	}
+	if len(scopes) > 0 {
+		var items []*yaml.Node
+		for _, s := range dedupe(scopes) {
+			items = append(items, str(s))
+		}
+		add(r, "scopes", flowSeq(items...), "")
+	}
+	extra := map[string]any{}
+	for _, s := range b.f.success {
+		for k, v := range obj(s.value) {
+			if _, ok := extra[k]; !ok && !rfcMembers[k] {
+				extra[k] = v
+			}
+		}
+	}
+	if len(extra) > 0 {
+		add(r, "extra", toNode(extra), "the sample's values")
+	}
+	params := map[string]string{}
+	for _, n := range b.f.porder {
+		p := b.f.params[n]
+		name := rfcName(n)
+		if p.required == nil || p.required.val != "true" || rfcParams[name] || name == "scope" {
+			continue
+		}
+		if name == "audience" {
+			add(r, "audience", str("https://audience.tokencert.test"), "")
+			continue
+		}
+		params[name] = "tokencert"
+	}
+	if len(params) > 0 {
+		add(r, "params", mapOf(params), "")
+	}
+	return r
+}
+
+func (b *builder) summary() string {
+	s := fmt.Sprintf("Derived by tokencert derive from %s: %s %s", b.file, orQ(b.method), b.path)
+	if b.encoding != "" {
+		s += ", " + b.encoding + " body"
+	}
+	if len(b.auth) > 0 {
+		s += ", client auth " + strings.Join(b.auth, "/")
+	}
+	if len(b.grants) > 0 {
+		s += ", grants " + strings.Join(b.grants, "/")
+	}
+	s += fmt.Sprintf("; %d decision(s) and %d TODO(s) to review (derive-notes.md).", len(b.decide), len(b.todos))
+	return s
+}
+
+func orQ(s string) string {
+	if s == "" {
+		return "?"
+	}
+	return s
+}
+
+// YAML helpers.
+
+func str(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s} }
+
+func intNode(i int) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.Itoa(i)}
+}
+
+func add(m *yaml.Node, key string, v *yaml.Node, comment string) {
+	k := str(key)
+	if comment != "" {
+		if v.Kind == yaml.ScalarNode || v.Style == yaml.FlowStyle {
+			v.LineComment = comment
+		} else {
+			k.LineComment = comment
+		}
+	}
+	m.Content = append(m.Content, k, v)
+}
+
+func setValue(m *yaml.Node, key string, v *yaml.Node) {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			m.Content[i+1] = v
+		}
+	}
+}
+
+func flowSeq(items ...*yaml.Node) *yaml.Node {
+	return &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle, Content: items}
+}
+
+func flowMap(kv ...any) *yaml.Node {
+	m := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
+	for i := 0; i+1 < len(kv); i += 2 {
+		add(m, kv[i].(string), str(kv[i+1].(string)), "")
+	}
+	return m
+}
+
+func mapNode(kv ...string) *yaml.Node {
+	m := &yaml.Node{Kind: yaml.MappingNode}
+	for i := 0; i+1 < len(kv); i += 2 {
+		add(m, kv[i], str(kv[i+1]), "")
+	}
+	return m
+}
+
+func mapOf(m map[string]string) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	for _, k := range ks {
+		add(n, k, str(m[k]), "")
+	}
+	return n
+}
+
+// toNode turns a JSON-like value into a flow-style YAML node.
+func toNode(v any) *yaml.Node {
+	switch v := v.(type) {
+	case map[string]any:
+		n := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
+		var ks []string
+		for k := range v {
+			ks = append(ks, k)
+		}
+		sort.Strings(ks)
+		for _, k := range ks {
+			add(n, k, toNode(v[k]), "")
+		}
+		return n
+	case []any:
+		n := flowSeq()
+		for _, x := range v {
+			n.Content = append(n.Content, toNode(x))
+		}
+		return n
+	case string:
+		return str(v)
+	case int64:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.FormatInt(v, 10)}
+	case float64:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: strconv.FormatFloat(v, 'g', -1, 64)}
+	case json.Number:
+		if _, err := v.Int64(); err != nil {
+			return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: v.String()}
+		}
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: v.String()}
+	case bool:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: strconv.FormatBool(v)}
+	}
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}
+}
