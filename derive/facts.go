@@ -96,29 +96,29 @@ type member struct {
 // facts is everything extracted from one document, before it is resolved
 // into a spec.
 type facts struct {
-	format    string
-	title     obs
-	endpoints []endpoint
-	requests  []reqSample
-	encodings []obs // from tables and prose ("JSON", "urlencoded")
-	ctypes    []obs // declared Content-Type outside samples
-	auth      []obs // "basic" / "body"
-	grants    []obs
-	params    map[string]*param
-	porder    []string
-	success   []jsonSample
-	errSample []jsonSample
-	respTable map[string]*member
-	rorder    []string
-	codes     []errCode
-	codesOpen *obs // a sentence saying there are further codes
-	vocabEnum []obs
-	lifetimes []obs // val: seconds
-	tokenType []obs
-	separator []obs
-	jwtAlg    *obs
-	statuses  []obs // error statuses the document lists (OpenAPI responses)
-	questions []string
+	format         string
+	title          obs
+	endpoints      []endpoint
+	requests       []reqSample
+	encodings      []obs // from tables and prose ("JSON", "urlencoded")
+	ctypes         []obs // declared Content-Type outside samples
+	auth           []obs // "basic" / "body"
+	grants         []obs
+	params         map[string]*param
+	porder         []string
+	success        []jsonSample
+	errSample      []jsonSample
+	respTable      map[string]*member
+	rorder         []string
+	codes          []errCode
+	codesOpen      *obs // a sentence saying there are further codes
+	vocabEnum      []obs
+	lifetimes      []obs // val: seconds
+	tokenType      []obs
+	separator      []obs
+	jwtAlg         *obs
+	statuses       []obs // error statuses the document lists (OpenAPI responses)
+	questions      []string
 	errorMediaType *obs
 }
 
