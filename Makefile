@@ -23,12 +23,12 @@ unit:
 build:
 	$(GO) build -o bin/tokencert ./cmd/tokencert
 
-# Fuzz targets (package:Target), each run for FUZZTIME (4 x 3s, about 15 s
+# Fuzz targets (package:Target), each run for FUZZTIME (6 x 3s, about 20 s
 # of CI with a warm build cache). `make unit` already replays their committed seeds
 # (testdata/fuzz/<Target>/ in each package); a crash found here writes its
 # input there too: fix the bug and commit the file as a regression seed.
 FUZZTIME ?= 3s
-FUZZ = ./target:FuzzParseTarget ./specs:FuzzParse ./schemas:FuzzValidate ./suites/wire:FuzzResponseParsers
+FUZZ = ./target:FuzzParseTarget ./specs:FuzzParse ./schemas:FuzzValidate ./suites/wire:FuzzResponseParsers ./derive:FuzzMarkdown ./derive:FuzzHTML
 # A target that no longer exists under its name fails here: go test would
 # only warn "no fuzz tests to fuzz" and pass.
 fuzz:

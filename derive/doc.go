@@ -3,6 +3,7 @@ package derive
 import (
 	"bytes"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/yuin/goldmark"
@@ -46,29 +47,37 @@ type document struct {
 
 // section is the heading a source line falls under ("" before the first).
 func (d *document) section(n int) string {
-	s := ""
-	for _, h := range d.headings {
-		if h.line > n {
-			break
-		}
-		s = h.text
+	if i := d.headingAt(n); i >= 0 {
+		return d.headings[i].text
 	}
-	return s
+	return ""
 }
 
-// label is what introduces a source line: the nearest heading or non-blank
-// text line at most a few lines above it.
+// headingAt is the index of the last heading at or before line n, or -1.
+func (d *document) headingAt(n int) int {
+	return sort.Search(len(d.headings), func(i int) bool { return d.headings[i].line > n }) - 1
+}
+
+// index is the index of the first text line at or after source line n.
+func (d *document) index(n int) int {
+	return sort.Search(len(d.lines), func(i int) bool { return d.lines[i].n >= n })
+}
+
+// label is what introduces a source line: the nearest non-blank text
+// lines at most a few lines above it, and its section.
 func (d *document) label(n int) string {
 	var out []string
-	for i := len(d.lines) - 1; i >= 0 && len(out) < 3; i-- {
+	for i := d.index(n) - 1; i >= 0 && len(out) < 3; i-- {
 		l := d.lines[i]
-		if l.n >= n || strings.TrimSpace(l.s) == "" {
-			continue
-		}
 		if n-l.n > 8 {
 			break
 		}
-		out = append(out, strings.TrimSpace(l.s))
+		if s := strings.TrimSpace(l.s); s != "" {
+			if len(s) > 200 {
+				s = s[:200]
+			}
+			out = append(out, s)
+		}
 	}
 	return strings.Join(out, " / ") + " / " + d.section(n)
 }

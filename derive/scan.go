@@ -9,9 +9,13 @@ import (
 	"strings"
 )
 
-// maxJSONTries bounds the attempts to read a JSON sample, so that a
-// document of many lines that only look like JSON is read in bounded time.
-const maxJSONTries = 2000
+// maxJSONTries and maxJSONBytes bound the attempts to read a JSON sample,
+// so that a document of many lines that only look like JSON is read in
+// bounded time.
+const (
+	maxJSONTries = 2000
+	maxJSONBytes = 4 << 20
+)
 
 var (
 	reMention   = regexp.MustCompile("(?:^|[\\s`*#(\\[|>])(POST|GET|PUT)(?:\\s*[-–:]\\s*|\\s+)`?((?:https?://|/|\\{)[^\\s`'\"<>)\\]|]*)")
@@ -512,8 +516,8 @@ func normPath(p string) string {
 // scanJSON reads every JSON object or array the document shows and sorts
 // it: a request body, a success body, an error body.
 func scanJSON(d *document, f *facts, used map[int]bool) {
-	tries := 0
-	for i := 0; i < len(d.lines) && tries < maxJSONTries; i++ {
+	tries, budget := 0, maxJSONBytes
+	for i := 0; i < len(d.lines) && tries < maxJSONTries && budget > 0; i++ {
 		s := strings.TrimSpace(d.lines[i].s)
 		if used[d.lines[i].n] || !(strings.HasPrefix(s, "{") || strings.HasPrefix(s, "[")) {
 			continue
@@ -525,6 +529,7 @@ func scanJSON(d *document, f *facts, used map[int]bool) {
 			b.WriteByte('\n')
 		}
 		text := b.String()
+		budget -= len(text)
 		text = text[strings.IndexAny(text, "{["):]
 		dec := json.NewDecoder(strings.NewReader(text))
 		dec.UseNumber()
@@ -819,9 +824,13 @@ func scanTable(d *document, f *facts, t table) {
 		// A sentence after the table saying there are further codes makes
 		// the table an excerpt, not the vocabulary.
 		last := t.rowLines[len(t.rowLines)-1]
-		sect := d.section(last)
-		for _, l := range d.lines {
-			if l.n > last && d.section(l.n) == sect && reFurther.MatchString(l.s) {
+		h := d.headingAt(last)
+		for i := d.index(last + 1); i < len(d.lines) && i < d.index(last+1)+50; i++ {
+			l := d.lines[i]
+			if d.headingAt(l.n) != h {
+				break
+			}
+			if reFurther.MatchString(l.s) {
 				o := obs{val: "open", at: where{line: l.n}, quote: strings.TrimSpace(l.s), kind: "prose"}
 				f.codesOpen = &o
 				break
@@ -869,13 +878,12 @@ func scanTable(d *document, f *facts, t table) {
 	var all *obs
 	if rc < 0 {
 		hline := 0
-		for _, h := range d.headings {
-			if h.line <= t.line {
-				hline = h.line
-			}
+		if i := d.headingAt(t.line); i >= 0 {
+			hline = d.headings[i].line
 		}
-		for _, l := range d.lines {
-			if l.n >= hline && l.n < t.line && reRequired.MatchString(l.s) && !strings.Contains(strings.ToLower(l.s), "not required") {
+		for i := max(d.index(hline), d.index(t.line)-30); i < len(d.lines) && d.lines[i].n < t.line; i++ {
+			l := d.lines[i]
+			if reRequired.MatchString(l.s) && !strings.Contains(strings.ToLower(l.s), "not required") {
 				all = &obs{val: "true", at: where{line: l.n}, quote: strings.TrimSpace(l.s), kind: "prose"}
 				break
 			}

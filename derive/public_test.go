@@ -1,0 +1,5 @@
+package derive
+
+import "testing"
+
+func publicRows(t *testing.T) []measured { return nil }
