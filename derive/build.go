@@ -564,7 +564,7 @@ func (b *builder) build(g *group) (*yaml.Node, error) {
 		m := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
 		add(m, "type", str(gv), "")
 		gs.Content = append(gs.Content, m)
-		m.LineComment = b.note("grant "+gv, gv, filter(gO, gv)...)
+		m.LineComment = "# " + b.note("grant "+gv, gv, filter(gO, gv)...)
 	}
 	if len(b.grants) == 0 {
 		m := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
@@ -786,8 +786,11 @@ func (b *builder) members(samples []jsonSample, table map[string]*member, order 
 	}
 	for _, m := range out {
 		for _, s := range samples {
-			if _, ok := obj(s.value)[m.name]; !ok {
+			if _, ok := obj(s.value)[m.name]; !ok || s.schema != nil {
 				m.inAll = false
+			}
+			if s.schema != nil && contains(s.schema, m.name) {
+				m.required = append(m.required, obs{val: "true", at: s.at, quote: fmt.Sprintf("required: %v", s.schema), kind: "schema"})
 			}
 		}
 	}
@@ -902,7 +905,7 @@ func (b *builder) response() (*yaml.Node, error) {
 		for _, m := range ms {
 			all = append(all, m.types...)
 		}
-		b.require("RFC6749-5.1-STATUS-200", "", "", "", sampleAts2(f.success, "success sample")...)
+		b.require("RFC6749-5.1-STATUS-200", "", "", "", append(sampleAts2(f.success, "success sample"), all...)...)
 		if len(f.success) > 0 {
 			b.require("RFC6749-5.1-JSON-MEDIA-TYPE", "", "", "", sampleAts2(f.success, "a JSON success body")...)
 		}
@@ -1120,8 +1123,11 @@ func (b *builder) errors() *yaml.Node {
 					return "$path"
 				case status != 0 && v == http.StatusText(status):
 					return "$title"
-				case descs[v] || k == "error_description" || k == "message" && codeKey != "":
+				case descs[v] || k == "error_description" || k == "message" || k == "detail" && s.schema != nil:
 					return "$description"
+				}
+				if s.schema != nil {
+					f.ask("the error schema (%s) gives member %s no value; the template sends %q", s.at, k, v)
 				}
 				return v
 			case json.Number:
@@ -1233,15 +1239,9 @@ func (b *builder) errors() *yaml.Node {
 			}
 		}
 		if !found {
-			desc := ""
-			for _, k := range []string{"error_description", "message", "detail", "description"} {
-				if v, ok := obj(s.value)[k].(string); ok && desc == "" {
-					desc = v
-				}
-			}
-			if desc == "" {
-				desc = s.label
-			}
+			// The words introducing the sample say which failure it is; a
+			// description member may be the same for every failure.
+			desc := s.label
 			docs = append(docs, documented{code, desc, s.at, st, "sample"})
 		}
 	}
@@ -1256,8 +1256,9 @@ func (b *builder) errors() *yaml.Node {
 			if cs2 := b.descConditions(d.desc); len(cs2) > 0 && d.code == "invalid_grant" {
 				cs = intersect(cs, cs2, cs)
 			}
-		} else {
-			cs = b.descConditions(d.desc)
+		} else if cs = b.descConditions(d.desc); len(cs) > 0 {
+			b.decision(fmt.Sprintf("Error code %s (%s) is described as %q; the document does not name the failures it is for.", d.code, d.at, strings.TrimSpace(d.desc)),
+				"it is the error for "+strings.Join(cs, ", ")+", by the words of its description", "the description names those failures; which others share the code only a reader can tell.")
 		}
 		if d.status != 0 {
 			statuses = []int{d.status}
@@ -1364,8 +1365,13 @@ func (b *builder) lifetime() string {
 	}
 	dur := func(v string) string {
 		n, _ := strconv.Atoi(v)
-		d := time.Duration(n) * time.Second
-		return strings.TrimSuffix(strings.TrimSuffix(d.String(), "0s"), "0m")
+		switch {
+		case n%3600 == 0:
+			return strconv.Itoa(n/3600) + "h"
+		case n%60 == 0:
+			return strconv.Itoa(n/60) + "m"
+		}
+		return (time.Duration(n) * time.Second).String()
 	}
 	near := func(v string) bool {
 		n, _ := strconv.ParseFloat(v, 64)
@@ -1551,6 +1557,7 @@ func intNode(i int) *yaml.Node {
 func add(m *yaml.Node, key string, v *yaml.Node, comment string) {
 	k := str(key)
 	if comment != "" {
+		comment = "# " + comment
 		if v.Kind == yaml.ScalarNode || v.Style == yaml.FlowStyle {
 			v.LineComment = comment
 		} else {

@@ -77,6 +77,9 @@ type jsonSample struct {
 	value  any
 	label  string
 	status int // the HTTP status the sample is said to come with (0: unknown)
+	// schema: the sample stands for an OpenAPI schema (its property names
+	// as values); these are the members that schema requires.
+	schema []string
 }
 
 // errCode is one documented error code.

@@ -111,6 +111,21 @@ func shape(e specs.Errors) string {
 	return ""
 }
 
+// partOf: got lists some of want's items and nothing else (the rest was
+// left out, not got wrong).
+func partOf(got, want string) bool {
+	gs, ws := strings.Split(got, ","), strings.Split(want, ",")
+	if len(gs) >= len(ws) {
+		return false
+	}
+	for _, g := range gs {
+		if !slices.Contains(ws, g) {
+			return false
+		}
+	}
+	return true
+}
+
 func isTODO(s string) bool { return s == "" || strings.Contains(s, specs.TODOMarker) }
 
 func judge(fact, want, got string) outcome {
@@ -118,7 +133,7 @@ func judge(fact, want, got string) outcome {
 	switch {
 	case got == want:
 		o.verdict = "right"
-	case isTODO(got):
+	case isTODO(got) || partOf(got, want):
 		o.verdict = "todo"
 	default:
 		o.verdict = "wrong"

@@ -29,7 +29,7 @@ var (
 	reTokenType = regexp.MustCompile("(?i)\\btoken[ _]type is\\s+[\"'`]?([A-Za-z][\\w-]*)")
 	reFormWord  = regexp.MustCompile(`(?i)x-www-form-urlencoded|\burl-?encoded\b`)
 	reCTProse   = regexp.MustCompile(`(?i)content-type:?\s+(application/[a-z0-9.+\-]+)`)
-	reStatus    = regexp.MustCompile(`(?i)(?:HTTP/\d(?:\.\d)?\s+|status(?: code)?:?\s+)([1-5]\d\d)\b`)
+	reStatus    = regexp.MustCompile("(?i)(?:HTTP/\\d(?:\\.\\d)?\\s+|status(?: code)?:?\\s+`?)([1-5]\\d\\d)\\b")
 	reCodeSpan  = regexp.MustCompile("`([^`]+)`")
 	reFurther   = regexp.MustCompile(`(?i)in addition to|other error codes|common error codes|additional error codes|see also`)
 	reRequired  = regexp.MustCompile(`(?i)\b(mandatory|required)\b`)
@@ -38,6 +38,8 @@ var (
 	rePyURL     = regexp.MustCompile(`["'](https?://[^"']+)["']`)
 	rePyKV      = regexp.MustCompile(`["']([A-Za-z_][\w.\-]*)["']\s*:\s*["']([^"']*)["']`)
 )
+
+var reHeaders = regexp.MustCompile(`(?i)\bheaders?\b`)
 
 var reTOC = regexp.MustCompile(`(?i)^(table of )?contents$|^toc$`)
 
@@ -703,7 +705,7 @@ func scanProse(d *document, f *facts, used map[int]bool) {
 			if reFormWord.MatchString(s) {
 				f.encodings = append(f.encodings, obs{val: "form", at: at, quote: q, kind: kind})
 			}
-			if m := reCTProse.FindStringSubmatch(s); m != nil {
+			if m := reCTProse.FindStringSubmatch(s); m != nil && !reRespSect.MatchString(d.section(l.n)) {
 				f.ctypes = append(f.ctypes, obs{val: strings.ToLower(m[1]), at: at, quote: q, kind: kind})
 			}
 			if m := reTokenType.FindStringSubmatch(s); m != nil {
@@ -854,7 +856,10 @@ func scanTable(d *document, f *facts, t table) {
 		}
 		return false
 	}
-	ctx := d.section(t.line) + " " + d.label(t.line)
+	ctx := d.section(t.line)
+	if has("Authorization") || has("Content-Type") || reHeaders.MatchString(ctx) {
+		return // HTTP headers, not body members
+	}
 	role := ""
 	switch {
 	case has("grant_type") || has("client_id") || has("username"):
