@@ -7,9 +7,9 @@ import (
 	"testing"
 )
 
-// The loop closes: each seed document, derived, loads as a spec, and the
-// embedded reference server configured from it passes `run --spec`
-// without an edit.
+// The loop closes: each seed document, derived, loads as a spec and lints
+// without errors, and the embedded reference server configured from it
+// passes `run --spec` without an edit.
 func TestDerivedSeedsRun(t *testing.T) {
 	seeds, _ := filepath.Glob("../../../shared/seeds/00*.txt")
 	if len(seeds) == 0 {
@@ -24,6 +24,9 @@ func TestDerivedSeedsRun(t *testing.T) {
 			if d.exit != 0 || !strings.Contains(d.stdout, "loads: review it") {
 				t.Fatalf("derive: exit %d\n%s%s", d.exit, d.stdout, d.stderr)
 			}
+			if l := tokencert(t, nil, "lint", filepath.Join(out, "seed.yaml")); l.exit != 0 {
+				t.Fatalf("lint of the derived spec: exit %d\n%s%s", l.exit, l.stdout, l.stderr)
+			}
 			r := tokencert(t, nil, "run", "--spec", filepath.Join(out, "seed.yaml"), "--lifetime", "1s")
 			if r.exit != 0 {
 				t.Fatalf("run --spec on the derived spec: exit %d\n%s", r.exit, failures(r))
@@ -33,8 +36,8 @@ func TestDerivedSeedsRun(t *testing.T) {
 }
 
 // A document that leaves a required fact open yields a draft with a
-// TODO(derive) marker; derive says which, and run refuses the draft,
-// naming the marker's line.
+// TODO(derive) marker; derive says which, lint warns of it, and run
+// refuses the draft, naming the marker's line.
 func TestDerivedDraftBlocksRun(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -45,6 +48,10 @@ func TestDerivedDraftBlocksRun(t *testing.T) {
 	d := tokencert(t, nil, "derive", doc, "--out", dir)
 	if d.exit != 0 || !strings.Contains(d.stdout, "TODO(derive) marker(s) block tokencert run") || !strings.Contains(d.stdout, "no success body") {
 		t.Fatalf("derive: exit %d\n%s%s", d.exit, d.stdout, d.stderr)
+	}
+	l := tokencert(t, nil, "lint", filepath.Join(dir, "acme.yaml"))
+	if l.exit != 0 || !strings.Contains(l.stdout+l.stderr, "warning: response:") && !strings.Contains(l.stdout+l.stderr, "TODO(derive): the document shows no success body") {
+		t.Errorf("lint of a draft: exit %d, want 0 with the marker as a warning\n%s%s", l.exit, l.stdout, l.stderr)
 	}
 	r := tokencert(t, nil, "run", "--spec", filepath.Join(dir, "acme.yaml"))
 	if r.exit != 2 || !strings.Contains(r.stderr, "is a draft") || !strings.Contains(r.stderr, "acme.yaml:") || !strings.Contains(r.stderr, "TODO(derive): the document shows no success body") {
