@@ -96,6 +96,10 @@ var Designed = []struct{ Label, Why string }{
 	{expiredLabel, "RFC6749-7/RFC7662-2.2: the token the fresh-token probe presented, presented again after it expired"},
 	{"replay of the rotated refresh token", "RFC9700-4.14.2: replaying the refresh token the shared refresh presented is the probe"},
 	{"token for the refresh-binding probe", "RFC6749-10.4: the other client's attempt needs an unused refresh token of its own; one another check redeems (or that replay detection revokes) would let that check decide this verdict"},
+	{"token for the refresh-chain probe", "RFC6749-6-NEW-RT-SAME-SCOPE: the chain redeems its refresh token twice; a token another check refreshes (or replays) would let that check break the chain"},
+	{"token watched for its stated lifetime", "TOKENCERT-LIFETIME-AS-STATED: a token no other check presents, refreshes or replaces, so that nothing but its lifetime can end it (issue 14: a refresh may revoke the access token it replaces)"},
+	{"watched token late in its lifetime", "TOKENCERT-LIFETIME-AS-STATED: the watched token presented again, late in its stated lifetime, is the probe"},
+	{"token sample", "RFC6749-10.10-TOKEN-ENTROPY-128: more tokens of the primary grant, only when the run obtained too few to look for a pattern"},
 }
 
 // Build compiles tokencert into dir and returns the binary's path.

@@ -42,9 +42,12 @@ const (
 	PhaseMain Phase = iota // the zero value: most checks
 	PhaseFirst
 	PhaseLast
+	// PhaseFinal runs after every other check, the expiry waits included:
+	// checks that judge every exchange of the run.
+	PhaseFinal
 )
 
-var phaseRank = map[Phase]int{PhaseFirst: 0, PhaseMain: 1, PhaseLast: 2}
+var phaseRank = map[Phase]int{PhaseFirst: 0, PhaseMain: 1, PhaseLast: 2, PhaseFinal: 3}
 
 // Check is one requirement check: one Ginkgo spec.
 type Check struct {
@@ -153,6 +156,7 @@ type Env struct {
 
 	memo   memo
 	logins logins
+	sent   sentLog
 }
 
 // NewEnv prepares the environment for a spec and target.
@@ -176,7 +180,9 @@ func NewEnv(spec *specs.Spec, tg target.Target, client *wire.Client, console io.
 		r.Add(kind, v)
 	}
 	client.TokenMembers = append(client.TokenMembers, spec.Member("access_token"), spec.Member("refresh_token"), "id_token", "access_token", "refresh_token")
-	return &Env{Spec: spec, Target: tg, Client: client, Redactor: r, TokenSchema: ts, ErrorSchema: es, Console: console, memo: memo{m: map[string]*memoEntry{}}}, nil
+	e := &Env{Spec: spec, Target: tg, Client: client, Redactor: r, TokenSchema: ts, ErrorSchema: es, Console: console, memo: memo{m: map[string]*memoEntry{}}}
+	client.Observe = e.sent.add
+	return e, nil
 }
 
 // Plan returns the checks of the spec's requirements, in run order.
