@@ -1,10 +1,12 @@
 package suites
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tokencert/tokencert/probes"
@@ -54,12 +56,69 @@ func lifetimeToken(t *T) (*wire.Exchange, string) {
 	return ex, token
 }
 
+// lateProbe is the lifetime check's second presentation of its token,
+// sent in the background at its time (late in the token's stated
+// lifetime), whatever check runs then, so that it costs the run no wait of
+// its own and no check order can push it past the lifetime.
+type lateProbe struct {
+	once     sync.Once
+	done     chan struct{}
+	why      string // why no late probe was scheduled
+	sent     time.Time
+	lifetime time.Duration
+	where    string
+	ex       *wire.Exchange
+}
+
+// scheduleLate schedules (once per run) the late presentation of the
+// lifetime check's token.
+func (e *Env) scheduleLate(t *T, p tokenProbe, issued *wire.Exchange, token string) *lateProbe {
+	l := &e.late
+	l.once.Do(func() {
+		l.done = make(chan struct{})
+		lifetime, ok := expiresIn(e, issued)
+		switch {
+		case !ok || lifetime <= 0:
+			l.why = fmt.Sprintf("the response states no lifetime (expires_in) and spec %s documents none", e.Spec.Name)
+		case lifetime+e.Target.Skew > e.Target.MaxWait.Duration:
+			l.why = fmt.Sprintf("the token lives %s, and the run waits at most --max-wait %s (target key max_wait) for the expiry checks: probing it late would make the run longer", lifetime, e.Target.MaxWait.Duration)
+		}
+		// The server issued the token after the request left, so it lives
+		// at least until sent + lifetime; the probe goes a tenth of the
+		// lifetime (and two round trips) before that.
+		l.sent, l.lifetime, l.where = issued.Started, lifetime, p.where
+		margin := max(lifetime/10, 2*issued.Duration)
+		at := l.sent.Add(lifetime - margin)
+		if l.why == "" && at.Sub(l.sent) < lifetime/2 {
+			l.why = fmt.Sprintf("the token request took %s, too long against the stated lifetime of %s to probe the token late in it", issued.Duration.Round(time.Millisecond), lifetime)
+		}
+		if l.why != "" {
+			close(l.done)
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(t.Ctx), lifetime+e.Target.Skew+time.Minute)
+		go func() {
+			defer cancel()
+			defer close(l.done)
+			timer := time.NewTimer(time.Until(at))
+			defer timer.Stop()
+			select {
+			case <-timer.C:
+				l.ex = p.send(e, ctx, "watched token late in its lifetime, at "+p.where, token)
+			case <-ctx.Done():
+				l.why = "the run ended before the token could be presented late in its lifetime"
+			}
+		}()
+	})
+	return l
+}
+
 func planLifetime(e *Env, req specs.Requirement) []Check {
 	atIssue := Check{Req: req, Concern: Expiry, Variant: "at issue", Phase: PhaseFirst,
 		Title: "a token of its own is accepted when issued",
 		Run: func(t *T) {
 			p := lifetimeProbe(t)
-			_, token := lifetimeToken(t)
+			issued, token := lifetimeToken(t)
 			ex := p.send(t.Env, t.Ctx, "watched token at issue, at "+p.where, token)
 			t.Evidence(ex)
 			accepted, problem := p.verdict(ex)
@@ -68,6 +127,8 @@ func planLifetime(e *Env, req specs.Requirement) []Check {
 				t.Errorf("%s: %s", problem, ex.Summary())
 			case !accepted:
 				t.Errorf("%s refused a token issued moments ago: %s", p.where, ex.Summary())
+			default:
+				t.Env.scheduleLate(t, p, issued, token)
 			}
 		}}
 	late := Check{Req: req, Concern: Expiry, Variant: "late", Phase: PhaseLast,
@@ -75,41 +136,37 @@ func planLifetime(e *Env, req specs.Requirement) []Check {
 		Title:   "the token is still accepted shortly before its expires_in is up",
 		Run: func(t *T) {
 			p := lifetimeProbe(t)
-			issuedEx, token := lifetimeToken(t)
-			lifetime, ok := expiresIn(t.Env, issuedEx)
-			if !ok || lifetime <= 0 {
-				t.Skipf("the response states no lifetime (expires_in) and spec %s documents none", t.Env.Spec.Name)
+			issued, token := lifetimeToken(t)
+			l := t.Env.scheduleLate(t, p, issued, token)
+			select {
+			case <-l.done:
+			default:
+				t.Consolef("lifetime: waiting for the token to be presented late in its lifetime (%s, %s)", t.Check.Req.ID, p.where)
+				select {
+				case <-l.done:
+				case <-t.Ctx.Done():
+					t.Errorf("the wait was cut short: %v", t.Ctx.Err())
+					return
+				}
 			}
-			if lifetime+t.Env.Target.Skew > t.Env.Target.MaxWait.Duration {
-				t.Skipf("the token lives %s, and the run waits at most --max-wait %s (target key max_wait) for the expiry checks: probing it late would make the run longer", lifetime, t.Env.Target.MaxWait.Duration)
+			if l.ex == nil {
+				t.Skipf("%s", l.why)
 			}
-			// The server issued the token after the request left, so it lives
-			// at least until sent + lifetime; the probe goes a tenth of the
-			// lifetime (and two round trips) before that.
-			sent := issuedEx.Started
-			margin := max(lifetime/10, 2*issuedEx.Duration)
-			at := sent.Add(lifetime - margin)
-			if at.Sub(sent) < lifetime/2 {
-				t.Skipf("the token request took %s, too long against the stated lifetime of %s to probe the token late in it", issuedEx.Duration.Round(time.Millisecond), lifetime)
-			}
-			if time.Now().After(at) {
-				t.Skipf("the run reached this check %s after the token was requested, past the point to probe it (%s into its stated lifetime of %s)", time.Since(sent).Round(time.Millisecond), at.Sub(sent).Round(time.Millisecond), lifetime)
-			}
-			if err := waitUntil(t, at, fmt.Sprintf("lifetime: waiting to present the token late in its lifetime (%s, %s)", t.Check.Req.ID, p.where)); err != nil {
-				t.Errorf("the wait was cut short: %v", err)
-				return
-			}
-			ex := p.send(t.Env, t.Ctx, "watched token late in its lifetime, at "+p.where, token)
+			ex := l.ex
 			t.Evidence(ex)
-			age := time.Since(sent)
+			age := ex.Started.Sub(l.sent)
+			share := 100 * age.Seconds() / l.lifetime.Seconds()
+			if age >= l.lifetime {
+				t.Skipf("the late probe could only be sent %s after the token was requested, past its stated lifetime of %s (the run was busy): nothing to judge", age.Round(time.Millisecond), l.lifetime)
+			}
 			accepted, problem := p.verdict(ex)
 			switch {
 			case problem != "":
 				t.Errorf("%s: %s", problem, ex.Summary())
 			case !accepted:
-				t.Errorf("%s refused the token %s after it was requested, before its stated lifetime of %s was up (%.0f%% of it): %s", p.where, age.Round(time.Millisecond), lifetime, 100*age.Seconds()/lifetime.Seconds(), ex.Summary())
+				t.Errorf("%s refused the token %s after it was requested, before its stated lifetime of %s was up (%.0f%% of it): %s", l.where, age.Round(time.Millisecond), l.lifetime, share, ex.Summary())
 			default:
-				t.Notef("%s accepted the token %s after it was requested, %.0f%% into its stated lifetime of %s", p.where, age.Round(time.Millisecond), 100*age.Seconds()/lifetime.Seconds(), lifetime)
+				t.Notef("%s accepted the token %s after it was requested, %.0f%% into its stated lifetime of %s", l.where, age.Round(time.Millisecond), share, l.lifetime)
 			}
 		}}
 	return []Check{atIssue, late}

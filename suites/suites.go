@@ -157,6 +157,7 @@ type Env struct {
 	memo   memo
 	logins logins
 	sent   sentLog
+	late   lateProbe
 }
 
 // NewEnv prepares the environment for a spec and target.
