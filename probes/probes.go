@@ -299,7 +299,11 @@ var (
 			if known == "" {
 				return "no known scope value to combine with an unknown one (target key scope)"
 			}
-			r.Params = With(r.Params, "scope", known+" tokencert-probe-"+Random(8))
+			scope := known + " tokencert-probe-" + Random(8)
+			if limit, ok := e.Spec().Request.MaxLength["scope"]; ok && len(scope) > limit {
+				return fmt.Sprintf("a known scope with an unknown one would exceed the documented maximum length of scope (%d), which the max-length check owns", limit)
+			}
+			r.Params = With(r.Params, "scope", scope)
 			return ""
 		},
 		Answer:      answer("invalid_scope", http.StatusBadRequest),

@@ -42,9 +42,27 @@ func planError(e *Env, req specs.Requirement) []Check {
 	return out
 }
 
+// documentedCase is the error the spec documents for cond; for a companion
+// condition the spec does not list, the error it documents for the
+// condition it accompanies (the same failure, probed another way).
+func documentedCase(t *T, cond *probes.Condition) (specs.ErrorCase, bool) {
+	if ec, ok := t.Env.Spec.Condition(cond.Name); ok {
+		return ec, true
+	}
+	for _, parent := range probes.Conditions {
+		if parent.Companion == cond {
+			if ec, ok := t.Env.Spec.Condition(parent.Name); ok {
+				t.Notef("spec %s documents no error for %s; the one it documents for %s applies, the same failure probed another way", t.Env.Spec.Name, cond.Name, parent.Name)
+				return ec, true
+			}
+		}
+	}
+	return specs.ErrorCase{}, false
+}
+
 func errorCheck(req specs.Requirement, cond *probes.Condition) Check {
 	return Check{Req: req, Concern: Errors, Variant: cond.Name, Title: cond.Title, Run: func(t *T) {
-		ec, ok := t.Env.Spec.Condition(cond.Name)
+		ec, ok := documentedCase(t, cond)
 		if !ok {
 			t.Skipf("spec %s documents no error for %s", t.Env.Spec.Name, cond.Name)
 		}
@@ -227,7 +245,7 @@ func planScopeUnknown(e *Env, req specs.Requirement) []Check {
 				t.Notef("the server narrowed the scope instead of refusing it (RFC 6749 §3.3 allows this)")
 				return
 			}
-			ec, ok := t.Env.Spec.Condition(cond.Name)
+			ec, ok := documentedCase(t, cond)
 			if !ok {
 				t.Skipf("spec %s documents no error for %s", t.Env.Spec.Name, cond.Name)
 			}
