@@ -154,19 +154,21 @@ func planLifetime(e *Env, req specs.Requirement) []Check {
 			}
 			ex := l.ex
 			t.Evidence(ex)
-			age := ex.Started.Sub(l.sent)
-			share := 100 * age.Seconds() / l.lifetime.Seconds()
-			if age >= l.lifetime {
-				t.Skipf("the late probe could only be sent %s after the token was requested, past its stated lifetime of %s (the run was busy): nothing to judge", age.Round(time.Millisecond), l.lifetime)
-			}
+			// The probe left after the pacer let it (Duration - ServerTime
+			// after Started) and was judged before its answer came.
+			left := ex.Started.Add(ex.Duration - ex.ServerTime).Sub(l.sent)
+			answered := ex.Started.Add(ex.Duration).Sub(l.sent)
+			share := func(d time.Duration) float64 { return 100 * d.Seconds() / l.lifetime.Seconds() }
 			accepted, problem := p.verdict(ex)
 			switch {
 			case problem != "":
 				t.Errorf("%s: %s", problem, ex.Summary())
-			case !accepted:
-				t.Errorf("%s refused the token %s after it was requested, before its stated lifetime of %s was up (%.0f%% of it): %s", l.where, age.Round(time.Millisecond), l.lifetime, share, ex.Summary())
+			case accepted:
+				t.Notef("%s accepted the token presented %s after it was requested, %.0f%% into its stated lifetime of %s", l.where, left.Round(time.Millisecond), share(left), l.lifetime)
+			case answered >= l.lifetime:
+				t.Skipf("the late probe was delayed (the run was busy): refused with an answer %s after the token was requested, when its stated lifetime of %s may have been up; nothing to judge", answered.Round(time.Millisecond), l.lifetime)
 			default:
-				t.Notef("%s accepted the token %s after it was requested, %.0f%% into its stated lifetime of %s", l.where, age.Round(time.Millisecond), share, l.lifetime)
+				t.Errorf("%s refused the token %s after it was requested, before its stated lifetime of %s was up (%.0f%% of it): %s", l.where, answered.Round(time.Millisecond), l.lifetime, share(answered), ex.Summary())
 			}
 		}}
 	return []Check{atIssue, late}
