@@ -113,6 +113,7 @@ func echoForms(v string) [][2]string {
 		{"URL-encoded", url.QueryEscape(v)},
 		{"URL-path-encoded", url.PathEscape(v)},
 		{"JSON-escaped", strings.Trim(string(js), `"`)},
+		{"JSON-escaped", strings.ReplaceAll(strings.Trim(string(js), `"`), "/", `\/`)},
 		{"base64-encoded", base64.StdEncoding.EncodeToString([]byte(v))},
 		{"base64-encoded", base64.RawStdEncoding.EncodeToString([]byte(v))},
 		{"base64url-encoded", base64.URLEncoding.EncodeToString([]byte(v))},
@@ -145,7 +146,8 @@ func echoedIn(text, v string) string {
 // §6), which is no echo of a secret. Anywhere else the presented token is.
 func withoutReturnedRefreshToken(body, member, rt string) string {
 	js, _ := json.Marshal(rt)
-	for _, q := range []string{rt, strings.Trim(string(js), `"`)} {
+	escaped := strings.Trim(string(js), `"`)
+	for _, q := range []string{rt, escaped, strings.ReplaceAll(escaped, "/", `\/`)} {
 		re := regexp.MustCompile(`("` + regexp.QuoteMeta(member) + `"\s*:\s*)"` + regexp.QuoteMeta(q) + `"`)
 		if loc := re.FindStringSubmatchIndex(body); loc != nil {
 			return body[:loc[3]] + `""` + body[loc[1]:]
