@@ -113,6 +113,10 @@ var Designed = []struct{ Label, First, Why string }{
 	{Label: "replay of the rotated refresh token", Why: "RFC9700-4.14.2: replaying the refresh token the shared refresh presented is the probe"},
 	{Label: "token for the refresh-binding probe", Why: "RFC6749-10.4: the other client's attempt needs an unused refresh token of its own; one another check redeems (or that replay detection revokes) would let that check decide this verdict"},
 	{First: watchedLabel, Why: "RFC6749-7/RFC7662-2.2: the expiry checks watch a token of their own, which no other check touches; a server may revoke an access token when its refresh token is redeemed, and a token refused for that reason proves nothing about expiry"},
+	{Label: "token for the refresh-chain probe", Why: "RFC6749-6-NEW-RT-SAME-SCOPE: the chain redeems its refresh token twice; a token another check refreshes (or replays) would let that check break the chain"},
+	{Label: "token watched for its stated lifetime", Why: "TOKENCERT-LIFETIME-AS-STATED: a token no other check presents, refreshes or replaces, so that nothing but its lifetime can end it (issue 14: a refresh may revoke the access token it replaces)"},
+	{Label: "watched token late in its lifetime", Why: "TOKENCERT-LIFETIME-AS-STATED: the watched token presented again, late in its stated lifetime, is the probe"},
+	{Label: "token sample", Why: "RFC6749-10.10-TOKEN-ENTROPY-128: more tokens of the primary grant, only when the run obtained too few to look for a pattern"},
 }
 
 // watchedLabel is the label of the request for the token the expiry checks

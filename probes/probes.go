@@ -103,6 +103,12 @@ type Condition struct {
 	// Faults name the reference-server faults that break the condition's
 	// requirements.
 	Faults []string
+	// Companion is another shape of the same failure, probed beside this
+	// one by the checks of this condition, as a variant of their own (a
+	// wrong method with the parameters in the body as well as in the
+	// query; a known scope with an unknown one as well as the unknown one
+	// alone). It has no requirements of its own.
+	Companion *Condition
 }
 
 func answer(code string, status int) specs.ErrorCase {
@@ -282,6 +288,33 @@ var (
 		Answer:      answer("invalid_scope", http.StatusBadRequest),
 		Description: "the requested scope is invalid, unknown or exceeds the scope granted",
 		Faults:      []string{"unknown-scope-granted", "scope-narrowed-silently"},
+		Companion:   BadScopePartial,
+	}
+	BadScopePartial = &Condition{Name: "invalid_scope_partial",
+		Doc:   "a known scope value (the first of the target's `scope`) with an unknown one: a server that drops only the unknown part is seen (probed beside `invalid_scope` by the scope checks)",
+		Title: "a known scope with an unknown one is refused, or narrowed and reported",
+		Build: func(e Env, r *Request) string {
+			known := ""
+			for _, p := range r.Params {
+				if p.Name == "scope" {
+					if fs := e.Spec().SplitScope(p.Value); len(fs) > 0 {
+						known = fs[0]
+					}
+				}
+			}
+			if known == "" {
+				return "no known scope value to combine with an unknown one (target key scope)"
+			}
+			scope := e.Spec().JoinScope([]string{known, "tokencert-probe-" + Random(8)})
+			if limit, ok := e.Spec().Request.MaxLength["scope"]; ok && len(scope) > limit {
+				return fmt.Sprintf("a known scope with an unknown one would exceed the documented maximum length of scope (%d), which the max-length check owns", limit)
+			}
+			r.Params = With(r.Params, "scope", scope)
+			return ""
+		},
+		Answer:      answer("invalid_scope", http.StatusBadRequest),
+		Description: "the requested scope is invalid, unknown or exceeds the scope granted",
+		Faults:      []string{"scope-partly-narrowed-silently"},
 	}
 	BadParam = &Condition{Name: "invalid_parameter",
 		Doc:         "a documented extra parameter missing, wrong or too long (sent by the `required-param`, `param-value` and `max-length` checks)",
@@ -304,13 +337,28 @@ var (
 		Answer:      answer("invalid_request", http.StatusMethodNotAllowed),
 		Description: "the token endpoint does not accept this method",
 		Faults:      []string{"get-accepted"},
+		Companion:   WrongMethodBody,
+	}
+	WrongMethodBody = &Condition{Name: "wrong_method_body",
+		Doc:   "the request with another method, the parameters in the body in the spec's own encoding (GET with a JSON body for a JSON dialect; PUT with the parameters in the query when the spec's method is GET); probed beside `wrong_method` by its check",
+		Title: "a token request with another HTTP method and the spec's own body yields no token",
+		Build: func(e Env, r *Request) string {
+			r.Method, r.Query = http.MethodGet, false
+			if e.Spec().Request.Method == http.MethodGet {
+				r.Method, r.Query = http.MethodPut, true
+			}
+			return ""
+		},
+		Answer:      answer("invalid_request", http.StatusMethodNotAllowed),
+		Description: "the token endpoint does not accept this method",
+		Faults:      []string{"wrong-method-body-accepted"},
 	}
 )
 
 // Conditions lists every condition a spec may document.
 var Conditions = []*Condition{
 	BadClientBasic, BadClientBody, NoClientAuth, CredentialsInURI, BadPassword, BadRefreshToken, OtherClientRefresh, UnsupportedGrant,
-	MissingGrantType, MissingParam, RepeatedParam, MalformedBody, BadScope, BadParam, WrongMethod,
+	MissingGrantType, MissingParam, RepeatedParam, MalformedBody, BadScope, BadScopePartial, BadParam, WrongMethod, WrongMethodBody,
 }
 
 // ByName returns the condition of that name, or nil.

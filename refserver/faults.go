@@ -171,6 +171,8 @@ var faults = []Fault{
 	FaultFormBodyRefused, FaultExpiresInNotNumeric, FaultScopeCommaJoined, FaultScopeOmitted, FaultNoRefreshOnPassword,
 	FaultRefreshNotRotated, FaultErrorTitleUndocumented, FaultErrorMembersDropped,
 	FaultHang, FaultSlow, FaultReset, FaultRedirect, FaultHugeBody, FaultGarbageJSON, FaultHTMLError, FaultPlainHTTP,
+	FaultSecretEchoed, FaultTokenCounter, FaultTokenDiesEarly, FaultIntrospectUnknownActive, FaultBearerNoError,
+	FaultRefreshTokenNarrowed, FaultRotatedRefreshDead, FaultWrongMethodBodyAccepted, FaultScopePartlyNarrowedSilently,
 }
 
 // Faults returns every fault, sorted by name.

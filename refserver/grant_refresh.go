@@ -39,5 +39,9 @@ func (s *Server) grantRefresh(req *tokenRequest, c client) (*grant, *apiError) {
 	if rotate && !s.has(FaultRotationOldValid) && !s.store.consume(token) {
 		return nil, fail(probes.BadRefreshToken) // redeemed concurrently
 	}
-	return &grant{client: c.id, username: rec.username, scope: sc, refresh: rotate, refreshScope: rec.scope}, nil
+	refreshScope := rec.scope
+	if s.has(FaultRefreshTokenNarrowed) && req.get("scope") != "" {
+		refreshScope = sc.scope
+	}
+	return &grant{client: c.id, username: rec.username, scope: sc, refresh: rotate, refreshScope: refreshScope, deadRefresh: s.has(FaultRotatedRefreshDead)}, nil
 }

@@ -20,7 +20,8 @@ func (s *Server) serveIntrospect(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusMethodNotAllowed, "application/json", object{{"error", "invalid_request"}})
 		return
 	}
-	if _, ok := s.basicClient(r); !ok {
+	caller, ok := s.basicClient(r)
+	if !ok {
 		w.Header().Set("WWW-Authenticate", basicChallenge)
 		writeJSON(w, http.StatusUnauthorized, "application/json", object{{"error", "invalid_client"}})
 		return
@@ -35,12 +36,19 @@ func (s *Server) serveIntrospect(w http.ResponseWriter, r *http.Request) {
 			object{{"error", "invalid_request"}, {"error_description", "exactly one token parameter is required"}})
 		return
 	}
-	writeJSON(w, http.StatusOK, "application/json", s.introspect(form.Get("token"), time.Now()))
+	token := form.Get("token")
+	if _, access := s.store.accessToken(token); !access && s.has(FaultIntrospectUnknownActive) {
+		if _, refresh := s.store.refreshToken(token); !refresh {
+			writeJSON(w, http.StatusOK, "application/json", object{{"active", true}, {"client_id", caller.id}})
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, "application/json", s.introspect(token, time.Now()))
 }
 
 // introspect describes a token as RFC 7662 §2.2 does.
 func (s *Server) introspect(token string, now time.Time) object {
-	if a, ok := s.store.accessToken(token); ok && !a.revoked && (!a.expired(now) || s.has(FaultExpiredActiveIntrospection)) {
+	if a, ok := s.store.accessToken(token); ok && !a.revoked && (!s.dead(a, now) || s.has(FaultExpiredActiveIntrospection)) {
 		tokenType := s.spec.Response.TokenType
 		if tokenType == "" {
 			tokenType = "Bearer"

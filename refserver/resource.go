@@ -30,8 +30,11 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rec, known := s.store.accessToken(token)
-	if !known || rec.revoked || (rec.expired(time.Now()) && !s.has(FaultExpiredAcceptedAtResource)) {
+	if !known || rec.revoked || (s.dead(rec, time.Now()) && !s.has(FaultExpiredAcceptedAtResource)) {
 		w.Header().Set("WWW-Authenticate", bearerInvalidChallenge)
+		if s.has(FaultBearerNoError) {
+			w.Header().Set("WWW-Authenticate", bearerChallenge)
+		}
 		writeJSON(w, http.StatusUnauthorized, "application/json",
 			object{{"error", "invalid_token"}, {"error_description", "the access token is invalid, revoked or expired"}})
 		return

@@ -48,6 +48,9 @@ func (s *Server) grantScope(req *tokenRequest, ceiling []string, refresh bool) (
 		case s.has(FaultScopeNarrowedSilently):
 			known := slices.DeleteFunc(requested, func(v string) bool { return slices.Contains(unknown, v) })
 			return scopeGrant{scope: known, silent: true}, nil
+		case s.has(FaultScopePartlyNarrowedSilently) && len(unknown) < len(requested):
+			known := slices.DeleteFunc(requested, func(v string) bool { return slices.Contains(unknown, v) })
+			return scopeGrant{scope: known, silent: true}, nil
 		}
 		return scopeGrant{}, fail(probes.BadScope)
 	}

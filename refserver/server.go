@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tokencert/tokencert/specs"
@@ -54,6 +55,10 @@ type Server struct {
 	handler  http.Handler
 	tls      *tls.Config
 
+	// counter numbers the tokens of FaultTokenCounter after counterPrefix.
+	counter       atomic.Int64
+	counterPrefix string
+
 	mu   sync.Mutex
 	http *http.Server
 	ln   net.Listener
@@ -71,7 +76,7 @@ func New(o Options) (*Server, error) {
 	if o.Spec == nil {
 		return nil, errors.New("refserver: no spec")
 	}
-	s := &Server{spec: o.Spec, lifetime: o.Lifetime, latency: o.Latency, faults: map[string]bool{}, store: newStore(), tls: o.TLS}
+	s := &Server{spec: o.Spec, lifetime: o.Lifetime, latency: o.Latency, faults: map[string]bool{}, store: newStore(), tls: o.TLS, counterPrefix: randomToken()}
 	if s.lifetime == 0 {
 		s.lifetime = o.Spec.Refserver.Lifetime.Duration
 	}

@@ -3,6 +3,7 @@ package refserver
 import (
 	"crypto/rand"
 	"encoding/base64"
+	"fmt"
 	"math/big"
 	"sync"
 	"time"
@@ -28,6 +29,15 @@ func randomDigits() string {
 	return new(big.Int).SetBytes(b).String()
 }
 
+// newToken is a new opaque token (or jti): randomToken, or under
+// FaultTokenCounter the server's fixed prefix and the next number.
+func (s *Server) newToken() string {
+	if s.has(FaultTokenCounter) {
+		return fmt.Sprintf("%s-%08d", s.counterPrefix, s.counter.Add(1))
+	}
+	return randomToken()
+}
+
 // accessRecord is what the server knows of an issued access token.
 type accessRecord struct {
 	client   string
@@ -43,6 +53,15 @@ type accessRecord struct {
 // expired reports whether the token has expired at now: a token lives from
 // issued up to, not including, issued + lifetime (RFC 6749 §4.2.2, §5.1).
 func (a accessRecord) expired(now time.Time) bool { return !now.Before(a.expires) }
+
+// dead reports whether the server refuses the token at now: once expired,
+// or under FaultTokenDiesEarly once half its lifetime has passed.
+func (s *Server) dead(a accessRecord, now time.Time) bool {
+	if s.has(FaultTokenDiesEarly) {
+		return !now.Before(a.issued.Add(a.expires.Sub(a.issued) / 2))
+	}
+	return a.expired(now)
+}
 
 // refreshRecord is what the server knows of an issued refresh token. scope
 // is the scope of the original grant, which a refresh may not exceed

@@ -1,6 +1,7 @@
 package refserver
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"maps"
 	"math"
@@ -25,6 +26,9 @@ type grant struct {
 	// keepRefresh is a refresh token sent again instead of a new one
 	// (FaultRefreshNotRotated).
 	keepRefresh string
+	// deadRefresh: the new refresh token is not recorded
+	// (FaultRotatedRefreshDead).
+	deadRefresh bool
 }
 
 // grantFunc serves one grant type for an authenticated client.
@@ -58,7 +62,7 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 // best reported: method, body, client authentication (RFC 6749 §3.2.1),
 // grant type, parameters, then the grant itself.
 func (s *Server) tokenGrant(r *http.Request) (*grant, *tokenRequest, *apiError) {
-	if r.Method != s.tokenMethod() && !s.has(FaultGetAccepted) {
+	if r.Method != s.tokenMethod() && !s.has(FaultGetAccepted) && !(s.has(FaultWrongMethodBodyAccepted) && r.ContentLength > 0 && r.URL.RawQuery == "") {
 		e := fail(probes.WrongMethod)
 		e.allow = s.tokenMethod()
 		return nil, nil, e
@@ -164,7 +168,9 @@ func (s *Server) issue(w http.ResponseWriter, req *tokenRequest, g *grant) {
 		if s.has(FaultRefreshTokenNumber) {
 			rt = randomDigits()
 		}
-		s.store.addRefresh(rt, refreshRecord{client: g.client, username: g.username, scope: g.refreshScope, issued: now})
+		if !g.deadRefresh {
+			s.store.addRefresh(rt, refreshRecord{client: g.client, username: g.username, scope: g.refreshScope, issued: now})
+		}
 	}
 	expires := now.Add(s.lifetime)
 	if s.has(FaultRevokeOnRefreshNeverExpire) {
@@ -182,6 +188,11 @@ func (s *Server) issue(w http.ResponseWriter, req *tokenRequest, g *grant) {
 	if !s.has(FaultPragmaMissing) {
 		h.Set("Pragma", "no-cache")
 	}
+	if s.has(FaultSecretEchoed) {
+		if c, ok := s.reg.client(g.client); ok {
+			h.Set("X-Client-Assertion", base64.RawURLEncoding.EncodeToString([]byte(c.secret)))
+		}
+	}
 	ct := s.spec.ResponseMediaType()
 	if s.has(FaultTextPlain) {
 		ct = "text/plain; charset=utf-8"
@@ -198,7 +209,7 @@ func (s *Server) issue(w http.ResponseWriter, req *tokenRequest, g *grant) {
 func (s *Server) mintAccessToken(req *tokenRequest, g *grant, now time.Time) (string, error) {
 	var at string
 	if s.signer == nil || s.has(FaultAccessTokenOpaque) {
-		at = randomToken()
+		at = s.newToken()
 	} else {
 		var err error
 		if at, err = s.signAccessToken(s.claims(req, g, now)); err != nil {
@@ -220,7 +231,7 @@ func (s *Server) claims(req *tokenRequest, g *grant, now time.Time) object {
 	}
 	iat := now.Unix()
 	c := object{{"iss", "tokencert"}, {"sub", sub}, {"client_id", g.client}, {"iat", iat},
-		{"exp", iat + s.expiresIn()}, {"jti", randomToken()}}
+		{"exp", iat + s.expiresIn()}, {"jti", s.newToken()}}
 	if len(g.scope.scope) > 0 {
 		c = c.set("scope", strings.Join(g.scope.scope, " "))
 	}

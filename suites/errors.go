@@ -31,8 +31,38 @@ func planError(e *Env, req specs.Requirement) []Check {
 			t.Errorf("requirement %s: check %q names no known failure condition (%s)", req.ID, req.Check, strings.Join(probes.Names(), ", "))
 		}}}
 	}
-	return []Check{{Req: req, Concern: Errors, Variant: cond.Name, Title: cond.Title, Run: func(t *T) {
-		ec, documented := t.Env.Spec.Condition(cond.Name)
+	out := []Check{errorCheck(req, cond)}
+	if c := cond.Companion; c != nil {
+		// The companion probes the same requirement another way; its check
+		// reads as if the spec had named it.
+		companion := req
+		companion.Check = "error/" + c.Name
+		out = append(out, errorCheck(companion, c))
+	}
+	return out
+}
+
+// documentedCase is the error the spec documents for cond; for a companion
+// condition the spec does not list, the error it documents for the
+// condition it accompanies (the same failure, probed another way).
+func documentedCase(t *T, cond *probes.Condition) (specs.ErrorCase, bool) {
+	if ec, ok := t.Env.Spec.Condition(cond.Name); ok {
+		return ec, true
+	}
+	for _, parent := range probes.Conditions {
+		if parent.Companion == cond {
+			if ec, ok := t.Env.Spec.Condition(parent.Name); ok {
+				t.Notef("spec %s documents no error for %s; the one it documents for %s applies, the same failure probed another way", t.Env.Spec.Name, cond.Name, parent.Name)
+				return ec, true
+			}
+		}
+	}
+	return specs.ErrorCase{}, false
+}
+
+func errorCheck(req specs.Requirement, cond *probes.Condition) Check {
+	return Check{Req: req, Concern: Errors, Variant: cond.Name, Title: cond.Title, Run: func(t *T) {
+		ec, documented := documentedCase(t, cond)
 		ex := t.Env.InduceError(t.Ctx, t, cond)
 		t.Evidence(ex)
 		if cond == probes.MalformedBody && t.Env.Spec.Request.Encoding == "form" && ex.Status() >= 200 && ex.Status() < 300 {
@@ -47,7 +77,7 @@ func planError(e *Env, req specs.Requirement) []Check {
 			return
 		}
 		expectError(t, ex, cond, ec)
-	}}}
+	}}
 }
 
 // expectAnyRefusal judges the probe of a condition the spec documents no
@@ -117,7 +147,7 @@ func expectError(t *T, ex *wire.Exchange, cond *probes.Condition, ec specs.Error
 			t.Errorf("401 after %s authentication without a WWW-Authenticate %s challenge (%s); got %q", scheme, scheme, cite, ex.Header().Values("WWW-Authenticate"))
 		}
 	}
-	if cond == probes.WrongMethod && ex.String(t.Env.Spec.Member("access_token")) != "" {
+	if (cond == probes.WrongMethod || cond == probes.WrongMethodBody) && ex.String(t.Env.Spec.Member("access_token")) != "" {
 		t.Errorf("a token was issued")
 	}
 }
@@ -209,46 +239,89 @@ func (e *Env) errorRequest(cond *probes.Condition) (probes.Request, string) {
 	return cond.NewRequest(probeEnv{e}, probes.Request{Params: e.grantParams(grant), Auth: e.DefaultAuth()})
 }
 
+// scopeProbes are the invalid_scope probes: the unknown scope alone, and
+// its companion, a known scope with an unknown one.
+func scopeProbes() []*probes.Condition {
+	out := []*probes.Condition{probes.BadScope}
+	if c := probes.BadScope.Companion; c != nil {
+		out = append(out, c)
+	}
+	return out
+}
+
+// unknownScopes are the values of the scope a probe sent that the target's
+// scope does not name.
+func unknownScopes(e *Env, ex *wire.Exchange) []string {
+	known := strings.Fields(e.Target.Scope)
+	var out []string
+	for _, s := range e.Spec.SplitScope(paramValue(ex, e, "scope")) {
+		if !slices.Contains(known, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 func planScopeUnknown(e *Env, req specs.Requirement) []Check {
-	return []Check{{Req: req, Concern: Errors, Variant: probes.BadScope.Name, Title: "an unknown scope is refused with invalid_scope, or narrowed and reported", Run: func(t *T) {
-		ex := t.Env.InduceError(t.Ctx, t, probes.BadScope)
-		t.Evidence(ex)
-		if ex.Status() == 200 {
-			// RFC 6749 §3.3 lets the server narrow the scope; then
-			// RFC6749-3.3-SCOPE-IF-CHANGED requires it to say so.
-			granted := ex.String(t.Env.Spec.Member("scope"))
-			probe := paramValue(ex, t.Env, "scope")
-			if granted != "" && slices.Contains(t.Env.Spec.SplitScope(granted), probe) {
-				t.Errorf("the unknown scope was granted: scope %q", granted)
-			} else {
+	var out []Check
+	for _, cond := range scopeProbes() {
+		out = append(out, Check{Req: req, Concern: Errors, Variant: cond.Name, Title: "an unknown scope is refused with invalid_scope, or narrowed and reported" + scopeTitleSuffix(cond), Run: func(t *T) {
+			ex := t.Env.InduceError(t.Ctx, t, cond)
+			t.Evidence(ex)
+			if ex.Status() == 200 {
+				// RFC 6749 §3.3 lets the server narrow the scope; then
+				// RFC6749-3.3-SCOPE-IF-CHANGED requires it to say so.
+				granted := t.Env.Spec.SplitScope(ex.String(t.Env.Spec.Member("scope")))
+				for _, u := range unknownScopes(t.Env, ex) {
+					if slices.Contains(granted, u) {
+						t.Errorf("the unknown scope was granted: scope %q", strings.Join(granted, " "))
+						return
+					}
+				}
 				t.Notef("the server narrowed the scope instead of refusing it (RFC 6749 §3.3 allows this)")
+				return
 			}
-			return
-		}
-		ec, ok := t.Env.Spec.Condition(probes.BadScope.Name)
-		if !ok {
-			t.Skipf("spec %s documents no error for an unknown scope", t.Env.Spec.Name)
-		}
-		expectError(t, ex, probes.BadScope, ec)
-	}}}
+			ec, ok := documentedCase(t, cond)
+			if !ok {
+				expectAnyRefusal(t, ex, cond)
+				return
+			}
+			expectError(t, ex, cond, ec)
+		}})
+	}
+	return out
+}
+
+func scopeTitleSuffix(cond *probes.Condition) string {
+	if cond == probes.BadScope {
+		return ""
+	}
+	return " (beside a known one)"
 }
 
 func planScopeNarrowed(e *Env, req specs.Requirement) []Check {
-	return []Check{{Req: req, Concern: Fields, Variant: probes.BadScope.Name, Title: "a token granted with a narrower scope than requested states its scope", Run: func(t *T) {
-		ex := t.Env.InduceError(t.Ctx, t, probes.BadScope)
-		t.Evidence(ex)
-		if ex.Status() != 200 {
-			t.Skipf("the server refused the unknown scope (status %d), so no scope was narrowed", ex.Status())
-		}
-		granted := ex.String(t.Env.Spec.Member("scope"))
-		probe := paramValue(ex, t.Env, "scope")
-		switch {
-		case granted == "":
-			t.Errorf("scope %q was requested and not all of it granted, but the response has no scope member", probe)
-		case slices.Contains(t.Env.Spec.SplitScope(granted), probe):
-			t.Errorf("the response claims the unknown scope %q was granted", probe)
-		}
-	}}}
+	var out []Check
+	for _, cond := range scopeProbes() {
+		out = append(out, Check{Req: req, Concern: Fields, Variant: cond.Name, Title: "a token granted with a narrower scope than requested states its scope" + scopeTitleSuffix(cond), Run: func(t *T) {
+			ex := t.Env.InduceError(t.Ctx, t, cond)
+			t.Evidence(ex)
+			if ex.Status() != 200 {
+				t.Skipf("the server refused the unknown scope (status %d), so no scope was narrowed", ex.Status())
+			}
+			granted := ex.String(t.Env.Spec.Member("scope"))
+			probe := paramValue(ex, t.Env, "scope")
+			if granted == "" {
+				t.Errorf("scope %q was requested and not all of it granted, but the response has no scope member", probe)
+				return
+			}
+			for _, u := range unknownScopes(t.Env, ex) {
+				if slices.Contains(t.Env.Spec.SplitScope(granted), u) {
+					t.Errorf("the response claims the unknown scope %q was granted", u)
+				}
+			}
+		}})
+	}
+	return out
 }
 
 // paramValue recovers a parameter the probe sent, from its recorded request.

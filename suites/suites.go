@@ -43,9 +43,12 @@ const (
 	PhaseMain Phase = iota // the zero value: most checks
 	PhaseFirst
 	PhaseLast
+	// PhaseFinal runs after every other check, the expiry waits included:
+	// checks that judge every exchange of the run.
+	PhaseFinal
 )
 
-var phaseRank = map[Phase]int{PhaseFirst: 0, PhaseMain: 1, PhaseLast: 2}
+var phaseRank = map[Phase]int{PhaseFirst: 0, PhaseMain: 1, PhaseLast: 2, PhaseFinal: 3}
 
 // Check is one requirement check: one Ginkgo spec.
 type Check struct {
@@ -158,6 +161,8 @@ type Env struct {
 
 	memo   memo
 	logins logins
+	sent   sentLog
+	late   lateProbe
 }
 
 // NewEnv prepares the environment for a spec and target.
@@ -185,6 +190,7 @@ func NewEnv(spec *specs.Spec, tg target.Target, client *wire.Client, console io.
 	env := &Env{Spec: spec, Target: tg, Client: client, Redactor: r, TokenSchema: ts, ErrorSchema: es, Console: console, memo: memo{m: map[string]*memoEntry{}}}
 	registerAssertionKey(env)
 	client.TokenMembers = append(client.TokenMembers, spec.Member("access_token"), spec.Member("refresh_token"), "id_token", "access_token", "refresh_token")
+	client.Observe = env.sent.add
 	return env, nil
 }
 
@@ -324,6 +330,10 @@ func (t *T) Evidence(exs ...*wire.Exchange) {
 	}
 }
 
+// Examined records that the check judged n exchanges the run recorded
+// without attaching them as evidence (its notes say what it looked at).
+func (t *T) Examined(n int) { t.rec.update(func(r *Result) { r.Examined += n }) }
+
 // Skipf ends the check as skipped, saying what would run it.
 // A reason that names a target key ("(target key resource)", "(target keys
 // username, password)") or a flag ("--max-wait") is a want the target or
@@ -372,6 +382,9 @@ type Result struct {
 	Notes    []string
 	Evidence []*wire.Exchange
 	Skipped  string // non-empty when the check skipped itself
+	// Examined counts the exchanges the check judged without attaching
+	// them as evidence (a search of every response the run recorded).
+	Examined int
 	// Incomplete: the skip is for want of something the target or the run
 	// could give; Needs names the target keys and flags its reason names.
 	Incomplete bool
@@ -398,7 +411,7 @@ func execute(ctx context.Context, e *Env, c *Check, rec *Record) Result {
 	// No pass by default: a check that found nothing wrong but examined no
 	// exchange did not exercise its requirement.
 	rec.update(func(r *Result) {
-		if len(r.Problems) == 0 && r.Skipped == "" && len(r.Evidence) == 0 {
+		if len(r.Problems) == 0 && r.Skipped == "" && len(r.Evidence) == 0 && r.Examined == 0 {
 			r.Skipped = "not exercised: the check examined no exchange, so it cannot say the requirement holds"
 			r.Incomplete = true
 		}

@@ -53,6 +53,10 @@ type Client struct {
 	// host, so that a hanging endpoint costs Timeout × MaxStalls, not
 	// Timeout × the number of checks.
 	MaxStalls int
+	// Observe, when set, is called with every request as it was sent (raw,
+	// secrets included) and its exchange, once the exchange is complete.
+	// It must not keep the raw request beyond the run.
+	Observe func(Request, *Exchange)
 
 	mu     sync.Mutex
 	count  int
@@ -179,6 +183,9 @@ func (c *Client) Do(ctx context.Context, r Request) *Exchange {
 		if wait == 0 || !sleep(ctx, wait) {
 			ex.Notes = notes
 			ex.Duration = time.Since(started)
+			if c.Observe != nil {
+				c.Observe(r, ex)
+			}
 			return ex
 		}
 	}
