@@ -143,6 +143,8 @@ func (s *Server) authenticateClient(r *http.Request, req *tokenRequest) (client,
 		if c, ok := s.authenticate(q.Get(s.spec.Param("client_id")), q.Get(s.spec.Param("client_secret"))); ok {
 			return c, authBody, nil
 		}
+	case s.isPublicClient(r, req):
+		return client{id: req.get("client_id")}, authPublic, nil
 	case s.has(FaultNoAuthAccepted):
 		return s.reg.clients[0], authNone, nil
 	}

@@ -57,6 +57,9 @@ func (s *Server) introspect(token string, now time.Time) object {
 		if a.expires.Nanosecond() > 0 {
 			exp++
 		}
+		if a.jkt != "" {
+			o = append(o, member{"cnf", object{{"jkt", a.jkt}}}) // RFC 9449 §6.2
+		}
 		return append(o, member{"exp", exp}, member{"iat", a.issued.Unix()}, member{"token_type", tokenType})
 	}
 	if rt, ok := s.store.refreshToken(token); ok && !rt.revoked {

@@ -51,6 +51,7 @@ type Server struct {
 	store    *store
 	signer   *signer
 	assert   *assertions
+	dpop     *dpopServer
 	handler  http.Handler
 	tls      *tls.Config
 
@@ -105,6 +106,7 @@ func New(o Options) (*Server, error) {
 	if s.assert, err = newAssertions(s); err != nil {
 		return nil, err
 	}
+	s.dpop = newDPoPServer(s)
 	if j := o.Spec.Response.JWT; j != nil {
 		if s.signer, err = newSigner(j.Alg); err != nil {
 			return nil, err
@@ -315,5 +317,6 @@ func (s *Server) Target() target.Target {
 		t.Username, t.Password = s.creds.Username, s.creds.Password
 	}
 	s.assertionTarget(&t)
+	s.dpopTarget(&t)
 	return t
 }

@@ -38,6 +38,8 @@ type accessRecord struct {
 	revoked  bool
 	// refresh is the refresh token issued with it, if any.
 	refresh string
+	// jkt is the thumbprint of the DPoP key the token is bound to, or "".
+	jkt string
 }
 
 // expired reports whether the token has expired at now: a token lives from
@@ -53,6 +55,8 @@ type refreshRecord struct {
 	scope    []string
 	issued   time.Time
 	revoked  bool
+	// jkt is the DPoP key a public client's refresh token is bound to.
+	jkt string
 }
 
 // store holds the issued tokens. All access goes through its methods.
