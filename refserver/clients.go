@@ -112,6 +112,9 @@ func (s *Server) authenticateClient(r *http.Request, req *tokenRequest) (client,
 	if c, method, err, ok := s.assertionClient(r, req); ok {
 		return c, method, err
 	}
+	if c, method, err, ok := s.mtlsClient(r, req); ok {
+		return c, method, err
+	}
 	id, secret, hasBasic, err := s.basicCredentials(r)
 	if err != nil {
 		return client{}, authBasic, fail(probes.BadClientBasic)

@@ -324,11 +324,14 @@ func (s *Server) presentedToken(r *http.Request) (token, scheme string, ok bool)
 	return "", "", false
 }
 
-// resourceDPoP says why the resource refuses a known, valid token as it
+// resourceBinding says why the resource refuses a known, valid token as it
 // was presented, or "": a DPoP-bound token needs the DPoP scheme and a
 // proof by its key for this request, with its hash (RFC 9449 §7.1, §4.3
 // item 12); presented as a Bearer token it is refused (§7.2).
-func (s *Server) resourceDPoP(r *http.Request, rec accessRecord, token, scheme string) string {
+func (s *Server) resourceBinding(r *http.Request, rec accessRecord, token, scheme string) string {
+	if why := s.resourceMTLS(r, rec); why != "" {
+		return why
+	}
 	if rec.jkt == "" {
 		return ""
 	}

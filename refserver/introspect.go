@@ -57,8 +57,8 @@ func (s *Server) introspect(token string, now time.Time) object {
 		if a.expires.Nanosecond() > 0 {
 			exp++
 		}
-		if a.jkt != "" {
-			o = append(o, member{"cnf", object{{"jkt", a.jkt}}}) // RFC 9449 §6.2
+		if cnf := s.confirmation(a); cnf != nil {
+			o = append(o, member{"cnf", cnf}) // RFC 9449 §6.2, RFC 8705 §3.2
 		}
 		return append(o, member{"exp", exp}, member{"iat", a.issued.Unix()}, member{"token_type", tokenType})
 	}

@@ -24,6 +24,9 @@ type tokenRequest struct {
 	// jkt is the thumbprint of the key of the request's valid DPoP proof,
 	// or "" (refserver/dpop.go).
 	jkt string
+	// x5t is the thumbprint of the connection's client certificate, or ""
+	// (refserver/mtls.go).
+	x5t string
 }
 
 // get returns a parameter by its RFC 6749 name.
@@ -56,7 +59,7 @@ func (s *Server) readTokenRequest(r *http.Request) (*tokenRequest, *apiError) {
 			values[k] = append(values[k], vs...)
 		}
 	}
-	req := &tokenRequest{spec: s.spec, params: map[string]string{}, jkt: proofKey(r)}
+	req := &tokenRequest{spec: s.spec, params: map[string]string{}, jkt: proofKey(r), x5t: peerThumbprint(r)}
 	for k, vs := range values {
 		if len(vs) > 1 && !s.has(FaultRepeatedParamAccepted) {
 			return nil, fail(probes.RepeatedParam)

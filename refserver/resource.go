@@ -36,8 +36,12 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request) {
 			object{{"error", "invalid_token"}, {"error_description", "the access token is invalid, revoked or expired"}})
 		return
 	}
-	if why := s.resourceDPoP(r, rec, token, scheme); why != "" {
-		w.Header().Set("WWW-Authenticate", `DPoP algs="ES256", error="invalid_token", error_description="`+why+`"`)
+	if why := s.resourceBinding(r, rec, token, scheme); why != "" {
+		challenge := bearerInvalidChallenge
+		if rec.jkt != "" || scheme == "DPoP" {
+			challenge = `DPoP algs="ES256", error="invalid_token"`
+		}
+		w.Header().Set("WWW-Authenticate", challenge)
 		writeJSON(w, http.StatusUnauthorized, "application/json", object{{"error", "invalid_token"}, {"error_description", why}})
 		return
 	}

@@ -52,6 +52,7 @@ type Server struct {
 	signer   *signer
 	assert   *assertions
 	dpop     *dpopServer
+	mtls     *mtlsServer
 	handler  http.Handler
 	tls      *tls.Config
 
@@ -107,6 +108,9 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	s.dpop = newDPoPServer(s)
+	if s.mtls, err = newMTLSServer(s); err != nil {
+		return nil, err
+	}
 	if j := o.Spec.Response.JWT; j != nil {
 		if s.signer, err = newSigner(j.Alg); err != nil {
 			return nil, err
@@ -252,7 +256,7 @@ func (s *Server) Start(addr string) error {
 		ErrorLog: log.New(dropHandshakeErrors{}, "", log.LstdFlags),
 	}
 	if s.tls != nil && !s.has(FaultPlainHTTP) {
-		ln = tls.NewListener(ln, s.tls.Clone())
+		ln = tls.NewListener(ln, s.listenerTLS())
 	}
 	s.http, s.ln = srv, ln
 	go func() { _ = srv.Serve(ln) }()
@@ -318,5 +322,6 @@ func (s *Server) Target() target.Target {
 	}
 	s.assertionTarget(&t)
 	s.dpopTarget(&t)
+	s.mtlsTarget(&t)
 	return t
 }

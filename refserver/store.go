@@ -40,6 +40,8 @@ type accessRecord struct {
 	refresh string
 	// jkt is the thumbprint of the DPoP key the token is bound to, or "".
 	jkt string
+	// x5t is the thumbprint of the client certificate it is bound to, or "".
+	x5t string
 }
 
 // expired reports whether the token has expired at now: a token lives from

@@ -179,7 +179,7 @@ func (s *Server) issue(w http.ResponseWriter, req *tokenRequest, g *grant) {
 		expires = now.Add(100 * 365 * 24 * time.Hour)
 	}
 	s.store.addAccess(at, accessRecord{client: g.client, username: g.username, scope: g.scope.scope,
-		issued: now, expires: expires, refresh: rt, jkt: s.accessKey(req)}, s.discardsOld())
+		issued: now, expires: expires, refresh: rt, jkt: s.accessKey(req), x5t: s.certBinding(req)}, s.discardsOld())
 	body := s.successBody(req, g, at, rt, now)
 
 	h := w.Header()

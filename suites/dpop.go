@@ -257,7 +257,7 @@ func originOf(raw string) string {
 // are DPoP tokens.
 func (e *Env) doDPoP(ctx context.Context, req wire.Request, edit *dpopEdit) *wire.Exchange {
 	if !e.dpopOn() {
-		return e.Client.Do(ctx, req)
+		return e.clientFor(ctx).Do(ctx, req)
 	}
 	return e.dpopDo(ctx, req, "", edit)
 }
@@ -294,7 +294,7 @@ func (e *Env) dpopDo(ctx context.Context, req wire.Request, ath string, edit *dp
 			r.Header = http.Header{}
 		}
 		r.Header.Set("DPoP", proof)
-		ex := e.Client.Do(ctx, r)
+		ex := e.clientFor(ctx).Do(ctx, r)
 		next, demanded := e.nonceDemand(ex)
 		if next != "" {
 			st.setNonce(origin, next)
@@ -349,7 +349,7 @@ func (e *Env) presentToken(ctx context.Context, label, token, scheme string) *wi
 	req := wire.Request{Label: label, Method: http.MethodGet, URL: e.Target.Resource,
 		Header: http.Header{"Authorization": {scheme + " " + token}}, Role: "protected resource"}
 	if scheme != "DPoP" {
-		return e.Client.Do(ctx, req)
+		return e.clientFor(ctx).Do(ctx, req)
 	}
 	sum := sha256.Sum256([]byte(token))
 	return e.dpopDo(ctx, req, base64.RawURLEncoding.EncodeToString(sum[:]), nil)

@@ -45,7 +45,7 @@ func (e *Env) sendProof(ctx context.Context, r probes.Request, edit *dpopEdit) *
 		params = append(params, probes.Param{Name: "client_id", Value: id}, probes.Param{Name: "client_secret", Value: secret})
 	case target.AuthPrivateKeyJWT, target.AuthClientSecretJWT:
 		params = append(params, e.assertionParams(r.Auth, r.ClientID, r.Secret)...)
-	case authPublic:
+	case authPublic, target.AuthTLSClientAuth, target.AuthSelfSignedTLS:
 		params = append(params, probes.Param{Name: "client_id", Value: id})
 	}
 	method := spec.Request.Method

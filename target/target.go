@@ -6,6 +6,7 @@ package target
 
 import (
 	"bytes"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -76,14 +77,18 @@ type Target struct {
 	Assertion *AssertionKey `json:"-"`
 
 	// Transport (runner/transport.go): flags of the same name win.
-	RequestTimeout     *specs.Duration `json:"request_timeout,omitempty"`
-	MaxRPS             *float64        `json:"max_rps,omitempty"`
-	MaxFailedLogins    *int            `json:"max_failed_logins,omitempty"`
-	CAFile             string          `json:"ca_file,omitempty"`
-	ClientCert         string          `json:"client_cert,omitempty"`
-	ClientKey          string          `json:"client_key,omitempty"`
-	InsecureSkipVerify bool            `json:"insecure_skip_verify,omitempty"`
-	AllowHTTP          bool            `json:"allow_http,omitempty"`
+	RequestTimeout  *specs.Duration `json:"request_timeout,omitempty"`
+	MaxRPS          *float64        `json:"max_rps,omitempty"`
+	MaxFailedLogins *int            `json:"max_failed_logins,omitempty"`
+	CAFile          string          `json:"ca_file,omitempty"`
+	ClientCert      string          `json:"client_cert,omitempty"`
+	ClientKey       string          `json:"client_key,omitempty"`
+	// ClientCertificate is a client certificate and key handed over
+	// in-process (the embedded reference server's mTLS client,
+	// target/mtls.go); never written out.
+	ClientCertificate  *tls.Certificate `json:"-"`
+	InsecureSkipVerify bool             `json:"insecure_skip_verify,omitempty"`
+	AllowHTTP          bool             `json:"allow_http,omitempty"`
 
 	// Skew is the clock skew allowed when asserting expiry (--skew; not a
 	// file key).
