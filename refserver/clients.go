@@ -112,6 +112,9 @@ func (s *Server) authenticateClient(r *http.Request, req *tokenRequest) (client,
 	if c, method, err, ok := s.assertionClient(r, req); ok {
 		return c, method, err
 	}
+	if c, method, err, ok := s.mtlsClient(r, req); ok {
+		return c, method, err
+	}
 	id, secret, hasBasic, err := s.basicCredentials(r)
 	if err != nil {
 		return client{}, authBasic, fail(probes.BadClientBasic)
@@ -143,6 +146,8 @@ func (s *Server) authenticateClient(r *http.Request, req *tokenRequest) (client,
 		if c, ok := s.authenticate(q.Get(s.spec.Param("client_id")), q.Get(s.spec.Param("client_secret"))); ok {
 			return c, authBody, nil
 		}
+	case s.isPublicClient(r, req):
+		return client{id: req.get("client_id")}, authPublic, nil
 	case s.has(FaultNoAuthAccepted):
 		return s.reg.clients[0], authNone, nil
 	}

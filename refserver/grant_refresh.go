@@ -25,6 +25,9 @@ func (s *Server) grantRefresh(req *tokenRequest, c client) (*grant, *apiError) {
 	case rec.client != c.id && !s.has(FaultRefreshAnyClient):
 		return nil, fail(probes.OtherClientRefresh)
 	}
+	if err := s.refreshKeyMatches(rec, req); err != nil {
+		return nil, err
+	}
 	sc, err := s.grantScope(req, rec.scope, true)
 	if err != nil {
 		return nil, err

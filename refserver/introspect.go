@@ -65,6 +65,9 @@ func (s *Server) introspect(token string, now time.Time) object {
 		if a.expires.Nanosecond() > 0 {
 			exp++
 		}
+		if cnf := s.confirmation(a); cnf != nil {
+			o = append(o, member{"cnf", cnf}) // RFC 9449 §6.2, RFC 8705 §3.2
+		}
 		return append(o, member{"exp", exp}, member{"iat", a.issued.Unix()}, member{"token_type", tokenType})
 	}
 	if rt, ok := s.store.refreshToken(token); ok && !rt.revoked {

@@ -21,6 +21,12 @@ const maxBody = 1 << 20
 type tokenRequest struct {
 	spec   *specs.Spec
 	params map[string]string
+	// jkt is the thumbprint of the key of the request's valid DPoP proof,
+	// or "" (refserver/dpop.go).
+	jkt string
+	// x5t is the thumbprint of the connection's client certificate, or ""
+	// (refserver/mtls.go).
+	x5t string
 }
 
 // get returns a parameter by its RFC 6749 name.
@@ -53,7 +59,7 @@ func (s *Server) readTokenRequest(r *http.Request) (*tokenRequest, *apiError) {
 			values[k] = append(values[k], vs...)
 		}
 	}
-	req := &tokenRequest{spec: s.spec, params: map[string]string{}}
+	req := &tokenRequest{spec: s.spec, params: map[string]string{}, jkt: proofKey(r), x5t: peerThumbprint(r)}
 	for k, vs := range values {
 		if len(vs) > 1 && !s.has(FaultRepeatedParamAccepted) {
 			return nil, fail(probes.RepeatedParam)

@@ -23,7 +23,7 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusMethodNotAllowed, "application/json", object{{"error", "invalid_request"}})
 		return
 	}
-	token, ok := bearerToken(r)
+	token, scheme, ok := s.presentedToken(r)
 	if !ok {
 		w.Header().Set("WWW-Authenticate", bearerChallenge)
 		w.WriteHeader(http.StatusUnauthorized)
@@ -37,6 +37,15 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request) {
 		}
 		writeJSON(w, http.StatusUnauthorized, "application/json",
 			object{{"error", "invalid_token"}, {"error_description", "the access token is invalid, revoked or expired"}})
+		return
+	}
+	if why := s.resourceBinding(r, rec, token, scheme); why != "" {
+		challenge := bearerInvalidChallenge
+		if rec.jkt != "" || scheme == "DPoP" {
+			challenge = `DPoP algs="ES256", error="invalid_token"`
+		}
+		w.Header().Set("WWW-Authenticate", challenge)
+		writeJSON(w, http.StatusUnauthorized, "application/json", object{{"error", "invalid_token"}, {"error_description", why}})
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")

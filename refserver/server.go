@@ -52,6 +52,8 @@ type Server struct {
 	store    *store
 	signer   *signer
 	assert   *assertions
+	dpop     *dpopServer
+	mtls     *mtlsServer
 	handler  http.Handler
 	tls      *tls.Config
 
@@ -108,6 +110,10 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	if s.assert, err = newAssertions(s); err != nil {
+		return nil, err
+	}
+	s.dpop = newDPoPServer(s)
+	if s.mtls, err = newMTLSServer(s); err != nil {
 		return nil, err
 	}
 	if j := o.Spec.Response.JWT; j != nil {
@@ -255,7 +261,7 @@ func (s *Server) Start(addr string) error {
 		ErrorLog: log.New(dropHandshakeErrors{}, "", log.LstdFlags),
 	}
 	if s.tls != nil && !s.has(FaultPlainHTTP) {
-		ln = tls.NewListener(ln, s.tls.Clone())
+		ln = tls.NewListener(ln, s.listenerTLS())
 	}
 	s.http, s.ln = srv, ln
 	go func() { _ = srv.Serve(ln) }()
@@ -320,5 +326,7 @@ func (s *Server) Target() target.Target {
 		t.Username, t.Password = s.creds.Username, s.creds.Password
 	}
 	s.assertionTarget(&t)
+	s.dpopTarget(&t)
+	s.mtlsTarget(&t)
 	return t
 }

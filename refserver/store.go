@@ -48,6 +48,10 @@ type accessRecord struct {
 	revoked  bool
 	// refresh is the refresh token issued with it, if any.
 	refresh string
+	// jkt is the thumbprint of the DPoP key the token is bound to, or "".
+	jkt string
+	// x5t is the thumbprint of the client certificate it is bound to, or "".
+	x5t string
 }
 
 // expired reports whether the token has expired at now: a token lives from
@@ -72,6 +76,8 @@ type refreshRecord struct {
 	scope    []string
 	issued   time.Time
 	revoked  bool
+	// jkt is the DPoP key a public client's refresh token is bound to.
+	jkt string
 }
 
 // store holds the issued tokens. All access goes through its methods.

@@ -47,6 +47,11 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 	if s.hostile(w, r) {
 		return
 	}
+	r, err := s.tokenDPoP(w, r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	g, req, err := s.tokenGrant(r)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -95,6 +100,9 @@ func (s *Server) tokenGrant(r *http.Request) (*grant, *tokenRequest, *apiError) 
 		return nil, nil, e
 	}
 	if err := s.checkParams(req, gt); err != nil {
+		return nil, nil, err
+	}
+	if err := s.publicClientGrant(method, gt); err != nil {
 		return nil, nil, err
 	}
 	g, err := serve(s, req, c)
@@ -169,7 +177,7 @@ func (s *Server) issue(w http.ResponseWriter, req *tokenRequest, g *grant) {
 			rt = randomDigits()
 		}
 		if !g.deadRefresh {
-			s.store.addRefresh(rt, refreshRecord{client: g.client, username: g.username, scope: g.refreshScope, issued: now})
+			s.store.addRefresh(rt, refreshRecord{client: g.client, username: g.username, scope: g.refreshScope, issued: now, jkt: s.refreshKey(req, g)})
 		}
 	}
 	expires := now.Add(s.lifetime)
@@ -177,7 +185,7 @@ func (s *Server) issue(w http.ResponseWriter, req *tokenRequest, g *grant) {
 		expires = now.Add(100 * 365 * 24 * time.Hour)
 	}
 	s.store.addAccess(at, accessRecord{client: g.client, username: g.username, scope: g.scope.scope,
-		issued: now, expires: expires, refresh: rt}, s.discardsOld())
+		issued: now, expires: expires, refresh: rt, jkt: s.accessKey(req), x5t: s.certBinding(req)}, s.discardsOld())
 	body := s.successBody(req, g, at, rt, now)
 
 	h := w.Header()
@@ -255,7 +263,7 @@ func (s *Server) successBody(req *tokenRequest, g *grant, at, rt string, now tim
 	sp := s.spec
 	body := object{{sp.Member("access_token"), at}}
 	if !s.has(FaultNoTokenType) {
-		body = append(body, member{sp.Member("token_type"), sp.Response.TokenType})
+		body = append(body, member{sp.Member("token_type"), s.tokenType()})
 	}
 	if v, ok := s.expiresInValue(); ok {
 		body = append(body, member{sp.Member("expires_in"), v})

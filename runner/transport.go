@@ -118,6 +118,9 @@ func resolveTransport(tf target.Target, o *Options, embedded *x509.CertPool) (*t
 			}
 		}
 		tr.tls = &tls.Config{RootCAs: embedded}
+		if tf.ClientCertificate != nil { // the embedded server's mTLS client
+			tr.tls.Certificates = []tls.Certificate{*tf.ClientCertificate}
+		}
 		// The embedded server is the thing certified: its transport is
 		// judged as a deployment's would be (FaultPlainHTTP fails it).
 		tr.allowHTTP = true

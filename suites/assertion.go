@@ -135,7 +135,7 @@ func (e *Env) assertionWhy(method string) string {
 			return "the client secret is shorter than the 32 bytes an HS256 key needs (RFC 7518 §3.2), so it cannot sign a client_secret_jwt assertion (target key client_secret)"
 		}
 	default:
-		return ""
+		return e.mtlsWhy(method)
 	}
 	if e.Target.ClientID == "" {
 		return "no client_id to put in the assertion's iss and sub (target key client_id)"

@@ -37,8 +37,7 @@ var resourceProbe = tokenProbe{
 	where: "the protected resource", key: "resource",
 	url: func(t target.Target) string { return t.Resource },
 	send: func(e *Env, ctx context.Context, label, token string) *wire.Exchange {
-		h := http.Header{"Authorization": {"Bearer " + token}}
-		return e.Client.Do(ctx, wire.Request{Label: label, Method: http.MethodGet, URL: e.Target.Resource, Header: h, Role: "protected resource"})
+		return e.presentToken(ctx, label, token, "")
 	},
 }
 

@@ -21,6 +21,12 @@ import (
 
 // send puts a token request on the wire the way the spec says.
 func (e *Env) send(ctx context.Context, r probes.Request) *wire.Exchange {
+	return e.sendProof(ctx, r, nil)
+}
+
+// sendProof is send with a DPoP proof made as edit says (nil: a valid
+// one), when the spec's tokens are DPoP tokens (suites/dpop.go).
+func (e *Env) sendProof(ctx context.Context, r probes.Request, edit *dpopEdit) *wire.Exchange {
 	spec := e.Spec
 	params := slices.Clone(r.Params)
 	id, secret := r.ClientID, r.Secret
@@ -39,6 +45,8 @@ func (e *Env) send(ctx context.Context, r probes.Request) *wire.Exchange {
 		params = append(params, probes.Param{Name: "client_id", Value: id}, probes.Param{Name: "client_secret", Value: secret})
 	case target.AuthPrivateKeyJWT, target.AuthClientSecretJWT:
 		params = append(params, e.assertionParams(r.Auth, r.ClientID, r.Secret)...)
+	case authPublic, target.AuthTLSClientAuth, target.AuthSelfSignedTLS:
+		params = append(params, probes.Param{Name: "client_id", Value: id})
 	}
 	method := spec.Request.Method
 	if r.Method != "" {
@@ -76,8 +84,8 @@ func (e *Env) send(ctx context.Context, r probes.Request) *wire.Exchange {
 			return ex
 		}
 	}
-	return e.Client.Do(ctx, wire.Request{Label: r.Label, Method: method, URL: endpoint, Header: h, Body: body,
-		Role: "token endpoint", NoRetry: failedLogin})
+	return e.doDPoP(ctx, wire.Request{Label: r.Label, Method: method, URL: endpoint, Header: h, Body: body,
+		Role: "token endpoint", NoRetry: failedLogin}, edit)
 }
 
 func (e *Env) formEncode(params []probes.Param) string {

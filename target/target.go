@@ -6,6 +6,7 @@ package target
 
 import (
 	"bytes"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,21 +31,24 @@ import (
 type Target struct {
 	Path string `json:"-"`
 
-	Spec              string         `json:"spec,omitempty"`
-	Endpoint          string         `json:"endpoint,omitempty"`
-	ClientID          string         `json:"client_id,omitempty"`
-	ClientSecret      string         `json:"client_secret,omitempty"`
-	Username          string         `json:"username,omitempty"`
-	Password          string         `json:"password,omitempty"`
-	Scope             string         `json:"scope,omitempty"`
-	Audience          string         `json:"audience,omitempty"`
-	Grants            []string       `json:"grants,omitempty"`
-	ClientAuth        []string       `json:"client_auth,omitempty"`
-	Resource          string         `json:"resource,omitempty"`
-	Introspection     string         `json:"introspection,omitempty"`
-	OtherClientID     string         `json:"other_client_id,omitempty"`
-	OtherClientSecret string         `json:"other_client_secret,omitempty"`
-	MaxWait           specs.Duration `json:"max_wait,omitzero"`
+	Spec              string   `json:"spec,omitempty"`
+	Endpoint          string   `json:"endpoint,omitempty"`
+	ClientID          string   `json:"client_id,omitempty"`
+	ClientSecret      string   `json:"client_secret,omitempty"`
+	Username          string   `json:"username,omitempty"`
+	Password          string   `json:"password,omitempty"`
+	Scope             string   `json:"scope,omitempty"`
+	Audience          string   `json:"audience,omitempty"`
+	Grants            []string `json:"grants,omitempty"`
+	ClientAuth        []string `json:"client_auth,omitempty"`
+	Resource          string   `json:"resource,omitempty"`
+	Introspection     string   `json:"introspection,omitempty"`
+	OtherClientID     string   `json:"other_client_id,omitempty"`
+	OtherClientSecret string   `json:"other_client_secret,omitempty"`
+	// PublicClientID is a public client (no secret, RFC 6749 §2.1) for
+	// the DPoP refresh-token binding check (RFC 9449 §5).
+	PublicClientID string         `json:"public_client_id,omitempty"`
+	MaxWait        specs.Duration `json:"max_wait,omitzero"`
 	// Params are values the API's document asks for beyond RFC 6749's: a
 	// {name} in the endpoint URL takes its value from here (a path
 	// variable); every other entry is sent as a parameter of every token
@@ -73,14 +77,18 @@ type Target struct {
 	Assertion *AssertionKey `json:"-"`
 
 	// Transport (runner/transport.go): flags of the same name win.
-	RequestTimeout     *specs.Duration `json:"request_timeout,omitempty"`
-	MaxRPS             *float64        `json:"max_rps,omitempty"`
-	MaxFailedLogins    *int            `json:"max_failed_logins,omitempty"`
-	CAFile             string          `json:"ca_file,omitempty"`
-	ClientCert         string          `json:"client_cert,omitempty"`
-	ClientKey          string          `json:"client_key,omitempty"`
-	InsecureSkipVerify bool            `json:"insecure_skip_verify,omitempty"`
-	AllowHTTP          bool            `json:"allow_http,omitempty"`
+	RequestTimeout  *specs.Duration `json:"request_timeout,omitempty"`
+	MaxRPS          *float64        `json:"max_rps,omitempty"`
+	MaxFailedLogins *int            `json:"max_failed_logins,omitempty"`
+	CAFile          string          `json:"ca_file,omitempty"`
+	ClientCert      string          `json:"client_cert,omitempty"`
+	ClientKey       string          `json:"client_key,omitempty"`
+	// ClientCertificate is a client certificate and key handed over
+	// in-process (the embedded reference server's mTLS client,
+	// target/mtls.go); never written out.
+	ClientCertificate  *tls.Certificate `json:"-"`
+	InsecureSkipVerify bool             `json:"insecure_skip_verify,omitempty"`
+	AllowHTTP          bool             `json:"allow_http,omitempty"`
 
 	// Skew is the clock skew allowed when asserting expiry (--skew; not a
 	// file key).
@@ -264,7 +272,8 @@ func typeProblem(err error) string {
 func Keys() []string {
 	return []string{"spec", "endpoint", "client_id", "client_secret", "username", "password", "scope", "audience", "grants", "client_auth", "resource", "introspection", "other_client_id", "other_client_secret", "max_wait", "params", "allow_secret_in_url",
 		"request_timeout", "max_rps", "max_failed_logins", "ca_file", "client_cert", "client_key", "insecure_skip_verify", "allow_http", "waivers",
-		"assertion_key", "assertion_kid", "assertion_alg", "assertion_audience"}
+		"assertion_key", "assertion_kid", "assertion_alg", "assertion_audience",
+		"public_client_id"}
 }
 
 // expand replaces ${VAR} in strings (and lists of strings) from the environment.

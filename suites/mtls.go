@@ -1,0 +1,298 @@
+package suites
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/tokencert/tokencert/probes"
+	"github.com/tokencert/tokencert/specs"
+	"github.com/tokencert/tokencert/suites/wire"
+	"github.com/tokencert/tokencert/target"
+)
+
+// Mutual TLS (RFC 8705): client authentication by the certificate the
+// transport presents (tls_client_auth, self_signed_tls_client_auth: the
+// request carries client_id alone), and access tokens bound to that
+// certificate (cnf x5t#S256).
+
+func init() {
+	register(&Kind{Name: "mtls", Arg: "valid|no-cert|other-cert|bound|resource", Plan: planMTLS,
+		Requirements: []string{"RFC8705-2-CLIENT-AUTH", "RFC8705-2-CERT-REQUIRED", "RFC8705-2-CERT-MATCH", "RFC8705-3.1-CNF-X5T", "RFC8705-3-RESOURCE-BINDING"},
+		Doc:          "for the mutual-TLS client authentication of `request.client_auth` (`tls_client_auth`, `self_signed_tls_client_auth`; target keys `client_cert`, `client_key`): the client's certificate and `client_id` get a token (`valid`); the same request with no certificate, or with a self-signed certificate made for the run, is refused as `bad_client_certificate` (`invalid_client`); introspection's `cnf` `x5t#S256` (or a JWT access token's) is the SHA-256 thumbprint of the client's certificate (`bound`, target key `introspection`); the protected resource accepts the token with the certificate and refuses it without (`resource`)"})
+}
+
+var mtlsArgs = map[string]string{
+	"RFC8705-2-CLIENT-AUTH": "valid", "RFC8705-2-CERT-REQUIRED": "no-cert", "RFC8705-2-CERT-MATCH": "other-cert",
+	"RFC8705-3.1-CNF-X5T": "bound", "RFC8705-3-RESOURCE-BINDING": "resource",
+}
+
+// IsMTLSAuth reports whether a client authentication method is mutual TLS.
+func IsMTLSAuth(m string) bool { return m == target.AuthTLSClientAuth || m == target.AuthSelfSignedTLS }
+
+// mtlsWhy says why the client cannot authenticate by method, when it is a
+// mutual-TLS method, or "".
+func (e *Env) mtlsWhy(method string) string {
+	if !IsMTLSAuth(method) {
+		return ""
+	}
+	if e.Client.ClientCertificate() == nil && e.Target.ClientCertificate == nil && e.Target.ClientCert == "" {
+		return "no client certificate to authenticate with (target keys client_cert, client_key)"
+	}
+	if e.Target.ClientID == "" {
+		return "no client_id to name the client with (target key client_id)"
+	}
+	return ""
+}
+
+type clientCtx struct{}
+
+// withClient makes the requests sent with ctx go through c.
+func withClient(ctx context.Context, c *wire.Client) context.Context {
+	return context.WithValue(ctx, clientCtx{}, c)
+}
+
+// clientFor is the HTTP client of requests sent with ctx.
+func (e *Env) clientFor(ctx context.Context) *wire.Client {
+	if c, ok := ctx.Value(clientCtx{}).(*wire.Client); ok {
+		return c
+	}
+	return e.Client
+}
+
+// certThumbprint is the base64url SHA-256 of a certificate's DER, the
+// x5t#S256 of RFC 8705 §3.1.
+func certThumbprint(der []byte) string {
+	sum := sha256.Sum256(der)
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// firstMTLSAuth is the spec's first mutual-TLS method, or "".
+func (e *Env) firstMTLSAuth() string {
+	for _, m := range e.Spec.Request.ClientAuth {
+		if IsMTLSAuth(m) {
+			return m
+		}
+	}
+	return ""
+}
+
+func planMTLS(e *Env, req specs.Requirement) []Check {
+	arg := mtlsArgs[req.ID]
+	if a, ok := strings.CutPrefix(req.Check, "mtls/"); ok {
+		arg = a
+	}
+	concern := Errors
+	switch arg {
+	case "valid", "bound":
+		concern = Fields
+	case "resource":
+		concern = Security
+	}
+	c := Check{Req: req, Concern: concern, Variant: arg}
+	method := e.firstMTLSAuth()
+	if method == "" {
+		c.Title = "mutual-TLS client authentication is judged"
+		c.Run = func(t *T) {
+			t.Skipf("spec %s documents no mutual-TLS client authentication (request.client_auth: tls_client_auth, self_signed_tls_client_auth)", t.Env.Spec.Name)
+		}
+		return []Check{c}
+	}
+	switch arg {
+	case "valid":
+		c.Title = "the client's certificate and client_id authenticate the client"
+		c.Run = func(t *T) {
+			grant := mtlsReady(t, method, false)
+			ex, _ := t.Env.Token(t.Ctx, grant, method)
+			t.Evidence(ex)
+			if !success(ex) || ex.String(t.Env.Spec.Member("access_token")) == "" {
+				t.Errorf("the client's certificate did not authenticate it (%s): %s", method, ex.Summary())
+			}
+		}
+	case "no-cert", "other-cert":
+		c.Title = "a request without the client's certificate is refused"
+		if arg == "other-cert" {
+			c.Title = "a request with a certificate no client registered is refused"
+		}
+		c.Run = func(t *T) {
+			grant := mtlsReady(t, method, true)
+			client := t.Env.Client.WithTLS(func(cfg *tls.Config) { cfg.Certificates = nil })
+			label := "client_id without a client certificate"
+			if arg == "other-cert" {
+				cert, err := selfSignedCert(t.Env.Target.ClientID)
+				if err != nil {
+					t.Errorf("could not make a certificate: %v", err)
+					return
+				}
+				client = t.Env.Client.WithTLS(func(cfg *tls.Config) { cfg.Certificates = []tls.Certificate{cert} })
+				label = "client_id with a self-signed certificate made for the run"
+			}
+			ex := t.Env.send(withClient(t.Ctx, client), probes.Request{Label: label, Params: t.Env.grantParams(grant), Auth: method})
+			t.Evidence(ex)
+			ec, ok := t.Env.Spec.Condition(probes.BadClientCertificate.Name)
+			if !ok {
+				ec = probes.BadClientCertificate.Answer
+			}
+			expectError(t, ex, probes.BadClientCertificate, ec)
+		}
+	case "bound":
+		c.Title = "the access token is bound to the client's certificate (cnf x5t#S256)"
+		c.Run = func(t *T) { runMTLSBound(t, method) }
+	case "resource":
+		c.Title = "the protected resource refuses a certificate-bound token presented without the certificate"
+		c.Run = func(t *T) { runMTLSResource(t, method) }
+	default:
+		c.Title = "mutual-TLS client authentication is judged"
+		c.Run = func(t *T) {
+			t.Errorf("requirement %s: check %q names no mtls probe (valid, no-cert, other-cert, bound, resource)", req.ID, req.Check)
+		}
+	}
+	return []Check{c}
+}
+
+// mtlsReady skips a check the target cannot run with method and returns
+// the grant; with needValid, it also skips when the client's own
+// certificate does not authenticate it.
+func mtlsReady(t *T, method string, needValid bool) string {
+	if why := t.Env.mtlsWhy(method); why != "" {
+		t.Skipf("%s", why)
+	}
+	grant, why := t.Env.PrimaryGrant()
+	if grant == "" {
+		t.Skipf("no token request can be made: %s", why)
+	}
+	if needValid {
+		valid, _ := t.Env.Token(t.Ctx, grant, method)
+		if !success(valid) || valid.String(t.Env.Spec.Member("access_token")) == "" {
+			t.Evidence(valid)
+			t.Skipf("the client's own certificate does not authenticate it either, so a refusal shows nothing (the valid check fails): %s", valid.Summary())
+		}
+	}
+	return grant
+}
+
+func runMTLSBound(t *T, method string) {
+	e := t.Env
+	grant := mtlsReady(t, method, true)
+	der := e.Client.ClientCertificate()
+	if der == nil {
+		t.Skipf("the transport presents no client certificate (target keys client_cert, client_key)")
+	}
+	want := certThumbprint(der)
+	ex, _ := e.Token(t.Ctx, grant, method)
+	t.Evidence(ex)
+	token := ex.String(e.Spec.Member("access_token"))
+	// A JWT access token may carry the confirmation itself (RFC 8705 §3.1).
+	if cnf, ok := jwtConfirmation(token); ok {
+		if cnf != want {
+			t.Errorf("the access token's cnf x5t#S256 is %q, not the thumbprint of the client's certificate (RFC 8705 §3.1)", cnf)
+		}
+		return
+	}
+	if e.Target.Introspection == "" {
+		t.Skipf("the access token carries no cnf of its own and there is no introspection endpoint to ask (target key introspection)")
+	}
+	in := introspectionProbe.send(e, t.Ctx, "introspection of a certificate-bound token", token)
+	t.Evidence(in)
+	m, err := in.Object()
+	if err != nil || in.Status() != http.StatusOK {
+		t.Errorf("introspection did not describe the token: %s", in.Summary())
+		return
+	}
+	if active, _ := m["active"].(bool); !active {
+		t.Errorf("introspection says the fresh token is not active: %s", in.Summary())
+		return
+	}
+	cnf, _ := m["cnf"].(map[string]any)
+	got, _ := cnf["x5t#S256"].(string)
+	switch {
+	case got == "":
+		t.Errorf("introspection of a token issued to a client authenticated by its certificate carries no cnf x5t#S256 (RFC 8705 §3.2): %s", in.Summary())
+	case got != want:
+		t.Errorf("introspection's cnf x5t#S256 is %q, not the thumbprint of the client's certificate (RFC 8705 §3.1)", got)
+	}
+}
+
+// jwtConfirmation reads cnf x5t#S256 of a JWT access token, when the
+// token is a JWT that carries one.
+func jwtConfirmation(token string) (string, bool) {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return "", false
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return "", false
+	}
+	var c struct {
+		Cnf map[string]any `json:"cnf"`
+	}
+	if json.Unmarshal(b, &c) != nil {
+		return "", false
+	}
+	v, ok := c.Cnf["x5t#S256"].(string)
+	return v, ok
+}
+
+func runMTLSResource(t *T, method string) {
+	e := t.Env
+	if e.Target.Resource == "" {
+		t.Skipf("no protected resource to present the token to (target key resource)")
+	}
+	grant := mtlsReady(t, method, true)
+	ex, _ := e.FreshToken(t.Ctx, grant, "certificate-bound token for the protected resource")
+	t.Evidence(ex)
+	token := ex.String(e.Spec.Member("access_token"))
+	if !success(ex) || token == "" {
+		t.Skipf("no token to present: %s", ex.Summary())
+	}
+	with := e.presentToken(t.Ctx, "certificate-bound token with the client's certificate", token, "")
+	t.Evidence(with)
+	if !success(with) {
+		t.Skipf("the protected resource does not accept the token with the client's certificate either, so a refusal without it shows nothing: %s", with.Summary())
+	}
+	noCert := e.Client.WithTLS(func(cfg *tls.Config) { cfg.Certificates = nil })
+	without := e.presentToken(withClient(t.Ctx, noCert), "certificate-bound token without the client's certificate", token, "")
+	t.Evidence(without)
+	accepted, problem := resourceProbe.verdict(without)
+	switch {
+	case problem != "":
+		t.Errorf("%s: %s", problem, without.Summary())
+	case accepted:
+		t.Errorf("the protected resource accepted a certificate-bound access token presented without the certificate (RFC 8705 §3): %s", without.Summary())
+	}
+}
+
+// selfSignedCert is a fresh self-signed client certificate (ECDSA P-256,
+// valid for an hour) for cn.
+func selfSignedCert(cn string) (tls.Certificate, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 64))
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	now := time.Now()
+	tmpl := &x509.Certificate{SerialNumber: serial, Subject: pkix.Name{CommonName: cn},
+		NotBefore: now.Add(-time.Minute), NotAfter: now.Add(time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("self-signed certificate: %w", err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
+}
