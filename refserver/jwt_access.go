@@ -9,9 +9,15 @@ import (
 
 // signAccessToken signs the claims of a JWT access token (Response.JWT),
 // bent by the JWT faults: exp an hour off expires_in, the claims mapped to
-// request parameters (Response.JWT.Claims) given other values, or no
-// signature at all (alg none).
+// request parameters (Response.JWT.Claims) given other values, no
+// signature at all (alg none), another typ than at+jwt, no aud claim, or a
+// signature by a key the published key set does not hold.
 func (s *Server) signAccessToken(claims object) (string, error) {
+	if !slices.ContainsFunc(claims, func(m member) bool { return m.name == "aud" }) && !s.has(FaultJWTClaimMissing) {
+		// RFC 9068 §3: without a resource parameter, a default resource
+		// indicator: the protected resource this server serves.
+		claims = claims.set("aud", s.audienceClaim())
+	}
 	if s.has(FaultJWTExpMismatch) {
 		for i := range claims {
 			if exp, ok := claims[i].value.(int64); ok && claims[i].name == "exp" {
@@ -24,10 +30,24 @@ func (s *Server) signAccessToken(claims object) (string, error) {
 			claims = claims.set(name, "tokencert-mismatch-"+randomToken()[:8])
 		}
 	}
-	if s.has(FaultJWTAlgNone) {
+	switch {
+	case s.has(FaultJWTAlgNone):
 		return unsignedJWT(claims)
+	case s.has(FaultJWTTypPlain):
+		return s.signer.signAs(claims, "JWT", "")
+	case s.has(FaultJWTOtherKey) && s.otherSigner != nil:
+		return s.otherSigner.signAs(claims, "at+jwt", s.signer.key.KeyID)
 	}
 	return s.signer.sign(claims)
+}
+
+// audienceClaim is the aud of JWT access tokens: the protected resource's
+// URL, or a URN before the server listens.
+func (s *Server) audienceClaim() string {
+	if u := s.URL(); u != "" {
+		return u + resourcePath
+	}
+	return "urn:tokencert:resource"
 }
 
 // unsignedJWT is an Unsecured JWS (RFC 7515 App. A.5): alg none, empty

@@ -51,11 +51,13 @@ type Server struct {
 	reg      *registry
 	store    *store
 	signer   *signer
-	assert   *assertions
-	dpop     *dpopServer
-	mtls     *mtlsServer
-	handler  http.Handler
-	tls      *tls.Config
+	// otherSigner signs the tokens of FaultJWTOtherKey.
+	otherSigner *signer
+	assert      *assertions
+	dpop        *dpopServer
+	mtls        *mtlsServer
+	handler     http.Handler
+	tls         *tls.Config
 
 	// counter numbers the tokens of FaultTokenCounter after counterPrefix.
 	counter       atomic.Int64
@@ -120,6 +122,9 @@ func New(o Options) (*Server, error) {
 		if s.signer, err = newSigner(j.Alg); err != nil {
 			return nil, err
 		}
+		if err = s.newOtherSigner(); err != nil {
+			return nil, err
+		}
 	}
 	s.handler = s.routes()
 	return s, nil
@@ -129,8 +134,8 @@ func New(o Options) (*Server, error) {
 func (s *Server) checkSpec() error {
 	sp := s.spec
 	p := sp.Request.Path
-	if !strings.HasPrefix(p, "/") || p == resourcePath || p == introspectPath {
-		return fmt.Errorf("refserver: spec %s: token path %q must start with / and differ from %s and %s", sp.Name, p, resourcePath, introspectPath)
+	if !strings.HasPrefix(p, "/") || p == resourcePath || p == introspectPath || p == jwksPath {
+		return fmt.Errorf("refserver: spec %s: token path %q must start with / and differ from %s, %s and %s", sp.Name, p, resourcePath, introspectPath, jwksPath)
 	}
 	if strings.Contains(p, " ") || strings.Count(p, "{") != len(sp.PathVars()) || strings.Count(p, "}") != len(sp.PathVars()) {
 		return fmt.Errorf("refserver: spec %s: token path %q may contain no spaces, and braces only around a whole segment ({tenant})", sp.Name, p)
@@ -201,6 +206,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc(s.spec.Request.Path, s.serveTokenAt)
 	mux.HandleFunc(resourcePath, s.serveResource)
 	mux.HandleFunc(introspectPath, s.serveIntrospect)
+	mux.HandleFunc(jwksPath, s.serveJWKS)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 		r.Body = &readBody{Reader: bytes.NewReader(body), err: err}
@@ -328,5 +334,6 @@ func (s *Server) Target() target.Target {
 	s.assertionTarget(&t)
 	s.dpopTarget(&t)
 	s.mtlsTarget(&t)
+	s.jwksTarget(&t)
 	return t
 }

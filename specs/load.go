@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -207,6 +208,9 @@ func (s *Spec) resolve() error {
 	}
 	if s.Response.ExpiresIn == "" {
 		s.Response.ExpiresIn = "number"
+	}
+	if j := s.Response.JWT; j != nil && len(j.Algs) > 0 && !slices.Contains(j.Algs, j.Alg) {
+		errs = append(errs, fmt.Errorf("response.jwt: alg %s is not among algs %v (the reference server signs with alg)", j.Alg, j.Algs))
 	}
 	return errors.Join(errs...)
 }

@@ -128,9 +128,31 @@ type Dates struct {
 	Tolerance Duration `json:"tolerance"`
 }
 
+// JWT profiles (JWT.Profile).
+const ProfileRFC9068 = "rfc9068"
+
+// AllowedAlgs are the algorithms a token may be signed with: Algs, else Alg.
+func (j *JWT) AllowedAlgs() []string {
+	if len(j.Algs) > 0 {
+		return j.Algs
+	}
+	return []string{j.Alg}
+}
+
 // JWT describes a JWS access token.
 type JWT struct {
+	// Alg is the JWS algorithm the document names; the reference server
+	// signs with it.
 	Alg string `json:"alg"`
+	// Algs are the algorithms a token may be signed with (jwt/alg), when
+	// more than Alg is allowed; Alg must be among them.
+	Algs []string `json:"algs,omitempty"`
+	// Profile names the JWT profile the tokens follow: "rfc9068" (JWT
+	// access tokens, RFC 9068: typ at+jwt, the required claims, a
+	// signature the authorization server's key set verifies; the at-jwt
+	// checks, target key jwks). Without a profile the document publishes no
+	// key set and the signature is not verified.
+	Profile string `json:"profile,omitempty"`
 	// Claims maps claim names to the request parameter each must equal.
 	Claims map[string]string `json:"claims,omitempty"`
 	// Skew is the allowed difference between exp and issue time + expires_in.

@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-jose/go-jose/v4"
 	yaml3 "gopkg.in/yaml.v3"
 	"sigs.k8s.io/yaml"
 
@@ -75,6 +76,14 @@ type Target struct {
 	AssertionKeyData []byte `json:"-"`
 	// Assertion is the loaded assertion key (set by Resolve).
 	Assertion *AssertionKey `json:"-"`
+
+	// JWKS is the authorization server's key set that verifies JWT access
+	// tokens (RFC 9068 §4): a file, or an https URL (http on loopback)
+	// fetched during the run (target/jwks.go).
+	JWKS string `json:"jwks,omitempty"`
+	// KeySet is the key set JWKS names as a file (set by Resolve); nil
+	// when JWKS is a URL.
+	KeySet *jose.JSONWebKeySet `json:"-"`
 
 	// Transport (runner/transport.go): flags of the same name win.
 	RequestTimeout  *specs.Duration `json:"request_timeout,omitempty"`
@@ -273,7 +282,7 @@ func Keys() []string {
 	return []string{"spec", "endpoint", "client_id", "client_secret", "username", "password", "scope", "audience", "grants", "client_auth", "resource", "introspection", "other_client_id", "other_client_secret", "max_wait", "params", "allow_secret_in_url",
 		"request_timeout", "max_rps", "max_failed_logins", "ca_file", "client_cert", "client_key", "insecure_skip_verify", "allow_http", "waivers",
 		"assertion_key", "assertion_kid", "assertion_alg", "assertion_audience",
-		"public_client_id"}
+		"public_client_id", "jwks"}
 }
 
 // expand replaces ${VAR} in strings (and lists of strings) from the environment.
@@ -437,6 +446,9 @@ func (t Target) Resolve() (Target, error) {
 		}
 	}
 	if err := t.loadAssertionKey(); err != nil {
+		return t, err
+	}
+	if err := t.loadJWKS(); err != nil {
 		return t, err
 	}
 	if t.AssertionAudience != "" {
