@@ -157,7 +157,7 @@ func (s *Server) authenticateClient(r *http.Request, req *tokenRequest) (client,
 // basicCredentials reads HTTP Basic client credentials when the spec
 // supports them; ok is false when the request has none.
 func (s *Server) basicCredentials(r *http.Request) (id, secret string, ok bool, err error) {
-	if !s.spec.Supports(authBasic) {
+	if !s.spec.Supports(authBasic) && !s.has(FaultClientSecretAccepted) {
 		return "", "", false, nil
 	}
 	return parseBasic(r.Header.Get("Authorization"))

@@ -35,6 +35,8 @@ func (s *Server) signAccessToken(claims object) (string, error) {
 		return unsignedJWT(claims)
 	case s.has(FaultJWTTypPlain):
 		return s.signer.signAs(claims, "JWT", "")
+	case s.has(FaultJWTAlgRS256) && s.signer.rs256() != nil:
+		return s.signer.rs256().sign(claims)
 	case s.has(FaultJWTOtherKey) && s.otherSigner != nil:
 		return s.otherSigner.signAs(claims, "at+jwt", s.signer.key.KeyID)
 	}

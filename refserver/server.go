@@ -328,7 +328,7 @@ func (s *Server) Target() target.Target {
 		Resource: base + resourcePath, Introspection: base + introspectPath,
 		OtherClientID: s.creds.OtherClientID, OtherClientSecret: s.creds.OtherClientSecret,
 	}
-	if s.spec.Grant("password") != nil {
+	if s.listsResourceOwner() {
 		t.Username, t.Password = s.creds.Username, s.creds.Password
 	}
 	s.assertionTarget(&t)

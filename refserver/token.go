@@ -89,7 +89,7 @@ func (s *Server) tokenGrant(r *http.Request) (*grant, *tokenRequest, *apiError) 
 		return nil, nil, fail(probes.MissingGrantType)
 	}
 	serve, ok := grantTypes[gt]
-	if !ok || s.spec.Grant(gt) == nil {
+	if !ok || (s.spec.Grant(gt) == nil && !(gt == "password" && s.has(FaultPasswordGrantServed))) {
 		e := fail(probes.UnsupportedGrant)
 		switch {
 		case s.has(FaultErrorCodeInvented):

@@ -192,6 +192,20 @@ func keysNamed(kid string, n int) string {
 	return fmt.Sprintf("%d key(s) (the JWT names no kid)", n)
 }
 
+// verifiesSignatures reports whether the spec verifies the access tokens'
+// signatures: it is of the rfc9068 profile and has the signature check.
+func (e *Env) verifiesSignatures() bool {
+	if j := e.Spec.Response.JWT; j == nil || j.Profile != specs.ProfileRFC9068 {
+		return false
+	}
+	for _, r := range e.Spec.Requirements {
+		if r.Check == "at-jwt/signature" || (r.Check == "" || r.Check == "at-jwt") && atJWTArgs[r.ID] == "signature" {
+			return true
+		}
+	}
+	return false
+}
+
 // keySets holds each run's key set, fetched once.
 var keySets sync.Map // *Env → *keySetState
 
