@@ -37,6 +37,10 @@ func (t *Target) loadJWKS() error {
 	if t.Path != "" && !filepath.IsAbs(path) {
 		path = filepath.Join(filepath.Dir(t.Path), path)
 	}
+	// Only a regular file: a FIFO or a device could keep the read waiting.
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return &Error{File: t.Path, Key: "jwks", Problem: fmt.Sprintf("%s is not a regular file", path)}
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return &Error{File: t.Path, Key: "jwks", Problem: fmt.Sprintf("cannot read %s: %s", path, ReadProblem(err))}

@@ -79,6 +79,7 @@ func TestJWKSKey(t *testing.T) {
 		{"http://localhost/jwks", ""},
 		{"garbage.json", "not a JWK Set"},
 		{"missing.json", "cannot read"},
+		{".", "not a regular file"},
 		{"http://idp.example/jwks", "https"},
 		{"https://user:pw@idp.example/jwks", "no credentials"},
 	} {
