@@ -134,7 +134,7 @@ func New(o Options) (*Server, error) {
 func (s *Server) checkSpec() error {
 	sp := s.spec
 	p := sp.Request.Path
-	if !strings.HasPrefix(p, "/") || p == resourcePath || p == introspectPath || p == jwksPath {
+	if !strings.HasPrefix(p, "/") || p == resourcePath || p == introspectPath || p == jwksPath || strings.HasPrefix(p, "/.well-known/") {
 		return fmt.Errorf("refserver: spec %s: token path %q must start with / and differ from %s, %s and %s", sp.Name, p, resourcePath, introspectPath, jwksPath)
 	}
 	if strings.Contains(p, " ") || strings.Count(p, "{") != len(sp.PathVars()) || strings.Count(p, "}") != len(sp.PathVars()) {
@@ -207,6 +207,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc(resourcePath, s.serveResource)
 	mux.HandleFunc(introspectPath, s.serveIntrospect)
 	mux.HandleFunc(jwksPath, s.serveJWKS)
+	mux.HandleFunc(metadataPath, s.serveMetadata)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 		r.Body = &readBody{Reader: bytes.NewReader(body), err: err}

@@ -33,6 +33,13 @@ func renderSummary(r *result.Run) []byte {
 		b.WriteString(")")
 	}
 	fmt.Fprintf(&b, " · spec SHA-256 %s · %s\n\n", mdCode(shortHash(r.Spec.SHA256)), certification(r))
+	if d := r.Discovery; d != nil {
+		if d.URL != "" && len(d.Filled) > 0 {
+			fmt.Fprintf(&b, "From the metadata of issuer %s (%s): %s\n\n", mdCode(d.Issuer), mdCode(d.URL), mdText(strings.Join(d.Filled, ", ")))
+		} else if d.URL == "" {
+			fmt.Fprintf(&b, "No usable metadata for issuer %s: %s\n\n", mdCode(d.Issuer), mdText(d.Problem))
+		}
+	}
 	if n := r.Count().Incomplete; n > 0 {
 		fmt.Fprintf(&b, "**Incomplete: %d MUST-level checks could not run.**", n)
 		if needs := r.Needs(); len(needs) > 0 {

@@ -67,6 +67,21 @@ type Run struct {
 	// InsecureSkipVerify: the endpoint's TLS certificate was not verified
 	// (target key insecure_skip_verify), by explicit option.
 	InsecureSkipVerify bool `json:"insecure_skip_verify,omitempty"`
+	// Discovery says what the issuer's metadata (target key issuer) filled
+	// in.
+	Discovery *Discovery `json:"discovery,omitempty"`
+}
+
+// Discovery is what a run read from the issuer's metadata (RFC 8414).
+type Discovery struct {
+	Issuer string `json:"issuer"`
+	// URL is the metadata document used; empty when none was usable.
+	URL string `json:"url,omitempty"`
+	// Filled are the target keys the metadata filled in, each as "key
+	// (metadata member)"; keys the target set were left as they were.
+	Filled []string `json:"filled,omitempty"`
+	// Problem says why no metadata document was used.
+	Problem string `json:"problem,omitempty"`
 }
 
 // Build identifies the tokencert binary that made a run.

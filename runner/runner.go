@@ -148,6 +148,8 @@ type prepared struct {
 	// or nothing is there.
 	baseline     *result.Run
 	baselinePath string
+	// discovery is what the issuer's metadata filled in, or nil.
+	discovery *result.Discovery
 }
 
 func prepare(o *Options) (_ *prepared, err error) {
@@ -215,13 +217,13 @@ func prepare(o *Options) (_ *prepared, err error) {
 	if o.Deadline == 0 {
 		o.Deadline = DefaultDeadline
 	}
-	if o.Target.Path != "" && o.Target.Endpoint == "" {
-		return nil, &target.Error{File: o.Target.Path, Key: "endpoint", Problem: "missing: a target file names the token endpoint URL (the embedded reference server is certified when no target is given)"}
+	if o.Target.Path != "" && o.Target.Endpoint == "" && o.Target.Issuer == "" {
+		return nil, &target.Error{File: o.Target.Path, Key: "endpoint", Problem: "missing: a target file names the token endpoint URL, or the issuer whose metadata names it (the embedded reference server is certified when no target is given)"}
 	}
 	p := &prepared{o: *o, spec: spec, redactor: redact.New(), signKey: signKey, waivers: wf, baseline: baseline, baselinePath: baselinePath}
 	tf := o.Target
 	var embeddedCAs *x509.CertPool
-	if tf.Endpoint == "" {
+	if tf.Endpoint == "" && tf.Issuer == "" {
 		if o.Fault != "" {
 			if _, err := refserver.FaultByName(o.Fault); err != nil {
 				return nil, &target.Error{Key: "--fault", Problem: err.Error()}
@@ -245,6 +247,9 @@ func prepare(o *Options) (_ *prepared, err error) {
 	}
 	tr, err := resolveTransport(tf, o, embeddedCAs)
 	if err != nil {
+		return nil, err
+	}
+	if p.discovery, err = discover(&tf, tr, p.redactor); err != nil {
 		return nil, err
 	}
 	// Flags win over target keys.
@@ -375,6 +380,13 @@ func (p *prepared) run() int {
 	o := p.o
 	started := time.Now()
 	p.report = p.newReport(started)
+	if d := p.discovery; d != nil {
+		if d.URL != "" {
+			fmt.Fprintf(o.Stdout, "tokencert: from the metadata of issuer %s (%s): %s\n", d.Issuer, d.URL, orNothing(d.Filled))
+		} else {
+			fmt.Fprintf(o.Stdout, "tokencert: no usable metadata for issuer %s (%s); the target's keys are used as given\n", d.Issuer, d.Problem)
+		}
+	}
 	p.env.Client.Deadline = started.Add(o.Deadline)
 	if err := reachable(p.env.Target.Endpoint, p.tr.timeout); err != nil {
 		msg := fmt.Sprintf("endpoint unreachable: %v", p.redactor.String(err.Error()))
@@ -465,6 +477,7 @@ func (p *prepared) newReport(started time.Time) *result.Run {
 		Certify:     p.o.Certify,
 
 		InsecureSkipVerify: p.tr.insecure,
+		Discovery:          p.discovery,
 	}
 	if es := p.env.ErrorSchema; es != nil {
 		r.Schemas[s.Errors.Schema] = es.SHA256
@@ -677,6 +690,14 @@ func reachable(endpoint string, timeout time.Duration) error {
 		return err
 	}
 	return conn.Close()
+}
+
+// orNothing lists what metadata filled in.
+func orNothing(filled []string) string {
+	if len(filled) == 0 {
+		return "nothing (the target names every key the metadata has)"
+	}
+	return strings.Join(filled, ", ")
 }
 
 // IsTerminal reports whether w is a terminal (colour, plain text) rather

@@ -50,6 +50,21 @@ type Target struct {
 	// the DPoP refresh-token binding check (RFC 9449 §5).
 	PublicClientID string         `json:"public_client_id,omitempty"`
 	MaxWait        specs.Duration `json:"max_wait,omitzero"`
+	// RefreshToken is a refresh token obtained elsewhere (say, through a
+	// login in a browser): the refresh checks redeem it, and consume it.
+	RefreshToken string `json:"refresh_token,omitempty"`
+	// Issuer is the authorization server's issuer identifier (RFC 8414):
+	// its metadata fills in what the target does not name.
+	Issuer string `json:"issuer,omitempty"`
+	// Authorization, DeviceAuthorization and Revocation are the
+	// authorization, device authorization (RFC 8628) and revocation
+	// (RFC 7009) endpoints.
+	Authorization       string `json:"authorization,omitempty"`
+	DeviceAuthorization string `json:"device_authorization,omitempty"`
+	Revocation          string `json:"revocation,omitempty"`
+	// PKCEMethods are the code_challenge methods the server supports
+	// (RFC 7636 §4.2; S256 is used when listed or when none is named).
+	PKCEMethods []string `json:"pkce_methods,omitempty"`
 	// Params are values the API's document asks for beyond RFC 6749's: a
 	// {name} in the endpoint URL takes its value from here (a path
 	// variable); every other entry is sent as a parameter of every token
@@ -280,6 +295,7 @@ func typeProblem(err error) string {
 // Keys lists the keys a target file may have.
 func Keys() []string {
 	return []string{"spec", "endpoint", "client_id", "client_secret", "username", "password", "scope", "audience", "grants", "client_auth", "resource", "introspection", "other_client_id", "other_client_secret", "max_wait", "params", "allow_secret_in_url",
+		"refresh_token", "issuer", "authorization", "device_authorization", "revocation", "pkce_methods",
 		"request_timeout", "max_rps", "max_failed_logins", "ca_file", "client_cert", "client_key", "insecure_skip_verify", "allow_http", "waivers",
 		"assertion_key", "assertion_kid", "assertion_alg", "assertion_audience",
 		"public_client_id", "jwks"}
@@ -397,6 +413,14 @@ func describe(v any) string {
 	return "a value of another kind"
 }
 
+// AuthNone is the client_auth of a public client (RFC 6749 §2.1; RFC 8414's
+// "none"): client_id alone.
+const AuthNone = "none"
+
+// Public reports whether the client is public (client_auth: none, RFC 6749
+// §2.1): it authenticates by client_id alone.
+func (t Target) Public() bool { return slices.Equal(t.ClientAuth, []string{"none"}) }
+
 // DefaultMaxWait bounds how long the expiry checks wait for a token to
 // expire when the target sets no max_wait.
 const DefaultMaxWait = 2 * time.Minute
@@ -426,7 +450,8 @@ func (t Target) Resolve() (Target, error) {
 		u.User = nil
 	}
 	t.Endpoint = u.String()
-	for _, k := range []struct{ key, url string }{{"resource", t.Resource}, {"introspection", t.Introspection}} {
+	for _, k := range []struct{ key, url string }{{"resource", t.Resource}, {"introspection", t.Introspection}, {"issuer", t.Issuer},
+		{"authorization", t.Authorization}, {"device_authorization", t.DeviceAuthorization}, {"revocation", t.Revocation}} {
 		if k.url == "" {
 			continue
 		}
@@ -441,8 +466,8 @@ func (t Target) Resolve() (Target, error) {
 		return t, &Error{File: file, Key: "password", Problem: "username and password go together"}
 	}
 	for _, m := range t.ClientAuth {
-		if !slices.Contains(AuthMethods, m) {
-			return t, &Error{File: file, Key: "client_auth", Problem: fmt.Sprintf("unknown client authentication %q (%s)", m, strings.Join(AuthMethods, ", "))}
+		if !slices.Contains(AuthMethods, m) && m != AuthNone {
+			return t, &Error{File: file, Key: "client_auth", Problem: fmt.Sprintf("unknown client authentication %q (%s, %s)", m, strings.Join(AuthMethods, ", "), AuthNone)}
 		}
 	}
 	if err := t.loadAssertionKey(); err != nil {
@@ -456,11 +481,27 @@ func (t Target) Resolve() (Target, error) {
 			return t, &Error{File: file, Key: "assertion_audience", Problem: "not a URI (the authorization server's issuer or token endpoint URL)"}
 		}
 	}
+	if slices.Contains(t.ClientAuth, "none") {
+		if len(t.ClientAuth) > 1 {
+			return t, &Error{File: file, Key: "client_auth", Problem: "none (a public client, RFC 6749 §2.1) goes alone: a public client has no secret for basic or body"}
+		}
+		if t.ClientSecret != "" {
+			return t, &Error{File: file, Key: "client_secret", Problem: "a public client (client_auth: none) has no client secret; drop one of the two"}
+		}
+		if t.ClientID == "" {
+			return t, &Error{File: file, Key: "client_id", Problem: "a public client (client_auth: none) identifies itself by client_id alone: give it"}
+		}
+	}
+	for _, m := range t.PKCEMethods {
+		if m != "S256" && m != "plain" {
+			return t, &Error{File: file, Key: "pkce_methods", Problem: fmt.Sprintf("unknown code_challenge method %q (S256, plain; RFC 7636 §4.2)", m)}
+		}
+	}
 	for _, g := range t.Grants {
 		switch g {
-		case "client_credentials", "password", "refresh_token":
+		case "client_credentials", "password", "refresh_token", "authorization_code":
 		default:
-			return t, &Error{File: file, Key: "grants", Problem: fmt.Sprintf("unknown grant %q (client_credentials, password, refresh_token)", g)}
+			return t, &Error{File: file, Key: "grants", Problem: fmt.Sprintf("unknown grant %q (client_credentials, password, refresh_token, authorization_code)", g)}
 		}
 	}
 	if t.MaxWait.Duration < 0 {

@@ -1,0 +1,60 @@
+package refserver
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// metadataPath is where the server publishes its authorization server
+// metadata (RFC 8414 §3); its issuer has no path.
+const metadataPath = "/.well-known/oauth-authorization-server"
+
+// serveMetadata is the authorization server metadata (RFC 8414 §2): the
+// issuer is the URL the request reached (scheme and host), and every
+// endpoint is under it.
+func (s *Server) serveMetadata(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", http.MethodGet)
+		writeJSON(w, http.StatusMethodNotAllowed, "application/json", object{{"error", "invalid_request"}})
+		return
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	issuer := scheme + "://" + r.Host
+	writeJSON(w, http.StatusOK, "application/json", s.metadata(issuer))
+}
+
+// metadata is the metadata document for issuer.
+func (s *Server) metadata(issuer string) object {
+	sp := s.spec
+	m := object{{"issuer", issuer}, {"token_endpoint", issuer + s.tokenPathFilled()}}
+	var grants []string
+	for _, g := range sp.Grants {
+		grants = append(grants, g.Type)
+	}
+	// response_types_supported is REQUIRED (RFC 8414 §2); a server without
+	// an authorization endpoint still names one, "code".
+	m = append(m, member{"response_types_supported", []string{"code"}}, member{"grant_types_supported", grants})
+	methods := []string{}
+	for _, a := range sp.Request.ClientAuth {
+		methods = append(methods, map[string]string{authBasic: "client_secret_basic", authBody: "client_secret_post"}[a])
+	}
+	methods = append(methods, "none")
+	m = append(m, member{"token_endpoint_auth_methods_supported", slices.Compact(methods)},
+		member{"introspection_endpoint", issuer + introspectPath})
+	return m
+}
+
+// tokenPathFilled is the token path with its variables filled with the
+// values the server expects.
+func (s *Server) tokenPathFilled() string {
+	p := s.spec.Request.Path
+	for _, v := range s.spec.PathVars() {
+		p = strings.ReplaceAll(p, "{"+v+"}", url.PathEscape(s.pathValue(v)))
+	}
+	return p
+}
