@@ -69,6 +69,9 @@ type Env interface {
 	GrantParams(grant string) []Param
 	// AuthDeclared reports whether the client may use an authentication method.
 	AuthDeclared(method string) bool
+	// Public reports whether the client is public (target client_auth:
+	// none): it has no secret, so no probe can send a wrong one.
+	Public() bool
 	// Credentials are the target's client credentials.
 	Credentials() (id, secret string)
 	// FormEncode encodes parameters under their wire names.
@@ -139,16 +142,25 @@ var (
 		Doc:          "no client authentication at all",
 		Title:        "a request without client authentication is refused",
 		Requirements: []string{"RFC6749-3.2.1-AUTH-REQUIRED"},
-		Build:        func(e Env, r *Request) string { r.Auth = "none"; return "" },
-		Answer:       answer("invalid_client", http.StatusUnauthorized),
-		Description:  "client authentication is required",
-		Faults:       []string{"no-auth-accepted"},
+		Build: func(e Env, r *Request) string {
+			if e.Public() {
+				return PublicWhy
+			}
+			r.Auth = "none"
+			return ""
+		},
+		Answer:      answer("invalid_client", http.StatusUnauthorized),
+		Description: "client authentication is required",
+		Faults:      []string{"no-auth-accepted"},
 	}
 	CredentialsInURI = &Condition{Name: "credentials_in_uri",
 		Doc:          "the client's real `client_id` and `client_secret` in the request URI's query, the grant parameters in the body, no other client authentication (sent only with the target key `allow_secret_in_url`: the secret may reach the server's access logs)",
 		Title:        "client credentials in the request URI do not authenticate the client",
 		Requirements: []string{"RFC6749-2.3.1-NO-CREDS-IN-URI"},
 		Build: func(e Env, r *Request) string {
+			if e.Public() {
+				return PublicWhy
+			}
 			if !e.SecretInURL() {
 				return "sending the client secret in a URL is off: it can reach the server's access logs; set the target key allow_secret_in_url (or --allow-secret-in-url) for a test client"
 			}
@@ -392,6 +404,10 @@ func (c *Condition) NewRequest(e Env, valid Request) (Request, string) {
 	return r, c.Build(e, &r)
 }
 
+// PublicWhy is why a probe of client authentication is not sent for a
+// public client.
+const PublicWhy = "the client is public (client_auth: none, RFC 6749 §2.1): it authenticates by client_id alone and has no secret to get wrong or leave out"
+
 // Wrong is a value no server has registered, for a secret or password.
 func Wrong() string { return "tokencert-wrong-" + Random(12) }
 
@@ -406,6 +422,9 @@ func wrongSecret(method string) func(Env, *Request) string {
 	return func(e Env, r *Request) string {
 		if !e.Spec().Supports(method) {
 			return fmt.Sprintf("spec %s documents no %s client authentication", e.Spec().Name, method)
+		}
+		if e.Public() {
+			return PublicWhy
 		}
 		if !e.AuthDeclared(method) {
 			return fmt.Sprintf("the client is not registered for %s client authentication (target key client_auth)", method)

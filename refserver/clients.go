@@ -16,6 +16,9 @@ import (
 // §10.4) and one user for the password grant.
 type Credentials struct {
 	ClientID, ClientSecret, Username, Password, OtherClientID, OtherClientSecret string
+	// PublicClientID is a public client (RFC 6749 §2.1): it has no secret
+	// and is identified by client_id alone.
+	PublicClientID string
 }
 
 // randomCredentials returns credentials with crypto/rand values.
@@ -24,6 +27,7 @@ func randomCredentials() Credentials {
 		ClientID: "tokencert-client-" + randomToken()[:12], ClientSecret: randomToken(),
 		Username: "tokencert-user-" + randomToken()[:12], Password: randomToken(),
 		OtherClientID: "tokencert-other-" + randomToken()[:12], OtherClientSecret: randomToken(),
+		PublicClientID: "tokencert-public-" + randomToken()[:12],
 	}
 }
 
@@ -36,6 +40,7 @@ func (c Credentials) complete() Credentials {
 	}{
 		{&c.ClientID, r.ClientID}, {&c.ClientSecret, r.ClientSecret}, {&c.Username, r.Username},
 		{&c.Password, r.Password}, {&c.OtherClientID, r.OtherClientID}, {&c.OtherClientSecret, r.OtherClientSecret},
+		{&c.PublicClientID, r.PublicClientID},
 	} {
 		if *p.v == "" {
 			*p.v = p.r
@@ -44,13 +49,18 @@ func (c Credentials) complete() Credentials {
 	return c
 }
 
-// client is a registered confidential client (RFC 6749 §2.1).
-type client struct{ id, secret string }
+// client is a registered client (RFC 6749 §2.1): confidential, with a
+// secret, or public, without one.
+type client struct {
+	id, secret string
+	public     bool
+}
 
 // verify compares a presented secret in constant time (RFC 6749 §10.3 asks
-// that credentials not be guessable; timing must not help guessing).
+// that credentials not be guessable; timing must not help guessing). A
+// public client has no secret to verify.
 func (c client) verify(secret string) bool {
-	return subtle.ConstantTimeCompare([]byte(c.secret), []byte(secret)) == 1
+	return !c.public && subtle.ConstantTimeCompare([]byte(c.secret), []byte(secret)) == 1
 }
 
 // registry holds the clients and the resource owner.
@@ -60,11 +70,12 @@ type registry struct {
 }
 
 func newRegistry(c Credentials) (*registry, error) {
-	if c.ClientID == c.OtherClientID {
-		return nil, errors.New("refserver: the main and the other client have the same client_id")
+	if c.ClientID == c.OtherClientID || c.PublicClientID == c.ClientID || c.PublicClientID == c.OtherClientID {
+		return nil, errors.New("refserver: two clients have the same client_id")
 	}
 	return &registry{
-		clients:  []client{{c.ClientID, c.ClientSecret}, {c.OtherClientID, c.OtherClientSecret}},
+		clients: []client{{id: c.ClientID, secret: c.ClientSecret}, {id: c.OtherClientID, secret: c.OtherClientSecret},
+			{id: c.PublicClientID, public: true}},
 		username: c.Username, password: c.Password,
 	}, nil
 }
@@ -132,6 +143,11 @@ func (s *Server) authenticateClient(r *http.Request, req *tokenRequest) (client,
 			return client{}, authBasic, fail(probes.BadClientBasic)
 		}
 		return c, authBasic, nil
+	case !hasBasic && req.get("client_secret") == "" && s.publicClient(req.get("client_id")):
+		// A public client identifies itself by client_id alone (RFC 6749
+		// §2.1, §3.2.1), whatever methods confidential clients use.
+		c, _ := s.reg.client(req.get("client_id"))
+		return c, authNone, nil
 	case bodyID != "" && bodySecret != "":
 		c, ok := s.authenticate(bodyID, bodySecret)
 		if !ok {
@@ -152,6 +168,12 @@ func (s *Server) authenticateClient(r *http.Request, req *tokenRequest) (client,
 		return s.reg.clients[0], authNone, nil
 	}
 	return client{}, authNone, fail(probes.NoClientAuth)
+}
+
+// publicClient reports whether id is a registered public client.
+func (s *Server) publicClient(id string) bool {
+	c, ok := s.reg.client(id)
+	return ok && c.public
 }
 
 // basicCredentials reads HTTP Basic client credentials when the spec
@@ -198,3 +220,7 @@ func parseBasic(header string) (id, secret string, present bool, err error) {
 	}
 	return id, secret, true, nil
 }
+
+// PublicClientID is the client_id of the server's public client (RFC 6749
+// §2.1), which authenticates by client_id alone.
+func (s *Server) PublicClientID() string { return s.creds.PublicClientID }

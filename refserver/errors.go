@@ -16,6 +16,10 @@ var (
 	// (RFC 6749 §2.3: "MUST NOT use more than one").
 	multipleAuth = &probes.Condition{Name: "multiple_client_auth", Answer: specs.ErrorCase{Codes: []string{"invalid_request"}, Statuses: []int{http.StatusBadRequest}},
 		Description: "more than one client authentication method was used"}
+	// publicNotAllowed: a public client asked for a grant reserved for
+	// confidential clients (client_credentials, RFC 6749 §4.4).
+	publicNotAllowed = &probes.Condition{Name: "public_client_grant", Answer: specs.ErrorCase{Codes: []string{"unauthorized_client"}, Statuses: []int{http.StatusBadRequest}},
+		Description: "a public client may not use this grant"}
 	// bodyTooLarge: the body exceeds maxBody.
 	bodyTooLarge = &probes.Condition{Name: "body_too_large", Answer: specs.ErrorCase{Codes: []string{"invalid_request"}, Statuses: []int{http.StatusRequestEntityTooLarge}},
 		Description: "the request body is too large"}

@@ -4,6 +4,9 @@ package refserver
 // §4.4): the authenticated client gets a token on its own behalf, with no
 // refresh token (§4.4.3: one SHOULD NOT be included).
 func (s *Server) grantClientCredentials(req *tokenRequest, c client) (*grant, *apiError) {
+	if c.public {
+		return nil, fail(publicNotAllowed)
+	}
 	sc, err := s.grantScope(req, s.spec.Refserver.Scopes, false)
 	if err != nil {
 		return nil, err

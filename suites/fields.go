@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/tokencert/tokencert/probes"
 	"github.com/tokencert/tokencert/specs"
 	"github.com/tokencert/tokencert/suites/wire"
 )
@@ -187,6 +188,9 @@ func planClientAuth(e *Env, req specs.Requirement) []Check {
 		}
 		if !t.Env.Spec.Supports(auth) {
 			t.Skipf("spec %s documents no %s client authentication", t.Env.Spec.Name, auth)
+		}
+		if t.Env.Target.Public() {
+			t.Skipf("%s", probes.PublicWhy)
 		}
 		if !t.Env.authDeclared(auth) {
 			t.Skipf("the client is not registered for %s client authentication (target key client_auth)", auth)

@@ -140,6 +140,9 @@ func (e *Env) shared(key string, fetch func() *wire.Exchange) (*wire.Exchange, t
 // DefaultAuth is the client authentication the spec prefers among those
 // the client is registered for.
 func (e *Env) DefaultAuth() string {
+	if e.Target.Public() {
+		return "public"
+	}
 	for _, m := range e.Spec.Request.ClientAuth {
 		if e.authDeclared(m) {
 			return m
@@ -190,6 +193,9 @@ func (e *Env) grantAvailable(grant string) (bool, string) {
 	if why := e.authWhy(); why != "" {
 		return false, why
 	}
+	if grant == "client_credentials" && e.Target.Public() {
+		return false, "the client is public (client_auth: none): the client_credentials grant is for confidential clients only (RFC 6749 §4.4)"
+	}
 	for _, name := range e.Spec.Request.Required {
 		if grant != "refresh_token" && e.extraValue(name) == "" {
 			return false, fmt.Sprintf("spec %s requires %s on every token request and the target gives none (%s)", e.Spec.Name, e.Spec.Param(name), paramKey(name))
@@ -201,13 +207,26 @@ func (e *Env) grantAvailable(grant string) (bool, string) {
 			return false, "no resource-owner credentials (target keys username, password; flags --username, --password-env)"
 		}
 	case "refresh_token":
-		if ok, _ := e.grantAvailable("password"); !ok {
-			if ok, _ := e.grantAvailable("client_credentials"); !ok || e.Spec.Grant("password") != nil {
-				return false, "no grant that yields a refresh token is available (target keys username, password)"
-			}
+		if e.Target.RefreshToken != "" {
+			return true, ""
+		}
+		if _, ok := e.refreshGrant(); !ok {
+			return false, "no grant that yields a refresh token is available, and the target gives none (target keys username, password; or target key refresh_token)"
 		}
 	}
 	return true, ""
+}
+
+// refreshGrant is the grant that yields the refresh tokens the checks use:
+// password, else client_credentials when the spec has no password grant.
+func (e *Env) refreshGrant() (string, bool) {
+	if ok, _ := e.grantAvailable("password"); ok {
+		return "password", true
+	}
+	if ok, _ := e.grantAvailable("client_credentials"); ok && e.Spec.Grant("password") == nil {
+		return "client_credentials", true
+	}
+	return "", false
 }
 
 // PrimaryGrant is the grant used for probes that need one valid token
@@ -284,22 +303,24 @@ func (e *Env) Token(ctx context.Context, grant, auth string) (*wire.Exchange, ti
 
 // RefreshSource returns a response that carries a refresh token: the shared
 // password-grant response, or the client_credentials one when the spec has
-// no password grant.
+// no password grant; nil when no grant can issue one (the target's
+// refresh_token is then the only refresh token).
 func (e *Env) RefreshSource(ctx context.Context) *wire.Exchange {
-	g := "password"
-	if ok, _ := e.grantAvailable(g); !ok {
-		g = "client_credentials"
+	g, ok := e.refreshGrant()
+	if !ok {
+		return nil
 	}
 	ex, _ := e.Token(ctx, g, e.DefaultAuth())
 	return ex
 }
 
 // FreshRefreshToken requests a new token for a check that consumes its
-// refresh token, with scope when given.
+// refresh token, with scope when given; it returns nil and "" when no
+// grant can issue one.
 func (e *Env) FreshRefreshToken(ctx context.Context, label, scope string) (*wire.Exchange, string) {
-	g := "password"
-	if ok, _ := e.grantAvailable(g); !ok {
-		g = "client_credentials"
+	g, ok := e.refreshGrant()
+	if !ok {
+		return nil, ""
 	}
 	ps := e.grantParams(g)
 	if scope != "" {
@@ -320,9 +341,14 @@ func (e *Env) Refresh(ctx context.Context, label, rt, scope string, clientID, se
 
 // SharedRefresh is the shared response to refreshing the refresh source's
 // token, and the refresh token that was presented.
+// The target's refresh_token, when it gives one, is the one presented.
 func (e *Env) SharedRefresh(ctx context.Context) (*wire.Exchange, string) {
-	src := e.RefreshSource(ctx)
-	rt := src.String(e.Spec.Member("refresh_token"))
+	rt := e.Target.RefreshToken
+	if rt == "" {
+		if src := e.RefreshSource(ctx); src != nil {
+			rt = src.String(e.Spec.Member("refresh_token"))
+		}
+	}
 	if rt == "" {
 		return nil, ""
 	}
@@ -385,6 +411,7 @@ func (p probeEnv) PrimaryGrant() (string, string)         { return p.e.PrimaryGr
 func (p probeEnv) GrantAvailable(g string) (bool, string) { return p.e.grantAvailable(g) }
 func (p probeEnv) GrantParams(g string) []probes.Param    { return p.e.grantParams(g) }
 func (p probeEnv) AuthDeclared(m string) bool             { return p.e.authDeclared(m) }
+func (p probeEnv) Public() bool                           { return p.e.Target.Public() }
 func (p probeEnv) Credentials() (string, string)          { return p.e.Target.ClientID, p.e.Target.ClientSecret }
 func (p probeEnv) FormEncode(ps []probes.Param) string    { return p.e.formEncode(ps) }
 func (p probeEnv) SecretInURL() bool                      { return p.e.Target.AllowSecretInURL }

@@ -184,7 +184,7 @@ func NewEnv(spec *specs.Spec, tg target.Target, client *wire.Client, console io.
 		tg.Skew = 60 * time.Second
 	}
 	r := client.Redactor
-	for kind, v := range map[string]string{"client_secret": tg.ClientSecret, "password": tg.Password, "other_client_secret": tg.OtherClientSecret} {
+	for kind, v := range map[string]string{"client_secret": tg.ClientSecret, "password": tg.Password, "other_client_secret": tg.OtherClientSecret, "refresh_token": tg.RefreshToken} {
 		r.Add(kind, v)
 	}
 	env := &Env{Spec: spec, Target: tg, Client: client, Redactor: r, TokenSchema: ts, ErrorSchema: es, Console: console, memo: memo{m: map[string]*memoEntry{}}}
