@@ -270,7 +270,7 @@ func TestUnsupportedSpecs(t *testing.T) {
 		"relative path":          func(s *specs.Spec) { s.Request.Path = "token" },
 		"brace inside a segment": func(s *specs.Spec) { s.Request.Path = "/t{tenant}/token" },
 		"encoding":               func(s *specs.Spec) { s.Request.Encoding = "xml" },
-		"grant":                  func(s *specs.Spec) { s.Grants = append(s.Grants, specs.Grant{Type: "authorization_code"}) },
+		"grant":                  func(s *specs.Spec) { s.Grants = append(s.Grants, specs.Grant{Type: "implicit"}) },
 		"jwt alg":                func(s *specs.Spec) { s.Response.JWT = &specs.JWT{Alg: "none"} },
 		"date layout":            func(s *specs.Spec) { s.Response.Dates = &specs.Dates{Layout: "Kitchen"} },
 	} {

@@ -20,6 +20,11 @@ var (
 	// confidential clients (client_credentials, RFC 6749 §4.4).
 	publicNotAllowed = &probes.Condition{Name: "public_client_grant", Answer: specs.ErrorCase{Codes: []string{"unauthorized_client"}, Statuses: []int{http.StatusBadRequest}},
 		Description: "a public client may not use this grant"}
+	// codeInvalid: an authorization code that is unknown, expired, used
+	// before, or redeemed by another client, with another redirection URI
+	// or without its PKCE verifier (RFC 6749 §4.1.3, §5.2; RFC 7636 §4.6).
+	codeInvalid = &probes.Condition{Name: "invalid_code", Answer: specs.ErrorCase{Codes: []string{"invalid_grant"}, Statuses: []int{http.StatusBadRequest}},
+		Description: "the authorization code is invalid, expired, used, or does not match the client, redirection URI or code verifier"}
 	// bodyTooLarge: the body exceeds maxBody.
 	bodyTooLarge = &probes.Condition{Name: "body_too_large", Answer: specs.ErrorCase{Codes: []string{"invalid_request"}, Statuses: []int{http.StatusRequestEntityTooLarge}},
 		Description: "the request body is too large"}

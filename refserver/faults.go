@@ -106,6 +106,24 @@ var (
 	FaultRefreshUnknownInvalidRequest = Fault{Name: "refresh-unknown-invalid-request", Breaks: "RFC6749-5.2-INVALID-GRANT-REFRESH",
 		Doc: "an unknown refresh token is answered invalid_request instead of invalid_grant"}
 
+	// Authorization code grant (RFC 6749 §4.1; RFC 7636 §4.6).
+	FaultCodeExchangeBroken = Fault{Name: "code-exchange-broken", Breaks: "RFC6749-4.1.3-CODE-EXCHANGE",
+		Doc: "every authorization code is refused at the token endpoint with invalid_grant"}
+	FaultCodeReuseAccepted = Fault{Name: "code-reuse-accepted", Breaks: "RFC6749-4.1.2-CODE-SINGLE-USE",
+		Doc: "an authorization code can be redeemed again and again"}
+	FaultCodeReuseTokensKept = Fault{Name: "code-reuse-tokens-kept", Breaks: "RFC6749-4.1.2-CODE-REUSE-REVOKES",
+		Doc: "a code redeemed twice is refused, but the tokens issued from it keep working"}
+	FaultCodeAnyClient = Fault{Name: "code-any-client", Breaks: "RFC6749-4.1.3-CODE-BOUND-TO-CLIENT",
+		Doc: "any authenticated client can redeem any authorization code"}
+	FaultCodeRedirectUnchecked = Fault{Name: "code-redirect-uri-unchecked", Breaks: "RFC6749-4.1.3-REDIRECT-URI-MATCH",
+		Doc: "the redirect_uri of a code redemption is not compared with the authorization request's"}
+	FaultPKCEVerifierOptional = Fault{Name: "pkce-verifier-optional", Breaks: "RFC7636-4.6-VERIFIER-REQUIRED",
+		Doc: "a code requested with a code_challenge is redeemed without any code_verifier"}
+	FaultPKCEVerifierUnchecked = Fault{Name: "pkce-verifier-unchecked", Breaks: "RFC7636-4.6-VERIFIER-CHECKED",
+		Doc: "any code_verifier is accepted, whatever the code_challenge was"}
+	FaultStateNotEchoed = Fault{Name: "state-not-echoed", Breaks: "RFC6749-4.1.2-STATE-ECHOED",
+		Doc: "the authorization endpoint's redirect carries no state parameter"}
+
 	// Expiry (RFC 6749 §7, RFC 6750 §3.1, RFC 7662 §2.2).
 	FaultExpiredAcceptedAtResource = Fault{Name: "expired-accepted-at-resource", Breaks: "RFC6749-7-EXPIRED-REJECTED-AT-RS",
 		Doc: "the protected resource accepts expired access tokens"}
@@ -162,6 +180,8 @@ var faults = []Fault{
 	FaultMissingParamInvalidGrant, FaultRepeatedParamAccepted, FaultUnknownScopeGranted, FaultScopeNarrowedSilently,
 	FaultMalformedBody500, FaultErrorTextPlain, FaultErrorCodeInvented, FaultErrorDescriptionUnicode, FaultGetAccepted,
 	FaultRefreshBroken, FaultRotationOldValid, FaultRefreshScopeEscalation, FaultRefreshScopeEscalationSilent, FaultRefreshAnyClient, FaultRefreshUnknownInvalidRequest,
+	FaultCodeExchangeBroken, FaultCodeReuseAccepted, FaultCodeReuseTokensKept, FaultCodeAnyClient, FaultCodeRedirectUnchecked,
+	FaultPKCEVerifierOptional, FaultPKCEVerifierUnchecked, FaultStateNotEchoed,
 	FaultExpiredAcceptedAtResource, FaultRevokeOnRefreshNeverExpire, FaultExpiredActiveIntrospection,
 	FaultAudienceIgnored, FaultAudienceNotChecked, FaultClientSecretNotChecked, FaultLengthUnchecked, FaultSlowToken,
 	FaultExpiresInAbsent, FaultAccessTokenOpaque, FaultJWTAlgNone, FaultJWTExpMismatch, FaultJWTClaimsMismatch,

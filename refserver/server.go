@@ -50,6 +50,7 @@ type Server struct {
 	creds    Credentials
 	reg      *registry
 	store    *store
+	codes    codes
 	signer   *signer
 	// otherSigner signs the tokens of FaultJWTOtherKey.
 	otherSigner *signer
@@ -134,7 +135,7 @@ func New(o Options) (*Server, error) {
 func (s *Server) checkSpec() error {
 	sp := s.spec
 	p := sp.Request.Path
-	if !strings.HasPrefix(p, "/") || p == resourcePath || p == introspectPath || p == jwksPath || strings.HasPrefix(p, "/.well-known/") {
+	if !strings.HasPrefix(p, "/") || p == resourcePath || p == introspectPath || p == jwksPath || p == authorizePath || strings.HasPrefix(p, "/.well-known/") {
 		return fmt.Errorf("refserver: spec %s: token path %q must start with / and differ from %s, %s and %s", sp.Name, p, resourcePath, introspectPath, jwksPath)
 	}
 	if strings.Contains(p, " ") || strings.Count(p, "{") != len(sp.PathVars()) || strings.Count(p, "}") != len(sp.PathVars()) {
@@ -208,6 +209,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc(introspectPath, s.serveIntrospect)
 	mux.HandleFunc(jwksPath, s.serveJWKS)
 	mux.HandleFunc(metadataPath, s.serveMetadata)
+	mux.HandleFunc(authorizePath, s.serveAuthorize)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 		r.Body = &readBody{Reader: bytes.NewReader(body), err: err}
@@ -329,10 +331,15 @@ func (s *Server) Target() target.Target {
 		Resource: base + resourcePath, Introspection: base + introspectPath,
 		OtherClientID: s.creds.OtherClientID, OtherClientSecret: s.creds.OtherClientSecret,
 	}
-	if s.listsResourceOwner() {
+	if s.listsResourceOwner() || s.spec.Grant("authorization_code") != nil {
 		t.Username, t.Password = s.creds.Username, s.creds.Password
 	}
 	s.assertionTarget(&t)
+	if s.spec.Grant("authorization_code") != nil {
+		// The login page is a plain HTML form.
+		t.Authorization = base + authorizePath
+		t.Authorize = &target.Authorize{RedirectURI: RedirectURI, Form: true}
+	}
 	s.dpopTarget(&t)
 	s.mtlsTarget(&t)
 	s.jwksTarget(&t)

@@ -42,7 +42,8 @@ func TestTargetDescribesTheServer(t *testing.T) {
 		Spec: "rfc6749", Endpoint: h.base + "/token",
 		ClientID: testCreds.ClientID, ClientSecret: testCreds.ClientSecret,
 		Username: testCreds.Username, Password: testCreds.Password, Scope: "read write",
-		Resource: h.base + "/resource", Introspection: h.base + "/introspect",
+		Resource: h.base + "/resource", Introspection: h.base + "/introspect", Authorization: h.base + "/authorize",
+		Authorize:     &target.Authorize{RedirectURI: RedirectURI, Form: true},
 		OtherClientID: testCreds.OtherClientID, OtherClientSecret: testCreds.OtherClientSecret,
 	}
 	if !reflect.DeepEqual(tg, want) {

@@ -52,6 +52,8 @@ type accessRecord struct {
 	jkt string
 	// x5t is the thumbprint of the client certificate it is bound to, or "".
 	x5t string
+	// code is the authorization code it was issued for, if any.
+	code string
 }
 
 // expired reports whether the token has expired at now: a token lives from
@@ -77,7 +79,8 @@ type refreshRecord struct {
 	issued   time.Time
 	revoked  bool
 	// jkt is the DPoP key a public client's refresh token is bound to.
-	jkt string
+	jkt  string
+	code string
 }
 
 // store holds the issued tokens. All access goes through its methods.
@@ -159,6 +162,23 @@ func (st *store) revokeIssuedWith(refresh string) {
 	for _, a := range st.access {
 		if a.refresh == refresh {
 			a.revoked = true
+		}
+	}
+}
+
+// revokeCode revokes the tokens issued for an authorization code (RFC
+// 6749 §4.1.2: when a code is used twice).
+func (st *store) revokeCode(code string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for _, a := range st.access {
+		if a.code == code {
+			a.revoked = true
+		}
+	}
+	for _, r := range st.refresh {
+		if r.code == code {
+			r.revoked = true
 		}
 	}
 }

@@ -29,6 +29,8 @@ type grant struct {
 	// deadRefresh: the new refresh token is not recorded
 	// (FaultRotatedRefreshDead).
 	deadRefresh bool
+	// code is the authorization code the grant redeemed, if any.
+	code string
 }
 
 // grantFunc serves one grant type for an authenticated client.
@@ -40,6 +42,7 @@ var grantTypes = map[string]grantFunc{
 	"client_credentials": (*Server).grantClientCredentials,
 	"password":           (*Server).grantPassword,
 	"refresh_token":      (*Server).grantRefresh,
+	"authorization_code": (*Server).grantAuthorizationCode,
 }
 
 // serveToken is the token endpoint (RFC 6749 §3.2).
@@ -177,7 +180,7 @@ func (s *Server) issue(w http.ResponseWriter, req *tokenRequest, g *grant) {
 			rt = randomDigits()
 		}
 		if !g.deadRefresh {
-			s.store.addRefresh(rt, refreshRecord{client: g.client, username: g.username, scope: g.refreshScope, issued: now, jkt: s.refreshKey(req, g)})
+			s.store.addRefresh(rt, refreshRecord{client: g.client, username: g.username, scope: g.refreshScope, issued: now, jkt: s.refreshKey(req, g), code: g.code})
 		}
 	}
 	expires := now.Add(s.lifetime)
@@ -185,7 +188,7 @@ func (s *Server) issue(w http.ResponseWriter, req *tokenRequest, g *grant) {
 		expires = now.Add(100 * 365 * 24 * time.Hour)
 	}
 	s.store.addAccess(at, accessRecord{client: g.client, username: g.username, scope: g.scope.scope,
-		issued: now, expires: expires, refresh: rt, jkt: s.accessKey(req), x5t: s.certBinding(req)}, s.discardsOld())
+		issued: now, expires: expires, refresh: rt, jkt: s.accessKey(req), x5t: s.certBinding(req), code: g.code}, s.discardsOld())
 	body := s.successBody(req, g, at, rt, now)
 
 	h := w.Header()

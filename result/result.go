@@ -53,6 +53,9 @@ type Run struct {
 	ExitCode    int               `json:"exit_code"`
 	Message     string            `json:"message"`
 	Requests    int               `json:"requests"`
+	// AuthorizationCodes is how many authorization codes the run obtained
+	// (each check that consumes one asks for its own).
+	AuthorizationCodes int `json:"authorization_codes,omitempty"`
 	// FailOn is what fails the run besides an unreachable endpoint and an
 	// expired waiver: FailOnMust (the default) or FailOnRegressions.
 	FailOn string  `json:"fail_on,omitempty"`

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"strings"
@@ -19,6 +20,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/tokencert/tokencert/authorize"
 	"github.com/tokencert/tokencert/diff"
 	"github.com/tokencert/tokencert/lint"
 	"github.com/tokencert/tokencert/redact"
@@ -275,10 +277,12 @@ func prepare(o *Options) (_ *prepared, err error) {
 	}
 	p.tr = tr
 	client := wire.New(p.redactor, tr.wireOptions())
+	authorizer := p.authorizer(&resolved)
 	env, err := suites.NewEnv(spec, resolved, client, o.Stdout)
 	if err != nil {
 		return nil, err
 	}
+	env.Authorizer = authorizer
 	plan, err := env.Plan()
 	if err != nil {
 		return nil, err
@@ -298,6 +302,24 @@ func prepare(o *Options) (_ *prepared, err error) {
 		}
 	}
 	return p, nil
+}
+
+// authorizer is how the run gets authorization codes, as the target's
+// authorize key says (nil: it says nothing).
+func (p *prepared) authorizer(t *target.Target) authorize.Authorizer {
+	a := t.Authorize
+	switch {
+	case a == nil:
+		return nil
+	case a.Command != "":
+		return authorize.Command{Shell: a.Command, RedirectURI: a.RedirectURI}
+	case a.Form:
+		tls := p.tr.tls.Clone()
+		tls.InsecureSkipVerify = p.tr.insecure
+		return authorize.Form{Client: &http.Client{Transport: &http.Transport{TLSClientConfig: tls}, Timeout: p.tr.timeout},
+			Username: t.Username, Password: t.Password, RedirectURI: a.RedirectURI}
+	}
+	return nil
 }
 
 // loadWaivers reads the waivers file given by --waivers or the target key
@@ -553,6 +575,9 @@ func verdictOf(sr types.SpecReport) (string, string) {
 	case types.SpecStateFailed:
 		return result.Fail, sr.Failure.Message
 	case types.SpecStatePanicked:
+		if msg, ok := strings.CutPrefix(fmt.Sprint(sr.Failure.ForwardedPanic), suites.ErrorPrefix); ok {
+			return result.Error, msg
+		}
 		return result.Error, fmt.Sprintf("the check panicked: %s %v", sr.Failure.Message, sr.Failure.ForwardedPanic)
 	case types.SpecStateTimedout:
 		return result.Error, "the check timed out: " + sr.Failure.Message
@@ -590,6 +615,7 @@ func (p *prepared) finish(unreachable bool, msg string) int {
 	p.judge(unreachable)
 	exit, verdict := Decide(r, unreachable)
 	r.Verdict, r.ExitCode, r.Requests = verdict, exit, p.env.Client.Count()
+	r.AuthorizationCodes = p.env.CodesUsed()
 	c := r.Count()
 	if msg == "" {
 		failed := fmt.Sprintf("%d failed", c.Fail)
@@ -597,6 +623,9 @@ func (p *prepared) finish(unreachable bool, msg string) int {
 			failed += fmt.Sprintf(" (%d below the MUST level: findings, which fail the run only with --strict)", c.Findings)
 		}
 		msg = fmt.Sprintf("%d passed, %s, %d skipped, %d errors; %d MUST-level failures; %d requests", c.Pass, failed, c.Skip, c.Error, c.MandatoryFailed, r.Requests)
+		if r.AuthorizationCodes > 0 {
+			msg += fmt.Sprintf(" (%d authorization codes)", r.AuthorizationCodes)
+		}
 		if c.Waived > 0 {
 			msg += fmt.Sprintf("; %d failures waived", c.Waived)
 		}

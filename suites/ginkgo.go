@@ -19,6 +19,10 @@ const EntryNote = "tokencert-note"
 // MUST level, in a run that is not strict) on the console.
 const EntryFinding = "tokencert-finding"
 
+// ErrorPrefix marks the panic of a check that could not be carried out
+// (T.Abortf); the runner reports its message as the check's error.
+const ErrorPrefix = "tokencert: check not carried out: "
+
 // DefaultTimeout bounds a check that sets none.
 const DefaultTimeout = 2 * time.Minute
 
@@ -63,6 +67,9 @@ func defineCheck(e *Env, c *Check) {
 		res := execute(ctx, e, c, rec)
 		for _, n := range res.Notes {
 			AddReportEntry(EntryNote, n, ReportEntryVisibilityFailureOrVerbose)
+		}
+		if res.Errored != "" && len(res.Problems) == 0 {
+			panic(ErrorPrefix + res.Errored)
 		}
 		if res.Skipped != "" && len(res.Problems) == 0 {
 			Skip(res.Skipped)

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tokencert/tokencert/authorize"
 	"github.com/tokencert/tokencert/probes"
 	"github.com/tokencert/tokencert/redact"
 	"github.com/tokencert/tokencert/schemas"
@@ -33,7 +34,7 @@ const (
 	Security  = "security"
 )
 
-var concernOrder = map[string]int{Fields: 0, Errors: 1, Refresh: 2, Transport: 3, Security: 4, Expiry: 5}
+var concernOrder = map[string]int{Fields: 0, Errors: 1, Refresh: 2, AuthCode: 3, Transport: 4, Security: 5, Expiry: 6}
 
 // Phase orders checks that must run first or last (expiry overlaps the run).
 type Phase int
@@ -159,10 +160,18 @@ type Env struct {
 	// level are then failures, not findings.
 	Strict bool
 
+	// Authorizer gets authorization codes (nil: the run cannot).
+	Authorizer authorize.Authorizer
+
 	memo   memo
 	logins logins
 	sent   sentLog
 	late   lateProbe
+
+	codeMu     sync.Mutex
+	codesUsed  int
+	codeShared sharedCode
+	codeReuse  codePair
 }
 
 // NewEnv prepares the environment for a spec and target.
@@ -368,6 +377,16 @@ func Needs(reason string) []string {
 
 type skipSignal struct{}
 
+// Abortf ends the check as an error: it could not be carried out for a
+// reason that is neither the requirement failing nor something the target
+// could give (a login program that fails, a browser that never reaches
+// the redirect). Its verdict is error, which no waiver accepts.
+func (t *T) Abortf(format string, args ...any) {
+	msg := t.Env.Redactor.String(fmt.Sprintf(format, args...))
+	t.rec.update(func(r *Result) { r.Errored = msg })
+	panic(skipSignal{})
+}
+
 // Problems returns what the check found wrong.
 func (t *T) Problems() []string { return t.rec.Result().Problems }
 
@@ -385,6 +404,9 @@ type Result struct {
 	// Examined counts the exchanges the check judged without attaching
 	// them as evidence (a search of every response the run recorded).
 	Examined int
+	// Errored, when set, says why the check could not be carried out
+	// (T.Abortf): its verdict is error.
+	Errored string
 	// Incomplete: the skip is for want of something the target or the run
 	// could give; Needs names the target keys and flags its reason names.
 	Incomplete bool
@@ -411,7 +433,7 @@ func execute(ctx context.Context, e *Env, c *Check, rec *Record) Result {
 	// No pass by default: a check that found nothing wrong but examined no
 	// exchange did not exercise its requirement.
 	rec.update(func(r *Result) {
-		if len(r.Problems) == 0 && r.Skipped == "" && len(r.Evidence) == 0 && r.Examined == 0 {
+		if len(r.Problems) == 0 && r.Skipped == "" && r.Errored == "" && len(r.Evidence) == 0 && r.Examined == 0 {
 			r.Skipped = "not exercised: the check examined no exchange, so it cannot say the requirement holds"
 			r.Incomplete = true
 		}

@@ -65,6 +65,9 @@ type Target struct {
 	// PKCEMethods are the code_challenge methods the server supports
 	// (RFC 7636 §4.2; S256 is used when listed or when none is named).
 	PKCEMethods []string `json:"pkce_methods,omitempty"`
+	// Authorize says how tokencert gets an authorization code (RFC 6749
+	// §4.1): the redirection URI, and the program or browser that logs in.
+	Authorize *Authorize `json:"authorize,omitempty"`
 	// Params are values the API's document asks for beyond RFC 6749's: a
 	// {name} in the endpoint URL takes its value from here (a path
 	// variable); every other entry is sent as a parameter of every token
@@ -134,6 +137,39 @@ func (t *Target) Locate(err error) error {
 	return err
 }
 
+// Authorize is how an authorization code is obtained: tokencert builds the
+// authorization request, and Command or Browser takes it to the redirect.
+type Authorize struct {
+	// RedirectURI is the client's registered redirection URI.
+	RedirectURI string `json:"redirect_uri,omitempty"`
+	// Command is run (by /bin/sh -c) with the authorization URL in
+	// $TOKENCERT_AUTHORIZATION_URL and on stdin; it prints the URL of the
+	// redirect to RedirectURI that it reached.
+	Command string `json:"command,omitempty"`
+	// Browser drives headless Chromium through a login form.
+	Browser *Browser `json:"browser,omitempty"`
+	// Form fills in a plain HTML login form (no JavaScript) over HTTP
+	// with the target's username and password, then any consent form.
+	Form bool `json:"form,omitempty"`
+	// Timeout bounds one authorization (default DefaultAuthorizeTimeout).
+	Timeout *specs.Duration `json:"timeout,omitempty"`
+}
+
+// Browser names the CSS selectors of a login page: the username and
+// password inputs (the target's username and password are typed there),
+// the submit button and, optionally, a consent button.
+type Browser struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+	Submit   string `json:"submit"`
+	Consent  string `json:"consent,omitempty"`
+	// Chromium is the browser binary (default: chromium on the PATH).
+	Chromium string `json:"chromium,omitempty"`
+}
+
+// DefaultAuthorizeTimeout bounds one authorization by command or browser.
+const DefaultAuthorizeTimeout = time.Minute
+
 // Error is a problem with a target file or flag, naming where it is.
 type Error struct {
 	File, Key, Problem string
@@ -202,7 +238,17 @@ func Parse(path string, b []byte) (t *Target, err error) {
 		if !known[k] {
 			return nil, &Error{File: path, Key: k, Problem: "unknown key (known keys: " + strings.Join(Keys(), ", ") + ")"}
 		}
+		var command any
+		if m, ok := raw[k].(map[string]any); ok && k == "authorize" {
+			// The shell expands the command's variables when it runs
+			// ($TOKENCERT_AUTHORIZATION_URL among them), not the loader.
+			command = m["command"]
+			delete(m, "command")
+		}
 		v, err := expand(raw[k])
+		if m, ok := v.(map[string]any); ok && command != nil {
+			m["command"] = command
+		}
 		if err != nil {
 			return nil, &Error{File: path, Key: k, Problem: err.Error()}
 		}
@@ -295,7 +341,7 @@ func typeProblem(err error) string {
 // Keys lists the keys a target file may have.
 func Keys() []string {
 	return []string{"spec", "endpoint", "client_id", "client_secret", "username", "password", "scope", "audience", "grants", "client_auth", "resource", "introspection", "other_client_id", "other_client_secret", "max_wait", "params", "allow_secret_in_url",
-		"refresh_token", "issuer", "authorization", "device_authorization", "revocation", "pkce_methods",
+		"refresh_token", "issuer", "authorization", "device_authorization", "revocation", "pkce_methods", "authorize",
 		"request_timeout", "max_rps", "max_failed_logins", "ca_file", "client_cert", "client_key", "insecure_skip_verify", "allow_http", "waivers",
 		"assertion_key", "assertion_kid", "assertion_alg", "assertion_audience",
 		"public_client_id", "jwks"}
@@ -504,6 +550,14 @@ func (t Target) Resolve() (Target, error) {
 			return t, &Error{File: file, Key: "grants", Problem: fmt.Sprintf("unknown grant %q (client_credentials, password, refresh_token, authorization_code)", g)}
 		}
 	}
+	if a := t.Authorize; a != nil {
+		if err := a.check(file); err != nil {
+			return t, err
+		}
+		if (a.Form || a.Browser != nil) && t.Username == "" {
+			return t, &Error{File: file, Key: "authorize", Problem: "the login types the target's username and password: give them (target keys username, password)"}
+		}
+	}
 	if t.MaxWait.Duration < 0 {
 		return t, &Error{File: file, Key: "max_wait", Problem: fmt.Sprintf("%s is not a duration like 90s or 2m", t.MaxWait)}
 	}
@@ -511,4 +565,42 @@ func (t Target) Resolve() (Target, error) {
 		t.MaxWait.Duration = DefaultMaxWait
 	}
 	return t, nil
+}
+
+// check validates the authorize keys.
+func (a *Authorize) check(file string) error {
+	bad := func(problem string) error { return &Error{File: file, Key: "authorize", Problem: problem} }
+	if a.RedirectURI == "" {
+		return bad("redirect_uri is missing: the client's registered redirection URI")
+	}
+	if u, err := url.Parse(a.RedirectURI); err != nil || u.Scheme == "" || u.Fragment != "" {
+		return bad(fmt.Sprintf("redirect_uri %q is not an absolute URI without a fragment (RFC 6749 §3.1.2)", withoutUserinfo(a.RedirectURI)))
+	}
+	ways := 0
+	for _, set := range []bool{a.Command != "", a.Browser != nil, a.Form} {
+		if set {
+			ways++
+		}
+	}
+	switch {
+	case ways > 1:
+		return bad("command, browser and form are ways to log in: give one")
+	case ways == 0:
+		return bad("give command (a program that prints the redirect URL), browser (CSS selectors of the login form) or form: true (a plain HTML login form)")
+	}
+	if b := a.Browser; b != nil && (b.Username == "" || b.Password == "" || b.Submit == "") {
+		return bad("browser needs the CSS selectors username, password and submit")
+	}
+	if a.Timeout != nil && a.Timeout.Duration <= 0 {
+		return bad("timeout must be a positive duration like 30s")
+	}
+	return nil
+}
+
+// AuthorizeTimeout bounds one authorization.
+func (a *Authorize) AuthorizeTimeout() time.Duration {
+	if a == nil || a.Timeout == nil {
+		return DefaultAuthorizeTimeout
+	}
+	return a.Timeout.Duration
 }

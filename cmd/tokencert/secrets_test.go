@@ -27,8 +27,21 @@ type tokenRecorder struct {
 }
 
 func (t *tokenRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Authorization codes and PKCE verifiers are secrets too.
+	b, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(strings.NewReader(string(b)))
 	rec := httptest.NewRecorder()
 	t.next.ServeHTTP(rec, r)
+	if q, err := url.ParseQuery(string(b)); err == nil && q.Get("code_verifier") != "" {
+		t.mu.Lock()
+		t.tokens[q.Get("code_verifier")] = true
+		t.mu.Unlock()
+	}
+	if loc, err := url.Parse(rec.Header().Get("Location")); err == nil && loc.Query().Get("code") != "" {
+		t.mu.Lock()
+		t.tokens[loc.Query().Get("code")] = true
+		t.mu.Unlock()
+	}
 	var body map[string]any
 	if json.Unmarshal(rec.Body.Bytes(), &body) == nil {
 		t.mu.Lock()
@@ -89,11 +102,15 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 				"client_id: client-one\nclient_secret: ${T_SECRET}\n" +
 				"username: alice\npassword: ${T_PASSWORD}\nscope: " + target.Scope + "\n" +
 				"resource: " + ts.URL + "/resource\nintrospection: " + ts.URL + "/introspect\n" +
-				"other_client_id: client-two\nother_client_secret: ${T_OTHER}\nmax_wait: 30s\n"
+				"other_client_id: client-two\nother_client_secret: ${T_OTHER}\nmax_wait: 30s\n" +
+				"authorization: " + ts.URL + "/authorize\n" +
+				"authorize:\n  redirect_uri: " + refserver.RedirectURI + "\n" +
+				"  command: 'curl -s -o /dev/null -w \"%{redirect_url}\" --data \"${TOKENCERT_AUTHORIZATION_URL#*\\?}&username=alice&password=$T_PW_FORM\" " + ts.URL + "/authorize'\n"
 			if err := os.WriteFile(file, []byte(yaml), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			r := tokencert(t, []string{"T_SECRET=" + creds.ClientSecret, "T_PASSWORD=" + creds.Password, "T_OTHER=" + creds.OtherClientSecret},
+			r := tokencert(t, []string{"T_SECRET=" + creds.ClientSecret, "T_PASSWORD=" + creds.Password, "T_OTHER=" + creds.OtherClientSecret,
+				"T_PW_FORM=" + url.QueryEscape(creds.Password)},
 				"run", "--target", file, "--skew", "1s", "--max-wait", "1s")
 			if len(r.cases()) == 0 {
 				t.Fatalf("no report written (exit %d)\n%s\n%s", r.exit, r.stdout, r.stderr)
@@ -104,6 +121,9 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 				secrets[fmt.Sprintf("token #%d", len(secrets)-2)] = tok
 			}
 			rec.mu.Unlock()
+			if codes := strings.Count(r.stdout, "authorization codes)"); codes == 0 {
+				t.Errorf("the run obtained no authorization code through the authorize command:\n%s", r.stdout)
+			}
 			if len(secrets) < 6 {
 				t.Fatalf("only %d tokens were issued; the run did not exercise the server", len(secrets)-3)
 			}

@@ -1,0 +1,357 @@
+package suites
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tokencert/tokencert/probes"
+	"github.com/tokencert/tokencert/specs"
+	"github.com/tokencert/tokencert/suites/wire"
+)
+
+// The authorization code grant (RFC 6749 §4.1) with PKCE (RFC 7636):
+// tokencert builds the authorization request, an Authorizer (the target's
+// authorize command or browser, or the embedded server's form) takes it
+// to the redirect, and the checks redeem the code. Each check that
+// consumes a code asks for its own.
+
+// AuthCode is the concern of the authorization code checks.
+const AuthCode = "authorization-code"
+
+func init() {
+	register(&Kind{Name: "code-exchange", Plan: planCodeExchange, Requirements: []string{"RFC6749-4.1.3-CODE-EXCHANGE"},
+		Doc: "an authorization code (requested with state, an S256 `code_challenge`, the redirect URI and scope) redeemed with its `redirect_uri` and `code_verifier` yields a token"})
+	register(&Kind{Name: "code-state", Plan: planCodeState, Requirements: []string{"RFC6749-4.1.2-STATE-ECHOED"},
+		Doc: "the authorization response carries the request's exact `state`"})
+	register(&Kind{Name: "code-reuse", Plan: planCodeReuse, Requirements: []string{"RFC6749-4.1.2-CODE-SINGLE-USE", "RFC6749-4.1.2-CODE-REUSE-REVOKES"},
+		Doc: "a code redeemed a second time is refused with `invalid_grant` (CODE-SINGLE-USE), and the token of its first redemption stops working at introspection or the resource (CODE-REUSE-REVOKES)"})
+	register(&Kind{Name: "code-other-client", Plan: planCodeOtherClient, Requirements: []string{"RFC6749-4.1.3-CODE-BOUND-TO-CLIENT"},
+		Doc: "a code redeemed by the second client (target keys `other_client_id`, `other_client_secret`) is refused"})
+	register(&Kind{Name: "code-redirect-uri", Plan: planCodeRedirect, Requirements: []string{"RFC6749-4.1.3-REDIRECT-URI-MATCH"},
+		Doc: "a code redeemed with another `redirect_uri` than its authorization request's is refused with `invalid_grant`"})
+	register(&Kind{Name: "pkce-verifier", Plan: planPKCEVerifier, Requirements: []string{"RFC7636-4.6-VERIFIER-REQUIRED", "RFC7636-4.6-VERIFIER-CHECKED"},
+		Doc: "a code requested with a `code_challenge` is refused without a `code_verifier` (VERIFIER-REQUIRED) and with a wrong one (VERIFIER-CHECKED)"})
+}
+
+// codeGrant is an authorization code obtained for one check.
+type codeGrant struct {
+	code, verifier, redirectURI string
+	state, stateBack            string
+	stateSent                   bool
+	// auth is the authorization step, recorded as evidence.
+	auth *wire.Exchange
+}
+
+// codeAvailable says whether the run can get authorization codes, or why
+// not.
+func (e *Env) codeAvailable() (bool, string) {
+	switch {
+	case e.Spec.Grant("authorization_code") == nil:
+		return false, fmt.Sprintf("spec %s documents no authorization_code grant", e.Spec.Name)
+	case len(e.Target.Grants) > 0 && !slices.Contains(e.Target.Grants, "authorization_code"):
+		return false, "the client is not registered for the authorization_code grant (target key grants)"
+	case e.Target.ClientID == "":
+		return false, "no client (target key client_id)"
+	case e.Target.Authorization == "":
+		return false, "no authorization endpoint (target key authorization, or issuer whose metadata names it)"
+	case e.Authorizer == nil || e.Target.Authorize == nil:
+		return false, "no way to log in for an authorization code (target key authorize: a command, or browser selectors)"
+	}
+	return true, ""
+}
+
+// CodesUsed is how many authorization codes the run obtained.
+func (e *Env) CodesUsed() int {
+	e.codeMu.Lock()
+	defer e.codeMu.Unlock()
+	return e.codesUsed
+}
+
+// authorizeTimeout bounds one authorization.
+func (e *Env) authorizeTimeout() time.Duration { return e.Target.Authorize.AuthorizeTimeout() }
+
+// newCode obtains a fresh authorization code, skipping t when the run
+// cannot and ending it as an error when the login does not reach the
+// redirect.
+func (e *Env) newCode(t *T, label string) codeGrant {
+	if ok, why := e.codeAvailable(); !ok {
+		t.Skipf("%s", why)
+	}
+	g, err := e.authorizeCode(t.Ctx, label)
+	if g.auth != nil {
+		t.Evidence(g.auth)
+	}
+	if err != nil {
+		t.Abortf("no authorization code: %v", err)
+	}
+	return g
+}
+
+// authorizeCode builds the authorization request (RFC 6749 §4.1.1, RFC
+// 7636 §4.3) and has the Authorizer take it to the redirect.
+func (e *Env) authorizeCode(ctx context.Context, label string) (codeGrant, error) {
+	a := e.Target.Authorize
+	g := codeGrant{redirectURI: a.RedirectURI, state: probes.Random(24), stateSent: true, verifier: probes.Random(64)}
+	e.Redactor.Add("code_verifier", g.verifier)
+	method, challenge := "S256", s256(g.verifier)
+	if len(e.Target.PKCEMethods) > 0 && !slices.Contains(e.Target.PKCEMethods, "S256") {
+		method, challenge = "plain", g.verifier
+	}
+	q := url.Values{"response_type": {"code"}, "client_id": {e.Target.ClientID}, "redirect_uri": {g.redirectURI},
+		"state": {g.state}, "code_challenge": {challenge}, "code_challenge_method": {method}}
+	if e.Target.Scope != "" {
+		q.Set("scope", strings.Join(strings.Fields(e.Target.Scope), " "))
+	}
+	authURL := addQuery(e.Target.Authorization, q.Encode())
+	started := time.Now()
+	actx, cancel := context.WithTimeout(ctx, e.authorizeTimeout())
+	defer cancel()
+	redirect, err := e.Authorizer.Authorize(actx, authURL)
+	how := e.Authorizer.Name()
+	if err != nil {
+		if actx.Err() != nil && ctx.Err() == nil && !strings.Contains(err.Error(), "timeout") {
+			err = fmt.Errorf("%v (the authorize timeout of %s passed)", err, e.authorizeTimeout())
+		}
+		g.auth = e.Client.Recorded(label+" (authorization by "+how+")", http.MethodGet, authURL, 0, "", err.Error(), started)
+		return g, err
+	}
+	u, perr := url.Parse(redirect)
+	if perr != nil || !strings.HasPrefix(redirect, g.redirectURI) {
+		err := fmt.Errorf("the %s ended at a URL that is not the redirect_uri %s", how, g.redirectURI)
+		g.auth = e.Client.Recorded(label+" (authorization by "+how+")", http.MethodGet, authURL, 0, "", err.Error(), started)
+		return g, err
+	}
+	params := u.Query()
+	if u.Fragment != "" && params.Get("code") == "" {
+		if f, err := url.ParseQuery(u.Fragment); err == nil {
+			params = f
+		}
+	}
+	g.code, g.stateBack = params.Get("code"), params.Get("state")
+	e.Redactor.Add("authorization_code", g.code)
+	g.auth = e.Client.Recorded(label+" (authorization by "+how+")", http.MethodGet, authURL, http.StatusFound, redirect, "", started)
+	if g.code == "" {
+		if code := params.Get("error"); code != "" {
+			return g, fmt.Errorf("the authorization endpoint answered error=%s %s", code, params.Get("error_description"))
+		}
+		return g, fmt.Errorf("the redirect carries no code")
+	}
+	e.codeMu.Lock()
+	e.codesUsed++
+	e.codeMu.Unlock()
+	return g, nil
+}
+
+// s256 is the S256 code_challenge of a verifier (RFC 7636 §4.2).
+func s256(verifier string) string {
+	sum := sha256.Sum256([]byte(verifier))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// redeem sends the token request for a code (RFC 6749 §4.1.3), changed by
+// edit (nil: as it should be), by the target's client unless clientID is
+// given.
+func (e *Env) redeem(ctx context.Context, label string, g codeGrant, edit func([]probes.Param) []probes.Param, clientID, secret string) *wire.Exchange {
+	ps := probes.With(e.grantParams("authorization_code"), "scope", "")
+	ps = append(ps, probes.Param{Name: "code", Value: g.code}, probes.Param{Name: "redirect_uri", Value: g.redirectURI},
+		probes.Param{Name: "code_verifier", Value: g.verifier})
+	if edit != nil {
+		ps = edit(ps)
+	}
+	return e.send(ctx, probes.Request{Label: label, Params: ps, Auth: e.DefaultAuth(), ClientID: clientID, Secret: secret})
+}
+
+// codeChecks is the common shape of the checks: concern, a timeout that
+// covers the authorizations they make.
+func codeCheck(e *Env, req specs.Requirement, variant, title string, codes int, run func(t *T)) Check {
+	timeout := DefaultTimeout
+	if e.Target.Authorize != nil {
+		timeout = time.Duration(codes)*e.authorizeTimeout() + time.Minute
+	}
+	return Check{Req: req, Concern: AuthCode, Variant: variant, Title: title, Timeout: timeout, Run: run}
+}
+
+// sharedCode is the code of the code-exchange check and its redemption,
+// which the state check examines too.
+type sharedCode struct {
+	once sync.Once
+	g    codeGrant
+	err  error
+	ex   *wire.Exchange
+}
+
+func (e *Env) exchangedCode(t *T) (codeGrant, *wire.Exchange) {
+	if ok, why := e.codeAvailable(); !ok {
+		t.Skipf("%s", why)
+	}
+	s := &e.codeShared
+	s.once.Do(func() {
+		s.g, s.err = e.authorizeCode(t.Ctx, "authorization code")
+		if s.err == nil {
+			s.ex = e.redeem(t.Ctx, "authorization_code grant", s.g, nil, "", "")
+		}
+	})
+	if s.g.auth != nil {
+		t.Evidence(s.g.auth)
+	}
+	if s.err != nil {
+		t.Abortf("no authorization code: %v", s.err)
+	}
+	t.Evidence(s.ex)
+	return s.g, s.ex
+}
+
+func planCodeExchange(e *Env, req specs.Requirement) []Check {
+	return []Check{codeCheck(e, req, "", "an authorization code redeemed with its redirect_uri and code_verifier yields a token", 1, func(t *T) {
+		_, ex := t.Env.exchangedCode(t)
+		if ex.Status() != http.StatusOK || ex.String(t.Env.Spec.Member("access_token")) == "" {
+			t.Errorf("the authorization code did not yield a token: %s", ex.Summary())
+		}
+	})}
+}
+
+func planCodeState(e *Env, req specs.Requirement) []Check {
+	return []Check{codeCheck(e, req, "", "the authorization response carries the exact state that was sent", 1, func(t *T) {
+		g, _ := t.Env.exchangedCode(t)
+		if g.stateBack != g.state {
+			if g.stateBack == "" {
+				t.Errorf("the redirect to the client carries no state; the request sent one")
+			} else {
+				t.Errorf("the redirect carries state %q; the request sent %q", g.stateBack, g.state)
+			}
+		}
+	})}
+}
+
+// codePair is one code redeemed twice, shared by the two reuse checks.
+type codePair struct {
+	once          sync.Once
+	g             codeGrant
+	err           error
+	first, second *wire.Exchange
+}
+
+func planCodeReuse(e *Env, req specs.Requirement) []Check {
+	revokes := req.ID == "RFC6749-4.1.2-CODE-REUSE-REVOKES"
+	title := "a code redeemed a second time is refused"
+	if revokes {
+		title = "the token issued for a code stops working once the code is redeemed again"
+	}
+	return []Check{codeCheck(e, req, "", title, 1, func(t *T) {
+		if ok, why := t.Env.codeAvailable(); !ok {
+			t.Skipf("%s", why)
+		}
+		p := &t.Env.codeReuse
+		p.once.Do(func() {
+			p.g, p.err = t.Env.authorizeCode(t.Ctx, "authorization code for the reuse probe")
+			if p.err == nil {
+				p.first = t.Env.redeem(t.Ctx, "first redemption of the code", p.g, nil, "", "")
+				p.second = t.Env.redeem(t.Ctx, "second redemption of the same code", p.g, nil, "", "")
+			}
+		})
+		if p.g.auth != nil {
+			t.Evidence(p.g.auth)
+		}
+		if p.err != nil {
+			t.Abortf("no authorization code: %v", p.err)
+		}
+		t.Evidence(p.first, p.second)
+		at := p.first.String(t.Env.Spec.Member("access_token"))
+		if p.first.Status() != http.StatusOK || at == "" {
+			t.Skipf("the first redemption yielded no token (see RFC6749-4.1.3-CODE-EXCHANGE): %s", p.first.Summary())
+		}
+		if !revokes {
+			expectGrantRefused(t, p.second, "the second redemption of the code", "invalid_grant")
+			return
+		}
+		probe := introspectionProbe
+		if t.Env.Target.Introspection == "" || t.Env.Target.Public() {
+			probe = resourceProbe
+		}
+		if probe.url(t.Env.Target) == "" {
+			t.Skipf("neither introspection nor a protected resource can tell whether the token still works (target keys introspection, resource)")
+		}
+		ex := probe.send(t.Env, t.Ctx, "the first redemption's token at "+probe.where+" after the code was redeemed again", at)
+		t.Evidence(ex)
+		accepted, problem := probe.verdict(ex)
+		switch {
+		case problem != "":
+			t.Errorf("%s: %s", problem, ex.Summary())
+		case accepted:
+			t.Errorf("%s still accepts the token issued for the code after the code was redeemed a second time", probe.where)
+		}
+	})}
+}
+
+func planCodeOtherClient(e *Env, req specs.Requirement) []Check {
+	return []Check{codeCheck(e, req, "", "a code issued to the client is refused to another client", 1, func(t *T) {
+		if t.Env.Target.OtherClientID == "" {
+			t.Skipf("no second client (target keys other_client_id, other_client_secret)")
+		}
+		g := t.Env.newCode(t, "authorization code for the client-binding probe")
+		ex := t.Env.redeem(t.Ctx, "redemption by the other client", g, nil, t.Env.Target.OtherClientID, t.Env.Target.OtherClientSecret)
+		t.Evidence(ex)
+		// unauthorized_client: the other client may not use the grant at all.
+		expectGrantRefused(t, ex, "the redemption by the other client", "invalid_grant", "unauthorized_client")
+	})}
+}
+
+func planCodeRedirect(e *Env, req specs.Requirement) []Check {
+	return []Check{codeCheck(e, req, "", "a code redeemed with another redirect_uri is refused", 1, func(t *T) {
+		g := t.Env.newCode(t, "authorization code for the redirect_uri probe")
+		other := strings.TrimSuffix(g.redirectURI, "/") + "/tokencert-other"
+		ex := t.Env.redeem(t.Ctx, "redemption with another redirect_uri", g, func(ps []probes.Param) []probes.Param {
+			return probes.With(ps, "redirect_uri", other)
+		}, "", "")
+		t.Evidence(ex)
+		expectGrantRefused(t, ex, "the redemption with another redirect_uri", "invalid_grant")
+	})}
+}
+
+func planPKCEVerifier(e *Env, req specs.Requirement) []Check {
+	missing := req.ID == "RFC7636-4.6-VERIFIER-REQUIRED"
+	if v := checkArg(req); v != "" {
+		missing = v == "missing"
+	}
+	variant, title := "wrong", "a code redeemed with a code_verifier that does not match its code_challenge is refused"
+	if missing {
+		variant, title = "missing", "a code requested with a code_challenge is refused without a code_verifier"
+	}
+	return []Check{codeCheck(e, req, variant, title, 1, func(t *T) {
+		g := t.Env.newCode(t, "authorization code for the PKCE probe")
+		// A wrong verifier is redacted like a real one: the report need not
+		// tell which is which.
+		value, codes := probes.Random(64), []string{"invalid_grant"}
+		t.Env.Redactor.Add("code_verifier", value)
+		if missing {
+			// RFC 7636 §4.6 names invalid_grant for a verifier that does
+			// not match; a missing one is also a missing parameter.
+			value, codes = "", []string{"invalid_grant", "invalid_request"}
+		}
+		ex := t.Env.redeem(t.Ctx, "redemption with the code_verifier "+variant, g, func(ps []probes.Param) []probes.Param {
+			return probes.With(ps, "code_verifier", value)
+		}, "", "")
+		t.Evidence(ex)
+		expectGrantRefused(t, ex, "the redemption with the code_verifier "+variant, codes...)
+	})}
+}
+
+// expectGrantRefused expects ex refused, with one of codes unless the
+// spec's errors are undocumented.
+func expectGrantRefused(t *T, ex *wire.Exchange, what string, codes ...string) {
+	expectRefused(t, ex, what)
+	if ex.Status() < 400 || ex.Status() >= 500 || t.Env.Spec.Errors.Undocumented {
+		return
+	}
+	if code, err := t.Env.ErrorCode(ex); err == nil && !slices.Contains(codes, code) {
+		t.Errorf("%s was refused with %q; RFC 6749 §5.2 names %s", what, code, strings.Join(codes, " or "))
+	}
+}
