@@ -65,6 +65,9 @@ func startServer(ref *refserver.Server) (*server, error) {
 func (s *server) target() target.Target {
 	t := s.ref.Target() // not started itself: its URLs are bare paths
 	t.Endpoint, t.Resource, t.Introspection = s.base+t.Endpoint, s.base+t.Resource, s.base+t.Introspection
+	if t.Authorization != "" {
+		t.Authorization = s.base + t.Authorization
+	}
 	return t
 }
 

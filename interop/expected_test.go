@@ -56,6 +56,13 @@ var expected = map[string]map[string]string{
 		// whatever scope the refresh asks for (no RefreshingScopeHandler
 		// by default).
 		"RFC6749-6-NO-SCOPE-ESCALATION a refresh cannot widen the granted scope": "fail",
+		// RFC 7636 §4.6, RFC 6749 §5.2: a missing code_verifier is a
+		// client error; go-oauth2 answers 500 server_error (the manager's
+		// ErrMissingCodeVerifier is not in its error table).
+		"RFC7636-4.6-VERIFIER-REQUIRED [missing] a code requested with a code_challenge is refused without a code_verifier": "fail",
+		// RFC 6749 §4.1.2 (SHOULD): the tokens of a code used twice are
+		// revoked; go-oauth2 keeps the first redemption's token working.
+		"RFC6749-4.1.2-CODE-REUSE-REVOKES the token issued for a code stops working once the code is redeemed again": "finding",
 		// Not applicable: go-oauth2 has no introspection endpoint.
 		"RFC7662-2.2-EXPIRED-INACTIVE [after expiry] an expired access token is refused by introspection": "skip",
 		"RFC7662-2.2-EXPIRED-INACTIVE [at issue] a fresh access token is accepted by introspection":       "skip",

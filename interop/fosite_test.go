@@ -49,10 +49,12 @@ func startFosite(t testing.TB, c serverConfig) endpoints {
 			t.Fatal(err)
 		}
 		store.Clients[cl.id] = &fosite.DefaultClient{
-			ID:         cl.id,
-			Secret:     hash,
-			GrantTypes: []string{"client_credentials", "password", "refresh_token"},
-			Scopes:     c.scopes,
+			ID:            cl.id,
+			Secret:        hash,
+			GrantTypes:    []string{"client_credentials", "password", "refresh_token", "authorization_code"},
+			ResponseTypes: []string{"code"},
+			RedirectURIs:  []string{redirectURI},
+			Scopes:        c.scopes,
 		}
 	}
 	store.Users[c.username] = storage.MemoryUserRelation{Username: c.username, Password: c.password}
@@ -62,6 +64,8 @@ func startFosite(t testing.TB, c serverConfig) endpoints {
 		compose.OAuth2ResourceOwnerPasswordCredentialsFactory,
 		compose.OAuth2RefreshTokenGrantFactory,
 		compose.OAuth2TokenIntrospectionFactory,
+		compose.OAuth2AuthorizeExplicitFactory,
+		compose.OAuth2PKCEFactory,
 	)
 	session := func() fosite.Session { return &fosite.DefaultSession{} }
 
@@ -86,6 +90,26 @@ func startFosite(t testing.TB, c serverConfig) endpoints {
 		}
 		provider.WriteAccessResponse(ctx, w, ar, resp)
 	})
+	mux.HandleFunc("/authorize", func(w http.ResponseWriter, r *http.Request) {
+		if !login(w, r, c) {
+			return
+		}
+		ctx := r.Context()
+		ar, err := provider.NewAuthorizeRequest(ctx, r)
+		if err != nil {
+			provider.WriteAuthorizeError(ctx, w, ar, err)
+			return
+		}
+		for _, s := range ar.GetRequestedScopes() {
+			ar.GrantScope(s)
+		}
+		resp, err := provider.NewAuthorizeResponse(ctx, ar, &fosite.DefaultSession{Subject: c.username})
+		if err != nil {
+			provider.WriteAuthorizeError(ctx, w, ar, err)
+			return
+		}
+		provider.WriteAuthorizeResponse(ctx, w, ar, resp)
+	})
 	mux.HandleFunc("/introspect", func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		ir, err := provider.NewIntrospectionRequest(ctx, r, session())
@@ -108,5 +132,5 @@ func startFosite(t testing.TB, c serverConfig) endpoints {
 	})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return endpoints{url: srv.URL, token: "/token", introspection: "/introspect", resource: "/resource"}
+	return endpoints{url: srv.URL, token: "/token", introspection: "/introspect", resource: "/resource", authorize: "/authorize"}
 }

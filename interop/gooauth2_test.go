@@ -34,14 +34,23 @@ func startGoOAuth2(t testing.TB, c serverConfig) endpoints {
 	manager.MustTokenStorage(store.NewMemoryTokenStore())
 	clients := store.NewClientStore()
 	for _, cl := range c.clients {
-		if err := clients.Set(cl.id, &models.Client{ID: cl.id, Secret: cl.secret}); err != nil {
+		if err := clients.Set(cl.id, &models.Client{ID: cl.id, Secret: cl.secret, Domain: redirectURI}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	manager.MapClientStorage(clients)
 
 	srv := server.NewDefaultServer(manager)
-	srv.SetAllowedGrantType(oauth2.ClientCredentials, oauth2.PasswordCredentials, oauth2.Refreshing)
+	manager.SetAuthorizeCodeTokenCfg(&manage.Config{AccessTokenExp: c.lifetime, RefreshTokenExp: time.Hour, IsGenerateRefresh: true})
+	srv.SetAllowedGrantType(oauth2.ClientCredentials, oauth2.PasswordCredentials, oauth2.Refreshing, oauth2.AuthorizationCode)
+	// The application's part of the authorization endpoint: the login
+	// form, then the user ID (empty: the handler answered already).
+	srv.SetUserAuthorizationHandler(func(w http.ResponseWriter, r *http.Request) (string, error) {
+		if !login(w, r, c) {
+			return "", nil
+		}
+		return "user-" + c.username, nil
+	})
 	// The library's contract: an empty user ID means the credentials are
 	// wrong (it answers invalid_grant).
 	srv.SetPasswordAuthorizationHandler(func(_ context.Context, _, username, password string) (string, error) {
@@ -68,6 +77,11 @@ func startGoOAuth2(t testing.TB, c serverConfig) endpoints {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 		}
 	})
+	mux.HandleFunc("/authorize", func(w http.ResponseWriter, r *http.Request) {
+		if err := srv.HandleAuthorizeRequest(w, r); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+		}
+	})
 	mux.HandleFunc("/resource", func(w http.ResponseWriter, r *http.Request) {
 		ti, err := srv.ValidationBearerToken(r)
 		if err != nil {
@@ -81,5 +95,5 @@ func startGoOAuth2(t testing.TB, c serverConfig) endpoints {
 	})
 	hs := httptest.NewServer(mux)
 	t.Cleanup(hs.Close)
-	return endpoints{url: hs.URL, token: "/token", resource: "/resource"}
+	return endpoints{url: hs.URL, token: "/token", resource: "/resource", authorize: "/authorize"}
 }

@@ -1,6 +1,9 @@
 package interop
 
 import (
+	"html/template"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -27,6 +30,43 @@ type endpoints struct {
 	token, introspection, resource string
 	// adjust changes the target (another spec, a client key), or is nil.
 	adjust func(*target.Target)
+	// authorize is the authorization endpoint, with a plain login form.
+	authorize string
+}
+
+// redirectURI is the redirection URI every client registers.
+const redirectURI = "https://client.tokencert.invalid/callback"
+
+// loginPage is a plain HTML login form that posts the authorization
+// request back with the resource owner's credentials: the application's
+// part of an authorization endpoint, which neither library provides.
+var loginPage = template.Must(template.New("login").Parse(`<!DOCTYPE html><html><body><form method="post" action="{{.Action}}">
+{{range $k, $vs := .Query}}{{range $vs}}<input type="hidden" name="{{$k}}" value="{{.}}">{{end}}{{end}}
+<input name="username" type="text"><input name="password" type="password"><button type="submit">Sign in</button></form></body></html>`))
+
+// login serves the login form for a GET and reports whether a POST
+// carries the resource owner's credentials; a wrong password shows the
+// form again.
+func login(w http.ResponseWriter, r *http.Request, c serverConfig) bool {
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "malformed", http.StatusBadRequest)
+		return false
+	}
+	if r.Method == http.MethodPost && r.PostForm.Get("username") == c.username && r.PostForm.Get("password") == c.password {
+		return true
+	}
+	q := url.Values{}
+	for k, v := range r.Form {
+		if k != "username" && k != "password" {
+			q[k] = v
+		}
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = loginPage.Execute(w, struct {
+		Action string
+		Query  url.Values
+	}{r.URL.Path, q})
+	return false
 }
 
 // lifetime is the access-token lifetime every server is given, short so
@@ -79,6 +119,10 @@ func (e endpoints) target(c serverConfig) target.Target {
 	}
 	if e.introspection != "" {
 		tf.Introspection = e.url + e.introspection
+	}
+	if e.authorize != "" {
+		tf.Authorization = e.url + e.authorize
+		tf.Authorize = &target.Authorize{RedirectURI: redirectURI, Form: true}
 	}
 	if e.adjust != nil {
 		e.adjust(&tf)
