@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -313,6 +314,15 @@ func (p *prepared) authorizer(t *target.Target) authorize.Authorizer {
 		return nil
 	case a.Command != "":
 		return authorize.Command{Shell: a.Command, RedirectURI: a.RedirectURI}
+	case a.Browser != nil:
+		dir := p.o.ReportDir
+		if dir == "" {
+			dir = "tokencert-report"
+		}
+		return &authorize.Browser{Chromium: a.Browser.Chromium, Username: t.Username, Password: t.Password,
+			UserSelector: a.Browser.Username, PasswordSelector: a.Browser.Password, SubmitSelector: a.Browser.Submit,
+			ConsentSelector: a.Browser.Consent, RedirectURI: a.RedirectURI, IgnoreCertErrors: p.tr.insecure,
+			Screenshots: filepath.Join(dir, "screenshots")}
 	case a.Form:
 		tls := p.tr.tls.Clone()
 		tls.InsecureSkipVerify = p.tr.insecure

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -114,4 +115,42 @@ func TestIssuerPublicClientSuppliedRefreshToken(t *testing.T) {
 		t.Errorf("the refresh check does not say it consumed the given refresh token")
 	}
 	expectNoSecrets(t, r, map[string]string{"refresh token": tok.RefreshToken})
+}
+
+// TestBrowserAuthorize gets an authorization code with headless Chromium
+// through the reference server's login form (target key
+// authorize.browser), and redeems it; the password typed and the code
+// appear in no output.
+func TestBrowserAuthorize(t *testing.T) {
+	t.Parallel()
+	bin := ""
+	for _, name := range []string{"/usr/bin/chromium", "chromium"} {
+		if p, err := exec.LookPath(name); err == nil {
+			bin = p
+			break
+		}
+	}
+	if bin == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("chromium is not installed; .ci/run installs it (apt-get install chromium)")
+		}
+		t.Skip("chromium is not installed")
+	}
+	creds := &refserver.Credentials{Username: "alice", Password: "browser-Typed-Pa55"}
+	srv := startRefserver(t, creds)
+	st := srv.Target()
+	file := filepath.Join(t.TempDir(), "target.yaml")
+	yaml := "endpoint: " + st.Endpoint + "\nclient_id: " + st.ClientID + "\nclient_secret: ${T_SECRET}\n" +
+		"username: alice\npassword: ${T_PASSWORD}\nscope: " + st.Scope + "\nauthorization: " + st.Authorization + "\n" +
+		"authorize:\n  redirect_uri: " + refserver.RedirectURI + "\n  timeout: 45s\n  browser:\n" +
+		"    username: '#username'\n    password: '#password'\n    submit: '#submit'\n    chromium: " + bin + "\n"
+	if err := os.WriteFile(file, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := tokencert(t, []string{"T_SECRET=" + st.ClientSecret, "T_PASSWORD=" + creds.Password},
+		"run", "--target", file, "--label-filter", "RFC6749-4.1.3-CODE-EXCHANGE || RFC6749-4.1.2-STATE-ECHOED")
+	if r.exit != 0 || !strings.Contains(r.stdout, "(1 authorization codes)") {
+		t.Fatalf("exit %d, want 0 with one code\n%s\n%s", r.exit, failures(r), r.stdout)
+	}
+	expectNoSecrets(t, r, map[string]string{"password": creds.Password, "client secret": st.ClientSecret})
 }

@@ -1,0 +1,148 @@
+package authorize
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+// Browser logs in with headless Chromium: it opens the authorization URL,
+// types Username and Password into the inputs the CSS selectors name,
+// clicks Submit and, when Consent is set, the consent button, and
+// captures the navigation to RedirectURI (nothing needs to listen there).
+// Every login uses a fresh profile, removed afterwards.
+type Browser struct {
+	// Chromium is the browser binary ("": chromium on the PATH).
+	Chromium                                                        string
+	Username, Password                                              string
+	UserSelector, PasswordSelector, SubmitSelector, ConsentSelector string
+	RedirectURI                                                     string
+	// IgnoreCertErrors: the target turned TLS verification off.
+	IgnoreCertErrors bool
+	// Screenshots, when set, is a folder where a login that does not reach
+	// the redirect leaves a screenshot of where it stopped.
+	Screenshots string
+}
+
+// Name is "browser".
+func (*Browser) Name() string { return "browser" }
+
+// chromiumFlags are the flags every headless run gets: no sandbox (CI
+// containers), no GPU, no QUIC, nothing reaching the network by itself.
+var chromiumFlags = []string{"headless", "no-sandbox", "disable-gpu", "disable-quic", "no-first-run",
+	"disable-background-networking", "disable-component-update", "disable-sync", "disable-dev-shm-usage"}
+
+// Authorize runs one login; ctx bounds it (Chromium is killed then).
+func (b *Browser) Authorize(ctx context.Context, authURL string) (string, error) {
+	profile, err := os.MkdirTemp("", "tokencert-login-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(profile)
+	opts := []chromedp.ExecAllocatorOption{chromedp.UserDataDir(profile)}
+	for _, f := range chromiumFlags {
+		opts = append(opts, chromedp.Flag(f, true))
+	}
+	if b.IgnoreCertErrors {
+		opts = append(opts, chromedp.Flag("ignore-certificate-errors", true))
+	}
+	bin := b.Chromium
+	if bin == "" {
+		bin = "chromium"
+	}
+	opts = append(opts, chromedp.ExecPath(bin))
+	// The browser outlives ctx by a little, so that a login cut off by the
+	// timeout can still say where it stopped.
+	grace := 2 * time.Minute
+	if d, ok := ctx.Deadline(); ok {
+		grace = time.Until(d) + 10*time.Second
+	}
+	parent, cancelParent := context.WithTimeout(context.WithoutCancel(ctx), grace)
+	defer cancelParent()
+	actx, cancelAlloc := chromedp.NewExecAllocator(parent, opts...)
+	defer cancelAlloc()
+	bctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+
+	reached := make(chan string, 1)
+	// Listen starts the browser; the network domain is enabled with it.
+	if err := chromedp.Listen(bctx, func(ev any) {
+		if e, ok := ev.(*network.EventRequestWillBeSent); ok && e.Request != nil && strings.HasPrefix(e.Request.URL, b.RedirectURI) {
+			select {
+			case reached <- e.Request.URL + e.Request.URLFragment:
+			default:
+			}
+		}
+	}); err != nil {
+		return "", fmt.Errorf("headless Chromium (%s) did not start: %v", bin, err)
+	}
+	steps := make(chan error, 1)
+	go func() {
+		// Navigate fails when the page goes to the redirect URI, which
+		// nothing serves: the capture is what counts.
+		_ = chromedp.Do(bctx, chromedp.Navigate(authURL))
+		user, pass := chromedp.CSS(b.UserSelector), chromedp.CSS(b.PasswordSelector)
+		err := chromedp.Do(bctx,
+			chromedp.WaitVisible(user),
+			chromedp.SendKeys(user, b.Username),
+			chromedp.SendKeys(pass, b.Password),
+			chromedp.Click(chromedp.CSS(b.SubmitSelector)))
+		if err == nil && b.ConsentSelector != "" {
+			consent := chromedp.CSS(b.ConsentSelector)
+			err = chromedp.Do(bctx, chromedp.WaitVisible(consent), chromedp.Click(consent))
+		}
+		steps <- err
+	}()
+	var stepErr error
+	for {
+		select {
+		case u := <-reached:
+			return u, nil
+		case stepErr = <-steps:
+			steps = nil // the steps are done: now only the redirect can come
+			if stepErr != nil && !errors.Is(stepErr, context.Canceled) && !errors.Is(stepErr, context.DeadlineExceeded) {
+				return "", b.stopped(bctx, fmt.Sprintf("the login page did not go as the selectors say (%v)", stepErr))
+			}
+		case <-ctx.Done():
+			what := "the browser did not reach the redirect_uri within the authorize timeout"
+			if steps != nil {
+				what = "the login did not finish within the authorize timeout (a selector that matches nothing waits until then)"
+			}
+			return "", b.stopped(bctx, what)
+		}
+	}
+}
+
+// stopped describes where the browser stopped: the page's URL (without its
+// query, which may hold secrets) and title, and a screenshot when a folder
+// is set.
+func (b *Browser) stopped(bctx context.Context, what string) error {
+	if bctx.Err() != nil {
+		return errors.New(what)
+	}
+	ctx, cancel := context.WithTimeout(bctx, 5*time.Second)
+	defer cancel()
+	loc, _ := chromedp.Run(ctx, chromedp.Location())
+	title, _ := chromedp.Run(ctx, chromedp.Title())
+	shot, _ := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if i := strings.IndexAny(loc, "?#"); i >= 0 {
+		loc = loc[:i] + "?…"
+	}
+	msg := fmt.Sprintf("%s; the browser stopped at %s (title %q)", what, loc, title)
+	if b.Screenshots != "" && len(shot) > 0 && os.MkdirAll(b.Screenshots, 0o755) == nil {
+		if f, err := os.CreateTemp(b.Screenshots, "login-*.png"); err == nil {
+			_, werr := f.Write(shot)
+			if f.Close() == nil && werr == nil {
+				msg += "; screenshot " + filepath.Join(filepath.Base(b.Screenshots), filepath.Base(f.Name())) + " in the report bundle"
+			}
+		}
+	}
+	return errors.New(msg)
+}
