@@ -94,7 +94,7 @@ func otherES256(t testing.TB) any {
 
 func mustPEM(t testing.TB) []byte {
 	t.Helper()
-	a, err := newAssertions(&Server{spec: loadSpec(t, "rfc7523"), reg: &registry{clients: []client{{"x", "y"}}}})
+	a, err := newAssertions(&Server{spec: loadSpec(t, "rfc7523"), reg: &registry{clients: []client{{id: "x", secret: "y"}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
