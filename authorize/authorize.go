@@ -26,6 +26,9 @@ import (
 // redirection URI and returns the URL redirected to.
 type Authorizer interface {
 	Authorize(ctx context.Context, authURL string) (string, error)
+	// Approve signs in at a device verification URI (RFC 8628 §3.3) and
+	// approves the device; the token endpoint tells whether it worked.
+	Approve(ctx context.Context, verificationURL string) error
 	// Name says how ("command", "browser", "form").
 	Name() string
 }
@@ -44,8 +47,30 @@ func (Command) Name() string { return "command" }
 // Authorize runs the command until it exits or ctx ends; the process
 // group is killed then.
 func (c Command) Authorize(ctx context.Context, authURL string) (string, error) {
+	out, err := c.run(ctx, authURL, "authorization_code")
+	if err != nil {
+		return "", err
+	}
+	for _, line := range lastFirst(out) {
+		if strings.HasPrefix(line, c.RedirectURI) {
+			return line, nil
+		}
+	}
+	// What it printed may hold a code: say only what shape it had.
+	return "", fmt.Errorf("the authorize command printed no URL starting with the redirect_uri %s (it printed %d lines, %d bytes)", c.RedirectURI, strings.Count(out, "\n"), len(out))
+}
+
+// Approve runs the command with the verification URL (and
+// $TOKENCERT_FLOW=device); exiting 0 means it approved.
+func (c Command) Approve(ctx context.Context, verificationURL string) error {
+	_, err := c.run(ctx, verificationURL, "device")
+	return err
+}
+
+// run runs the command with url and returns its stdout.
+func (c Command) run(ctx context.Context, authURL, flow string) (string, error) {
 	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", c.Shell)
-	cmd.Env = append(os.Environ(), "TOKENCERT_AUTHORIZATION_URL="+authURL, "TOKENCERT_REDIRECT_URI="+c.RedirectURI)
+	cmd.Env = append(os.Environ(), "TOKENCERT_AUTHORIZATION_URL="+authURL, "TOKENCERT_REDIRECT_URI="+c.RedirectURI, "TOKENCERT_FLOW="+flow)
 	cmd.Stdin = strings.NewReader(authURL + "\n")
 	var stdout, stderr capped
 	stdout.max, stderr.max = 64<<10, 4<<10
@@ -64,14 +89,7 @@ func (c Command) Authorize(ctx context.Context, authURL string) (string, error) 
 	if err != nil {
 		return "", fmt.Errorf("the authorize command did not run: %v", err)
 	}
-	out := stdout.String()
-	for _, line := range lastFirst(out) {
-		if strings.HasPrefix(line, c.RedirectURI) {
-			return line, nil
-		}
-	}
-	// What it printed may hold a code: say only what shape it had.
-	return "", fmt.Errorf("the authorize command printed no URL starting with the redirect_uri %s (it printed %d lines, %d bytes)", c.RedirectURI, strings.Count(out, "\n"), len(out))
+	return stdout.String(), nil
 }
 
 // lastFirst returns the non-empty lines of s, last first.
@@ -131,8 +149,19 @@ func (Form) Name() string { return "form" }
 // maxSteps bounds the pages a Form login goes through.
 const maxSteps = 5
 
-// Authorize follows the login.
+// Authorize follows the login to the redirect.
 func (f Form) Authorize(ctx context.Context, authURL string) (string, error) {
+	return f.follow(ctx, authURL, false)
+}
+
+// Approve follows the login at a verification URI until a page with no
+// form (or a redirect to the redirect URI).
+func (f Form) Approve(ctx context.Context, verificationURL string) error {
+	_, err := f.follow(ctx, verificationURL, true)
+	return err
+}
+
+func (f Form) follow(ctx context.Context, authURL string, approve bool) (string, error) {
 	c := *f.Client
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, authURL, nil)
@@ -162,9 +191,16 @@ func (f Form) Authorize(ctx context.Context, authURL string) (string, error) {
 		if resp.StatusCode != http.StatusOK {
 			return "", fmt.Errorf("the authorization endpoint answered %d at %s, not a login form or a redirect", resp.StatusCode, req.URL.Redacted())
 		}
-		action, values, ok := formOf(body, f.Username, f.Password)
+		action, values, login, ok := formOf(body, f.Username, f.Password)
 		if !ok {
+			if approve && step > 0 {
+				return "", nil
+			}
 			return "", fmt.Errorf("the page at %s has no form to submit", req.URL.Redacted())
+		}
+		if login && req.Method == http.MethodPost {
+			// Signing in again would only repeat a failed login.
+			return "", fmt.Errorf("the login form came back after signing in at %s (wrong username or password?)", req.URL.Redacted())
 		}
 		target, err := req.URL.Parse(action)
 		if err != nil {
@@ -181,10 +217,10 @@ func (f Form) Authorize(ctx context.Context, authURL string) (string, error) {
 // formOf finds the page's first form and fills it: hidden inputs keep
 // their values, a password input gets password, a text or email input
 // username.
-func formOf(page []byte, username, password string) (string, url.Values, bool) {
+func formOf(page []byte, username, password string) (action string, values url.Values, login, ok bool) {
 	doc, err := html.Parse(bytes.NewReader(page))
 	if err != nil {
-		return "", nil, false
+		return "", nil, false, false
 	}
 	var form *html.Node
 	var find func(*html.Node)
@@ -202,9 +238,10 @@ func formOf(page []byte, username, password string) (string, url.Values, bool) {
 	}
 	find(doc)
 	if form == nil {
-		return "", nil, false
+		return "", nil, false, false
 	}
-	values := url.Values{}
+	values = url.Values{}
+	submitted := false
 	var fill func(*html.Node)
 	fill = func(n *html.Node) {
 		if n.Type == html.ElementNode && (n.Data == "input" || n.Data == "button") {
@@ -212,11 +249,14 @@ func formOf(page []byte, username, password string) (string, url.Values, bool) {
 			switch {
 			case name == "":
 			case n.Data == "button" || typ == "submit":
-				if value != "" {
+				// The first button is the one a person would press.
+				if value != "" && !submitted {
 					values.Set(name, value)
 				}
+				submitted = true
 			case typ == "password":
 				values.Set(name, password)
+				login = true
 			case typ == "" || typ == "text" || typ == "email":
 				values.Set(name, username)
 			default:
@@ -228,7 +268,7 @@ func formOf(page []byte, username, password string) (string, url.Values, bool) {
 		}
 	}
 	fill(form)
-	return attr(form, "action"), values, true
+	return attr(form, "action"), values, login, true
 }
 
 func attr(n *html.Node, name string) string {

@@ -53,12 +53,12 @@ func TestCommand(t *testing.T) {
 
 func TestFormOf(t *testing.T) {
 	page := `<html><body><form action="/login" method="post"><input type="hidden" name="req" value="r1">
-<input name="user" type="email"><input name="pw" type="password"><button name="go" value="yes">Go</button></form></body></html>`
-	action, v, ok := formOf([]byte(page), "alice", "pw1")
-	if !ok || action != "/login" || v.Get("req") != "r1" || v.Get("user") != "alice" || v.Get("pw") != "pw1" || v.Get("go") != "yes" {
+<input name="user" type="email"><input name="pw" type="password"><button name="go" value="yes">Go</button><button name="go" value="no">No</button></form></body></html>`
+	action, v, login, ok := formOf([]byte(page), "alice", "pw1")
+	if !ok || !login || action != "/login" || v.Get("req") != "r1" || v.Get("user") != "alice" || v.Get("pw") != "pw1" || v.Get("go") != "yes" {
 		t.Errorf("formOf: %q %v %v", action, v, ok)
 	}
-	if _, _, ok := formOf([]byte("<p>no form</p>"), "a", "b"); ok {
+	if _, _, _, ok := formOf([]byte("<p>no form</p>"), "a", "b"); ok {
 		t.Error("a page without a form")
 	}
 }

@@ -46,30 +46,12 @@ func (b *Browser) Authorize(ctx context.Context, authURL string) (string, error)
 		return "", err
 	}
 	defer os.RemoveAll(profile)
-	opts := []chromedp.ExecAllocatorOption{chromedp.UserDataDir(profile)}
-	for _, f := range chromiumFlags {
-		opts = append(opts, chromedp.Flag(f, true))
-	}
-	if b.IgnoreCertErrors {
-		opts = append(opts, chromedp.Flag("ignore-certificate-errors", true))
-	}
+	bctx, done := b.start(ctx, profile)
+	defer done()
 	bin := b.Chromium
 	if bin == "" {
 		bin = "chromium"
 	}
-	opts = append(opts, chromedp.ExecPath(bin))
-	// The browser outlives ctx by a little, so that a login cut off by the
-	// timeout can still say where it stopped.
-	grace := 2 * time.Minute
-	if d, ok := ctx.Deadline(); ok {
-		grace = time.Until(d) + 10*time.Second
-	}
-	parent, cancelParent := context.WithTimeout(context.WithoutCancel(ctx), grace)
-	defer cancelParent()
-	actx, cancelAlloc := chromedp.NewExecAllocator(parent, opts...)
-	defer cancelAlloc()
-	bctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
 
 	reached := make(chan string, 1)
 	// Listen starts the browser; the network domain is enabled with it.
@@ -118,6 +100,62 @@ func (b *Browser) Authorize(ctx context.Context, authURL string) (string, error)
 			return "", b.stopped(bctx, what)
 		}
 	}
+}
+
+// Approve signs in at a device verification URI and clicks submit (and
+// consent), then waits until the login form is gone.
+func (b *Browser) Approve(ctx context.Context, verificationURL string) error {
+	profile, err := os.MkdirTemp("", "tokencert-login-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(profile)
+	bctx, done := b.start(ctx, profile)
+	defer done()
+	user, pass := chromedp.CSS(b.UserSelector), chromedp.CSS(b.PasswordSelector)
+	steps := []chromedp.Action[chromedp.Void]{chromedp.Navigate(verificationURL), chromedp.WaitVisible(user),
+		chromedp.SendKeys(user, b.Username), chromedp.SendKeys(pass, b.Password), chromedp.Click(chromedp.CSS(b.SubmitSelector))}
+	if b.ConsentSelector != "" {
+		consent := chromedp.CSS(b.ConsentSelector)
+		steps = append(steps, chromedp.WaitVisible(consent), chromedp.Click(consent))
+	}
+	steps = append(steps, chromedp.WaitNotPresent(user))
+	lctx, cancel := context.WithDeadline(bctx, deadlineOf(ctx))
+	defer cancel()
+	if err := chromedp.Do(lctx, steps...); err != nil {
+		return b.stopped(bctx, fmt.Sprintf("the approval did not finish within the authorize timeout (%v)", err))
+	}
+	return nil
+}
+
+// deadlineOf is ctx's deadline, or two minutes from now.
+func deadlineOf(ctx context.Context) time.Time {
+	if d, ok := ctx.Deadline(); ok {
+		return d
+	}
+	return time.Now().Add(2 * time.Minute)
+}
+
+// start starts Chromium with a fresh profile; the browser outlives ctx by
+// a little, so that a login cut off by the timeout can still say where it
+// stopped.
+func (b *Browser) start(ctx context.Context, profile string) (context.Context, func()) {
+	opts := []chromedp.ExecAllocatorOption{chromedp.UserDataDir(profile)}
+	for _, f := range chromiumFlags {
+		opts = append(opts, chromedp.Flag(f, true))
+	}
+	if b.IgnoreCertErrors {
+		opts = append(opts, chromedp.Flag("ignore-certificate-errors", true))
+	}
+	bin := b.Chromium
+	if bin == "" {
+		bin = "chromium"
+	}
+	opts = append(opts, chromedp.ExecPath(bin))
+	parent, cancelParent := context.WithDeadline(context.WithoutCancel(ctx), deadlineOf(ctx).Add(10*time.Second))
+	actx, cancelAlloc := chromedp.NewExecAllocator(parent, opts...)
+	bctx, cancel := chromedp.NewContext(actx)
+	return bctx, func() { cancel(); cancelAlloc(); cancelParent() }
 }
 
 // stopped describes where the browser stopped: the page's URL (without its

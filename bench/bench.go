@@ -160,10 +160,10 @@ func Measure(ctx context.Context, c Config) (*Result, error) {
 		return nil, err
 	}
 	reportDir := filepath.Join(c.Dir, "report")
-	// The authorization code checks log in through pages that are not
-	// token requests: the bench measures the rest.
+	// The authorization code and device checks log in through pages that
+	// are not token requests: the bench measures the rest.
 	cmd := exec.CommandContext(ctx, c.Bin, "run", "--target", targetFile, "--skew", c.Skew.String(), "--max-wait", "1m", "--report-dir", reportDir,
-		"--label-filter", "!authorization-code")
+		"--label-filter", "!authorization-code && !device && !RFC8628-3.5-EXPIRED-TOKEN")
 	cmd.Env = append(os.Environ(), env...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out

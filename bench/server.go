@@ -68,6 +68,9 @@ func (s *server) target() target.Target {
 	if t.Authorization != "" {
 		t.Authorization = s.base + t.Authorization
 	}
+	if t.DeviceAuthorization != "" {
+		t.DeviceAuthorization = s.base + t.DeviceAuthorization
+	}
 	return t
 }
 

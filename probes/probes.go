@@ -54,6 +54,9 @@ type Request struct {
 	Query bool
 	// URIParams are added to the request URI; Params stay in the body.
 	URIParams []Param
+	// URL replaces the token endpoint (the device authorization endpoint
+	// takes requests of the same shape, RFC 8628 §3.1).
+	URL string
 }
 
 // Env is what a condition's request is built from: the spec, and the

@@ -124,6 +124,16 @@ var (
 	FaultStateNotEchoed = Fault{Name: "state-not-echoed", Breaks: "RFC6749-4.1.2-STATE-ECHOED",
 		Doc: "the authorization endpoint's redirect carries no state parameter"}
 
+	// Device authorization grant (RFC 8628).
+	FaultDeviceResponseIncomplete = Fault{Name: "device-response-incomplete", Breaks: "RFC8628-3.2-DEVICE-RESPONSE",
+		Doc: "the device authorization response has no verification_uri"}
+	FaultDeviceTokenEarly = Fault{Name: "device-token-early", Breaks: "RFC8628-3.5-PENDING",
+		Doc: "the token endpoint issues a token for a device code the user has not approved"}
+	FaultDeviceApprovalIgnored = Fault{Name: "device-approval-ignored", Breaks: "RFC8628-3.5-SUCCESS",
+		Doc: "the user's approval is not recorded: polling answers authorization_pending until the device code expires"}
+	FaultDeviceExpiredPending = Fault{Name: "device-expired-pending", Breaks: "RFC8628-3.5-EXPIRED-TOKEN",
+		Doc: "an expired device code is answered authorization_pending instead of expired_token"}
+
 	// Expiry (RFC 6749 §7, RFC 6750 §3.1, RFC 7662 §2.2).
 	FaultExpiredAcceptedAtResource = Fault{Name: "expired-accepted-at-resource", Breaks: "RFC6749-7-EXPIRED-REJECTED-AT-RS",
 		Doc: "the protected resource accepts expired access tokens"}
@@ -182,6 +192,7 @@ var faults = []Fault{
 	FaultRefreshBroken, FaultRotationOldValid, FaultRefreshScopeEscalation, FaultRefreshScopeEscalationSilent, FaultRefreshAnyClient, FaultRefreshUnknownInvalidRequest,
 	FaultCodeExchangeBroken, FaultCodeReuseAccepted, FaultCodeReuseTokensKept, FaultCodeAnyClient, FaultCodeRedirectUnchecked,
 	FaultPKCEVerifierOptional, FaultPKCEVerifierUnchecked, FaultStateNotEchoed,
+	FaultDeviceResponseIncomplete, FaultDeviceTokenEarly, FaultDeviceApprovalIgnored, FaultDeviceExpiredPending,
 	FaultExpiredAcceptedAtResource, FaultRevokeOnRefreshNeverExpire, FaultExpiredActiveIntrospection,
 	FaultAudienceIgnored, FaultAudienceNotChecked, FaultClientSecretNotChecked, FaultLengthUnchecked, FaultSlowToken,
 	FaultExpiresInAbsent, FaultAccessTokenOpaque, FaultJWTAlgNone, FaultJWTExpMismatch, FaultJWTClaimsMismatch,

@@ -49,6 +49,9 @@ func (s *Server) metadata(issuer string) object {
 	if sp.Grant("authorization_code") != nil {
 		m = append(m, member{"authorization_endpoint", issuer + authorizePath}, member{"code_challenge_methods_supported", []string{"S256"}})
 	}
+	if sp.Grant(DeviceGrant) != nil {
+		m = append(m, member{"device_authorization_endpoint", issuer + devicePath})
+	}
 	return m
 }
 

@@ -51,7 +51,10 @@ type Server struct {
 	reg      *registry
 	store    *store
 	codes    codes
-	signer   *signer
+	devices  devices
+	// deviceLifetime is how long a device code lives (RFC 8628 §3.2).
+	deviceLifetime time.Duration
+	signer         *signer
 	// otherSigner signs the tokens of FaultJWTOtherKey.
 	otherSigner *signer
 	assert      *assertions
@@ -81,7 +84,8 @@ func New(o Options) (*Server, error) {
 	if o.Spec == nil {
 		return nil, errors.New("refserver: no spec")
 	}
-	s := &Server{spec: o.Spec, lifetime: o.Lifetime, latency: o.Latency, faults: map[string]bool{}, store: newStore(), tls: o.TLS, counterPrefix: randomToken()}
+	s := &Server{spec: o.Spec, lifetime: o.Lifetime, latency: o.Latency, faults: map[string]bool{}, store: newStore(), tls: o.TLS, counterPrefix: randomToken(),
+		deviceLifetime: deviceLifetimeDef}
 	if s.lifetime == 0 {
 		s.lifetime = o.Spec.Refserver.Lifetime.Duration
 	}
@@ -135,7 +139,7 @@ func New(o Options) (*Server, error) {
 func (s *Server) checkSpec() error {
 	sp := s.spec
 	p := sp.Request.Path
-	if !strings.HasPrefix(p, "/") || p == resourcePath || p == introspectPath || p == jwksPath || p == authorizePath || strings.HasPrefix(p, "/.well-known/") {
+	if !strings.HasPrefix(p, "/") || p == resourcePath || p == introspectPath || p == jwksPath || p == authorizePath || strings.HasPrefix(p, devicePath) || strings.HasPrefix(p, "/.well-known/") {
 		return fmt.Errorf("refserver: spec %s: token path %q must start with / and differ from %s, %s and %s", sp.Name, p, resourcePath, introspectPath, jwksPath)
 	}
 	if strings.Contains(p, " ") || strings.Count(p, "{") != len(sp.PathVars()) || strings.Count(p, "}") != len(sp.PathVars()) {
@@ -210,6 +214,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc(jwksPath, s.serveJWKS)
 	mux.HandleFunc(metadataPath, s.serveMetadata)
 	mux.HandleFunc(authorizePath, s.serveAuthorize)
+	mux.HandleFunc(devicePath, s.serveDevice)
+	mux.HandleFunc(deviceVerifyPath, s.serveDeviceVerify)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 		r.Body = &readBody{Reader: bytes.NewReader(body), err: err}
@@ -331,7 +337,7 @@ func (s *Server) Target() target.Target {
 		Resource: base + resourcePath, Introspection: base + introspectPath,
 		OtherClientID: s.creds.OtherClientID, OtherClientSecret: s.creds.OtherClientSecret,
 	}
-	if s.listsResourceOwner() || s.spec.Grant("authorization_code") != nil {
+	if s.listsResourceOwner() || s.spec.Grant("authorization_code") != nil || s.spec.Grant(DeviceGrant) != nil {
 		t.Username, t.Password = s.creds.Username, s.creds.Password
 	}
 	s.assertionTarget(&t)
@@ -339,6 +345,12 @@ func (s *Server) Target() target.Target {
 		// The login page is a plain HTML form.
 		t.Authorization = base + authorizePath
 		t.Authorize = &target.Authorize{RedirectURI: RedirectURI, Form: true}
+	}
+	if s.spec.Grant(DeviceGrant) != nil {
+		t.DeviceAuthorization = base + devicePath
+		if t.Authorize == nil {
+			t.Authorize = &target.Authorize{RedirectURI: RedirectURI, Form: true}
+		}
 	}
 	s.dpopTarget(&t)
 	s.mtlsTarget(&t)

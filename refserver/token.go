@@ -43,6 +43,7 @@ var grantTypes = map[string]grantFunc{
 	"password":           (*Server).grantPassword,
 	"refresh_token":      (*Server).grantRefresh,
 	"authorization_code": (*Server).grantAuthorizationCode,
+	DeviceGrant:          (*Server).grantDeviceCode,
 }
 
 // serveToken is the token endpoint (RFC 6749 §3.2).

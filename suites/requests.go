@@ -53,6 +53,9 @@ func (e *Env) sendProof(ctx context.Context, r probes.Request, edit *dpopEdit) *
 		method = r.Method
 	}
 	endpoint := e.Target.Endpoint
+	if r.URL != "" {
+		endpoint = r.URL
+	}
 	body := r.RawBody
 	if len(r.URIParams) > 0 {
 		endpoint = addQuery(endpoint, e.formEncode(r.URIParams))

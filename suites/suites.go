@@ -34,7 +34,7 @@ const (
 	Security  = "security"
 )
 
-var concernOrder = map[string]int{Fields: 0, Errors: 1, Refresh: 2, AuthCode: 3, Transport: 4, Security: 5, Expiry: 6}
+var concernOrder = map[string]int{Fields: 0, Errors: 1, Refresh: 2, AuthCode: 3, Device: 4, Transport: 5, Security: 6, Expiry: 7}
 
 // Phase orders checks that must run first or last (expiry overlaps the run).
 type Phase int
@@ -172,6 +172,8 @@ type Env struct {
 	codesUsed  int
 	codeShared sharedCode
 	codeReuse  codePair
+
+	device, deviceExpiry sharedDevice
 }
 
 // NewEnv prepares the environment for a spec and target.

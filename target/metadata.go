@@ -40,7 +40,8 @@ var authMethods = map[string]string{"client_secret_basic": "basic", "client_secr
 
 // grantNames maps grant_types_supported values to the target's grant names.
 var grantNames = map[string]string{"client_credentials": "client_credentials", "password": "password",
-	"refresh_token": "refresh_token", "authorization_code": "authorization_code"}
+	"refresh_token": "refresh_token", "authorization_code": "authorization_code",
+	"urn:ietf:params:oauth:grant-type:device_code": "urn:ietf:params:oauth:grant-type:device_code"}
 
 // FillFromMetadata fills the keys the target does not set from m and
 // returns what it filled, each as "key (metadata member)". Explicit keys

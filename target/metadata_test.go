@@ -44,7 +44,7 @@ func TestFillFromMetadataExplicitKeysWin(t *testing.T) {
 	}
 	pub := Target{}
 	pub.FillFromMetadata(m)
-	if !slices.Equal(pub.ClientAuth, []string{"none"}) || !slices.Equal(pub.Grants, []string{"authorization_code", "refresh_token"}) {
+	if !slices.Equal(pub.ClientAuth, []string{"none"}) || !slices.Equal(pub.Grants, []string{"authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"}) {
 		t.Errorf("a client without a secret: client_auth %q, grants %q", pub.ClientAuth, pub.Grants)
 	}
 }

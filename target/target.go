@@ -545,9 +545,9 @@ func (t Target) Resolve() (Target, error) {
 	}
 	for _, g := range t.Grants {
 		switch g {
-		case "client_credentials", "password", "refresh_token", "authorization_code":
+		case "client_credentials", "password", "refresh_token", "authorization_code", "urn:ietf:params:oauth:grant-type:device_code":
 		default:
-			return t, &Error{File: file, Key: "grants", Problem: fmt.Sprintf("unknown grant %q (client_credentials, password, refresh_token, authorization_code)", g)}
+			return t, &Error{File: file, Key: "grants", Problem: fmt.Sprintf("unknown grant %q (client_credentials, password, refresh_token, authorization_code, urn:ietf:params:oauth:grant-type:device_code)", g)}
 		}
 	}
 	if a := t.Authorize; a != nil {

@@ -54,6 +54,13 @@ func startRef(t *testing.T, dir, name, fault string) (path string, env []string,
 	}
 	t.Cleanup(func() { srv.Close() })
 	tg := srv.Target()
+	// These runs are about what a run writes, not the grants: the device
+	// grant (optional) waits for its interval and its code's expiry, and
+	// the default pacing of 10 requests a second would make every run
+	// several seconds long.
+	tg.DeviceAuthorization = ""
+	rps := 200.0
+	tg.MaxRPS = &rps
 	env = []string{up + "_SECRET=" + tg.ClientSecret, up + "_PASSWORD=" + tg.Password, up + "_OTHER=" + tg.OtherClientSecret}
 	tg.ClientSecret, tg.Password, tg.OtherClientSecret = "${"+up+"_SECRET}", "${"+up+"_PASSWORD}", "${"+up+"_OTHER}"
 	b, err := json.Marshal(tg)

@@ -1,0 +1,284 @@
+package suites
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/tokencert/tokencert/probes"
+	"github.com/tokencert/tokencert/specs"
+	"github.com/tokencert/tokencert/suites/wire"
+)
+
+// The device authorization grant (RFC 8628): tokencert asks the device
+// authorization endpoint for a code, polls the token endpoint at the
+// interval it names (five seconds longer after each slow_down), and has
+// the target's authorize command, browser or form approve the device at
+// verification_uri_complete.
+
+// DeviceGrant is the device access token request's grant_type (RFC 8628
+// §3.4).
+const DeviceGrant = "urn:ietf:params:oauth:grant-type:device_code"
+
+// Device is the concern of the device grant's checks.
+const Device = "device"
+
+func init() {
+	register(&Kind{Name: "device-authorization", Plan: planDeviceResponse, Requirements: []string{"RFC8628-3.2-DEVICE-RESPONSE"},
+		Doc: "the device authorization response carries `device_code`, `user_code`, `verification_uri` and `expires_in`"})
+	register(&Kind{Name: "device-pending", Plan: planDevicePending, Requirements: []string{"RFC8628-3.5-PENDING"},
+		Doc: "a device code the user has not approved is answered `authorization_pending` (or `slow_down`), never a token"})
+	register(&Kind{Name: "device-approved", Plan: planDeviceApproved, Requirements: []string{"RFC8628-3.5-SUCCESS"},
+		Doc: "once the target's authorize command, browser or form approves the device at `verification_uri_complete`, polling at the interval (longer by 5 s after each `slow_down`) yields a token"})
+	register(&Kind{Name: "device-expired", Plan: planDeviceExpired, Requirements: []string{"RFC8628-3.5-EXPIRED-TOKEN"},
+		Doc: "a device code that was never approved is answered `expired_token` once its `expires_in` (+ skew) has passed"})
+}
+
+// deviceAuth is a device authorization response (RFC 8628 §3.2).
+type deviceAuth struct {
+	ex                                     *wire.Exchange
+	at                                     time.Time
+	code, userCode, verify, verifyComplete string
+	expiresIn, interval                    time.Duration
+}
+
+// deviceAvailable says whether the run can use the device grant. A target
+// that neither names the device authorization endpoint nor lists the grant
+// does not use the (optional) grant: that skip is not a want.
+func (e *Env) deviceAvailable() (bool, string) {
+	switch {
+	case e.Spec.Grant(DeviceGrant) == nil:
+		return false, fmt.Sprintf("spec %s documents no device authorization grant", e.Spec.Name)
+	case len(e.Target.Grants) > 0 && !slices.Contains(e.Target.Grants, DeviceGrant):
+		return false, "the client is not registered for the device authorization grant (its grants do not list " + DeviceGrant + ")"
+	case e.Target.DeviceAuthorization == "" && slices.Contains(e.Target.Grants, DeviceGrant):
+		return false, "the client is registered for the device grant but no device authorization endpoint is named (target key device_authorization, or issuer)"
+	case e.Target.DeviceAuthorization == "":
+		return false, "the target does not use the device authorization grant (RFC 8628 is optional): it names no device authorization endpoint"
+	case e.Target.ClientID == "":
+		return false, "no client (target key client_id)"
+	}
+	return true, ""
+}
+
+// startDevice sends a device authorization request (RFC 8628 §3.1).
+func (e *Env) startDevice(ctx context.Context, label string) deviceAuth {
+	ps := []probes.Param{}
+	if e.Target.Scope != "" {
+		ps = append(ps, probes.Param{Name: "scope", Value: e.Spec.JoinScope(e.Spec.SplitScope(e.Target.Scope))})
+	}
+	d := deviceAuth{at: time.Now()}
+	d.ex = e.send(ctx, probes.Request{Label: label, Params: ps, Auth: e.DefaultAuth(), URL: e.Target.DeviceAuthorization})
+	d.code, d.userCode = d.ex.String("device_code"), d.ex.String("user_code")
+	e.Redactor.Add("device_code", d.code)
+	e.Redactor.Add("user_code", d.userCode)
+	d.verify, d.verifyComplete = d.ex.String("verification_uri"), d.ex.String("verification_uri_complete")
+	d.interval = 5 * time.Second // RFC 8628 §3.2: the default
+	if m, err := d.ex.Object(); err == nil {
+		if v, ok := seconds(m["expires_in"]); ok {
+			d.expiresIn = v
+		}
+		if v, ok := seconds(m["interval"]); ok && v > 0 {
+			d.interval = v
+		}
+	}
+	return d
+}
+
+// seconds reads a JSON number of seconds.
+func seconds(v any) (time.Duration, bool) {
+	var f float64
+	switch n := v.(type) {
+	case float64:
+		f = n
+	case json.Number:
+		x, err := n.Float64()
+		if err != nil {
+			return 0, false
+		}
+		f = x
+	default:
+		return 0, false
+	}
+	return time.Duration(f * float64(time.Second)), true
+}
+
+// poll sends one device access token request (RFC 8628 §3.4).
+func (e *Env) poll(ctx context.Context, label, code string) *wire.Exchange {
+	ps := []probes.Param{{Name: "grant_type", Value: DeviceGrant}, {Name: "device_code", Value: code}}
+	return e.send(ctx, probes.Request{Label: label, Params: ps, Auth: e.DefaultAuth()})
+}
+
+// sharedDevice is the device authorization the response, pending and
+// approval checks share.
+type sharedDevice struct {
+	once sync.Once
+	d    deviceAuth
+}
+
+func (e *Env) mainDevice(t *T) deviceAuth {
+	if ok, why := e.deviceAvailable(); !ok {
+		t.Skipf("%s", why)
+	}
+	s := &e.device
+	s.once.Do(func() { s.d = e.startDevice(t.Ctx, "device authorization request") })
+	t.Evidence(s.d.ex)
+	return s.d
+}
+
+// usable skips t unless d is a device authorization to poll with.
+func usable(t *T, d deviceAuth) {
+	if d.ex.Status() != 200 || d.code == "" {
+		t.Skipf("the device authorization request yielded no device code (see RFC8628-3.2-DEVICE-RESPONSE): %s", d.ex.Summary())
+	}
+}
+
+func planDeviceResponse(e *Env, req specs.Requirement) []Check {
+	return []Check{{Req: req, Concern: Device, Title: "the device authorization response carries the required members", Run: func(t *T) {
+		d := t.Env.mainDevice(t)
+		if d.ex.Status() != 200 {
+			t.Errorf("the device authorization request was not answered 200: %s", d.ex.Summary())
+			return
+		}
+		m, err := d.ex.Object()
+		if err != nil {
+			t.Errorf("the device authorization response is not a JSON object: %v", err)
+			return
+		}
+		for _, name := range []string{"device_code", "user_code", "verification_uri"} {
+			if s, ok := m[name].(string); !ok || s == "" {
+				t.Errorf("the response has no %s string (RFC 8628 §3.2: REQUIRED)", name)
+			}
+		}
+		if v, ok := seconds(m["expires_in"]); !ok || v <= 0 {
+			t.Errorf("the response has no positive expires_in number (RFC 8628 §3.2: REQUIRED)")
+		}
+	}}}
+}
+
+// pendingCodes are the answers to a poll before approval (RFC 8628 §3.5).
+var pendingCodes = []string{"authorization_pending", "slow_down"}
+
+func planDevicePending(e *Env, req specs.Requirement) []Check {
+	return []Check{{Req: req, Concern: Device, Title: "a device code the user has not approved yields no token", Run: func(t *T) {
+		d := t.Env.mainDevice(t)
+		usable(t, d)
+		ex, _ := t.Env.shared("device/pending", func() *wire.Exchange {
+			return t.Env.poll(t.Ctx, "poll before the user approved", d.code)
+		})
+		t.Evidence(ex)
+		expectGrantRefused(t, ex, "the poll before the user approved", pendingCodes...)
+	}}}
+}
+
+func planDeviceApproved(e *Env, req specs.Requirement) []Check {
+	return []Check{{Req: req, Concern: Device, Title: "once the user approves, polling at the interval yields a token", Timeout: 5 * time.Minute, Run: func(t *T) {
+		d := t.Env.mainDevice(t)
+		usable(t, d)
+		if t.Env.Authorizer == nil || t.Env.Target.Authorize == nil {
+			t.Skipf("no way to approve the device (target key authorize: a command, browser selectors or form)")
+		}
+		if d.verifyComplete == "" {
+			t.Skipf("the response has no verification_uri_complete, and typing the user code in is not automated: approve by hand is not a run")
+		}
+		actx, cancel := context.WithTimeout(t.Ctx, t.Env.authorizeTimeout())
+		err := t.Env.Authorizer.Approve(actx, d.verifyComplete)
+		cancel()
+		if err != nil {
+			t.Abortf("the device was not approved: %v", err)
+		}
+		t.Notef("approved by %s", t.Env.Authorizer.Name())
+		deadline := d.at.Add(d.expiresIn)
+		if d.expiresIn <= 0 {
+			deadline = time.Now().Add(2 * time.Minute)
+		}
+		interval := d.interval
+		for i := 1; ; i++ {
+			if !sleepCtx(t.Ctx, interval) {
+				t.Abortf("the run ended while polling")
+			}
+			ex := t.Env.poll(t.Ctx, fmt.Sprintf("poll %d after approval", i), d.code)
+			t.Evidence(ex)
+			code, _ := t.Env.ErrorCode(ex)
+			switch {
+			case ex.Status() == 200 && ex.String(t.Env.Spec.Member("access_token")) != "":
+				return
+			case code == "slow_down":
+				// RFC 8628 §3.5: this and every later poll waits 5 s more.
+				interval += 5 * time.Second
+				t.Notef("slow_down: polling every %s from now on", interval)
+			case code == "authorization_pending" && time.Now().Add(interval).Before(deadline):
+			default:
+				t.Errorf("the approved device got no token: %s", ex.Summary())
+				return
+			}
+		}
+	}}}
+}
+
+// sleepCtx waits d or until ctx ends; it reports whether d passed.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// planDeviceExpired plans two checks, as the token expiry checks do: a
+// fresh device code is pending (with the other device checks), and once
+// its expires_in (+ skew) has passed it is refused as expired (last, so
+// that the wait overlaps the checks after it).
+func planDeviceExpired(e *Env, req specs.Requirement) []Check {
+	start := func(t *T) deviceAuth {
+		if ok, why := t.Env.deviceAvailable(); !ok {
+			t.Skipf("%s", why)
+		}
+		s := &t.Env.deviceExpiry
+		s.once.Do(func() { s.d = t.Env.startDevice(t.Ctx, "device authorization for the expiry probe") })
+		t.Evidence(s.d.ex)
+		usable(t, s.d)
+		return s.d
+	}
+	// The fresh code is asked for among the device checks, not first in
+	// the run: against an endpoint that hangs, the token checks are the
+	// ones to spend the requests tokencert still sends it.
+	before := Check{Req: req, Concern: Device, Variant: "at start",
+		Title: "a fresh device code is pending, not expired",
+		Run: func(t *T) {
+			d := start(t)
+			ex := t.Env.poll(t.Ctx, "poll of the fresh device code", d.code)
+			t.Evidence(ex)
+			expectGrantRefused(t, ex, "the poll of the fresh device code", pendingCodes...)
+		}}
+	after := Check{Req: req, Concern: Expiry, Variant: "after expiry", Phase: PhaseLast,
+		Timeout: e.Target.MaxWait.Duration + 2*time.Minute,
+		Title:   "a device code past its expires_in is refused as expired",
+		Run: func(t *T) {
+			d := start(t)
+			if d.expiresIn <= 0 {
+				t.Skipf("the device authorization response states no expires_in")
+			}
+			deadline := d.at.Add(d.expiresIn + t.Env.Target.Skew)
+			if wait := time.Until(deadline); wait > t.Env.Target.MaxWait.Duration {
+				need := (d.expiresIn + t.Env.Target.Skew + 59*time.Second).Truncate(time.Minute)
+				t.Skipf("the device code lives %s (+ %s skew), longer than --max-wait %s; run with --max-wait %s (target key max_wait) to check", d.expiresIn, t.Env.Target.Skew, t.Env.Target.MaxWait.Duration, need)
+			}
+			if err := waitUntil(t, deadline, "expiry: waiting for the device code to expire ("+t.Check.Req.ID+")"); err != nil {
+				t.Errorf("the wait for expiry was cut short: %v", err)
+				return
+			}
+			ex := t.Env.poll(t.Ctx, "poll of the expired device code", d.code)
+			t.Evidence(ex)
+			// expired_token is RFC 8628's code; invalid_grant is RFC 6749
+			// §5.2's for an expired grant.
+			expectGrantRefused(t, ex, "the poll of the expired device code", "expired_token", "invalid_grant")
+		}}
+	return []Check{before, after}
+}
