@@ -33,6 +33,11 @@ var expected = map[string]map[string]string{
 		"RFC6749-5.2-UNSUPPORTED-GRANT [unsupported_grant_type] an unknown grant_type is refused": "fail",
 	},
 	"go-oauth2": {
+		// Not applicable: no revocation endpoint (RFC 7009).
+		"RFC7009-2-RT-REVOCATION a revoked refresh token is refused by the refresh grant":                         "skip",
+		"RFC7009-2.1-RT-REVOCATION-CASCADE revoking a refresh token also revokes the access token issued with it": "skip",
+		"RFC7009-2-AT-REVOCATION a revoked access token stops working":                                            "skip",
+		"RFC7009-2.2-UNKNOWN-TOKEN-200 revoking a token the server never issued is answered 200":                  "skip",
 		// Not applicable: no device authorization grant (RFC 8628).
 		"RFC8628-3.2-DEVICE-RESPONSE the device authorization response carries the required members":       "skip",
 		"RFC8628-3.5-PENDING a device code the user has not approved yields no token":                      "skip",

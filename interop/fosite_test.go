@@ -66,6 +66,7 @@ func startFosite(t testing.TB, c serverConfig) endpoints {
 		compose.OAuth2TokenIntrospectionFactory,
 		compose.OAuth2AuthorizeExplicitFactory,
 		compose.OAuth2PKCEFactory,
+		compose.OAuth2TokenRevocationFactory,
 	)
 	session := func() fosite.Session { return &fosite.DefaultSession{} }
 
@@ -110,6 +111,10 @@ func startFosite(t testing.TB, c serverConfig) endpoints {
 		}
 		provider.WriteAuthorizeResponse(ctx, w, ar, resp)
 	})
+	mux.HandleFunc("/revoke", func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		provider.WriteRevocationResponse(ctx, w, provider.NewRevocationRequest(ctx, r))
+	})
 	mux.HandleFunc("/introspect", func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		ir, err := provider.NewIntrospectionRequest(ctx, r, session())
@@ -132,5 +137,5 @@ func startFosite(t testing.TB, c serverConfig) endpoints {
 	})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return endpoints{url: srv.URL, token: "/token", introspection: "/introspect", resource: "/resource", authorize: "/authorize"}
+	return endpoints{url: srv.URL, token: "/token", introspection: "/introspect", resource: "/resource", authorize: "/authorize", revoke: "/revoke"}
 }

@@ -30,8 +30,9 @@ type endpoints struct {
 	token, introspection, resource string
 	// adjust changes the target (another spec, a client key), or is nil.
 	adjust func(*target.Target)
-	// authorize is the authorization endpoint, with a plain login form.
-	authorize string
+	// authorize is the authorization endpoint, with a plain login form;
+	// revoke the revocation endpoint (RFC 7009).
+	authorize, revoke string
 }
 
 // redirectURI is the redirection URI every client registers.
@@ -119,6 +120,9 @@ func (e endpoints) target(c serverConfig) target.Target {
 	}
 	if e.introspection != "" {
 		tf.Introspection = e.url + e.introspection
+	}
+	if e.revoke != "" {
+		tf.Revocation = e.url + e.revoke
 	}
 	if e.authorize != "" {
 		tf.Authorization = e.url + e.authorize

@@ -134,6 +134,16 @@ var (
 	FaultDeviceExpiredPending = Fault{Name: "device-expired-pending", Breaks: "RFC8628-3.5-EXPIRED-TOKEN",
 		Doc: "an expired device code is answered authorization_pending instead of expired_token"}
 
+	// Revocation (RFC 7009).
+	FaultRevokeRefreshIgnored = Fault{Name: "revoke-refresh-ignored", Breaks: "RFC7009-2-RT-REVOCATION",
+		Doc: "the revocation endpoint answers 200 for a refresh token but leaves it working"}
+	FaultRevokeNoCascade = Fault{Name: "revoke-no-cascade", Breaks: "RFC7009-2.1-RT-REVOCATION-CASCADE",
+		Doc: "revoking a refresh token leaves the access tokens issued with it working"}
+	FaultRevokeAccessIgnored = Fault{Name: "revoke-access-ignored", Breaks: "RFC7009-2-AT-REVOCATION",
+		Doc: "the revocation endpoint answers 200 for an access token but leaves it working"}
+	FaultRevokeUnknown400 = Fault{Name: "revoke-unknown-400", Breaks: "RFC7009-2.2-UNKNOWN-TOKEN-200",
+		Doc: "revoking a token the server does not know is answered 400 invalid_request instead of 200"}
+
 	// Expiry (RFC 6749 §7, RFC 6750 §3.1, RFC 7662 §2.2).
 	FaultExpiredAcceptedAtResource = Fault{Name: "expired-accepted-at-resource", Breaks: "RFC6749-7-EXPIRED-REJECTED-AT-RS",
 		Doc: "the protected resource accepts expired access tokens"}
@@ -193,6 +203,7 @@ var faults = []Fault{
 	FaultCodeExchangeBroken, FaultCodeReuseAccepted, FaultCodeReuseTokensKept, FaultCodeAnyClient, FaultCodeRedirectUnchecked,
 	FaultPKCEVerifierOptional, FaultPKCEVerifierUnchecked, FaultStateNotEchoed,
 	FaultDeviceResponseIncomplete, FaultDeviceTokenEarly, FaultDeviceApprovalIgnored, FaultDeviceExpiredPending,
+	FaultRevokeRefreshIgnored, FaultRevokeNoCascade, FaultRevokeAccessIgnored, FaultRevokeUnknown400,
 	FaultExpiredAcceptedAtResource, FaultRevokeOnRefreshNeverExpire, FaultExpiredActiveIntrospection,
 	FaultAudienceIgnored, FaultAudienceNotChecked, FaultClientSecretNotChecked, FaultLengthUnchecked, FaultSlowToken,
 	FaultExpiresInAbsent, FaultAccessTokenOpaque, FaultJWTAlgNone, FaultJWTExpMismatch, FaultJWTClaimsMismatch,

@@ -45,7 +45,7 @@ func (s *Server) metadata(issuer string) object {
 	}
 	methods = append(methods, "none")
 	m = append(m, member{"token_endpoint_auth_methods_supported", slices.Compact(methods)},
-		member{"introspection_endpoint", issuer + introspectPath})
+		member{"introspection_endpoint", issuer + introspectPath}, member{"revocation_endpoint", issuer + revokePath})
 	if sp.Grant("authorization_code") != nil {
 		m = append(m, member{"authorization_endpoint", issuer + authorizePath}, member{"code_challenge_methods_supported", []string{"S256"}})
 	}

@@ -139,7 +139,7 @@ func New(o Options) (*Server, error) {
 func (s *Server) checkSpec() error {
 	sp := s.spec
 	p := sp.Request.Path
-	if !strings.HasPrefix(p, "/") || p == resourcePath || p == introspectPath || p == jwksPath || p == authorizePath || strings.HasPrefix(p, devicePath) || strings.HasPrefix(p, "/.well-known/") {
+	if !strings.HasPrefix(p, "/") || p == resourcePath || p == introspectPath || p == jwksPath || p == authorizePath || p == revokePath || strings.HasPrefix(p, devicePath) || strings.HasPrefix(p, "/.well-known/") {
 		return fmt.Errorf("refserver: spec %s: token path %q must start with / and differ from %s, %s and %s", sp.Name, p, resourcePath, introspectPath, jwksPath)
 	}
 	if strings.Contains(p, " ") || strings.Count(p, "{") != len(sp.PathVars()) || strings.Count(p, "}") != len(sp.PathVars()) {
@@ -214,6 +214,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc(jwksPath, s.serveJWKS)
 	mux.HandleFunc(metadataPath, s.serveMetadata)
 	mux.HandleFunc(authorizePath, s.serveAuthorize)
+	mux.HandleFunc(revokePath, s.serveRevoke)
 	mux.HandleFunc(devicePath, s.serveDevice)
 	mux.HandleFunc(deviceVerifyPath, s.serveDeviceVerify)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -334,7 +335,7 @@ func (s *Server) Target() target.Target {
 		Spec: name, Endpoint: base + s.spec.Request.Path, Params: s.targetParams(),
 		ClientID: s.creds.ClientID, ClientSecret: s.creds.ClientSecret,
 		Scope: strings.Join(s.spec.Refserver.Scopes, " "), Audience: s.spec.Refserver.Audience,
-		Resource: base + resourcePath, Introspection: base + introspectPath,
+		Resource: base + resourcePath, Introspection: base + introspectPath, Revocation: base + revokePath,
 		OtherClientID: s.creds.OtherClientID, OtherClientSecret: s.creds.OtherClientSecret,
 	}
 	if s.listsResourceOwner() || s.spec.Grant("authorization_code") != nil || s.spec.Grant(DeviceGrant) != nil {

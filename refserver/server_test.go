@@ -42,7 +42,7 @@ func TestTargetDescribesTheServer(t *testing.T) {
 		Spec: "rfc6749", Endpoint: h.base + "/token",
 		ClientID: testCreds.ClientID, ClientSecret: testCreds.ClientSecret,
 		Username: testCreds.Username, Password: testCreds.Password, Scope: "read write",
-		Resource: h.base + "/resource", Introspection: h.base + "/introspect", Authorization: h.base + "/authorize", DeviceAuthorization: h.base + "/device",
+		Resource: h.base + "/resource", Introspection: h.base + "/introspect", Authorization: h.base + "/authorize", DeviceAuthorization: h.base + "/device", Revocation: h.base + "/revoke",
 		Authorize:     &target.Authorize{RedirectURI: RedirectURI, Form: true},
 		OtherClientID: testCreds.OtherClientID, OtherClientSecret: testCreds.OtherClientSecret,
 	}

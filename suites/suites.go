@@ -174,6 +174,7 @@ type Env struct {
 	codeReuse  codePair
 
 	device, deviceExpiry sharedDevice
+	revokedRT            revokedRefresh
 }
 
 // NewEnv prepares the environment for a spec and target.

@@ -1,0 +1,89 @@
+package refserver
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// revoke posts a revocation request by the main client and returns its status.
+func (h *harness) revoke(token, hint string) int {
+	h.t.Helper()
+	form := url.Values{"token": {token}}
+	if hint != "" {
+		form.Set("token_type_hint", hint)
+	}
+	req, err := http.NewRequest(http.MethodPost, h.base+revokePath, strings.NewReader(form.Encode()))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", basicHeader(testCreds.ClientID, testCreds.ClientSecret))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// The conformant revocation endpoint: a refresh token (with its access
+// token) and an access token are revoked whatever the hint; an unknown
+// token is 200; another client's token is left alone.
+func TestRevocation(t *testing.T) {
+	t.Parallel()
+	h := start(t, Options{})
+	tok := mustToken(t, h.token(passwordForm(), mainBasic))
+	at, rt := tok["access_token"].(string), tok["refresh_token"].(string)
+	if s := h.revoke(rt, "access_token"); s != 200 {
+		t.Fatalf("revocation: %d", s)
+	}
+	wantError(t, h.token(refreshForm(rt), mainBasic), 400, "invalid_grant")
+	if h.active(at) {
+		t.Error("the access token of a revoked refresh token is still active")
+	}
+	at2 := mustToken(t, h.token(ccForm(), mainBasic))["access_token"].(string)
+	h.revoke(at2, "")
+	if h.active(at2) {
+		t.Error("a revoked access token is still active")
+	}
+	if s := h.revoke("never-issued", ""); s != 200 {
+		t.Errorf("unknown token: %d, want 200", s)
+	}
+	other := mustToken(t, h.token(ccForm(), basic(testCreds.OtherClientID, testCreds.OtherClientSecret)))["access_token"].(string)
+	h.revoke(other, "")
+	if !h.active(other) {
+		t.Error("the main client revoked another client's token")
+	}
+}
+
+func init() {
+	faultCases[FaultRevokeRefreshIgnored.Name] = func(t *testing.T, h *harness) {
+		rt := mustToken(t, h.token(passwordForm(), mainBasic))["refresh_token"].(string)
+		if s := h.revoke(rt, "refresh_token"); s != 200 {
+			t.Errorf("revocation: %d", s)
+		}
+		mustToken(t, h.token(refreshForm(rt), mainBasic))
+	}
+	faultCases[FaultRevokeNoCascade.Name] = func(t *testing.T, h *harness) {
+		tok := mustToken(t, h.token(passwordForm(), mainBasic))
+		h.revoke(tok["refresh_token"].(string), "")
+		wantError(t, h.token(refreshForm(tok["refresh_token"].(string)), mainBasic), 400, "invalid_grant")
+		if !h.active(tok["access_token"].(string)) {
+			t.Error("the access token was revoked")
+		}
+	}
+	faultCases[FaultRevokeAccessIgnored.Name] = func(t *testing.T, h *harness) {
+		at := mustToken(t, h.token(ccForm(), mainBasic))["access_token"].(string)
+		h.revoke(at, "access_token")
+		if !h.active(at) {
+			t.Error("the access token was revoked")
+		}
+	}
+	faultCases[FaultRevokeUnknown400.Name] = func(t *testing.T, h *harness) {
+		if s := h.revoke("never-issued", ""); s != 400 {
+			t.Errorf("unknown token: %d, want 400", s)
+		}
+	}
+}

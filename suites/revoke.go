@@ -1,0 +1,147 @@
+package suites
+
+import (
+	"sync"
+
+	"github.com/tokencert/tokencert/probes"
+	"github.com/tokencert/tokencert/specs"
+	"github.com/tokencert/tokencert/suites/wire"
+)
+
+// Revocation (RFC 7009), where the target or the issuer's metadata names
+// the endpoint: revoked refresh and access tokens stop working, revoking
+// a refresh token takes its access tokens along, and an unknown token is
+// answered 200.
+
+func init() {
+	register(&Kind{Name: "revoke-refresh", Plan: planRevokeRefresh, Requirements: []string{"RFC7009-2-RT-REVOCATION", "RFC7009-2.1-RT-REVOCATION-CASCADE"},
+		Doc: "a refresh token revoked with 200 is refused by the refresh grant (RT-REVOCATION), and the access token issued with it stops working at introspection or the resource (RT-REVOCATION-CASCADE)"})
+	register(&Kind{Name: "revoke-access", Plan: planRevokeAccess, Requirements: []string{"RFC7009-2-AT-REVOCATION"},
+		Doc: "an access token revoked with 200 stops working at introspection or the resource"})
+	register(&Kind{Name: "revoke-unknown", Plan: planRevokeUnknown, Requirements: []string{"RFC7009-2.2-UNKNOWN-TOKEN-200"},
+		Doc: "revoking a token the server never issued is answered 200"})
+}
+
+// Revoking is optional for a server (RFC 7009): a target that names no
+// revocation endpoint skips these checks without making the run incomplete.
+const noRevocation = "the target names no revocation endpoint (RFC 7009 is optional; give revocation, or an issuer whose metadata names it)"
+
+// revoke sends a revocation request (RFC 7009 §2.1).
+func (e *Env) revoke(t *T, label, token, hint string) *wire.Exchange {
+	ps := []probes.Param{{Name: "token", Value: token}}
+	if hint != "" {
+		ps = append(ps, probes.Param{Name: "token_type_hint", Value: hint})
+	}
+	return e.send(t.Ctx, probes.Request{Label: label, Params: ps, Auth: e.DefaultAuth(), URL: e.Target.Revocation})
+}
+
+// tokenStillWorks asks introspection (else the resource) whether an access
+// token works; it skips t when neither is there.
+func (e *Env) tokenStillWorks(t *T, label, token string) bool {
+	probe := introspectionProbe
+	if e.Target.Introspection == "" || e.Target.Public() {
+		probe = resourceProbe
+	}
+	if probe.url(e.Target) == "" {
+		t.Skipf("neither introspection nor a protected resource can tell whether the access token still works (target keys introspection, resource)")
+	}
+	ex := probe.send(e, t.Ctx, label+" at "+probe.where, token)
+	t.Evidence(ex)
+	accepted, problem := probe.verdict(ex)
+	if problem != "" {
+		t.Errorf("%s: %s", problem, ex.Summary())
+	}
+	return accepted
+}
+
+// revokedRefresh is a fresh refresh token, revoked, and a refresh tried
+// with it afterwards; the two refresh-token checks share it.
+type revokedRefresh struct {
+	once                     sync.Once
+	src, revocation, refresh *wire.Exchange
+	rt                       string
+}
+
+func planRevokeRefresh(e *Env, req specs.Requirement) []Check {
+	cascade := req.ID == "RFC7009-2.1-RT-REVOCATION-CASCADE"
+	title := "a revoked refresh token is refused by the refresh grant"
+	if cascade {
+		title = "revoking a refresh token also revokes the access token issued with it"
+	}
+	return []Check{{Req: req, Concern: Refresh, Title: title, Run: func(t *T) {
+		if t.Env.Target.Revocation == "" {
+			t.Skipf("%s", noRevocation)
+		}
+		if _, ok := t.Env.refreshGrant(); !ok {
+			t.Skipf("a refresh token of its own is needed, which only a grant can issue (target keys username, password)")
+		}
+		r := &t.Env.revokedRT
+		r.once.Do(func() {
+			r.src, r.rt = t.Env.FreshRefreshToken(t.Ctx, "token for the revocation probe", "")
+			if r.rt != "" {
+				r.revocation = t.Env.revoke(t, "revocation of the refresh token", r.rt, "refresh_token")
+				r.refresh = t.Env.Refresh(t.Ctx, "refresh with the revoked refresh token", r.rt, "", "", "")
+			}
+		})
+		t.Evidence(r.src)
+		if r.rt == "" {
+			t.Skipf("no refresh token to revoke: %s", r.src.Summary())
+		}
+		t.Evidence(r.revocation)
+		if r.revocation.Status() != 200 {
+			t.Errorf("the revocation of a valid refresh token was answered %s, not 200 (RFC 7009 §2.2)", r.revocation.Summary())
+			return
+		}
+		if !cascade {
+			t.Evidence(r.refresh)
+			expectGrantRefused(t, r.refresh, "the refresh with the revoked refresh token", "invalid_grant")
+			return
+		}
+		if at := r.src.String(t.Env.Spec.Member("access_token")); at != "" && t.Env.tokenStillWorks(t, "the access token of the revoked refresh token", at) {
+			t.Errorf("the access token issued with the revoked refresh token still works")
+		}
+	}}}
+}
+
+func planRevokeAccess(e *Env, req specs.Requirement) []Check {
+	return []Check{{Req: req, Concern: Refresh, Title: "a revoked access token stops working", Run: func(t *T) {
+		if t.Env.Target.Revocation == "" {
+			t.Skipf("%s", noRevocation)
+		}
+		grant, why := t.Env.PrimaryGrant()
+		if grant == "" {
+			t.Skipf("no token to revoke: %s", why)
+		}
+		src := t.Env.send(t.Ctx, probes.Request{Label: "token for the access-token revocation probe", Params: t.Env.grantParams(grant), Auth: t.Env.DefaultAuth()})
+		t.Evidence(src)
+		at := src.String(t.Env.Spec.Member("access_token"))
+		if at == "" {
+			t.Skipf("no access token to revoke: %s", src.Summary())
+		}
+		rev := t.Env.revoke(t, "revocation of the access token", at, "access_token")
+		t.Evidence(rev)
+		if rev.Status() != 200 {
+			t.Errorf("the revocation of a valid access token was answered %s, not 200 (RFC 7009 §2.2)", rev.Summary())
+			return
+		}
+		if t.Env.tokenStillWorks(t, "the revoked access token", at) {
+			t.Errorf("the revoked access token still works")
+		}
+	}}}
+}
+
+func planRevokeUnknown(e *Env, req specs.Requirement) []Check {
+	return []Check{{Req: req, Concern: Refresh, Title: "revoking a token the server never issued is answered 200", Run: func(t *T) {
+		if t.Env.Target.Revocation == "" {
+			t.Skipf("%s", noRevocation)
+		}
+		if t.Env.Target.ClientID == "" {
+			t.Skipf("no client (target key client_id)")
+		}
+		ex := t.Env.revoke(t, "revocation of an unknown token", "tokencert-unknown-"+probes.Random(32), "")
+		t.Evidence(ex)
+		if ex.Status() != 200 {
+			t.Errorf("an unknown token's revocation was answered %s; RFC 7009 §2.2: 200 (an invalid token is no error)", ex.Summary())
+		}
+	}}}
+}
