@@ -111,6 +111,7 @@ type Repeat struct {
 var Designed = []struct{ Label, First, Why string }{
 	{Label: expiredLabel, Why: "RFC6749-7/RFC7662-2.2: the token the fresh-token probe presented, presented again after it expired"},
 	{Label: "replay of the rotated refresh token", Why: "RFC9700-4.14.2: replaying the refresh token the shared refresh presented is the probe"},
+	{Label: "replay of the public client's rotated refresh token", Why: "RFC9700-4.14.2 (public clients): replaying the public client's refresh token after its refresh is the probe"},
 	{Label: "token for the refresh-binding probe", Why: "RFC6749-10.4: the other client's attempt needs an unused refresh token of its own; one another check redeems (or that replay detection revokes) would let that check decide this verdict"},
 	{First: watchedLabel, Why: "RFC6749-7/RFC7662-2.2: the expiry checks watch a token of their own, which no other check touches; a server may revoke an access token when its refresh token is redeemed, and a token refused for that reason proves nothing about expiry"},
 	{Label: "token for the refresh-chain probe", Why: "RFC6749-6-NEW-RT-SAME-SCOPE: the chain redeems its refresh token twice; a token another check refreshes (or replays) would let that check break the chain"},

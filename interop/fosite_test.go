@@ -57,6 +57,10 @@ func startFosite(t testing.TB, c serverConfig) endpoints {
 			Scopes:        c.scopes,
 		}
 	}
+	// A public client (RFC 6749 §2.1): no secret, "none" at the token
+	// endpoint; the public-client check uses it.
+	store.Clients[publicClientID] = &fosite.DefaultClient{ID: publicClientID, Public: true,
+		GrantTypes: []string{"password", "refresh_token"}, Scopes: c.scopes}
 	store.Users[c.username] = storage.MemoryUserRelation{Username: c.username, Password: c.password}
 
 	provider := compose.Compose(config, store, compose.NewOAuth2HMACStrategy(config),
@@ -137,5 +141,5 @@ func startFosite(t testing.TB, c serverConfig) endpoints {
 	})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return endpoints{url: srv.URL, token: "/token", introspection: "/introspect", resource: "/resource", authorize: "/authorize", revoke: "/revoke"}
+	return endpoints{url: srv.URL, token: "/token", introspection: "/introspect", resource: "/resource", authorize: "/authorize", revoke: "/revoke", public: publicClientID}
 }

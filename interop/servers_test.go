@@ -33,7 +33,12 @@ type endpoints struct {
 	// authorize is the authorization endpoint, with a plain login form;
 	// revoke the revocation endpoint (RFC 7009).
 	authorize, revoke string
+	// public is a public client's id, or "".
+	public string
 }
+
+// publicClientID is the public client of the servers that have one.
+const publicClientID = "tokencert-public"
 
 // redirectURI is the redirection URI every client registers.
 const redirectURI = "https://client.tokencert.invalid/callback"
@@ -121,6 +126,7 @@ func (e endpoints) target(c serverConfig) target.Target {
 	if e.introspection != "" {
 		tf.Introspection = e.url + e.introspection
 	}
+	tf.PublicClientID = e.public
 	if e.revoke != "" {
 		tf.Revocation = e.url + e.revoke
 	}

@@ -123,6 +123,15 @@ func TestPublicClientCode(t *testing.T) {
 }
 
 func init() {
+	faultCases[FaultPublicRTNotRotated.Name] = func(t *testing.T, h *harness) {
+		pub := withValue(passwordForm(), "client_id", h.srv.PublicClientID())
+		rt := mustToken(t, h.token(pub, noAuth))["refresh_token"].(string)
+		f := withValue(refreshForm(rt), "client_id", h.srv.PublicClientID())
+		if again := mustToken(t, h.token(f, noAuth))["refresh_token"]; again != rt {
+			t.Errorf("the public client's refresh token was rotated")
+		}
+		mustToken(t, h.token(f, noAuth))
+	}
 	accepted := func(edit func(url.Values) (url.Values, auth)) func(t *testing.T, h *harness) {
 		return func(t *testing.T, h *harness) {
 			f, a := edit(codeForm(h.code(testVerifier).Get("code"), testVerifier))

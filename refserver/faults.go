@@ -103,6 +103,8 @@ var (
 		Doc: "a refresh grants any scope the client may have, beyond the original grant, and its response states no scope (only introspection tells)"}
 	FaultRefreshAnyClient = Fault{Name: "refresh-any-client", Breaks: "RFC6749-10.4-RT-BOUND-TO-CLIENT",
 		Doc: "any authenticated client can redeem any refresh token"}
+	FaultPublicRTNotRotated = Fault{Name: "public-rt-not-rotated", Breaks: "RFC9700-2.2.2-PUBLIC-CLIENT-RT-PROTECTION",
+		Doc: "a public client's refresh returns the presented refresh token again, which keeps working (neither rotated nor sender-constrained)"}
 	FaultRefreshUnknownInvalidRequest = Fault{Name: "refresh-unknown-invalid-request", Breaks: "RFC6749-5.2-INVALID-GRANT-REFRESH",
 		Doc: "an unknown refresh token is answered invalid_request instead of invalid_grant"}
 
@@ -199,7 +201,7 @@ var faults = []Fault{
 	FaultPasswordInvalidClient, FaultUnsupportedGrantInvalidRequest, FaultMissingGrantTypeUnsupported,
 	FaultMissingParamInvalidGrant, FaultRepeatedParamAccepted, FaultUnknownScopeGranted, FaultScopeNarrowedSilently,
 	FaultMalformedBody500, FaultErrorTextPlain, FaultErrorCodeInvented, FaultErrorDescriptionUnicode, FaultGetAccepted,
-	FaultRefreshBroken, FaultRotationOldValid, FaultRefreshScopeEscalation, FaultRefreshScopeEscalationSilent, FaultRefreshAnyClient, FaultRefreshUnknownInvalidRequest,
+	FaultRefreshBroken, FaultRotationOldValid, FaultRefreshScopeEscalation, FaultRefreshScopeEscalationSilent, FaultRefreshAnyClient, FaultRefreshUnknownInvalidRequest, FaultPublicRTNotRotated,
 	FaultCodeExchangeBroken, FaultCodeReuseAccepted, FaultCodeReuseTokensKept, FaultCodeAnyClient, FaultCodeRedirectUnchecked,
 	FaultPKCEVerifierOptional, FaultPKCEVerifierUnchecked, FaultStateNotEchoed,
 	FaultDeviceResponseIncomplete, FaultDeviceTokenEarly, FaultDeviceApprovalIgnored, FaultDeviceExpiredPending,

@@ -35,11 +35,15 @@ func (s *Server) grantRefresh(req *tokenRequest, c client) (*grant, *apiError) {
 	if s.has(FaultRevokeOnRefreshNeverExpire) {
 		s.store.revokeIssuedWith(token)
 	}
-	if s.keepsRefreshToken() {
+	if s.keepsRefreshToken() || (c.public && s.has(FaultPublicRTNotRotated)) {
 		return &grant{client: c.id, username: rec.username, scope: sc, keepRefresh: token, refreshScope: rec.scope}, nil
 	}
-	rotate := s.spec.Grant("refresh_token").Rotation != "never"
-	if rotate && !s.has(FaultRotationOldValid) && !s.store.consume(token) {
+	// A public client's refresh tokens are rotated whatever the dialect:
+	// they are not sender-constrained (RFC 9700 §4.14.2).
+	rotate := s.spec.Grant("refresh_token").Rotation != "never" || c.public
+	// FaultRotationOldValid keeps the old token of confidential clients
+	// only: for a public client that would break RFC 9700 §2.2.2 as well.
+	if rotate && (!s.has(FaultRotationOldValid) || c.public) && !s.store.consume(token) {
 		return nil, fail(probes.BadRefreshToken) // redeemed concurrently
 	}
 	refreshScope := rec.scope

@@ -337,6 +337,7 @@ func (s *Server) Target() target.Target {
 		Scope: strings.Join(s.spec.Refserver.Scopes, " "), Audience: s.spec.Refserver.Audience,
 		Resource: base + resourcePath, Introspection: base + introspectPath, Revocation: base + revokePath,
 		OtherClientID: s.creds.OtherClientID, OtherClientSecret: s.creds.OtherClientSecret,
+		PublicClientID: s.creds.PublicClientID,
 	}
 	if s.listsResourceOwner() || s.spec.Grant("authorization_code") != nil || s.spec.Grant(DeviceGrant) != nil {
 		t.Username, t.Password = s.creds.Username, s.creds.Password

@@ -45,6 +45,7 @@ func TestTargetDescribesTheServer(t *testing.T) {
 		Resource: h.base + "/resource", Introspection: h.base + "/introspect", Authorization: h.base + "/authorize", DeviceAuthorization: h.base + "/device", Revocation: h.base + "/revoke",
 		Authorize:     &target.Authorize{RedirectURI: RedirectURI, Form: true},
 		OtherClientID: testCreds.OtherClientID, OtherClientSecret: testCreds.OtherClientSecret,
+		PublicClientID: h.srv.PublicClientID(),
 	}
 	if !reflect.DeepEqual(tg, want) {
 		t.Errorf("Target() = %+v\nwant %+v", tg, want)

@@ -46,8 +46,10 @@ type Target struct {
 	Introspection     string   `json:"introspection,omitempty"`
 	OtherClientID     string   `json:"other_client_id,omitempty"`
 	OtherClientSecret string   `json:"other_client_secret,omitempty"`
-	// PublicClientID is a public client (no secret, RFC 6749 §2.1) for
-	// the DPoP refresh-token binding check (RFC 9449 §5).
+	// PublicClientID is a public client (no secret, RFC 6749 §2.1)
+	// registered besides the certified one: the DPoP refresh-token binding
+	// check (RFC 9449 §5) and the public-client refresh check (RFC 9700
+	// §4.14.2) use it.
 	PublicClientID string         `json:"public_client_id,omitempty"`
 	MaxWait        specs.Duration `json:"max_wait,omitzero"`
 	// RefreshToken is a refresh token obtained elsewhere (say, through a

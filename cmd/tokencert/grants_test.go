@@ -106,7 +106,8 @@ func TestIssuerPublicClientSuppliedRefreshToken(t *testing.T) {
 		}
 	}
 	for id, want := range map[string]string{"RFC6749-6-REFRESH-SUCCESS": "pass", "RFC9700-4.14.2-OLD-RT-REJECTED": "pass",
-		"RFC6749-2.3.1-BASIC-SUPPORT": "skip", "RFC6749-3.2.1-AUTH-REQUIRED": "skip"} {
+		"RFC9700-2.2.2-PUBLIC-CLIENT-RT-PROTECTION": "pass",
+		"RFC6749-2.3.1-BASIC-SUPPORT":               "skip", "RFC6749-3.2.1-AUTH-REQUIRED": "skip"} {
 		if verdicts[id] != want {
 			t.Errorf("%s: %s, want %s\n%s", id, verdicts[id], want, failures(r))
 		}
