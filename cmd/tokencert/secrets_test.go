@@ -45,7 +45,7 @@ func (t *tokenRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var body map[string]any
 	if json.Unmarshal(rec.Body.Bytes(), &body) == nil {
 		t.mu.Lock()
-		for _, k := range []string{"access_token", "refresh_token"} {
+		for _, k := range []string{"access_token", "refresh_token", "device_code", "user_code"} {
 			if s, ok := body[k].(string); ok && len(s) >= 4 {
 				t.tokens[s] = true
 			}
@@ -105,7 +105,8 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 				"other_client_id: client-two\nother_client_secret: ${T_OTHER}\nmax_wait: 30s\n" +
 				"authorization: " + ts.URL + "/authorize\n" +
 				"authorize:\n  redirect_uri: " + refserver.RedirectURI + "\n" +
-				"  command: 'curl -s -o /dev/null -w \"%{redirect_url}\" --data \"${TOKENCERT_AUTHORIZATION_URL#*\\?}&username=alice&password=$T_PW_FORM\" " + ts.URL + "/authorize'\n"
+				"  command: 'curl -s -o /dev/null -w \"%{redirect_url}\" --data \"${TOKENCERT_AUTHORIZATION_URL#*\\?}&username=alice&password=$T_PW_FORM\" \"${TOKENCERT_AUTHORIZATION_URL%%\\?*}\"'\n" +
+				"device_authorization: " + ts.URL + "/device\n"
 			if err := os.WriteFile(file, []byte(yaml), 0o600); err != nil {
 				t.Fatal(err)
 			}
@@ -123,6 +124,11 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 			rec.mu.Unlock()
 			if codes := strings.Count(r.stdout, "authorization codes)"); codes == 0 {
 				t.Errorf("the run obtained no authorization code through the authorize command:\n%s", r.stdout)
+			}
+			for _, tc := range r.cases() {
+				if fault == "" && property(tc, "requirement") == "RFC8628-3.5-SUCCESS" && (tc.Failure != nil || tc.Error != nil || tc.Skipped != nil) {
+					t.Errorf("the device was not approved through the authorize command: %s", tc.Name)
+				}
 			}
 			if len(secrets) < 6 {
 				t.Fatalf("only %d tokens were issued; the run did not exercise the server", len(secrets)-3)
