@@ -227,12 +227,14 @@ func TestDPoPPublicClient(t *testing.T) {
 	wantError(t, d.tokenWith(passwordForm(), basic(pub.id, ""), d.valid(t).sign(t)), 401, "invalid_client")
 }
 
-// Other specs know nothing of DPoP: no public client, no proof wanted.
+// Other specs know nothing of DPoP: no DPoP public client, no proof
+// wanted. (rfc6749's public client is the registry's, for RFC 9700
+// §4.14.2, not DPoP's.)
 func TestDPoPOffElsewhere(t *testing.T) {
 	t.Parallel()
 	h := start(t, Options{})
-	if h.srv.Target().PublicClientID != "" {
-		t.Error("rfc6749 has a public client")
+	if h.srv.dpop != nil {
+		t.Error("rfc6749 has a DPoP public client")
 	}
 	tok := mustToken(t, h.token(ccForm(), mainBasic))
 	if tok["token_type"] != "Bearer" {
