@@ -41,6 +41,11 @@ var resourceProbe = tokenProbe{
 	},
 }
 
+// publicIntrospectionWhy is why a public client does not call
+// introspection: the endpoint requires the caller's authentication
+// (RFC 7662 §2.1), and a public client has no credentials.
+const publicIntrospectionWhy = "the client is public (client_auth: none): it has no credentials to call introspection with (RFC 7662 §2.1)"
+
 var introspectionProbe = tokenProbe{
 	where: "introspection", key: "introspection",
 	url: func(t target.Target) string { return t.Introspection },
@@ -138,6 +143,9 @@ func (p tokenProbe) verdict(ex *wire.Exchange) (bool, string) {
 func expiryToken(t *T, p tokenProbe, fresh bool) (string, time.Time, time.Duration) {
 	if p.url(t.Env.Target) == "" {
 		t.Skipf("no %s to present the token to (target key %s)", p.where, p.key)
+	}
+	if p.key == "introspection" && t.Env.Target.Public() {
+		t.Skipf("%s", publicIntrospectionWhy)
 	}
 	grant, why := t.Env.PrimaryGrant()
 	if grant == "" {

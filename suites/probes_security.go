@@ -202,6 +202,9 @@ func planIntrospectionUnknown(e *Env, req specs.Requirement) []Check {
 		if t.Env.Target.Introspection == "" {
 			t.Skipf("no introspection endpoint (target key introspection)")
 		}
+		if t.Env.Target.Public() {
+			t.Skipf("%s", publicIntrospectionWhy)
+		}
 		tokens := [][2]string{{"a garbage token", "tokencert-unknown-" + probes.Random(32)}}
 		if grant, _ := t.Env.PrimaryGrant(); grant != "" {
 			ex, _ := t.Env.Token(t.Ctx, grant, t.Env.DefaultAuth())
@@ -293,6 +296,9 @@ func planRefreshChain(e *Env, req specs.Requirement) []Check {
 		}
 		narrow := full[0]
 		src, rt := t.Env.FreshRefreshToken(t.Ctx, "token for the refresh-chain probe", "")
+		if src == nil {
+			t.Skipf("%s", ownRefreshTokenWhy)
+		}
 		t.Evidence(src)
 		if rt == "" {
 			t.Skipf("no refresh token to start the chain with: %s", src.Summary())

@@ -184,7 +184,7 @@ func planRefreshOtherClient(e *Env, req specs.Requirement) []Check {
 // introspectedScope asks the introspection endpoint, when there is one, for
 // the scope of an access token ("" when it cannot tell).
 func (e *Env) introspectedScope(t *T, token string) string {
-	if e.Target.Introspection == "" || token == "" {
+	if e.Target.Introspection == "" || token == "" || e.Target.Public() {
 		return ""
 	}
 	ex := introspectionProbe.send(e, t.Ctx, "introspection of the refreshed token", token)
