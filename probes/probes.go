@@ -265,7 +265,7 @@ var (
 		Title:        "a request with a repeated parameter is refused",
 		Requirements: []string{"RFC6749-3.2-NO-REPEATED-PARAMS"},
 		Build: func(e Env, r *Request) string {
-			if enc := e.Spec().Request.Encoding; enc != "form" {
+			if enc := e.Spec().Request.Encoding; enc != "form" && enc != "query" {
 				return "a " + enc + " body cannot repeat a parameter"
 			}
 			grant, _ := e.PrimaryGrant()
@@ -281,6 +281,9 @@ var (
 		Title:        "a malformed request body is refused with a client error, not a server error",
 		Requirements: []string{"RFC6749-5.2-STATUS-400"},
 		Build: func(e Env, r *Request) string {
+			if e.Spec().Request.Encoding == "query" {
+				return "the spec puts the parameters in the request URI's query: the request has no body to malform"
+			}
 			if e.Spec().Request.Encoding == "json" {
 				grant, _ := e.PrimaryGrant()
 				r.RawBody = []byte(`{"grant_type": "` + grant + `", `)
@@ -358,6 +361,9 @@ var (
 		Doc:   "the request with another method, the parameters in the body in the spec's own encoding (GET with a JSON body for a JSON dialect; PUT with the parameters in the query when the spec's method is GET); probed beside `wrong_method` by its check",
 		Title: "a token request with another HTTP method and the spec's own body yields no token",
 		Build: func(e Env, r *Request) string {
+			if e.Spec().Request.Encoding == "query" {
+				return "the spec's own encoding puts the parameters in the query, which the wrong_method probe sends already"
+			}
 			r.Method, r.Query = http.MethodGet, false
 			if e.Spec().Request.Method == http.MethodGet {
 				r.Method, r.Query = http.MethodPut, true

@@ -45,16 +45,19 @@ func (s *Server) readTokenRequest(r *http.Request) (*tokenRequest, *apiError) {
 		return nil, fail(probes.MalformedBody)
 	}
 	var values map[string][]string
+	query := s.bodyEncoding() == "query"
 	switch s.bodyEncoding() {
 	case "json":
 		values, err = decodeJSONParams(body)
+	case "query":
+		values, err = url.ParseQuery(r.URL.RawQuery)
 	default:
 		values, err = url.ParseQuery(string(body))
 	}
 	if err != nil {
 		return nil, fail(probes.MalformedBody)
 	}
-	if r.Method == http.MethodGet || r.Method != s.spec.Request.Method {
+	if !query && (r.Method == http.MethodGet || r.Method != s.spec.Request.Method) {
 		for k, vs := range r.URL.Query() {
 			values[k] = append(values[k], vs...)
 		}

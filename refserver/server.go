@@ -146,7 +146,7 @@ func (s *Server) checkSpec() error {
 		return fmt.Errorf("refserver: spec %s: token path %q may contain no spaces, and braces only around a whole segment ({tenant})", sp.Name, p)
 	}
 	switch sp.Request.Encoding {
-	case "form", "json":
+	case "form", "json", "query":
 	default:
 		return fmt.Errorf("refserver: spec %s: unknown request encoding %q", sp.Name, sp.Request.Encoding)
 	}

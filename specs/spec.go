@@ -48,7 +48,8 @@ type Request struct {
 	Method string `json:"method"`
 	// Path is the endpoint path the reference server serves.
 	Path string `json:"path"`
-	// Encoding of the request body: "form" or "json".
+	// Encoding of the request parameters: "form" or "json" in the body, or
+	// "query": form-encoded in the request URI's query, no body.
 	Encoding string `json:"encoding"`
 	// ContentType overrides the Content-Type header the encoding implies
 	// (some documents declare one type and send another).

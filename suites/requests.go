@@ -60,7 +60,7 @@ func (e *Env) sendProof(ctx context.Context, r probes.Request, edit *dpopEdit) *
 	if len(r.URIParams) > 0 {
 		endpoint = addQuery(endpoint, e.formEncode(r.URIParams))
 	}
-	if r.Query {
+	if r.Query || (spec.Request.Encoding == "query" && body == nil) {
 		endpoint = addQuery(endpoint, e.formEncode(params))
 	} else if body == nil {
 		switch spec.Request.Encoding {
