@@ -31,10 +31,17 @@ func (s *Server) serveMetadata(w http.ResponseWriter, r *http.Request) {
 // metadata is the metadata document for issuer.
 func (s *Server) metadata(issuer string) object {
 	sp := s.spec
-	m := object{{"issuer", issuer}, {"token_endpoint", issuer + s.tokenPathFilled()}}
+	published := issuer
+	if s.has(FaultMetadataIssuerMismatch) {
+		published += "/"
+	}
+	m := object{{"issuer", published}, {"token_endpoint", issuer + s.tokenPathFilled()}}
 	var grants []string
 	for _, g := range sp.Grants {
 		grants = append(grants, g.Type)
+	}
+	if s.has(FaultMetadataGrantUnserved) {
+		grants = append(grants, "urn:ietf:params:oauth:grant-type:token-exchange")
 	}
 	// response_types_supported is REQUIRED (RFC 8414 §2); a server without
 	// an authorization endpoint still names one, "code".
@@ -44,10 +51,19 @@ func (s *Server) metadata(issuer string) object {
 		methods = append(methods, map[string]string{authBasic: "client_secret_basic", authBody: "client_secret_post"}[a])
 	}
 	methods = append(methods, "none")
+	side := issuer
+	if s.has(FaultMetadataHTTPEndpoints) {
+		side = "http://" + strings.TrimPrefix(strings.TrimPrefix(issuer, "https://"), "http://")
+		side = strings.Replace(side, "127.0.0.1", "as.tokencert.invalid", 1)
+	}
 	m = append(m, member{"token_endpoint_auth_methods_supported", slices.Compact(methods)},
-		member{"introspection_endpoint", issuer + introspectPath}, member{"revocation_endpoint", issuer + revokePath})
+		member{"introspection_endpoint", side + introspectPath}, member{"revocation_endpoint", side + revokePath})
 	if sp.Grant("authorization_code") != nil {
-		m = append(m, member{"authorization_endpoint", issuer + authorizePath}, member{"code_challenge_methods_supported", []string{"S256"}})
+		pkce := []string{"S256"}
+		if s.has(FaultMetadataPKCEPlainOnly) {
+			pkce = []string{"plain"}
+		}
+		m = append(m, member{"authorization_endpoint", issuer + authorizePath}, member{"code_challenge_methods_supported", pkce})
 	}
 	if sp.Grant(DeviceGrant) != nil {
 		m = append(m, member{"device_authorization_endpoint", issuer + devicePath})

@@ -354,6 +354,10 @@ func (s *Server) Target() target.Target {
 			t.Authorize = &target.Authorize{RedirectURI: RedirectURI, Form: true}
 		}
 	}
+	if s.hasMetadataRequirement() {
+		// The metadata checks read the server's own metadata.
+		t.Issuer = base
+	}
 	s.dpopTarget(&t)
 	s.mtlsTarget(&t)
 	s.jwksTarget(&t)

@@ -284,6 +284,9 @@ func prepare(o *Options) (_ *prepared, err error) {
 		return nil, err
 	}
 	env.Authorizer = authorizer
+	if p.discovery != nil {
+		env.MetadataFilled = p.discovery.Filled
+	}
 	plan, err := env.Plan()
 	if err != nil {
 		return nil, err

@@ -34,7 +34,7 @@ const (
 	Security  = "security"
 )
 
-var concernOrder = map[string]int{Fields: 0, Errors: 1, Refresh: 2, AuthCode: 3, Device: 4, Transport: 5, Security: 6, Expiry: 7}
+var concernOrder = map[string]int{Fields: 0, Errors: 1, Refresh: 2, AuthCode: 3, Device: 4, Metadata: 5, Transport: 6, Security: 7, Expiry: 8}
 
 // Phase orders checks that must run first or last (expiry overlaps the run).
 type Phase int
@@ -162,6 +162,9 @@ type Env struct {
 
 	// Authorizer gets authorization codes (nil: the run cannot).
 	Authorizer authorize.Authorizer
+	// MetadataFilled are the target keys the issuer's metadata filled in
+	// (result.Discovery.Filled): what the target did not say itself.
+	MetadataFilled []string
 
 	memo   memo
 	logins logins

@@ -1,0 +1,77 @@
+package refserver
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// metadataWith is the oauth21 server's metadata document, with fault f
+// (nil: none).
+func metadataWith(t *testing.T, f *Fault) (*harness, map[string]any) {
+	t.Helper()
+	o := Options{Spec: loadSpec(t, "oauth21")}
+	if f != nil {
+		o.Faults = []Fault{*f}
+	}
+	h := start(t, o)
+	req, _ := http.NewRequest(http.MethodGet, h.base+metadataPath, nil)
+	r := h.send(req)
+	if r.status != http.StatusOK {
+		t.Fatalf("metadata: status %d: %s", r.status, r.body)
+	}
+	return h, r.obj(t)
+}
+
+func init() {
+	faultCases[FaultMetadataIssuerMismatch.Name] = func(t *testing.T, _ *harness) {
+		for _, f := range []*Fault{nil, &FaultMetadataIssuerMismatch} {
+			h, m := metadataWith(t, f)
+			if got, want := m["issuer"] == h.base, f == nil; got != want {
+				t.Errorf("fault %v: issuer %v, base %s", f != nil, m["issuer"], h.base)
+			}
+			if h.srv.Target().Issuer != h.base {
+				t.Errorf("the target's issuer is %q, want %q", h.srv.Target().Issuer, h.base)
+			}
+		}
+	}
+	faultCases[FaultMetadataHTTPEndpoints.Name] = func(t *testing.T, _ *harness) {
+		for _, f := range []*Fault{nil, &FaultMetadataHTTPEndpoints} {
+			_, m := metadataWith(t, f)
+			for _, k := range []string{"revocation_endpoint", "introspection_endpoint"} {
+				u, err := url.Parse(fmt.Sprint(m[k]))
+				if got, want := err == nil && u.Scheme == "http" && u.Hostname() != "127.0.0.1", f != nil; got != want {
+					t.Errorf("fault %v: %s is %v", f != nil, k, m[k])
+				}
+			}
+			if strings.Contains(fmt.Sprint(m["token_endpoint"]), ".invalid") {
+				t.Errorf("fault %v: token_endpoint %v", f != nil, m["token_endpoint"])
+			}
+		}
+	}
+	faultCases[FaultMetadataGrantUnserved.Name] = func(t *testing.T, _ *harness) {
+		const te = "urn:ietf:params:oauth:grant-type:token-exchange"
+		for _, f := range []*Fault{nil, &FaultMetadataGrantUnserved} {
+			h, m := metadataWith(t, f)
+			grants, _ := m["grant_types_supported"].([]any)
+			if got, want := slices.Contains(grants, any(te)), f != nil; got != want {
+				t.Errorf("fault %v: grant_types_supported %v", f != nil, grants)
+			}
+			if r := h.token(url.Values{"grant_type": {te}}, mainBasic); r.str(t, "error") != "unsupported_grant_type" {
+				t.Errorf("fault %v: token exchange answered %d %s", f != nil, r.status, r.body)
+			}
+		}
+	}
+	faultCases[FaultMetadataPKCEPlainOnly.Name] = func(t *testing.T, _ *harness) {
+		for _, f := range []*Fault{nil, &FaultMetadataPKCEPlainOnly} {
+			_, m := metadataWith(t, f)
+			methods, _ := m["code_challenge_methods_supported"].([]any)
+			if got, want := slices.Contains(methods, any("S256")), f == nil; got != want {
+				t.Errorf("fault %v: code_challenge_methods_supported %v", f != nil, methods)
+			}
+		}
+	}
+}
