@@ -49,7 +49,10 @@ func TestBrowserLogin(t *testing.T) {
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
 	tg := srv.Target()
-	q := url.Values{"response_type": {"code"}, "client_id": {tg.ClientID}, "redirect_uri": {refserver.RedirectURI}, "state": {"s1"}}
+	q := url.Values{"response_type": {"code"}, "client_id": {tg.ClientID}, "redirect_uri": {refserver.RedirectURI}, "state": {"s1"},
+		// The reference server requires PKCE (RFC 9700 §2.1.1); the
+		// challenge of the verifier "v" (RFC 7636 §4.2, S256).
+		"code_challenge": {"TJRIXgwhrmxBzh3-e2v6zupato5AokdvUCCOUm9QYIA"}, "code_challenge_method": {"S256"}}
 	authURL := ts.URL + "/authorize?" + q.Encode()
 	shots := t.TempDir()
 	b := func(password, user string) *Browser {

@@ -128,6 +128,15 @@ func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 	case q.Get("code_challenge") != "" && !slices.Contains([]string{"", "S256", "plain"}, q.Get("code_challenge_method")):
 		back(url.Values{"error": {"invalid_request"}, "error_description": {"unknown code_challenge_method"}})
 		return
+	case q.Get("code_challenge") == "" && !s.has(FaultPKCEOptional):
+		// PKCE is required (RFC 9700 §2.1.1; draft-ietf-oauth-v2-1 §4.1.1).
+		back(url.Values{"error": {"invalid_request"}, "error_description": {"code_challenge is required"}})
+		return
+	case q.Get("code_challenge") != "" && q.Get("code_challenge_method") != "S256" && !s.has(FaultPKCEPlainAccepted):
+		// The metadata offers S256 alone (RFC 7636 §4.4.1); an absent
+		// method means plain (§4.3).
+		back(url.Values{"error": {"invalid_request"}, "error_description": {"transform algorithm not supported"}})
+		return
 	case s.spec.Grant("authorization_code") == nil:
 		back(url.Values{"error": {"unsupported_response_type"}})
 		return

@@ -13,14 +13,30 @@ import (
 // an S256 challenge of verifier, and returns the redirect's parameters.
 func (h *harness) code(verifier string) url.Values {
 	h.t.Helper()
+	return h.codePKCE(pkceS256(verifier), "S256")
+}
+
+// codePKCE is code with the given code_challenge and method (empty: the
+// parameter is left out).
+func (h *harness) codePKCE(challenge, method string) url.Values {
+	h.t.Helper()
 	q := url.Values{"response_type": {"code"}, "client_id": {testCreds.ClientID}, "redirect_uri": {RedirectURI},
-		"state": {"st-1"}, "scope": {"read"}, "code_challenge": {pkceS256(verifier)}, "code_challenge_method": {"S256"}}
+		"state": {"st-1"}, "scope": {"read"}, "code_challenge": {challenge}, "code_challenge_method": {method}}
+	for _, k := range []string{"code_challenge", "code_challenge_method"} {
+		if q.Get(k) == "" {
+			q.Del(k)
+		}
+	}
 	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := c.Get(h.base + authorizePath + "?" + q.Encode())
 	if err != nil {
 		h.t.Fatal(err)
 	}
 	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); resp.StatusCode == http.StatusFound && strings.HasPrefix(loc, RedirectURI+"?") {
+		u, _ := url.Parse(loc)
+		return u.Query() // an error response, before the login
+	}
 	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
 		h.t.Fatalf("GET authorize: %d %s, want the login form", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
@@ -85,7 +101,8 @@ func TestAuthorizationCodeGrant(t *testing.T) {
 		wantError(t, h.token(f, a), 400, "invalid_grant")
 	}
 	resp, err := http.PostForm(h.base+authorizePath, url.Values{"response_type": {"code"}, "client_id": {testCreds.ClientID},
-		"redirect_uri": {RedirectURI}, "username": {testCreds.Username}, "password": {"wrong"}})
+		"redirect_uri": {RedirectURI}, "code_challenge": {pkceS256(testVerifier)}, "code_challenge_method": {"S256"},
+		"username": {testCreds.Username}, "password": {"wrong"}})
 	if err != nil {
 		t.Fatal(err)
 	}

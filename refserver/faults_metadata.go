@@ -4,7 +4,7 @@ import "strings"
 
 // Faults of the authorization server metadata (RFC 8414): a document that
 // misstates the issuer, the endpoints' scheme, the grants or the PKCE
-// methods.
+// methods; and of the PKCE methods the server serves against it.
 var (
 	FaultMetadataIssuerMismatch = Fault{Name: "metadata-issuer-mismatch", Breaks: "RFC8414-3.3-ISSUER-IDENTICAL",
 		Doc: "the metadata's issuer carries a trailing slash, so it is not the issuer identifier its well-known URL was built from"}
@@ -12,12 +12,16 @@ var (
 		Doc: "the metadata advertises the revocation and introspection endpoints with http:// URLs (on the server's host, not loopback)"}
 	FaultMetadataGrantUnserved = Fault{Name: "metadata-grant-unserved", Breaks: "RFC8414-2-GRANT-TYPES-CONSISTENT",
 		Doc: "the metadata's grant_types_supported also lists token exchange (urn:ietf:params:oauth:grant-type:token-exchange), which the token endpoint answers unsupported_grant_type"}
+	FaultPKCEPlainAccepted = Fault{Name: "pkce-plain-accepted", Breaks: "RFC7636-4.4.1-PLAIN-REFUSED",
+		Doc: "the authorization endpoint issues a code for code_challenge_method=plain although the metadata offers S256 alone, and the token endpoint redeems it with the plain verifier"}
+	FaultPKCEOptional = Fault{Name: "pkce-optional", Breaks: "RFC9700-2.1.1-PKCE-DOWNGRADE",
+		Doc: "the authorization endpoint issues a code requested without a code_challenge, and the token endpoint redeems it whatever code_verifier comes with it"}
 	FaultMetadataPKCEPlainOnly = Fault{Name: "metadata-pkce-plain-only", Breaks: "RFC7636-4.2-S256-SUPPORTED",
 		Doc: "the metadata's code_challenge_methods_supported lists plain alone (the server still verifies S256 challenges)"}
 )
 
 func init() {
-	faults = append(faults, FaultMetadataIssuerMismatch, FaultMetadataHTTPEndpoints, FaultMetadataGrantUnserved, FaultMetadataPKCEPlainOnly)
+	faults = append(faults, FaultMetadataIssuerMismatch, FaultMetadataHTTPEndpoints, FaultMetadataGrantUnserved, FaultMetadataPKCEPlainOnly, FaultPKCEPlainAccepted, FaultPKCEOptional)
 }
 
 // hasMetadataRequirement reports whether the spec checks the metadata: the

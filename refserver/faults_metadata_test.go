@@ -75,3 +75,32 @@ func init() {
 		}
 	}
 }
+
+func init() {
+	// The conformant server refuses plain and a missing challenge at the
+	// authorization endpoint (invalid_request); the faults issue the code
+	// and the token endpoint redeems it.
+	pkceCase := func(fault Fault, challenge, method, verifier string) func(t *testing.T, _ *harness) {
+		return func(t *testing.T, _ *harness) {
+			for _, f := range []*Fault{nil, &fault} {
+				o := Options{Spec: loadSpec(t, "oauth21")}
+				if f != nil {
+					o.Faults = []Fault{*f}
+				}
+				h := start(t, o)
+				p := h.codePKCE(challenge, method)
+				if f == nil {
+					if p.Get("error") != "invalid_request" || p.Get("code") != "" {
+						t.Errorf("conformant: the authorization answered %v, want error=invalid_request", p)
+					}
+					continue
+				}
+				if r := h.token(codeForm(p.Get("code"), verifier), mainBasic); r.status != http.StatusOK {
+					t.Errorf("fault: the code was not redeemed: %d %s", r.status, r.body)
+				}
+			}
+		}
+	}
+	faultCases[FaultPKCEPlainAccepted.Name] = pkceCase(FaultPKCEPlainAccepted, testVerifier, "plain", testVerifier)
+	faultCases[FaultPKCEOptional.Name] = pkceCase(FaultPKCEOptional, "", "", testVerifier)
+}

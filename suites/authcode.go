@@ -46,6 +46,9 @@ type codeGrant struct {
 	code, verifier, redirectURI string
 	state, stateBack            string
 	stateSent                   bool
+	// authError is the error code the authorization response carried
+	// instead of a code, if any.
+	authError string
 	// auth is the authorization step, recorded as evidence.
 	auth *wire.Exchange
 }
@@ -98,15 +101,31 @@ func (e *Env) newCode(t *T, label string) codeGrant {
 // authorizeCode builds the authorization request (RFC 6749 §4.1.1, RFC
 // 7636 §4.3) and has the Authorizer take it to the redirect.
 func (e *Env) authorizeCode(ctx context.Context, label string) (codeGrant, error) {
+	return e.authorizeCodePKCE(ctx, label, "")
+}
+
+// authorizeCodePKCE is authorizeCode with the PKCE method pkce: "" (S256,
+// or plain where the server offers only plain), "plain", or "none" (no
+// code_challenge at all).
+func (e *Env) authorizeCodePKCE(ctx context.Context, label, pkce string) (codeGrant, error) {
+	return e.authorizeCodeFor(ctx, label, pkce, e.Target.ClientID)
+}
+
+// authorizeCodeFor is authorizeCodePKCE for the client clientID.
+func (e *Env) authorizeCodeFor(ctx context.Context, label, pkce, clientID string) (codeGrant, error) {
 	a := e.Target.Authorize
 	g := codeGrant{redirectURI: a.RedirectURI, state: probes.Random(24), stateSent: true, verifier: probes.Random(64)}
 	e.Redactor.Add("code_verifier", g.verifier)
 	method, challenge := "S256", s256(g.verifier)
-	if len(e.Target.PKCEMethods) > 0 && !slices.Contains(e.Target.PKCEMethods, "S256") {
+	if pkce == "plain" || pkce == "" && len(e.Target.PKCEMethods) > 0 && !slices.Contains(e.Target.PKCEMethods, "S256") {
 		method, challenge = "plain", g.verifier
 	}
-	q := url.Values{"response_type": {"code"}, "client_id": {e.Target.ClientID}, "redirect_uri": {g.redirectURI},
+	q := url.Values{"response_type": {"code"}, "client_id": {clientID}, "redirect_uri": {g.redirectURI},
 		"state": {g.state}, "code_challenge": {challenge}, "code_challenge_method": {method}}
+	if pkce == "none" {
+		q.Del("code_challenge")
+		q.Del("code_challenge_method")
+	}
 	if e.Target.Scope != "" {
 		q.Set("scope", strings.Join(strings.Fields(e.Target.Scope), " "))
 	}
@@ -140,6 +159,7 @@ func (e *Env) authorizeCode(ctx context.Context, label string) (codeGrant, error
 	g.auth = e.Client.Recorded(label+" (authorization by "+how+")", http.MethodGet, authURL, http.StatusFound, redirect, "", started)
 	if g.code == "" {
 		if code := params.Get("error"); code != "" {
+			g.authError = code
 			return g, fmt.Errorf("the authorization endpoint answered error=%s %s", code, params.Get("error_description"))
 		}
 		return g, fmt.Errorf("the redirect carries no code")

@@ -2,6 +2,7 @@ package suites
 
 import (
 	"strings"
+	"time"
 
 	"github.com/tokencert/tokencert/probes"
 	"github.com/tokencert/tokencert/specs"
@@ -10,7 +11,7 @@ import (
 
 func init() {
 	register(&Kind{Name: "public-refresh-protected", Plan: planPublicRefresh, Requirements: []string{"RFC9700-2.2.2-PUBLIC-CLIENT-RT-PROTECTION"},
-		Doc: "a public client (the target's own with `client_auth: [none]`, or `public_client_id`) authenticates by `client_id` alone, and its refresh tokens are rotated (a new one, the old one refused) or sender-constrained (a DPoP token)"})
+		Doc: "a public client (the target's own with `client_auth: [none]`, or `public_client_id`) authenticates by `client_id` alone, and its refresh tokens are rotated (a new one, the old one refused) or sender-constrained (a DPoP token); the public client's refresh token comes from the password grant, else from an authorization code of its own"})
 }
 
 // publicClient is the public client the checks use: the target's own
@@ -23,7 +24,11 @@ func (e *Env) publicClient() string {
 }
 
 func planPublicRefresh(e *Env, req specs.Requirement) []Check {
-	return []Check{{Req: req, Concern: Refresh, Title: "a public client's refresh tokens are rotated or sender-constrained", Run: func(t *T) {
+	timeout := DefaultTimeout
+	if e.Target.Authorize != nil {
+		timeout = e.authorizeTimeout() + time.Minute
+	}
+	return []Check{{Req: req, Concern: Refresh, Timeout: timeout, Title: "a public client's refresh tokens are rotated or sender-constrained", Run: func(t *T) {
 		id := t.Env.publicClient()
 		if id == "" {
 			// Not every server has public clients: this is no want.
@@ -43,13 +48,27 @@ func planPublicRefresh(e *Env, req specs.Requirement) []Check {
 			})
 			return
 		}
-		if ok, why := t.Env.grantAvailable("password"); !ok {
-			t.Skipf("a refresh token for the public client comes from the password grant here: %s", why)
-		}
 		public := func(label string, ps []probes.Param) *wire.Exchange {
 			return t.Env.send(t.Ctx, probes.Request{Label: label, Params: ps, Auth: "public", ClientID: id})
 		}
-		src := public("password grant for the public client (client_id alone)", t.Env.grantParams("password"))
+		var src *wire.Exchange
+		if ok, why := t.Env.grantAvailable("password"); ok {
+			src = public("password grant for the public client (client_id alone)", t.Env.grantParams("password"))
+		} else if okCode, whyCode := t.Env.codeAvailable(); okCode {
+			g, err := t.Env.authorizeCodeFor(t.Ctx, "authorization code for the public client", "", id)
+			if g.auth != nil {
+				t.Evidence(g.auth)
+			}
+			if err != nil {
+				t.Skipf("no authorization code for the public client (a server may not serve it the grant): %v", err)
+			}
+			ps := probes.With(t.Env.grantParams("authorization_code"), "scope", "")
+			ps = append(ps, probes.Param{Name: "code", Value: g.code}, probes.Param{Name: "redirect_uri", Value: g.redirectURI},
+				probes.Param{Name: "code_verifier", Value: g.verifier})
+			src = public("authorization_code grant for the public client (client_id alone)", ps)
+		} else {
+			t.Skipf("a refresh token for the public client comes from the password grant (%s) or the authorization code grant (%s)", why, whyCode)
+		}
 		t.Evidence(src)
 		rt := src.String(t.Env.Spec.Member("refresh_token"))
 		if src.Status() != 200 || rt == "" {

@@ -1,0 +1,77 @@
+package suites
+
+import (
+	"net/http"
+	"slices"
+
+	"github.com/tokencert/tokencert/specs"
+)
+
+// PKCE downgrades (RFC 7636 §4.4.1, RFC 9700 §2.1.1, §4.8.2): a code
+// requested with the plain method where the server offers only S256, and
+// a code requested without a challenge, then redeemed with a verifier.
+
+func init() {
+	register(&Kind{Name: "pkce-downgrade", Arg: "plain|no-challenge", Plan: planPKCEDowngrade,
+		Requirements: []string{"RFC7636-4.4.1-PLAIN-REFUSED", "RFC9700-2.1.1-PKCE-DOWNGRADE"},
+		Doc:          "`plain`: where the server's PKCE methods (target key `pkce_methods`, or the metadata's `code_challenge_methods_supported`) list S256 and not plain, a code requested with `code_challenge_method=plain` is refused: at the authorization endpoint (`invalid_request`, RFC 7636 §4.4.1), or, noted, when redeemed; `no-challenge`: a code requested without a `code_challenge` is refused at the authorization endpoint (the server requires PKCE), or, when one is issued, its redemption with a `code_verifier` is refused (RFC 9700 §4.8.2's downgrade)"})
+}
+
+var pkceArgs = map[string]string{"RFC7636-4.4.1-PLAIN-REFUSED": "plain", "RFC9700-2.1.1-PKCE-DOWNGRADE": "no-challenge"}
+
+func planPKCEDowngrade(e *Env, req specs.Requirement) []Check {
+	arg := checkArg(req)
+	if arg == "" {
+		arg = pkceArgs[req.ID]
+	}
+	title := map[string]string{"plain": "a code requested with the plain PKCE method is refused where the server offers only S256",
+		"no-challenge": "a code requested without a code_challenge is refused, or its redemption with a code_verifier is"}[arg]
+	return []Check{codeCheck(e, req, arg, title, 1, func(t *T) {
+		if arg != "plain" && arg != "no-challenge" {
+			t.Errorf("check %q: pkce-downgrade knows plain and no-challenge", req.Check)
+			return
+		}
+		if ok, why := t.Env.codeAvailable(); !ok {
+			t.Skipf("%s", why)
+		}
+		methods := t.Env.Target.PKCEMethods
+		pkce := "none"
+		if arg == "plain" {
+			switch {
+			case len(methods) == 0:
+				t.Skipf("the server's PKCE methods are unknown, so whether it must refuse plain cannot be told (target key pkce_methods, or an issuer whose metadata lists code_challenge_methods_supported)")
+			case slices.Contains(methods, "plain") || !slices.Contains(methods, "S256"):
+				t.Skipf("the server offers the plain method (pkce_methods %q): a code requested with it may be issued", methods)
+			}
+			pkce = "plain"
+		}
+		g, err := t.Env.authorizeCodePKCE(t.Ctx, "authorization code requested with "+map[string]string{"plain": "code_challenge_method=plain", "none": "no code_challenge"}[pkce], pkce)
+		if g.auth != nil {
+			t.Evidence(g.auth)
+		}
+		switch {
+		case g.authError != "":
+			if arg == "plain" && g.authError != "invalid_request" {
+				t.Notef("the authorization endpoint refused it with %q; RFC 7636 §4.4.1 names invalid_request", g.authError)
+			}
+			return
+		case err != nil:
+			t.Skipf("the authorization did not reach the redirect, so a refusal cannot be told from a failure: %v", err)
+		}
+		// A code was issued: its redemption must be refused.
+		ex := t.Env.redeem(t.Ctx, "redemption of the code, with a code_verifier", g, nil, "", "")
+		t.Evidence(ex)
+		if ex.OK() && ex.Status() == http.StatusOK && ex.String(t.Env.Spec.Member("access_token")) != "" {
+			if arg == "plain" {
+				t.Errorf("a code requested with the plain method, which the server does not offer (pkce_methods %q), was issued and redeemed for a token (RFC 7636 §4.4.1: invalid_request)", methods)
+			} else {
+				t.Errorf("a code requested without a code_challenge was redeemed with a code_verifier: the PKCE downgrade RFC 9700 §2.1.1 and §4.8.2 require the server to refuse")
+			}
+			return
+		}
+		expectRefused(t, ex, "the redemption")
+		if len(t.Problems()) == 0 {
+			t.Notef("the code was issued, and refused only when redeemed")
+		}
+	})}
+}
