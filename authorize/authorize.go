@@ -33,6 +33,12 @@ type Authorizer interface {
 	Name() string
 }
 
+// Denier is an Authorizer that can also deny a device at its
+// verification URI (RFC 8628 §3.3) instead of approving it.
+type Denier interface {
+	Deny(ctx context.Context, verificationURL string) error
+}
+
 // Command runs a program of the team's own: the authorization URL is in
 // $TOKENCERT_AUTHORIZATION_URL and on its stdin, the redirection URI in
 // $TOKENCERT_REDIRECT_URI; it prints the URL of the redirect it reached.
@@ -64,6 +70,13 @@ func (c Command) Authorize(ctx context.Context, authURL string) (string, error) 
 // $TOKENCERT_FLOW=device); exiting 0 means it approved.
 func (c Command) Approve(ctx context.Context, verificationURL string) error {
 	_, err := c.run(ctx, verificationURL, "device")
+	return err
+}
+
+// Deny runs the command with the verification URL and
+// $TOKENCERT_FLOW=device-deny; exiting 0 means it denied.
+func (c Command) Deny(ctx context.Context, verificationURL string) error {
+	_, err := c.run(ctx, verificationURL, "device-deny")
 	return err
 }
 
@@ -141,6 +154,8 @@ type Form struct {
 	Client             *http.Client
 	Username, Password string
 	RedirectURI        string
+	// DenyButton is the id of the button that denies a device (Deny).
+	DenyButton string
 }
 
 // Name is "form".
@@ -151,17 +166,28 @@ const maxSteps = 5
 
 // Authorize follows the login to the redirect.
 func (f Form) Authorize(ctx context.Context, authURL string) (string, error) {
-	return f.follow(ctx, authURL, false)
+	return f.follow(ctx, authURL, false, "")
 }
 
 // Approve follows the login at a verification URI until a page with no
 // form (or a redirect to the redirect URI).
 func (f Form) Approve(ctx context.Context, verificationURL string) error {
-	_, err := f.follow(ctx, verificationURL, true)
+	_, err := f.follow(ctx, verificationURL, true, "")
 	return err
 }
 
-func (f Form) follow(ctx context.Context, authURL string, approve bool) (string, error) {
+// Deny is Approve pressing the button whose id is DenyButton.
+func (f Form) Deny(ctx context.Context, verificationURL string) error {
+	if f.DenyButton == "" {
+		return fmt.Errorf("no deny button (target key authorize.deny)")
+	}
+	_, err := f.follow(ctx, verificationURL, true, f.DenyButton)
+	return err
+}
+
+// follow submits the forms from authURL on; button, when given, is the id
+// of the button to press (else the first).
+func (f Form) follow(ctx context.Context, authURL string, approve bool, button string) (string, error) {
 	c := *f.Client
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, authURL, nil)
@@ -191,7 +217,7 @@ func (f Form) follow(ctx context.Context, authURL string, approve bool) (string,
 		if resp.StatusCode != http.StatusOK {
 			return "", fmt.Errorf("the authorization endpoint answered %d at %s, not a login form or a redirect", resp.StatusCode, req.URL.Redacted())
 		}
-		action, values, login, ok := formOf(body, f.Username, f.Password)
+		action, values, login, ok := formOf(body, f.Username, f.Password, button)
 		if !ok {
 			if approve && step > 0 {
 				return "", nil
@@ -216,8 +242,9 @@ func (f Form) follow(ctx context.Context, authURL string, approve bool) (string,
 
 // formOf finds the page's first form and fills it: hidden inputs keep
 // their values, a password input gets password, a text or email input
-// username.
-func formOf(page []byte, username, password string) (action string, values url.Values, login, ok bool) {
+// username; the button pressed is the one whose id is button, else the
+// first.
+func formOf(page []byte, username, password, button string) (action string, values url.Values, login, ok bool) {
 	doc, err := html.Parse(bytes.NewReader(page))
 	if err != nil {
 		return "", nil, false, false
@@ -248,6 +275,10 @@ func formOf(page []byte, username, password string) (action string, values url.V
 			name, typ, value := attr(n, "name"), strings.ToLower(attr(n, "type")), attr(n, "value")
 			switch {
 			case name == "":
+			case (n.Data == "button" || typ == "submit") && button != "":
+				if attr(n, "id") == button {
+					values.Set(name, value)
+				}
 			case n.Data == "button" || typ == "submit":
 				// The first button is the one a person would press.
 				if value != "" && !submitted {

@@ -54,11 +54,16 @@ func TestCommand(t *testing.T) {
 func TestFormOf(t *testing.T) {
 	page := `<html><body><form action="/login" method="post"><input type="hidden" name="req" value="r1">
 <input name="user" type="email"><input name="pw" type="password"><button name="go" value="yes">Go</button><button name="go" value="no">No</button></form></body></html>`
-	action, v, login, ok := formOf([]byte(page), "alice", "pw1")
+	action, v, login, ok := formOf([]byte(page), "alice", "pw1", "")
 	if !ok || !login || action != "/login" || v.Get("req") != "r1" || v.Get("user") != "alice" || v.Get("pw") != "pw1" || v.Get("go") != "yes" {
 		t.Errorf("formOf: %q %v %v", action, v, ok)
 	}
-	if _, _, _, ok := formOf([]byte("<p>no form</p>"), "a", "b"); ok {
+	// A deny button named by its id is pressed instead of the first.
+	device := `<form action="/device" method="post"><button id="ok" name="decision" value="approve">OK</button><button id="deny" name="decision" value="deny">Deny</button></form>`
+	if _, v, _, _ := formOf([]byte(device), "a", "b", "deny"); v.Get("decision") != "deny" {
+		t.Errorf("formOf with the deny button: %v", v)
+	}
+	if _, _, _, ok := formOf([]byte("<p>no form</p>"), "a", "b", ""); ok {
 		t.Error("a page without a form")
 	}
 }

@@ -23,7 +23,9 @@ type Browser struct {
 	Chromium                                                        string
 	Username, Password                                              string
 	UserSelector, PasswordSelector, SubmitSelector, ConsentSelector string
-	RedirectURI                                                     string
+	// DenySelector is the button that denies a device (Deny).
+	DenySelector string
+	RedirectURI  string
 	// IgnoreCertErrors: the target turned TLS verification off.
 	IgnoreCertErrors bool
 	// Screenshots, when set, is a folder where a login that does not reach
@@ -105,6 +107,18 @@ func (b *Browser) Authorize(ctx context.Context, authURL string) (string, error)
 // Approve signs in at a device verification URI and clicks submit (and
 // consent), then waits until the login form is gone.
 func (b *Browser) Approve(ctx context.Context, verificationURL string) error {
+	return b.decide(ctx, verificationURL, b.SubmitSelector, "approval")
+}
+
+// Deny is Approve clicking DenySelector instead of submit.
+func (b *Browser) Deny(ctx context.Context, verificationURL string) error {
+	if b.DenySelector == "" {
+		return fmt.Errorf("no deny button (target key authorize.deny)")
+	}
+	return b.decide(ctx, verificationURL, b.DenySelector, "denial")
+}
+
+func (b *Browser) decide(ctx context.Context, verificationURL, button, what string) error {
 	profile, err := os.MkdirTemp("", "tokencert-login-")
 	if err != nil {
 		return err
@@ -114,8 +128,8 @@ func (b *Browser) Approve(ctx context.Context, verificationURL string) error {
 	defer done()
 	user, pass := chromedp.CSS(b.UserSelector), chromedp.CSS(b.PasswordSelector)
 	steps := []chromedp.Action[chromedp.Void]{chromedp.Navigate(verificationURL), chromedp.WaitVisible(user),
-		chromedp.SendKeys(user, b.Username), chromedp.SendKeys(pass, b.Password), chromedp.Click(chromedp.CSS(b.SubmitSelector))}
-	if b.ConsentSelector != "" {
+		chromedp.SendKeys(user, b.Username), chromedp.SendKeys(pass, b.Password), chromedp.Click(chromedp.CSS(button))}
+	if b.ConsentSelector != "" && button == b.SubmitSelector {
 		consent := chromedp.CSS(b.ConsentSelector)
 		steps = append(steps, chromedp.WaitVisible(consent), chromedp.Click(consent))
 	}
@@ -123,7 +137,7 @@ func (b *Browser) Approve(ctx context.Context, verificationURL string) error {
 	lctx, cancel := context.WithDeadline(bctx, deadlineOf(ctx))
 	defer cancel()
 	if err := chromedp.Do(lctx, steps...); err != nil {
-		return b.stopped(bctx, fmt.Sprintf("the approval did not finish within the authorize timeout (%v)", err))
+		return b.stopped(bctx, fmt.Sprintf("the %s did not finish within the authorize timeout (%v)", what, err))
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ var expected = map[string]map[string]string{
 		"RFC8628-3.2-DEVICE-RESPONSE the device authorization response carries the required members":       "skip",
 		"RFC8628-3.5-PENDING a device code the user has not approved yields no token":                      "skip",
 		"RFC8628-3.5-SUCCESS once the user approves, polling at the interval yields a token":               "skip",
+		"RFC8628-3.5-ACCESS-DENIED a device the user denied gets access_denied, never a token":             "skip",
 		"RFC8628-3.5-EXPIRED-TOKEN [at start] a fresh device code is pending, not expired":                 "skip",
 		"RFC8628-3.5-EXPIRED-TOKEN [after expiry] a device code past its expires_in is refused as expired": "skip",
 		// RFC 6749 §3.2, §5.2: a repeated parameter is invalid_request;
@@ -45,6 +46,7 @@ var expected = map[string]map[string]string{
 		"RFC8628-3.2-DEVICE-RESPONSE the device authorization response carries the required members":       "skip",
 		"RFC8628-3.5-PENDING a device code the user has not approved yields no token":                      "skip",
 		"RFC8628-3.5-SUCCESS once the user approves, polling at the interval yields a token":               "skip",
+		"RFC8628-3.5-ACCESS-DENIED a device the user denied gets access_denied, never a token":             "skip",
 		"RFC8628-3.5-EXPIRED-TOKEN [at start] a fresh device code is pending, not expired":                 "skip",
 		"RFC8628-3.5-EXPIRED-TOKEN [after expiry] a device code past its expires_in is refused as expired": "skip",
 		// RFC 6749 §6, §10.4: the refresh token is bound to its client;

@@ -161,7 +161,9 @@ func (s *Server) serveDeviceVerify(w http.ResponseWriter, r *http.Request) {
 		for _, d := range m {
 			if d.userCode == uc && time.Since(d.issued) < s.deviceLifetime {
 				found = true
-				if r.PostForm.Get("decision") == "deny" {
+				if r.PostForm.Get("decision") == "deny" && s.has(FaultDeviceDenialIgnored) {
+					d.approved = r.PostForm.Get("username")
+				} else if r.PostForm.Get("decision") == "deny" {
 					d.denied = true
 				} else if !s.has(FaultDeviceApprovalIgnored) {
 					d.approved = r.PostForm.Get("username")

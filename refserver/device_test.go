@@ -86,6 +86,11 @@ func init() {
 		h.approve(d["user_code"].(string), "approve")
 		wantError(t, h.token(deviceForm(d["device_code"].(string)), mainBasic), 400, "authorization_pending")
 	}
+	faultCases[FaultDeviceDenialIgnored.Name] = func(t *testing.T, h *harness) {
+		d := h.deviceStart()
+		h.approve(d["user_code"].(string), "deny")
+		mustToken(t, h.token(deviceForm(d["device_code"].(string)), mainBasic))
+	}
 	faultCases[FaultDeviceExpiredPending.Name] = func(t *testing.T, h *harness) {
 		h.srv.deviceLifetime = 0
 		wantError(t, h.token(deviceForm(h.deviceStart()["device_code"].(string)), mainBasic), 400, "authorization_pending")

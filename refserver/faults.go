@@ -133,6 +133,8 @@ var (
 		Doc: "the token endpoint issues a token for a device code the user has not approved"}
 	FaultDeviceApprovalIgnored = Fault{Name: "device-approval-ignored", Breaks: "RFC8628-3.5-SUCCESS",
 		Doc: "the user's approval is not recorded: polling answers authorization_pending until the device code expires"}
+	FaultDeviceDenialIgnored = Fault{Name: "device-denial-ignored", Breaks: "RFC8628-3.5-ACCESS-DENIED",
+		Doc: "a device the user denied at the verification page is approved: polling yields a token instead of access_denied"}
 	FaultDeviceExpiredPending = Fault{Name: "device-expired-pending", Breaks: "RFC8628-3.5-EXPIRED-TOKEN",
 		Doc: "an expired device code is answered authorization_pending instead of expired_token"}
 
@@ -204,7 +206,7 @@ var faults = []Fault{
 	FaultRefreshBroken, FaultRotationOldValid, FaultRefreshScopeEscalation, FaultRefreshScopeEscalationSilent, FaultRefreshAnyClient, FaultRefreshUnknownInvalidRequest, FaultPublicRTNotRotated,
 	FaultCodeExchangeBroken, FaultCodeReuseAccepted, FaultCodeReuseTokensKept, FaultCodeAnyClient, FaultCodeRedirectUnchecked,
 	FaultPKCEVerifierOptional, FaultPKCEVerifierUnchecked, FaultStateNotEchoed,
-	FaultDeviceResponseIncomplete, FaultDeviceTokenEarly, FaultDeviceApprovalIgnored, FaultDeviceExpiredPending,
+	FaultDeviceResponseIncomplete, FaultDeviceTokenEarly, FaultDeviceApprovalIgnored, FaultDeviceDenialIgnored, FaultDeviceExpiredPending,
 	FaultRevokeRefreshIgnored, FaultRevokeNoCascade, FaultRevokeAccessIgnored, FaultRevokeUnknown400,
 	FaultExpiredAcceptedAtResource, FaultRevokeOnRefreshNeverExpire, FaultExpiredActiveIntrospection,
 	FaultAudienceIgnored, FaultAudienceNotChecked, FaultClientSecretNotChecked, FaultLengthUnchecked, FaultSlowToken,

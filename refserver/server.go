@@ -353,6 +353,8 @@ func (s *Server) Target() target.Target {
 		if t.Authorize == nil {
 			t.Authorize = &target.Authorize{RedirectURI: RedirectURI, Form: true}
 		}
+		// The verification page's deny button.
+		t.Authorize.Deny = "deny"
 	}
 	if s.hasMetadataRequirement() {
 		// The metadata checks read the server's own metadata.

@@ -43,7 +43,7 @@ func TestTargetDescribesTheServer(t *testing.T) {
 		ClientID: testCreds.ClientID, ClientSecret: testCreds.ClientSecret,
 		Username: testCreds.Username, Password: testCreds.Password, Scope: "read write",
 		Resource: h.base + "/resource", Introspection: h.base + "/introspect", Authorization: h.base + "/authorize", DeviceAuthorization: h.base + "/device", Revocation: h.base + "/revoke",
-		Authorize:     &target.Authorize{RedirectURI: RedirectURI, Form: true},
+		Authorize:     &target.Authorize{RedirectURI: RedirectURI, Form: true, Deny: "deny"},
 		OtherClientID: testCreds.OtherClientID, OtherClientSecret: testCreds.OtherClientSecret,
 		PublicClientID: h.srv.PublicClientID(),
 	}

@@ -324,13 +324,13 @@ func (p *prepared) authorizer(t *target.Target) authorize.Authorizer {
 		}
 		return &authorize.Browser{Chromium: a.Browser.Chromium, Username: t.Username, Password: t.Password,
 			UserSelector: a.Browser.Username, PasswordSelector: a.Browser.Password, SubmitSelector: a.Browser.Submit,
-			ConsentSelector: a.Browser.Consent, RedirectURI: a.RedirectURI, IgnoreCertErrors: p.tr.insecure,
+			ConsentSelector: a.Browser.Consent, DenySelector: a.Deny, RedirectURI: a.RedirectURI, IgnoreCertErrors: p.tr.insecure,
 			Screenshots: filepath.Join(dir, "screenshots")}
 	case a.Form:
 		tls := p.tr.tls.Clone()
 		tls.InsecureSkipVerify = p.tr.insecure
 		return authorize.Form{Client: &http.Client{Transport: &http.Transport{TLSClientConfig: tls}, Timeout: p.tr.timeout},
-			Username: t.Username, Password: t.Password, RedirectURI: a.RedirectURI}
+			Username: t.Username, Password: t.Password, RedirectURI: a.RedirectURI, DenyButton: a.Deny}
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tokencert/tokencert/authorize"
 	"github.com/tokencert/tokencert/probes"
 	"github.com/tokencert/tokencert/specs"
 	"github.com/tokencert/tokencert/suites/wire"
@@ -33,6 +34,8 @@ func init() {
 		Doc: "a device code the user has not approved is answered `authorization_pending` (or `slow_down`), never a token"})
 	register(&Kind{Name: "device-approved", Plan: planDeviceApproved, Requirements: []string{"RFC8628-3.5-SUCCESS"},
 		Doc: "once the target's authorize command, browser or form approves the device at `verification_uri_complete`, polling at the interval (longer by 5 s after each `slow_down`) yields a token"})
+	register(&Kind{Name: "device-denied", Plan: planDeviceDenied, Requirements: []string{"RFC8628-3.5-ACCESS-DENIED"},
+		Doc: "a device denied through the target's authorize hook (target key `authorize.deny`: the deny button's CSS selector for the browser, its id for the form; with a command, any value, and the command runs with `TOKENCERT_FLOW=device-deny`) is never given a token: polling at the interval, past `authorization_pending` and `slow_down`, ends in `access_denied` (`invalid_grant`, or `expired_token` once the code expired, accepted)"})
 	register(&Kind{Name: "device-expired", Plan: planDeviceExpired, Requirements: []string{"RFC8628-3.5-EXPIRED-TOKEN"},
 		Doc: "a device code that was never approved is answered `expired_token` once its `expires_in` (+ skew) has passed"})
 }
@@ -213,6 +216,55 @@ func planDeviceApproved(e *Env, req specs.Requirement) []Check {
 			case code == "authorization_pending" && time.Now().Add(interval).Before(deadline):
 			default:
 				t.Errorf("the approved device got no token: %s", ex.Summary())
+				return
+			}
+		}
+	}}}
+}
+
+func planDeviceDenied(e *Env, req specs.Requirement) []Check {
+	return []Check{{Req: req, Concern: Device, Title: "a device the user denied gets access_denied, never a token", Timeout: 5 * time.Minute, Run: func(t *T) {
+		if ok, why := t.Env.deviceAvailable(); !ok {
+			t.Skipf("%s", why)
+		}
+		denier, ok := t.Env.Authorizer.(authorize.Denier)
+		if !ok || t.Env.Target.Authorize == nil || t.Env.Target.Authorize.Deny == "" {
+			t.Skipf("no way to deny the device (target key authorize.deny)")
+		}
+		d := t.Env.startDevice(t.Ctx, "device authorization for the denial probe")
+		t.Evidence(d.ex)
+		usable(t, d)
+		if d.verifyComplete == "" {
+			t.Skipf("the response has no verification_uri_complete, and typing the user code in is not automated")
+		}
+		actx, cancel := context.WithTimeout(t.Ctx, t.Env.authorizeTimeout())
+		err := denier.Deny(actx, d.verifyComplete)
+		cancel()
+		if err != nil {
+			t.Abortf("the device was not denied: %v", err)
+		}
+		t.Notef("denied by %s", t.Env.Authorizer.Name())
+		deadline := d.at.Add(d.expiresIn)
+		if d.expiresIn <= 0 {
+			deadline = time.Now().Add(2 * time.Minute)
+		}
+		interval := d.interval
+		for i := 1; ; i++ {
+			if !sleepCtx(t.Ctx, interval) {
+				t.Abortf("the run ended while polling")
+			}
+			ex := t.Env.poll(t.Ctx, fmt.Sprintf("poll %d after denial", i), d.code)
+			t.Evidence(ex)
+			code, _ := t.Env.ErrorCode(ex)
+			switch {
+			case code == "slow_down":
+				interval += 5 * time.Second
+				t.Notef("slow_down: polling every %s from now on", interval)
+			case code == "authorization_pending" && time.Now().Add(interval).Before(deadline):
+			case code == "authorization_pending":
+				t.Skipf("the denied device code was still pending when it expired: the denial did not reach the token endpoint within expires_in")
+			default:
+				expectGrantRefused(t, ex, "the poll of the denied device code", "access_denied", "invalid_grant", "expired_token")
 				return
 			}
 		}

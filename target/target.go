@@ -155,6 +155,11 @@ type Authorize struct {
 	Form bool `json:"form,omitempty"`
 	// Timeout bounds one authorization (default DefaultAuthorizeTimeout).
 	Timeout *specs.Duration `json:"timeout,omitempty"`
+	// Deny is how a device approval is denied instead (RFC 8628 §3.5
+	// access_denied): the deny button's CSS selector for the browser, its
+	// id for the form; with a command, any value (the command is run with
+	// $TOKENCERT_FLOW=device-deny). Without it the denial is not checked.
+	Deny string `json:"deny,omitempty"`
 }
 
 // Browser names the CSS selectors of a login page: the username and
