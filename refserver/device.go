@@ -81,20 +81,8 @@ func (s *Server) serveDevice(w http.ResponseWriter, r *http.Request) {
 	if s.hostile(w, r) {
 		return
 	}
-	if r.Method != http.MethodPost {
-		e := fail(probes.WrongMethod)
-		e.allow = http.MethodPost
-		s.writeError(w, r, e)
-		return
-	}
-	req, aerr := s.readTokenRequest(r)
-	if aerr != nil {
-		s.writeError(w, r, aerr)
-		return
-	}
-	c, _, aerr := s.authenticateClient(r, req)
-	if aerr != nil {
-		s.writeError(w, r, aerr)
+	req, c, ok := s.clientPost(w, r)
+	if !ok {
 		return
 	}
 	sc, aerr := s.grantScope(req, s.spec.Refserver.Scopes, false)

@@ -16,20 +16,8 @@ const revokePath = "/revoke"
 // it along (§2.1, SHOULD). Whatever the token, the answer is 200 (§2.2):
 // an unknown or foreign token is not an error.
 func (s *Server) serveRevoke(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		e := fail(probes.WrongMethod)
-		e.allow = http.MethodPost
-		s.writeError(w, r, e)
-		return
-	}
-	req, aerr := s.readTokenRequest(r)
-	if aerr != nil {
-		s.writeError(w, r, aerr)
-		return
-	}
-	c, _, aerr := s.authenticateClient(r, req)
-	if aerr != nil {
-		s.writeError(w, r, aerr)
+	req, c, ok := s.clientPost(w, r)
+	if !ok {
 		return
 	}
 	token := req.get("token")
@@ -73,4 +61,27 @@ func (st *store) revoke(token, client string, refresh, access, cascade bool) boo
 		return true
 	}
 	return false
+}
+
+// clientPost reads a POST of token-request parameters from an
+// authenticated client (the device and revocation endpoints), answering
+// the spec's error itself when it is not one.
+func (s *Server) clientPost(w http.ResponseWriter, r *http.Request) (*tokenRequest, client, bool) {
+	if r.Method != http.MethodPost {
+		e := fail(probes.WrongMethod)
+		e.allow = http.MethodPost
+		s.writeError(w, r, e)
+		return nil, client{}, false
+	}
+	req, aerr := s.readTokenRequest(r)
+	if aerr != nil {
+		s.writeError(w, r, aerr)
+		return nil, client{}, false
+	}
+	c, _, aerr := s.authenticateClient(r, req)
+	if aerr != nil {
+		s.writeError(w, r, aerr)
+		return nil, client{}, false
+	}
+	return req, c, true
 }
