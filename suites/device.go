@@ -194,30 +194,8 @@ func planDeviceApproved(e *Env, req specs.Requirement) []Check {
 			t.Abortf("the device was not approved: %v", err)
 		}
 		t.Notef("approved by %s", t.Env.Authorizer.Name())
-		deadline := d.at.Add(d.expiresIn)
-		if d.expiresIn <= 0 {
-			deadline = time.Now().Add(2 * time.Minute)
-		}
-		interval := d.interval
-		for i := 1; ; i++ {
-			if !sleepCtx(t.Ctx, interval) {
-				t.Abortf("the run ended while polling")
-			}
-			ex := t.Env.poll(t.Ctx, fmt.Sprintf("poll %d after approval", i), d.code)
-			t.Evidence(ex)
-			code, _ := t.Env.ErrorCode(ex)
-			switch {
-			case ex.Status() == 200 && ex.String(t.Env.Spec.Member("access_token")) != "":
-				return
-			case code == "slow_down":
-				// RFC 8628 §3.5: this and every later poll waits 5 s more.
-				interval += 5 * time.Second
-				t.Notef("slow_down: polling every %s from now on", interval)
-			case code == "authorization_pending" && time.Now().Add(interval).Before(deadline):
-			default:
-				t.Errorf("the approved device got no token: %s", ex.Summary())
-				return
-			}
+		if ex, _ := pollPastPending(t, d, "approval"); ex.Status() != 200 || ex.String(t.Env.Spec.Member("access_token")) == "" {
+			t.Errorf("the approved device got no token: %s", ex.Summary())
 		}
 	}}}
 }
@@ -244,31 +222,40 @@ func planDeviceDenied(e *Env, req specs.Requirement) []Check {
 			t.Abortf("the device was not denied: %v", err)
 		}
 		t.Notef("denied by %s", t.Env.Authorizer.Name())
-		deadline := d.at.Add(d.expiresIn)
-		if d.expiresIn <= 0 {
-			deadline = time.Now().Add(2 * time.Minute)
+		ex, code := pollPastPending(t, d, "denial")
+		if code == "authorization_pending" {
+			t.Skipf("the denied device code was still pending when it expired: the denial did not reach the token endpoint within expires_in")
 		}
-		interval := d.interval
-		for i := 1; ; i++ {
-			if !sleepCtx(t.Ctx, interval) {
-				t.Abortf("the run ended while polling")
-			}
-			ex := t.Env.poll(t.Ctx, fmt.Sprintf("poll %d after denial", i), d.code)
-			t.Evidence(ex)
-			code, _ := t.Env.ErrorCode(ex)
-			switch {
-			case code == "slow_down":
-				interval += 5 * time.Second
-				t.Notef("slow_down: polling every %s from now on", interval)
-			case code == "authorization_pending" && time.Now().Add(interval).Before(deadline):
-			case code == "authorization_pending":
-				t.Skipf("the denied device code was still pending when it expired: the denial did not reach the token endpoint within expires_in")
-			default:
-				expectGrantRefused(t, ex, "the poll of the denied device code", "access_denied", "invalid_grant", "expired_token")
-				return
-			}
-		}
+		expectGrantRefused(t, ex, "the poll of the denied device code", "access_denied", "invalid_grant", "expired_token")
 	}}}
+}
+
+// pollPastPending polls a device code at its interval (5 s longer after
+// each slow_down, RFC 8628 §3.5) until the answer is neither slow_down nor,
+// while the code lives, authorization_pending; it returns that answer and
+// its error code ("" for none).
+func pollPastPending(t *T, d deviceAuth, after string) (*wire.Exchange, string) {
+	deadline := d.at.Add(d.expiresIn)
+	if d.expiresIn <= 0 {
+		deadline = time.Now().Add(2 * time.Minute)
+	}
+	interval := d.interval
+	for i := 1; ; i++ {
+		if !sleepCtx(t.Ctx, interval) {
+			t.Abortf("the run ended while polling")
+		}
+		ex := t.Env.poll(t.Ctx, fmt.Sprintf("poll %d after %s", i, after), d.code)
+		t.Evidence(ex)
+		code, _ := t.Env.ErrorCode(ex)
+		switch {
+		case code == "slow_down":
+			interval += 5 * time.Second
+			t.Notef("slow_down: polling every %s from now on", interval)
+		case code == "authorization_pending" && time.Now().Add(interval).Before(deadline):
+		default:
+			return ex, code
+		}
+	}
 }
 
 // sleepCtx waits d or until ctx ends; it reports whether d passed.
