@@ -616,29 +616,17 @@ func runDPoPRefreshKey(t *T) {
 }
 
 func runDPoPBearerDowngrade(t *T) {
-	e := t.Env
-	if e.Target.Resource == "" {
+	if t.Env.Target.Resource == "" {
 		t.Skipf("no protected resource to present the token to (target key resource)")
 	}
 	grant := dpopReady(t, true)
-	ex, _ := e.FreshToken(t.Ctx, grant, "DPoP-bound token for the protected resource")
-	t.Evidence(ex)
-	token := ex.String(e.Spec.Member("access_token"))
-	if !success(ex) || token == "" {
-		t.Skipf("no token to present: %s", ex.Summary())
-	}
-	withProof := e.presentToken(t.Ctx, "DPoP-bound token with its proof at the protected resource", token, "DPoP")
-	t.Evidence(withProof)
-	if !success(withProof) {
-		t.Skipf("the protected resource does not accept the token with its DPoP proof either, so its refusal as a Bearer token shows nothing: %s", withProof.Summary())
-	}
-	bearer := e.presentToken(t.Ctx, "DPoP-bound token as a Bearer token, no proof", token, "Bearer")
-	t.Evidence(bearer)
-	accepted, problem := resourceProbe.verdict(bearer)
-	switch {
-	case problem != "":
-		t.Errorf("%s: %s", problem, bearer.Summary())
-	case accepted:
-		t.Errorf("the protected resource accepted a DPoP-bound access token presented as a Bearer token, without its proof (RFC 9449 §7.2): %s", bearer.Summary())
-	}
+	e := t.Env
+	expectUnboundRefused(t, grant, "DPoP-bound",
+		func(token string) *wire.Exchange {
+			return e.presentToken(t.Ctx, "DPoP-bound token with its proof at the protected resource", token, "DPoP")
+		},
+		func(token string) *wire.Exchange {
+			return e.presentToken(t.Ctx, "DPoP-bound token as a Bearer token, no proof", token, "Bearer")
+		},
+		"presented as a Bearer token, without its proof (RFC 9449 §7.2)")
 }

@@ -247,32 +247,20 @@ func jwtConfirmation(token string) (string, bool) {
 }
 
 func runMTLSResource(t *T, method string) {
-	e := t.Env
-	if e.Target.Resource == "" {
+	if t.Env.Target.Resource == "" {
 		t.Skipf("no protected resource to present the token to (target key resource)")
 	}
 	grant := mtlsReady(t, method, true)
-	ex, _ := e.FreshToken(t.Ctx, grant, "certificate-bound token for the protected resource")
-	t.Evidence(ex)
-	token := ex.String(e.Spec.Member("access_token"))
-	if !success(ex) || token == "" {
-		t.Skipf("no token to present: %s", ex.Summary())
-	}
-	with := e.presentToken(t.Ctx, "certificate-bound token with the client's certificate", token, "")
-	t.Evidence(with)
-	if !success(with) {
-		t.Skipf("the protected resource does not accept the token with the client's certificate either, so a refusal without it shows nothing: %s", with.Summary())
-	}
-	noCert := e.Client.WithTLS(func(cfg *tls.Config) { cfg.Certificates = nil })
-	without := e.presentToken(withClient(t.Ctx, noCert), "certificate-bound token without the client's certificate", token, "")
-	t.Evidence(without)
-	accepted, problem := resourceProbe.verdict(without)
-	switch {
-	case problem != "":
-		t.Errorf("%s: %s", problem, without.Summary())
-	case accepted:
-		t.Errorf("the protected resource accepted a certificate-bound access token presented without the certificate (RFC 8705 §3): %s", without.Summary())
-	}
+	e := t.Env
+	expectUnboundRefused(t, grant, "certificate-bound",
+		func(token string) *wire.Exchange {
+			return e.presentToken(t.Ctx, "certificate-bound token with the client's certificate", token, "")
+		},
+		func(token string) *wire.Exchange {
+			noCert := e.Client.WithTLS(func(cfg *tls.Config) { cfg.Certificates = nil })
+			return e.presentToken(withClient(t.Ctx, noCert), "certificate-bound token without the client's certificate", token, "")
+		},
+		"presented without the certificate (RFC 8705 §3)")
 }
 
 // selfSignedCert is a fresh self-signed client certificate (ECDSA P-256,

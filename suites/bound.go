@@ -1,0 +1,29 @@
+package suites
+
+import "github.com/tokencert/tokencert/suites/wire"
+
+// expectUnboundRefused checks a sender-constrained access token at the
+// protected resource: a fresh one of grant, presented as bound, must be
+// accepted (else its refusal unbound shows nothing, and t skips), and
+// presented unbound, as how says, must be refused.
+func expectUnboundRefused(t *T, grant, kind string, bound, unbound func(token string) *wire.Exchange, how string) {
+	ex, _ := t.Env.FreshToken(t.Ctx, grant, kind+" token for the protected resource")
+	t.Evidence(ex)
+	token := ex.String(t.Env.Spec.Member("access_token"))
+	if !success(ex) || token == "" {
+		t.Skipf("no token to present: %s", ex.Summary())
+	}
+	with := bound(token)
+	t.Evidence(with)
+	if !success(with) {
+		t.Skipf("the protected resource does not accept the %s token as bound either, so its refusal unbound shows nothing: %s", kind, with.Summary())
+	}
+	without := unbound(token)
+	t.Evidence(without)
+	switch accepted, problem := resourceProbe.verdict(without); {
+	case problem != "":
+		t.Errorf("%s: %s", problem, without.Summary())
+	case accepted:
+		t.Errorf("the protected resource accepted a %s access token %s: %s", kind, how, without.Summary())
+	}
+}
