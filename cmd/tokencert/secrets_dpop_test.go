@@ -13,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/tokencert/tokencert/refserver"
-	"github.com/tokencert/tokencert/specs"
 )
 
 // proofRecorder remembers every DPoP proof and access token a run presents.
@@ -46,20 +45,8 @@ func TestNoDPoPSecretInAnyOutput(t *testing.T) {
 	for _, fault := range []string{"", "dpop-private-key-accepted"} {
 		t.Run("fault="+fault, func(t *testing.T) {
 			t.Parallel()
-			spec, err := specs.Load("rfc9449")
-			if err != nil {
-				t.Fatal(err)
-			}
 			creds := &refserver.Credentials{ClientID: "client-one", ClientSecret: "S3cr3t+Client/Secret=1"}
-			opts := refserver.Options{Spec: spec, Credentials: creds}
-			if fault != "" {
-				f, _ := refserver.FaultByName(fault)
-				opts.Faults = []refserver.Fault{f}
-			}
-			srv, err := refserver.New(opts)
-			if err != nil {
-				t.Fatal(err)
-			}
+			srv := faultyRefserver(t, "rfc9449", creds, fault)
 			rec := &proofRecorder{next: srv.Handler(), proofs: map[string]bool{}, tokens: map[string]bool{}}
 			ts := httptest.NewServer(rec)
 			defer ts.Close()

@@ -14,7 +14,6 @@ import (
 	"testing"
 
 	"github.com/tokencert/tokencert/refserver"
-	"github.com/tokencert/tokencert/specs"
 )
 
 // assertionRecorder remembers every client assertion a run sends.
@@ -47,20 +46,8 @@ func TestNoAssertionSecretInAnyOutput(t *testing.T) {
 	for _, fault := range []string{"", "assertion-aud-unchecked"} {
 		t.Run("fault="+fault, func(t *testing.T) {
 			t.Parallel()
-			spec, err := specs.Load("rfc7523")
-			if err != nil {
-				t.Fatal(err)
-			}
 			creds := &refserver.Credentials{ClientID: "client-one", ClientSecret: "S3cr3t+Client/Secret=1-long-enough-for-hs256"}
-			opts := refserver.Options{Spec: spec, Credentials: creds}
-			if fault != "" {
-				f, _ := refserver.FaultByName(fault)
-				opts.Faults = []refserver.Fault{f}
-			}
-			srv, err := refserver.New(opts)
-			if err != nil {
-				t.Fatal(err)
-			}
+			srv := faultyRefserver(t, "rfc7523", creds, fault)
 			rec := &assertionRecorder{next: srv.Handler(), assertions: map[string]bool{}}
 			ts := httptest.NewServer(rec)
 			defer ts.Close()

@@ -59,6 +59,29 @@ func (t *tokenRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.Copy(w, rec.Body)
 }
 
+// faultyRefserver is the reference server speaking the built-in spec name
+// with creds, and with fault unless it is "".
+func faultyRefserver(t *testing.T, name string, creds *refserver.Credentials, fault string) *refserver.Server {
+	t.Helper()
+	spec, err := specs.Load(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := refserver.Options{Spec: spec, Credentials: creds}
+	if fault != "" {
+		f, err := refserver.FaultByName(fault)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts.Faults = []refserver.Fault{f}
+	}
+	srv, err := refserver.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv
+}
+
 // TestNoSecretInAnyOutput runs the whole suite, with a fault so that
 // failure messages and evidence are written too, against a reference server
 // with known secrets, and looks for every secret and every issued token,
@@ -69,27 +92,12 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 	for _, fault := range []string{"", "refresh-any-client", "basic-401-no-challenge"} {
 		t.Run("fault="+fault, func(t *testing.T) {
 			t.Parallel()
-			spec, err := specs.Load("rfc6749")
-			if err != nil {
-				t.Fatal(err)
-			}
 			creds := &refserver.Credentials{
 				ClientID: "client-one", ClientSecret: "S3cr3t+Client/Secret=1",
 				Username: "alice", Password: "Pa ss&w0rd%ALICE",
 				OtherClientID: "client-two", OtherClientSecret: "Other+Secret/Two==",
 			}
-			opts := refserver.Options{Spec: spec, Credentials: creds}
-			if fault != "" {
-				f, err := refserver.FaultByName(fault)
-				if err != nil {
-					t.Fatal(err)
-				}
-				opts.Faults = []refserver.Fault{f}
-			}
-			srv, err := refserver.New(opts)
-			if err != nil {
-				t.Fatal(err)
-			}
+			srv := faultyRefserver(t, "rfc6749", creds, fault)
 			rec := &tokenRecorder{next: srv.Handler(), tokens: map[string]bool{}}
 			ts := httptest.NewServer(rec)
 			defer ts.Close()
