@@ -1,7 +1,6 @@
 package interop
 
 import (
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -85,28 +84,11 @@ func startFositeJWT(t testing.TB, c serverConfig) endpoints {
 	)
 	session := func() fosite.Session { return &fosite.DefaultSession{} }
 	mux := http.NewServeMux()
-	mux.HandleFunc("/token", func(w http.ResponseWriter, r *http.Request) {
-		ctx := r.Context()
-		ar, err := provider.NewAccessRequest(ctx, r, session())
-		if err != nil {
-			provider.WriteAccessError(ctx, w, ar, err)
-			return
-		}
-		for _, s := range ar.GetRequestedScopes() {
-			ar.GrantScope(s)
-		}
-		resp, err := provider.NewAccessResponse(ctx, ar)
-		if err != nil {
-			provider.WriteAccessError(ctx, w, ar, err)
-			return
-		}
-		provider.WriteAccessResponse(ctx, w, ar, resp)
-	})
+	mux.HandleFunc("/token", fositeToken(provider, session))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	// Read per request; set before any request is made.
 	config.TokenURL = srv.URL + "/token"
-	_ = context.Background
 	return endpoints{url: srv.URL, token: "/token", adjust: func(tf *target.Target) {
 		tf.Spec = "rfc7523"
 		tf.Username, tf.Password, tf.OtherClientID, tf.OtherClientSecret = "", "", "", ""

@@ -75,26 +75,7 @@ func startFosite(t testing.TB, c serverConfig) endpoints {
 	session := func() fosite.Session { return &fosite.DefaultSession{} }
 
 	mux := http.NewServeMux()
-	mux.HandleFunc("/token", func(w http.ResponseWriter, r *http.Request) {
-		ctx := r.Context()
-		ar, err := provider.NewAccessRequest(ctx, r, session())
-		if err != nil {
-			provider.WriteAccessError(ctx, w, ar, err)
-			return
-		}
-		// fosite leaves granting to the application; fosite-example grants
-		// every requested scope, which the grant handlers have already
-		// checked against the client's registered scopes.
-		for _, s := range ar.GetRequestedScopes() {
-			ar.GrantScope(s)
-		}
-		resp, err := provider.NewAccessResponse(ctx, ar)
-		if err != nil {
-			provider.WriteAccessError(ctx, w, ar, err)
-			return
-		}
-		provider.WriteAccessResponse(ctx, w, ar, resp)
-	})
+	mux.HandleFunc("/token", fositeToken(provider, session))
 	mux.HandleFunc("/authorize", func(w http.ResponseWriter, r *http.Request) {
 		if !login(w, r, c) {
 			return
@@ -142,4 +123,28 @@ func startFosite(t testing.TB, c serverConfig) endpoints {
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return endpoints{url: srv.URL, token: "/token", introspection: "/introspect", resource: "/resource", authorize: "/authorize", revoke: "/revoke", public: publicClientID}
+}
+
+// fositeToken is fosite's token endpoint as fosite-example serves it:
+// fosite leaves granting to the application, and the example grants every
+// requested scope, which the grant handlers have already checked against
+// the client's registered scopes.
+func fositeToken(provider fosite.OAuth2Provider, session func() fosite.Session) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		ar, err := provider.NewAccessRequest(ctx, r, session())
+		if err != nil {
+			provider.WriteAccessError(ctx, w, ar, err)
+			return
+		}
+		for _, s := range ar.GetRequestedScopes() {
+			ar.GrantScope(s)
+		}
+		resp, err := provider.NewAccessResponse(ctx, ar)
+		if err != nil {
+			provider.WriteAccessError(ctx, w, ar, err)
+			return
+		}
+		provider.WriteAccessResponse(ctx, w, ar, resp)
+	}
 }
