@@ -1,8 +1,6 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -97,21 +95,11 @@ const seventhErrorSchema = `{
 // TestSeventhAPIShapeIsData: the spec lints clean, certifies the reference
 // server configured from it, and every fault that applies to it is caught.
 func TestSeventhAPIShapeIsData(t *testing.T) {
-	dir := t.TempDir()
-	for name, body := range map[string]string{
+	path := writeSpecFiles(t, "tenantgate.yaml", map[string]string{
 		"tenantgate.yaml":       seventhSpec,
 		"tenantgate/token.json": seventhTokenSchema,
 		"tenantgate/error.json": seventhErrorSchema,
-	} {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	path := filepath.Join(dir, "tenantgate.yaml")
+	})
 	if ps := lint.Spec(path); len(ps) > 0 {
 		t.Fatalf("lint: %v", ps)
 	}
@@ -145,10 +133,7 @@ refserver: {lifetime: 2s, scopes: [read]}
 `
 
 func TestUndocumentedErrors(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "quiet.yaml")
-	if err := os.WriteFile(path, []byte(undocumentedSpec), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := writeSpecFiles(t, "quiet.yaml", map[string]string{"quiet.yaml": undocumentedSpec})
 	if ps := lint.Spec(path); lint.Errors(ps) > 0 {
 		t.Fatalf("lint: %v", ps)
 	}

@@ -101,16 +101,12 @@ const sixthErrorSchema = `{
   }
 }`
 
-// writeSixthSpec writes the spec and its schemas into a temporary folder
-// and returns the spec file's path.
-func writeSixthSpec(t *testing.T) string {
+// writeSpecFiles writes a spec file and its schemas (by path relative to
+// a temporary folder) and returns the path of the first, the spec.
+func writeSpecFiles(t *testing.T, spec string, files map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
-	for name, body := range map[string]string{
-		"parcelhub.yaml":       sixthSpec,
-		"parcelhub/token.json": sixthTokenSchema,
-		"parcelhub/error.json": sixthErrorSchema,
-	} {
+	for name, body := range files {
 		p := filepath.Join(dir, name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
@@ -119,7 +115,17 @@ func writeSixthSpec(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
-	return filepath.Join(dir, "parcelhub.yaml")
+	return filepath.Join(dir, spec)
+}
+
+// writeSixthSpec writes the spec and its schemas into a temporary folder
+// and returns the spec file's path.
+func writeSixthSpec(t *testing.T) string {
+	return writeSpecFiles(t, "parcelhub.yaml", map[string]string{
+		"parcelhub.yaml":       sixthSpec,
+		"parcelhub/token.json": sixthTokenSchema,
+		"parcelhub/error.json": sixthErrorSchema,
+	})
 }
 
 // TestSixthAPINeedsNoGoChange: the spec file certifies the reference server
