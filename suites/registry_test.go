@@ -10,10 +10,8 @@ import (
 	"testing"
 
 	"github.com/tokencert/tokencert/probes"
-	"github.com/tokencert/tokencert/redact"
 	"github.com/tokencert/tokencert/refserver"
 	"github.com/tokencert/tokencert/specs"
-	"github.com/tokencert/tokencert/suites/wire"
 )
 
 // builtinChecks maps each requirement ID of every built-in spec to the
@@ -21,20 +19,8 @@ import (
 func builtinChecks(t *testing.T) map[string][]string {
 	t.Helper()
 	out := map[string][]string{}
-	for _, name := range specs.Names() {
-		spec, err := specs.Load(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		env, err := NewEnv(spec, fullTarget, wire.New(redact.New(), wire.Options{}), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		plan, err := env.Plan()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, c := range plan {
+	for _, p := range builtinPlans(t) {
+		for _, c := range p.plan {
 			if !slices.Contains(out[c.Req.ID], c.Req.Check) {
 				out[c.Req.ID] = append(out[c.Req.ID], c.Req.Check)
 			}
