@@ -3,6 +3,7 @@ package derive
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
 	"slices"
@@ -1597,12 +1598,7 @@ func mapNode(kv ...string) *yaml.Node {
 
 func mapOf(m map[string]string) *yaml.Node {
 	n := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
-	var ks []string
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	for _, k := range ks {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		add(n, k, str(m[k]), "")
 	}
 	return n
@@ -1613,12 +1609,7 @@ func toNode(v any) *yaml.Node {
 	switch v := v.(type) {
 	case map[string]any:
 		n := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
-		var ks []string
-		for k := range v {
-			ks = append(ks, k)
-		}
-		sort.Strings(ks)
-		for _, k := range ks {
+		for _, k := range slices.Sorted(maps.Keys(v)) {
 			add(n, k, toNode(v[k]), "")
 		}
 		return n

@@ -3,7 +3,9 @@ package derive
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -58,12 +60,7 @@ func extractOpenAPI(src []byte, format string) (*facts, error) {
 		return f, nil
 	}
 	paths := doc.Paths.Map()
-	var keys []string
-	for k := range paths {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, p := range keys {
+	for _, p := range slices.Sorted(maps.Keys(paths)) {
 		item := paths[p]
 		ops := item.Operations()
 		var methods []string

@@ -3,12 +3,14 @@ package reports
 import (
 	"encoding/xml"
 	"fmt"
-	"github.com/tokencert/tokencert/result"
+	"maps"
 	"os"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/tokencert/tokencert/result"
 
 	"github.com/onsi/ginkgo/v2/reporters"
 )
@@ -174,12 +176,7 @@ func exchangeRaw(ex result.Exchange) string {
 }
 
 func writeHeader(b *strings.Builder, prefix string, h map[string][]string) {
-	keys := make([]string, 0, len(h))
-	for k := range h {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(h)) {
 		for _, v := range h[k] {
 			fmt.Fprintf(b, "%s%s: %s\n", prefix, k, v)
 		}

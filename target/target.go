@@ -10,12 +10,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"os"
 	"reflect"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -236,12 +236,7 @@ func Parse(path string, b []byte) (t *Target, err error) {
 	for _, k := range Keys() {
 		known[k] = true
 	}
-	var keys []string
-	for k := range raw {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(raw)) {
 		if !known[k] {
 			return nil, &Error{File: path, Key: k, Problem: "unknown key (known keys: " + strings.Join(Keys(), ", ") + ")"}
 		}
