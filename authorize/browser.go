@@ -2,6 +2,7 @@ package authorize
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -183,7 +184,12 @@ func (b *Browser) stopped(bctx context.Context, what string) error {
 	defer cancel()
 	loc, _ := chromedp.Run(ctx, chromedp.Location())
 	title, _ := chromedp.Run(ctx, chromedp.Title())
-	shot, _ := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	// The password may be typed into a field that shows it: it is emptied
+	// before the screenshot, and without that there is no screenshot.
+	var shot []byte
+	if b.clearPassword(ctx) == nil {
+		shot, _ = chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	}
 	if i := strings.IndexAny(loc, "?#"); i >= 0 {
 		loc = loc[:i] + "?…"
 	}
@@ -197,4 +203,14 @@ func (b *Browser) stopped(bctx context.Context, what string) error {
 		}
 	}
 	return errors.New(msg)
+}
+
+// clearPassword empties every field the password selector matches.
+func (b *Browser) clearPassword(ctx context.Context) error {
+	sel, err := json.Marshal(b.PasswordSelector)
+	if err != nil {
+		return err
+	}
+	_, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { for (const e of document.querySelectorAll(`+string(sel)+`)) { if ("value" in e) e.value = ""; } return true })()`))
+	return err
 }
