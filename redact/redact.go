@@ -75,10 +75,6 @@ func (r *Redactor) Add(kind, value string) string {
 	return fp
 }
 
-// Fingerprint returns the fingerprint of a registered secret, registering
-// it under kind if it is new.
-func (r *Redactor) Fingerprint(kind, value string) string { return r.Add(kind, value) }
-
 // encodings are the forms in which a secret may appear in text we write.
 func encodings(v string) []string {
 	js, _ := json.Marshal(v)

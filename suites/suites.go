@@ -140,10 +140,6 @@ func Kinds() []*Kind {
 	return out
 }
 
-// DefaultCheck is the check that verifies a requirement ID when a spec's
-// entry names none, or "".
-func DefaultCheck(id string) string { return defaultKinds[id] }
-
 // Env is what checks share: the spec, the target, the HTTP client and the
 // responses already fetched, so no check repeats a request another made.
 type Env struct {
@@ -356,7 +352,7 @@ func (t *T) Examined(n int) { t.rec.update(func(r *Result) { r.Examined += n }) 
 // MUST.
 func (t *T) Skipf(format string, args ...any) {
 	msg := t.Env.Redactor.String(fmt.Sprintf(format, args...))
-	needs := Needs(msg)
+	needs := needsOf(msg)
 	t.rec.update(func(r *Result) { r.Skipped, r.Needs, r.Incomplete = msg, needs, len(needs) > 0 })
 	panic(skipSignal{})
 }
@@ -366,8 +362,8 @@ var (
 	flagRE       = regexp.MustCompile(`(?:^|[\s(])(--[a-z][a-z-]*)`)
 )
 
-// Needs returns the target keys and flags a skip reason names.
-func Needs(reason string) []string {
+// needsOf returns the target keys and flags a skip reason names.
+func needsOf(reason string) []string {
 	var out []string
 	for _, m := range targetKeysRE.FindAllStringSubmatch(reason, -1) {
 		for _, k := range strings.Split(m[1], ", ") {
