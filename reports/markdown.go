@@ -3,7 +3,6 @@ package reports
 import (
 	"fmt"
 	"github.com/tokencert/tokencert/result"
-	"os"
 	"strings"
 )
 
@@ -11,13 +10,9 @@ import (
 // rest are counted, and report.html lists them all.
 const maxSummaryFailures = 50
 
-// WriteSummary writes a short Markdown summary for a CI job page (GitHub's
+// renderSummary is a short Markdown summary for a CI job page (GitHub's
 // $GITHUB_STEP_SUMMARY, GitLab or Jenkins Markdown): the verdict line,
 // counts by level and verdict, and the failed and errored checks.
-func WriteSummary(r *result.Run, path string) error {
-	return os.WriteFile(path, renderSummary(r), 0o644)
-}
-
 func renderSummary(r *result.Run) []byte {
 	r = normalized(r)
 	var b strings.Builder

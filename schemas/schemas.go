@@ -58,34 +58,6 @@ func Load(ref, dir string) (*Schema, error) {
 	return compile(ref, b)
 }
 
-// Digests returns the SHA-256 of every built-in schema file, by path.
-func Digests() map[string]string {
-	out := map[string]string{}
-	paths, _ := filepathGlob()
-	for _, p := range paths {
-		b, _ := files.ReadFile(p)
-		sum := sha256.Sum256(b)
-		out[p] = hex.EncodeToString(sum[:])
-	}
-	return out
-}
-
-func filepathGlob() ([]string, error) {
-	var out []string
-	dirs, err := files.ReadDir(".")
-	if err != nil {
-		return nil, err
-	}
-	for _, d := range dirs {
-		entries, _ := files.ReadDir(d.Name())
-		for _, e := range entries {
-			out = append(out, d.Name()+"/"+e.Name())
-		}
-	}
-	sort.Strings(out)
-	return out, nil
-}
-
 type annotations struct {
 	Requirement string            `json:"x-requirement"`
 	RequiredBy  map[string]string `json:"x-required-by"`

@@ -149,17 +149,6 @@ func ecJWK(k *ecdsa.PrivateKey, private bool) (map[string]string, error) {
 	return m, nil
 }
 
-// JWKThumbprint is the RFC 7638 SHA-256 thumbprint of an EC P-256 key, as
-// RFC 9449 §6 binds tokens to it (cnf.jkt).
-func JWKThumbprint(k *ecdsa.PrivateKey) string {
-	m, err := ecJWK(k, false)
-	if err != nil {
-		return ""
-	}
-	sum := sha256.Sum256([]byte(`{"crv":"P-256","kty":"EC","x":"` + m["x"] + `","y":"` + m["y"] + `"}`))
-	return base64.RawURLEncoding.EncodeToString(sum[:])
-}
-
 // makeProof makes a DPoP proof (RFC 9449 §4.2) for method and uri: typ
 // dpop+jwt, alg ES256, the key's public jwk; jti, htm, htu (without query
 // and fragment), iat, and nonce and ath when given; then edits it. The

@@ -395,17 +395,6 @@ func (e *Env) SuccessResponses(ctx context.Context) []*wire.Exchange {
 	return out
 }
 
-// succeeded keeps the exchanges that answered 2xx.
-func succeeded(exs []*wire.Exchange) []*wire.Exchange {
-	var out []*wire.Exchange
-	for _, ex := range exs {
-		if ex.Status() >= 200 && ex.Status() < 300 {
-			out = append(out, ex)
-		}
-	}
-	return out
-}
-
 // probeEnv is the Env as the conditions' requests see it (probes.Env).
 type probeEnv struct{ e *Env }
 
