@@ -11,13 +11,11 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	jose3 "github.com/go-jose/go-jose/v3"
 	"github.com/ory/fosite"
 	"github.com/ory/fosite/compose"
 	"github.com/ory/fosite/storage"
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/tokencert/tokencert/target"
 )
@@ -35,21 +33,7 @@ func init() {
 // offer, is examined only as a method the endpoint may lack.
 func startFositeJWT(t testing.TB, c serverConfig) endpoints {
 	t.Helper()
-	secret := make([]byte, 32)
-	if _, err := rand.Read(secret); err != nil {
-		t.Fatal(err)
-	}
-	config := &fosite.Config{
-		AccessTokenLifespan:        c.lifetime,
-		RefreshTokenLifespan:       time.Hour,
-		GlobalSecret:               secret,
-		HashCost:                   bcrypt.MinCost,
-		RefreshTokenScopes:         []string{},
-		ScopeStrategy:              fosite.ExactScopeStrategy,
-		AudienceMatchingStrategy:   fosite.DefaultAudienceMatchingStrategy,
-		TokenEntropy:               32,
-		SendDebugMessagesToClients: false,
-	}
+	config := fositeConfig(t, c)
 	store := storage.NewMemoryStore()
 	dir := t.(interface{ TempDir() string }).TempDir()
 	keyFile := filepath.Join(dir, "client-key.pem")

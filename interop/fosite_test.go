@@ -14,18 +14,14 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
-// startFosite composes an ory/fosite provider the way fosite's own
-// integration tests and fosite-example do: HMAC-SHA tokens, the in-memory
-// store, and the client_credentials, password, refresh_token and
-// introspection handlers. It serves the token endpoint at /token, RFC 7662
-// introspection at /introspect and a protected resource at /resource.
-func startFosite(t testing.TB, c serverConfig) endpoints {
+// fositeConfig is the configuration both fosite runs compose with.
+func fositeConfig(t testing.TB, c serverConfig) *fosite.Config {
 	t.Helper()
 	secret := make([]byte, 32)
 	if _, err := rand.Read(secret); err != nil {
 		t.Fatal(err)
 	}
-	config := &fosite.Config{
+	return &fosite.Config{
 		AccessTokenLifespan:  c.lifetime,
 		RefreshTokenLifespan: time.Hour,
 		GlobalSecret:         secret,
@@ -41,6 +37,16 @@ func startFosite(t testing.TB, c serverConfig) endpoints {
 		TokenEntropy:               32,
 		SendDebugMessagesToClients: false,
 	}
+}
+
+// startFosite composes an ory/fosite provider the way fosite's own
+// integration tests and fosite-example do: HMAC-SHA tokens, the in-memory
+// store, and the client_credentials, password, refresh_token and
+// introspection handlers. It serves the token endpoint at /token, RFC 7662
+// introspection at /introspect and a protected resource at /resource.
+func startFosite(t testing.TB, c serverConfig) endpoints {
+	t.Helper()
+	config := fositeConfig(t, c)
 	hasher := &fosite.BCrypt{Config: config}
 	store := storage.NewMemoryStore()
 	for _, cl := range c.clients {
