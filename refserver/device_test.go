@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"strings"
 	"testing"
 	"time"
 )
@@ -12,20 +11,10 @@ import (
 // deviceStart asks for a device code for the main client.
 func (h *harness) deviceStart() map[string]any {
 	h.t.Helper()
-	req, err := http.NewRequest(http.MethodPost, h.base+devicePath, strings.NewReader("scope=read"))
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Authorization", basicHeader(testCreds.ClientID, testCreds.ClientSecret))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	r := h.form(http.MethodPost, devicePath, "scope=read", mainBasic)
 	var m map[string]any
-	if err := json.NewDecoder(resp.Body).Decode(&m); err != nil || resp.StatusCode != 200 {
-		h.t.Fatalf("device authorization: %d %v", resp.StatusCode, err)
+	if err := json.Unmarshal(r.body, &m); err != nil || r.status != 200 {
+		h.t.Fatalf("device authorization: %d %v", r.status, err)
 	}
 	return m
 }

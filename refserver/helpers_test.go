@@ -124,7 +124,14 @@ func (h *harness) send(req *http.Request) reply {
 // raw sends a token request with a raw body.
 func (h *harness) raw(method, body string, a auth) reply {
 	h.t.Helper()
-	req, err := http.NewRequest(method, h.base+h.spec.Request.Path, strings.NewReader(body))
+	return h.form(method, h.spec.Request.Path, body, a)
+}
+
+// form sends a form-encoded body to path, with Basic credentials when a
+// says so.
+func (h *harness) form(method, path, body string, a auth) reply {
+	h.t.Helper()
+	req, err := http.NewRequest(method, h.base+path, strings.NewReader(body))
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -187,12 +194,7 @@ func (h *harness) resource(authorization string) reply {
 // introspect asks the introspection endpoint about a token.
 func (h *harness) introspect(token string, a auth) reply {
 	h.t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, h.base+"/introspect", strings.NewReader(url.Values{"token": {token}}.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if a.method == "basic" {
-		req.Header.Set("Authorization", basicHeader(a.id, a.secret))
-	}
-	return h.send(req)
+	return h.form(http.MethodPost, "/introspect", url.Values{"token": {token}}.Encode(), a)
 }
 
 // active reports what introspection says of a token.

@@ -3,7 +3,6 @@ package refserver
 import (
 	"net/http"
 	"net/url"
-	"strings"
 	"testing"
 )
 
@@ -14,18 +13,7 @@ func (h *harness) revoke(token, hint string) int {
 	if hint != "" {
 		form.Set("token_type_hint", hint)
 	}
-	req, err := http.NewRequest(http.MethodPost, h.base+revokePath, strings.NewReader(form.Encode()))
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Authorization", basicHeader(testCreds.ClientID, testCreds.ClientSecret))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode
+	return h.form(http.MethodPost, revokePath, form.Encode(), mainBasic).status
 }
 
 // The conformant revocation endpoint: a refresh token (with its access
