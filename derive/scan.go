@@ -760,12 +760,16 @@ func cell(row []string, i int) string {
 	return strings.TrimSpace(row[i])
 }
 
-func cellName(s string) string {
+func cellName(s string) string { return cellWord(s, reName) }
+
+// cellWord is the first word of a table cell, without Markdown's code and
+// emphasis marks, when re matches it, or "".
+func cellWord(s string, re *regexp.Regexp) string {
 	s = strings.NewReplacer("`", "", "*", "", "\\_", "_").Replace(strings.TrimSpace(s))
 	if f := strings.Fields(s); len(f) > 0 {
 		s = f[0]
 	}
-	if !reName.MatchString(s) {
+	if !re.MatchString(s) {
 		return ""
 	}
 	return s
@@ -967,16 +971,7 @@ func scanTable(d *document, f *facts, t table) {
 var reCode = regexp.MustCompile(`^[A-Za-z0-9_.:\-]+$`)
 
 // codeName is an error code as a table cell writes it, or "".
-func codeName(s string) string {
-	s = strings.NewReplacer("`", "", "*", "", "\\_", "_").Replace(strings.TrimSpace(s))
-	if f := strings.Fields(s); len(f) > 0 {
-		s = f[0]
-	}
-	if !reCode.MatchString(s) {
-		return ""
-	}
-	return s
-}
+func codeName(s string) string { return cellWord(s, reCode) }
 
 // typeWord reads a documented type: "string", "integer", "number",
 // "boolean", "object", "array", or "" when it is none of them.
