@@ -253,10 +253,7 @@ func (e *Env) otherKey(method string) (any, error) {
 }
 
 func planClientAssertion(e *Env, req specs.Requirement) []Check {
-	arg := assertionArgs[req.ID]
-	if a, ok := strings.CutPrefix(req.Check, "client-assertion/"); ok {
-		arg = a
-	}
+	arg := checkArgOr(req, assertionArgs)
 	var methods []string
 	for _, m := range e.Spec.Request.ClientAuth {
 		if IsAssertionAuth(m) {

@@ -366,10 +366,7 @@ var dpopProbes = map[string]dpopProbe{
 }
 
 func planDPoP(e *Env, req specs.Requirement) []Check {
-	arg := dpopArgs[req.ID]
-	if a, ok := strings.CutPrefix(req.Check, "dpop/"); ok {
-		arg = a
-	}
+	arg := checkArgOr(req, dpopArgs)
 	concern := Errors
 	switch arg {
 	case "bound", "nonce":

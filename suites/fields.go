@@ -177,10 +177,7 @@ func schemaProblems(t *T, ex *wire.Exchange, id string, success bool) {
 }
 
 func planClientAuth(e *Env, req specs.Requirement) []Check {
-	auth := map[string]string{"RFC6749-2.3.1-BASIC-SUPPORT": "basic", "RFC6749-2.3.1-BODY-CREDENTIALS": "body"}[req.ID]
-	if a, ok := strings.CutPrefix(req.Check, "client-auth/"); ok {
-		auth = a
-	}
+	auth := checkArgOr(req, map[string]string{"RFC6749-2.3.1-BASIC-SUPPORT": "basic", "RFC6749-2.3.1-BODY-CREDENTIALS": "body"})
 	return []Check{{Req: req, Concern: Fields, Variant: auth, Title: fmt.Sprintf("the endpoint authenticates a client by %s credentials", auth), Run: func(t *T) {
 		grant, why := t.Env.PrimaryGrant()
 		if grant == "" {

@@ -39,10 +39,7 @@ var atJWTAspects = map[string]struct {
 }
 
 func planATJWT(e *Env, req specs.Requirement) []Check {
-	arg := atJWTArgs[req.ID]
-	if a, ok := strings.CutPrefix(req.Check, "at-jwt/"); ok {
-		arg = a
-	}
+	arg := checkArgOr(req, atJWTArgs)
 	aspect, known := atJWTAspects[arg]
 	return []Check{{Req: req, Concern: Fields, Variant: arg, Title: aspect.title, Run: func(t *T) {
 		if !known {

@@ -42,10 +42,7 @@ var metadataTitles = map[string]string{
 }
 
 func planMetadata(e *Env, req specs.Requirement) []Check {
-	arg := checkArg(req)
-	if arg == "" {
-		arg = metadataArgs[req.ID]
-	}
+	arg := checkArgOr(req, metadataArgs)
 	return []Check{{Req: req, Concern: Metadata, Variant: arg, Title: metadataTitles[arg], Run: func(t *T) {
 		judge, ok := map[string]func(*T, map[string]any){"issuer": judgeIssuer, "https": judgeHTTPS,
 			"auth-methods": judgeAuthMethods, "grant-types": judgeGrantTypes, "pkce-s256": judgePKCES256}[arg]

@@ -90,10 +90,7 @@ func (e *Env) firstMTLSAuth() string {
 }
 
 func planMTLS(e *Env, req specs.Requirement) []Check {
-	arg := mtlsArgs[req.ID]
-	if a, ok := strings.CutPrefix(req.Check, "mtls/"); ok {
-		arg = a
-	}
+	arg := checkArgOr(req, mtlsArgs)
 	concern := Errors
 	switch arg {
 	case "valid", "bound":

@@ -20,10 +20,7 @@ func init() {
 var pkceArgs = map[string]string{"RFC7636-4.4.1-PLAIN-REFUSED": "plain", "RFC9700-2.1.1-PKCE-DOWNGRADE": "no-challenge"}
 
 func planPKCEDowngrade(e *Env, req specs.Requirement) []Check {
-	arg := checkArg(req)
-	if arg == "" {
-		arg = pkceArgs[req.ID]
-	}
+	arg := checkArgOr(req, pkceArgs)
 	title := map[string]string{"plain": "a code requested with the plain PKCE method is refused where the server offers only S256",
 		"no-challenge": "a code requested without a code_challenge is refused, or its redemption with a code_verifier is"}[arg]
 	return []Check{codeCheck(e, req, arg, title, 1, func(t *T) {
