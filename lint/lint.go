@@ -200,6 +200,8 @@ func (l *linter) checkArgs(s *specs.Spec) {
 			continue // Plan reports an unknown kind
 		case hasArg && k.Arg == "":
 			l.add(Error, line, "requirement %s: check %s takes no argument", r.ID, name)
+		case !hasArg && k.Arg != "" && !strings.HasPrefix(suites.DefaultCheck(r.ID), name+"/"):
+			l.add(Error, line, "requirement %s: check %s takes an argument (%s); only a requirement it checks by default may name it alone", r.ID, name, k.Arg)
 		case !hasArg:
 			continue
 		case k.Arg == "CONDITION":

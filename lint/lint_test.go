@@ -33,6 +33,7 @@ func TestProblemsNameFileAndLine(t *testing.T) {
 	}{
 		{"unknown key", "summary:", "colour: red\nsummary:", "colour", true},
 		{"unknown condition", "  - {id: RFC6749-5.2-STATUS-400", "  - {id: RFC6749-5.2-STATUS-400, check: error/no_such_thing", `"no_such_thing" is not a failure condition`, true},
+		{"argument kind named alone", "  - {id: RFC6749-5.2-STATUS-400", "  - {id: RFC6749-5.2-STATUS-400, check: dpop", "takes an argument", true},
 		{"requirement without check", "requirements:\n", "requirements:\n  - {id: RFC6749-10.12-CSRF, cite: x}\n", "RFC6749-10.12-CSRF", true},
 		{"own requirement without text", "requirements:\n", "requirements:\n  - {id: RFC6749X-OWN, level: MUST, cite: x, check: status-200}\n", "RFC6749X-OWN", false},
 	} {

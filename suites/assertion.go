@@ -27,14 +27,11 @@ const JWTBearerType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
 func init() {
 	register(&Kind{Name: "client-assertion", Arg: "valid|aud|exp|iss-sub|signature|replay", Plan: planClientAssertion,
-		Requirements: []string{"RFC7523-2.2-ASSERTION-ACCEPTED", "RFC7523-3-AUD", "RFC7523-3-EXP", "RFC7523-3-ISS-SUB", "RFC7523-3-SIGNATURE", "RFC7523-3-JTI-REPLAY"},
-		Doc:          "for each JWT client authentication of `request.client_auth` (`private_key_jwt`, `client_secret_jwt`): a valid client assertion (RFC 7523 §2.2) is accepted (`valid`); one with another server's `aud`, an `exp` an hour past, `iss` or `sub` missing or not the client, `alg: none` or a signature by another key, or a `jti` already used, is refused as `bad_client_assertion` (`invalid_client`)"})
-}
-
-// assertionArgs maps the RFC 7523 requirements to their check argument.
-var assertionArgs = map[string]string{
-	"RFC7523-2.2-ASSERTION-ACCEPTED": "valid", "RFC7523-3-AUD": "aud", "RFC7523-3-EXP": "exp",
-	"RFC7523-3-ISS-SUB": "iss-sub", "RFC7523-3-SIGNATURE": "signature", "RFC7523-3-JTI-REPLAY": "replay",
+		Defaults: map[string]string{
+			"RFC7523-2.2-ASSERTION-ACCEPTED": "valid", "RFC7523-3-AUD": "aud", "RFC7523-3-EXP": "exp",
+			"RFC7523-3-ISS-SUB": "iss-sub", "RFC7523-3-SIGNATURE": "signature", "RFC7523-3-JTI-REPLAY": "replay",
+		},
+		Doc: "for each JWT client authentication of `request.client_auth` (`private_key_jwt`, `client_secret_jwt`): a valid client assertion (RFC 7523 §2.2) is accepted (`valid`); one with another server's `aud`, an `exp` an hour past, `iss` or `sub` missing or not the client, `alg: none` or a signature by another key, or a `jti` already used, is refused as `bad_client_assertion` (`invalid_client`)"})
 }
 
 // assertionEdit is what a probe changes in a valid assertion.
@@ -253,7 +250,7 @@ func (e *Env) otherKey(method string) (any, error) {
 }
 
 func planClientAssertion(e *Env, req specs.Requirement) []Check {
-	arg := checkArgOr(req, assertionArgs)
+	arg := checkArg(req)
 	var methods []string
 	for _, m := range e.Spec.Request.ClientAuth {
 		if IsAssertionAuth(m) {

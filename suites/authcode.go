@@ -31,14 +31,16 @@ func init() {
 		Doc: "an authorization code (requested with state, an S256 `code_challenge`, the redirect URI and scope) redeemed with its `redirect_uri` and `code_verifier` yields a token"})
 	register(&Kind{Name: "code-state", Plan: planCodeState, Requirements: []string{"RFC6749-4.1.2-STATE-ECHOED"},
 		Doc: "the authorization response carries the request's exact `state`"})
-	register(&Kind{Name: "code-reuse", Plan: planCodeReuse, Requirements: []string{"RFC6749-4.1.2-CODE-SINGLE-USE", "RFC6749-4.1.2-CODE-REUSE-REVOKES"},
-		Doc: "a code redeemed a second time is refused with `invalid_grant` (CODE-SINGLE-USE), and the token of its first redemption stops working at introspection or the resource (CODE-REUSE-REVOKES)"})
+	register(&Kind{Name: "code-reuse", Arg: "single-use|revokes", Plan: planCodeReuse,
+		Defaults: map[string]string{"RFC6749-4.1.2-CODE-SINGLE-USE": "single-use", "RFC6749-4.1.2-CODE-REUSE-REVOKES": "revokes"},
+		Doc:      "a code redeemed a second time is refused with `invalid_grant` (`single-use`), and the token of its first redemption stops working at introspection or the resource (`revokes`)"})
 	register(&Kind{Name: "code-other-client", Plan: planCodeOtherClient, Requirements: []string{"RFC6749-4.1.3-CODE-BOUND-TO-CLIENT"},
 		Doc: "a code redeemed by the second client (target keys `other_client_id`, `other_client_secret`) is refused"})
 	register(&Kind{Name: "code-redirect-uri", Plan: planCodeRedirect, Requirements: []string{"RFC6749-4.1.3-REDIRECT-URI-MATCH"},
 		Doc: "a code redeemed with another `redirect_uri` than its authorization request's is refused with `invalid_grant`"})
-	register(&Kind{Name: "pkce-verifier", Plan: planPKCEVerifier, Requirements: []string{"RFC7636-4.6-VERIFIER-REQUIRED", "RFC7636-4.6-VERIFIER-CHECKED"},
-		Doc: "a code requested with a `code_challenge` is refused without a `code_verifier` (VERIFIER-REQUIRED) and with a wrong one (VERIFIER-CHECKED)"})
+	register(&Kind{Name: "pkce-verifier", Arg: "missing|wrong", Plan: planPKCEVerifier,
+		Defaults: map[string]string{"RFC7636-4.6-VERIFIER-REQUIRED": "missing", "RFC7636-4.6-VERIFIER-CHECKED": "wrong"},
+		Doc:      "a code requested with a `code_challenge` is refused without a `code_verifier` (`missing`) and with a wrong one (`wrong`)"})
 }
 
 // codeGrant is an authorization code obtained for one check.
@@ -260,7 +262,7 @@ type codePair struct {
 }
 
 func planCodeReuse(e *Env, req specs.Requirement) []Check {
-	revokes := req.ID == "RFC6749-4.1.2-CODE-REUSE-REVOKES"
+	revokes := checkArg(req) == "revokes"
 	title := "a code redeemed a second time is refused"
 	if revokes {
 		title = "the token issued for a code stops working once the code is redeemed again"
@@ -337,10 +339,7 @@ func planCodeRedirect(e *Env, req specs.Requirement) []Check {
 }
 
 func planPKCEVerifier(e *Env, req specs.Requirement) []Check {
-	missing := req.ID == "RFC7636-4.6-VERIFIER-REQUIRED"
-	if v := checkArg(req); v != "" {
-		missing = v == "missing"
-	}
+	missing := checkArg(req) == "missing"
 	variant, title := "wrong", "a code redeemed with a code_verifier that does not match its code_challenge is refused"
 	if missing {
 		variant, title = "missing", "a code requested with a code_challenge is refused without a code_verifier"

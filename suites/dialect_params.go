@@ -36,15 +36,6 @@ func checkArg(req specs.Requirement) string {
 	return arg
 }
 
-// checkArgOr is what follows "KIND/" in the requirement's check, or, when
-// nothing does, the argument byID gives the requirement's ID.
-func checkArgOr(req specs.Requirement, byID map[string]string) string {
-	if arg := checkArg(req); arg != "" {
-		return arg
-	}
-	return byID[req.ID]
-}
-
 // baseline returns the primary grant after making sure its valid request
 // (the shared one every fields check examines) yielded a token; otherwise
 // it skips t, because a refusal of a changed request would then say

@@ -29,18 +29,13 @@ import (
 
 func init() {
 	register(&Kind{Name: "dpop", Arg: "bound|htm|htu|signature|private-key|typ|iat|replay|nonce|nonce-match|refresh-key|bearer-downgrade", Plan: planDPoP,
-		Requirements: []string{"RFC9449-5-DPOP-BOUND", "RFC9449-4.3-HTM", "RFC9449-4.3-HTU", "RFC9449-4.3-SIGNATURE", "RFC9449-4.3-PUBLIC-JWK",
-			"RFC9449-4.3-TYP", "RFC9449-4.3-IAT-WINDOW", "RFC9449-11.1-JTI-REPLAY", "RFC9449-8-NONCE", "RFC9449-4.3-NONCE-MATCH",
-			"RFC9449-5-RT-KEY-BOUND", "RFC9449-7.2-NO-BEARER-DOWNGRADE"},
+		Defaults: map[string]string{
+			"RFC9449-5-DPOP-BOUND": "bound", "RFC9449-4.3-HTM": "htm", "RFC9449-4.3-HTU": "htu", "RFC9449-4.3-SIGNATURE": "signature",
+			"RFC9449-4.3-PUBLIC-JWK": "private-key", "RFC9449-4.3-TYP": "typ", "RFC9449-4.3-IAT-WINDOW": "iat",
+			"RFC9449-11.1-JTI-REPLAY": "replay", "RFC9449-8-NONCE": "nonce", "RFC9449-4.3-NONCE-MATCH": "nonce-match",
+			"RFC9449-5-RT-KEY-BOUND": "refresh-key", "RFC9449-7.2-NO-BEARER-DOWNGRADE": "bearer-downgrade",
+		},
 		Doc: "where `response.token_type` is `DPoP` (RFC 9449), every request carries a proof by an ES256 key made for the run: a token request with a valid proof gets a token of type DPoP (`bound`); proofs with another `htm` or `htu`, a signature by another key, a private key in `jwk`, a `typ` other than `dpop+jwt`, an `iat` an hour old, or a used `jti` are refused as `bad_dpop_proof` (`invalid_dpop_proof`; an old `iat` may be accepted where the server manages freshness by its nonce); a nonce demand is `use_dpop_nonce` with a `DPoP-Nonce` header and the nonce is then accepted, within 3 demands (`nonce`), another nonce is refused (`nonce-match`); a public client's refresh token (target key `public_client_id`) is refused with another key's proof (`refresh-key`); the protected resource refuses the bound token as a Bearer token (`bearer-downgrade`)"})
-}
-
-// dpopArgs maps the RFC 9449 requirements to their check argument.
-var dpopArgs = map[string]string{
-	"RFC9449-5-DPOP-BOUND": "bound", "RFC9449-4.3-HTM": "htm", "RFC9449-4.3-HTU": "htu", "RFC9449-4.3-SIGNATURE": "signature",
-	"RFC9449-4.3-PUBLIC-JWK": "private-key", "RFC9449-4.3-TYP": "typ", "RFC9449-4.3-IAT-WINDOW": "iat",
-	"RFC9449-11.1-JTI-REPLAY": "replay", "RFC9449-8-NONCE": "nonce", "RFC9449-4.3-NONCE-MATCH": "nonce-match",
-	"RFC9449-5-RT-KEY-BOUND": "refresh-key", "RFC9449-7.2-NO-BEARER-DOWNGRADE": "bearer-downgrade",
 }
 
 // authPublic identifies a public client by its client_id alone (RFC 6749
@@ -366,7 +361,7 @@ var dpopProbes = map[string]dpopProbe{
 }
 
 func planDPoP(e *Env, req specs.Requirement) []Check {
-	arg := checkArgOr(req, dpopArgs)
+	arg := checkArg(req)
 	concern := Errors
 	switch arg {
 	case "bound", "nonce":

@@ -20,7 +20,7 @@ func init() {
 		Doc: "token responses carry `Cache-Control: no-store`"})
 	register(&Kind{Name: "pragma", Plan: successCheck("token responses carry Pragma: no-cache", checkPragma), Requirements: []string{"RFC6749-5.1-PRAGMA-NO-CACHE"},
 		Doc: "token responses carry `Pragma: no-cache`"})
-	register(&Kind{Name: "client-auth", Arg: "basic|body", Plan: planClientAuth, Requirements: []string{"RFC6749-2.3.1-BASIC-SUPPORT", "RFC6749-2.3.1-BODY-CREDENTIALS"},
+	register(&Kind{Name: "client-auth", Arg: "basic|body", Plan: planClientAuth, Defaults: map[string]string{"RFC6749-2.3.1-BASIC-SUPPORT": "basic", "RFC6749-2.3.1-BODY-CREDENTIALS": "body"},
 		Doc: "the method's correct client credentials are accepted"})
 	register(&Kind{Name: "password-grant", Plan: planPasswordGrant, Requirements: []string{"RFC6749-4.3-PASSWORD-SUCCESS"},
 		Doc: "the password grant with correct resource-owner credentials yields a token"})
@@ -177,7 +177,7 @@ func schemaProblems(t *T, ex *wire.Exchange, id string, success bool) {
 }
 
 func planClientAuth(e *Env, req specs.Requirement) []Check {
-	auth := checkArgOr(req, map[string]string{"RFC6749-2.3.1-BASIC-SUPPORT": "basic", "RFC6749-2.3.1-BODY-CREDENTIALS": "body"})
+	auth := checkArg(req)
 	return []Check{{Req: req, Concern: Fields, Variant: auth, Title: fmt.Sprintf("the endpoint authenticates a client by %s credentials", auth), Run: func(t *T) {
 		grant, why := t.Env.PrimaryGrant()
 		if grant == "" {

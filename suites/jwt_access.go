@@ -22,12 +22,9 @@ import (
 
 func init() {
 	register(&Kind{Name: "at-jwt", Arg: "typ|claims|signature", Plan: planATJWT,
-		Requirements: []string{"RFC9068-2.1-TYP", "RFC9068-2.2-REQUIRED-CLAIMS", "RFC9068-2.1-SIGNED-RS256"},
-		Doc:          "where `response.jwt.profile` is `rfc9068`, every access token is a JWT access token (RFC 9068): its header `typ` is `at+jwt` or `application/at+jwt` (`typ`); it has the claims `iss`, `sub`, `client_id` (the client's), `jti` (strings), `exp`, `iat` (numbers) and `aud` (a string or an array of strings) (`claims`); it is signed, never `alg: none`, and a key of the authorization server's key set (target key `jwks`: a file, or an https URL, http on loopback, fetched once within the request timeout and 1 MiB) verifies it, by its `kid` when it names one (`signature`). An encrypted token (a JWE) cannot be read and is noted"})
+		Defaults: map[string]string{"RFC9068-2.1-TYP": "typ", "RFC9068-2.2-REQUIRED-CLAIMS": "claims", "RFC9068-2.1-SIGNED-RS256": "signature"},
+		Doc:      "where `response.jwt.profile` is `rfc9068`, every access token is a JWT access token (RFC 9068): its header `typ` is `at+jwt` or `application/at+jwt` (`typ`); it has the claims `iss`, `sub`, `client_id` (the client's), `jti` (strings), `exp`, `iat` (numbers) and `aud` (a string or an array of strings) (`claims`); it is signed, never `alg: none`, and a key of the authorization server's key set (target key `jwks`: a file, or an https URL, http on loopback, fetched once within the request timeout and 1 MiB) verifies it, by its `kid` when it names one (`signature`). An encrypted token (a JWE) cannot be read and is noted"})
 }
-
-// atJWTArgs maps the RFC 9068 requirements to their check argument.
-var atJWTArgs = map[string]string{"RFC9068-2.1-TYP": "typ", "RFC9068-2.2-REQUIRED-CLAIMS": "claims", "RFC9068-2.1-SIGNED-RS256": "signature"}
 
 var atJWTAspects = map[string]struct {
 	title string
@@ -39,7 +36,7 @@ var atJWTAspects = map[string]struct {
 }
 
 func planATJWT(e *Env, req specs.Requirement) []Check {
-	arg := checkArgOr(req, atJWTArgs)
+	arg := checkArg(req)
 	aspect, known := atJWTAspects[arg]
 	return []Check{{Req: req, Concern: Fields, Variant: arg, Title: aspect.title, Run: func(t *T) {
 		if !known {
@@ -196,7 +193,7 @@ func (e *Env) verifiesSignatures() bool {
 		return false
 	}
 	for _, r := range e.Spec.Requirements {
-		if r.Check == "at-jwt/signature" || (r.Check == "" || r.Check == "at-jwt") && atJWTArgs[r.ID] == "signature" {
+		if e.checkOf(r) == "at-jwt/signature" {
 			return true
 		}
 	}

@@ -24,14 +24,10 @@ const Metadata = "metadata"
 
 func init() {
 	register(&Kind{Name: "metadata", Arg: "issuer|https|auth-methods|grant-types|pkce-s256", Plan: planMetadata,
-		Requirements: []string{"RFC8414-3.3-ISSUER-IDENTICAL", "RFC8414-2-HTTPS-URLS", "RFC8414-2-AUTH-METHODS-HONEST", "RFC8414-2-GRANT-TYPES-CONSISTENT", "RFC7636-4.2-S256-SUPPORTED"},
-		Doc:          "the issuer's metadata (target key `issuer`; RFC 8414 §3's well-known URI, then OpenID Connect Discovery's): its `issuer` is the one asked for, character for character, and https (`issuer`); every advertised endpoint and `jwks_uri` is https, http on loopback being a test setup that is skipped (`https`); every advertised client authentication method the client is registered for (target key `client_auth`, not filled from the metadata) authenticates the primary grant's request (`auth-methods`); no advertised grant type is refused with `unsupported_grant_type` (`grant-types`: `grant_type` alone, any other answer passes, since a client may not be registered for a grant); S256 is among `code_challenge_methods_supported` when the member is present (`pkce-s256`)"})
+		Defaults: map[string]string{"RFC8414-3.3-ISSUER-IDENTICAL": "issuer", "RFC8414-2-HTTPS-URLS": "https",
+			"RFC8414-2-AUTH-METHODS-HONEST": "auth-methods", "RFC8414-2-GRANT-TYPES-CONSISTENT": "grant-types", "RFC7636-4.2-S256-SUPPORTED": "pkce-s256"},
+		Doc: "the issuer's metadata (target key `issuer`; RFC 8414 §3's well-known URI, then OpenID Connect Discovery's): its `issuer` is the one asked for, character for character, and https (`issuer`); every advertised endpoint and `jwks_uri` is https, http on loopback being a test setup that is skipped (`https`); every advertised client authentication method the client is registered for (target key `client_auth`, not filled from the metadata) authenticates the primary grant's request (`auth-methods`); no advertised grant type is refused with `unsupported_grant_type` (`grant-types`: `grant_type` alone, any other answer passes, since a client may not be registered for a grant); S256 is among `code_challenge_methods_supported` when the member is present (`pkce-s256`)"})
 }
-
-// metadataArgs maps the requirements to the kind's argument when the
-// spec's entry names none.
-var metadataArgs = map[string]string{"RFC8414-3.3-ISSUER-IDENTICAL": "issuer", "RFC8414-2-HTTPS-URLS": "https",
-	"RFC8414-2-AUTH-METHODS-HONEST": "auth-methods", "RFC8414-2-GRANT-TYPES-CONSISTENT": "grant-types", "RFC7636-4.2-S256-SUPPORTED": "pkce-s256"}
 
 var metadataTitles = map[string]string{
 	"issuer":       "the metadata's issuer is the issuer asked for, an https URL",
@@ -42,7 +38,7 @@ var metadataTitles = map[string]string{
 }
 
 func planMetadata(e *Env, req specs.Requirement) []Check {
-	arg := checkArgOr(req, metadataArgs)
+	arg := checkArg(req)
 	return []Check{{Req: req, Concern: Metadata, Variant: arg, Title: metadataTitles[arg], Run: func(t *T) {
 		judge, ok := map[string]func(*T, map[string]any){"issuer": judgeIssuer, "https": judgeHTTPS,
 			"auth-methods": judgeAuthMethods, "grant-types": judgeGrantTypes, "pkce-s256": judgePKCES256}[arg]

@@ -30,13 +30,11 @@ import (
 
 func init() {
 	register(&Kind{Name: "mtls", Arg: "valid|no-cert|other-cert|bound|resource", Plan: planMTLS,
-		Requirements: []string{"RFC8705-2-CLIENT-AUTH", "RFC8705-2-CERT-REQUIRED", "RFC8705-2-CERT-MATCH", "RFC8705-3.1-CNF-X5T", "RFC8705-3-RESOURCE-BINDING"},
-		Doc:          "for the mutual-TLS client authentication of `request.client_auth` (`tls_client_auth`, `self_signed_tls_client_auth`; target keys `client_cert`, `client_key`): the client's certificate and `client_id` get a token (`valid`); the same request with no certificate, or with a self-signed certificate made for the run, is refused as `bad_client_certificate` (`invalid_client`); introspection's `cnf` `x5t#S256` (or a JWT access token's) is the SHA-256 thumbprint of the client's certificate (`bound`, target key `introspection`); the protected resource accepts the token with the certificate and refuses it without (`resource`)"})
-}
-
-var mtlsArgs = map[string]string{
-	"RFC8705-2-CLIENT-AUTH": "valid", "RFC8705-2-CERT-REQUIRED": "no-cert", "RFC8705-2-CERT-MATCH": "other-cert",
-	"RFC8705-3.1-CNF-X5T": "bound", "RFC8705-3-RESOURCE-BINDING": "resource",
+		Defaults: map[string]string{
+			"RFC8705-2-CLIENT-AUTH": "valid", "RFC8705-2-CERT-REQUIRED": "no-cert", "RFC8705-2-CERT-MATCH": "other-cert",
+			"RFC8705-3.1-CNF-X5T": "bound", "RFC8705-3-RESOURCE-BINDING": "resource",
+		},
+		Doc: "for the mutual-TLS client authentication of `request.client_auth` (`tls_client_auth`, `self_signed_tls_client_auth`; target keys `client_cert`, `client_key`): the client's certificate and `client_id` get a token (`valid`); the same request with no certificate, or with a self-signed certificate made for the run, is refused as `bad_client_certificate` (`invalid_client`); introspection's `cnf` `x5t#S256` (or a JWT access token's) is the SHA-256 thumbprint of the client's certificate (`bound`, target key `introspection`); the protected resource accepts the token with the certificate and refuses it without (`resource`)"})
 }
 
 // IsMTLSAuth reports whether a client authentication method is mutual TLS.
@@ -90,7 +88,7 @@ func (e *Env) firstMTLSAuth() string {
 }
 
 func planMTLS(e *Env, req specs.Requirement) []Check {
-	arg := checkArgOr(req, mtlsArgs)
+	arg := checkArg(req)
 	concern := Errors
 	switch arg {
 	case "valid", "bound":

@@ -13,14 +13,12 @@ import (
 
 func init() {
 	register(&Kind{Name: "pkce-downgrade", Arg: "plain|no-challenge", Plan: planPKCEDowngrade,
-		Requirements: []string{"RFC7636-4.4.1-PLAIN-REFUSED", "RFC9700-2.1.1-PKCE-DOWNGRADE"},
-		Doc:          "`plain`: where the server's PKCE methods (target key `pkce_methods`, or the metadata's `code_challenge_methods_supported`) list S256 and not plain, a code requested with `code_challenge_method=plain` is refused: at the authorization endpoint (`invalid_request`, RFC 7636 §4.4.1), or, noted, when redeemed; `no-challenge`: a code requested without a `code_challenge` is refused at the authorization endpoint (the server requires PKCE), or, when one is issued, its redemption with a `code_verifier` is refused (RFC 9700 §4.8.2's downgrade)"})
+		Defaults: map[string]string{"RFC7636-4.4.1-PLAIN-REFUSED": "plain", "RFC9700-2.1.1-PKCE-DOWNGRADE": "no-challenge"},
+		Doc:      "`plain`: where the server's PKCE methods (target key `pkce_methods`, or the metadata's `code_challenge_methods_supported`) list S256 and not plain, a code requested with `code_challenge_method=plain` is refused: at the authorization endpoint (`invalid_request`, RFC 7636 §4.4.1), or, noted, when redeemed; `no-challenge`: a code requested without a `code_challenge` is refused at the authorization endpoint (the server requires PKCE), or, when one is issued, its redemption with a `code_verifier` is refused (RFC 9700 §4.8.2's downgrade)"})
 }
 
-var pkceArgs = map[string]string{"RFC7636-4.4.1-PLAIN-REFUSED": "plain", "RFC9700-2.1.1-PKCE-DOWNGRADE": "no-challenge"}
-
 func planPKCEDowngrade(e *Env, req specs.Requirement) []Check {
-	arg := checkArgOr(req, pkceArgs)
+	arg := checkArg(req)
 	title := map[string]string{"plain": "a code requested with the plain PKCE method is refused where the server offers only S256",
 		"no-challenge": "a code requested without a code_challenge is refused, or its redemption with a code_verifier is"}[arg]
 	return []Check{codeCheck(e, req, arg, title, 1, func(t *T) {

@@ -92,3 +92,39 @@ func TestEveryRequirementIsPlanned(t *testing.T) {
 		}
 	}
 }
+
+// A requirement that names its default check's kind alone is planned as
+// one that names no check: the kind takes the requirement's default
+// argument.
+func TestKindAloneTakesTheDefaultArgument(t *testing.T) {
+	tried := 0
+	for _, bp := range builtinPlans(t) {
+		spec := *bp.spec
+		spec.Requirements = append([]specs.Requirement(nil), spec.Requirements...)
+		for i, r := range spec.Requirements {
+			if kind, _, hasArg := strings.Cut(DefaultCheck(r.ID), "/"); r.Check == "" && hasArg {
+				spec.Requirements[i].Check = kind
+				tried++
+			}
+		}
+		env, err := NewEnv(&spec, fullTarget, wire.New(redact.New(), wire.Options{}), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan, err := env.Plan()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(plan) != len(bp.plan) {
+			t.Fatalf("spec %s: %d checks with the kinds named alone, %d with none named", spec.Name, len(plan), len(bp.plan))
+		}
+		for i := range plan {
+			if plan[i].ID() != bp.plan[i].ID() || plan[i].Name() != bp.plan[i].Name() {
+				t.Errorf("spec %s: %s planned as %s", spec.Name, bp.plan[i].ID(), plan[i].ID())
+			}
+		}
+	}
+	if tried == 0 {
+		t.Fatal("no built-in requirement defaults to a check with an argument")
+	}
+}

@@ -214,7 +214,7 @@ func checkPattern() string {
 			withArg = append(withArg, regexp.QuoteMeta(k.Name))
 		}
 	}
-	p := fmt.Sprintf("^(%s|(%s)/[A-Za-z0-9_.-]+)$", strings.Join(plain, "|"), strings.Join(withArg, "|"))
+	p := fmt.Sprintf("^(%s|(%s)(/[A-Za-z0-9_.-]+)?)$", strings.Join(plain, "|"), strings.Join(withArg, "|"))
 	b, _ := json.Marshal(p)
 	return string(b)
 }
@@ -242,7 +242,14 @@ func kindTable() string {
 		}
 		reqs := "—"
 		if len(k.Requirements) > 0 {
-			reqs = strings.Join(k.Requirements, ", ")
+			var ids []string
+			for _, id := range k.Requirements {
+				if a := k.Defaults[id]; a != "" {
+					id += " (`" + a + "`)"
+				}
+				ids = append(ids, id)
+			}
+			reqs = strings.Join(ids, ", ")
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s |\n", name, strings.ReplaceAll(k.Doc, "|", `\|`), reqs)
 	}

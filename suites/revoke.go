@@ -14,8 +14,9 @@ import (
 // answered 200.
 
 func init() {
-	register(&Kind{Name: "revoke-refresh", Plan: planRevokeRefresh, Requirements: []string{"RFC7009-2-RT-REVOCATION", "RFC7009-2.1-RT-REVOCATION-CASCADE"},
-		Doc: "a refresh token revoked with 200 is refused by the refresh grant (RT-REVOCATION), and the access token issued with it stops working at introspection or the resource (RT-REVOCATION-CASCADE)"})
+	register(&Kind{Name: "revoke-refresh", Arg: "refused|cascade", Plan: planRevokeRefresh,
+		Defaults: map[string]string{"RFC7009-2-RT-REVOCATION": "refused", "RFC7009-2.1-RT-REVOCATION-CASCADE": "cascade"},
+		Doc:      "a refresh token revoked with 200 is refused by the refresh grant (`refused`), and the access token issued with it stops working at introspection or the resource (`cascade`)"})
 	register(&Kind{Name: "revoke-access", Plan: planRevokeAccess, Requirements: []string{"RFC7009-2-AT-REVOCATION"},
 		Doc: "an access token revoked with 200 stops working at introspection or the resource"})
 	register(&Kind{Name: "revoke-unknown", Plan: planRevokeUnknown, Requirements: []string{"RFC7009-2.2-UNKNOWN-TOKEN-200"},
@@ -63,7 +64,7 @@ type revokedRefresh struct {
 }
 
 func planRevokeRefresh(e *Env, req specs.Requirement) []Check {
-	cascade := req.ID == "RFC7009-2.1-RT-REVOCATION-CASCADE"
+	cascade := checkArg(req) == "cascade"
 	title := "a revoked refresh token is refused by the refresh grant"
 	if cascade {
 		title = "revoking a refresh token also revokes the access token issued with it"

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -100,8 +101,13 @@ type Kind struct {
 	// Doc says what the kind checks, for specs/README.md.
 	Doc string
 	// Requirements are the catalogue IDs the kind checks when a spec's
-	// requirement entry names no check.
+	// requirement entry names no check. A kind that takes an argument
+	// leaves them to Defaults.
 	Requirements []string
+	// Defaults are, for a kind that takes an argument, the catalogue IDs
+	// it checks when a spec's entry names no check, each with the argument
+	// it checks it with.
+	Defaults map[string]string
 	// Plan returns the checks of one requirement.
 	Plan func(e *Env, req specs.Requirement) []Check
 }
@@ -113,12 +119,16 @@ var kinds = map[string]*Kind{}
 var defaultKinds = map[string]string{}
 
 func register(k *Kind) {
-	if _, dup := kinds[k.Name]; dup || k.Plan == nil || k.Doc == "" {
-		panic("suites: kind " + k.Name + " registered twice, or without Plan or Doc")
+	if _, dup := kinds[k.Name]; dup || k.Plan == nil || k.Doc == "" || (k.Defaults != nil && (k.Arg == "" || k.Requirements != nil)) {
+		panic("suites: kind " + k.Name + " registered twice, without Plan or Doc, or with Defaults beside Requirements or without Arg")
 	}
 	kinds[k.Name] = k
 	for _, id := range k.Requirements {
 		defaultKinds[id] = k.Name
+	}
+	for _, id := range slices.Sorted(maps.Keys(k.Defaults)) {
+		k.Requirements = append(k.Requirements, id)
+		defaultKinds[id] = k.Name + "/" + k.Defaults[id]
 	}
 }
 
@@ -139,6 +149,10 @@ func Kinds() []*Kind {
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
+
+// DefaultCheck is the check ("kind" or "kind/argument") that verifies a
+// requirement ID when a spec's entry names none, or "".
+func DefaultCheck(id string) string { return defaultKinds[id] }
 
 // Env is what checks share: the spec, the target, the HTTP client and the
 // responses already fetched, so no check repeats a request another made.
@@ -210,22 +224,14 @@ func (e *Env) Plan() ([]Check, error) {
 	var out []Check
 	var missing []string
 	for _, req := range e.Spec.Requirements {
-		kind := req.Check
-		if kind == "" {
-			kind = defaultKinds[req.ID]
-		}
-		if kind == "" && e.schemaNames(req.ID) {
-			kind = "schema"
-		}
+		kind := e.checkOf(req)
 		base, _, _ := strings.Cut(kind, "/")
 		k, ok := kinds[base]
 		if !ok {
 			missing = append(missing, fmt.Sprintf("%s (check %q)", req.ID, kind))
 			continue
 		}
-		if req.Check == "" {
-			req.Check = kind
-		}
+		req.Check = kind
 		out = append(out, k.Plan(e, req)...)
 	}
 	if len(missing) > 0 {
@@ -245,6 +251,21 @@ func (e *Env) Plan() ([]Check, error) {
 		return concernOrder[out[i].Concern] < concernOrder[out[j].Concern]
 	})
 	return out, nil
+}
+
+// checkOf is the check ("kind" or "kind/argument") that verifies req: the
+// one its entry names, with the requirement's default argument when it
+// names a kind alone; else the requirement's default check; else "schema"
+// when a schema names the requirement.
+func (e *Env) checkOf(req specs.Requirement) string {
+	kind := req.Check
+	if d := defaultKinds[req.ID]; kind == "" || strings.HasPrefix(d, kind+"/") {
+		kind = d
+	}
+	if kind == "" && e.schemaNames(req.ID) {
+		kind = "schema"
+	}
+	return kind
 }
 
 func (e *Env) schemaNames(id string) bool {
