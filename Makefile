@@ -1,7 +1,7 @@
 # tokencert: `make test` is what CI runs (.ci/run); `make bench` measures speed.
 GO ?= go
 
-.PHONY: test vet fmt-check unit fuzz bench build manifest
+.PHONY: test vet fmt-check unit fuzz bench build
 
 test: fmt-check vet fuzz unit
 
