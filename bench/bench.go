@@ -26,6 +26,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -194,22 +195,33 @@ func Measure(ctx context.Context, c Config) (*Result, error) {
 	}
 	res.Wait = w.wait
 
-	reqs := srv.requests()
-	res.Received = len(reqs)
-	if len(reqs) == 0 {
+	all := srv.requests()
+	if len(all) == 0 {
 		return nil, fmt.Errorf("the server received no request\n%s", out.String())
 	}
-	res.StartToFirst = reqs[0].arrived.Sub(start)
-	res.LastToExit = start.Add(wall).Sub(reqs[len(reqs)-1].done)
+	// The login pages the authorize hook goes through (the token source
+	// gets a code and a device approval there) are the run's work too, and
+	// the floor replays them, but they are not the run's own requests:
+	// report.json accounts for the others.
+	reqs, at := sentByRun(all)
+	res.Received = len(reqs)
+	res.StartToFirst = all[0].arrived.Sub(start)
+	res.LastToExit = start.Add(wall).Sub(all[len(all)-1].done)
 	labels := rep.labels(len(reqs))
 	res.Repeats = repeats(reqs, labels)
 	issue, probes, err := w.place(rep.exchanges(), len(reqs), spec.Response.NewTokenDiscardsOld)
 	if err != nil {
 		return nil, err
 	}
-	took, err := srv.replay(ctx, reqs)
+	took, err := srv.replay(ctx, all)
 	if err != nil {
 		return nil, fmt.Errorf("replay: %v", err)
+	}
+	for i := range issue {
+		issue[i] = at[issue[i]]
+	}
+	for i := range probes {
+		probes[i] = at[probes[i]]
 	}
 	res.setFloor(took, issue, probes)
 	if err := res.Consistent(); err != nil {
@@ -330,13 +342,35 @@ type exchange struct {
 	started time.Time
 }
 
-// exchanges are the run's distinct exchanges in the order they were sent.
+// loginPages are the reference server's pages an authorize hook goes
+// through (refserver's /authorize and /device/verify).
+var loginPages = []string{"/authorize", "/device/verify"}
+
+// sentByRun are the requests the run sent itself, in arrival order (all
+// but those to the login pages), and each one's index in all.
+func sentByRun(all []request) ([]request, []int) {
+	var out []request
+	var at []int
+	for i, r := range all {
+		if !slices.Contains(loginPages, pathOf(r.uri)) {
+			out, at = append(out, r), append(at, i)
+		}
+	}
+	return out, at
+}
+
+// exchanges are the run's distinct exchanges in the order they were sent,
+// without the records of logins (an authorize hook's "(authorization by
+// …)" step, no request of the run's own).
 func (r *report) exchanges() []exchange {
 	seen := map[exchange]bool{}
 	var exs []exchange
 	for _, c := range r.Checks {
 		for _, e := range c.Evidence {
 			k := exchange{e.Label, e.Started}
+			if strings.Contains(e.Label, "(authorization by ") {
+				continue
+			}
 			if !seen[k] {
 				seen[k] = true
 				exs = append(exs, k)

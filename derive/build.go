@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tokencert/tokencert/grants"
 	"gopkg.in/yaml.v3"
 )
 
@@ -32,8 +33,6 @@ var aliases = map[string]string{
 
 // rfcMembers are the success members RFC 6749 §5.1 defines.
 var rfcMembers = map[string]bool{"access_token": true, "token_type": true, "expires_in": true, "refresh_token": true, "scope": true}
-
-var supportedGrants = map[string]bool{"client_credentials": true, "password": true, "refresh_token": true}
 
 // builder turns facts into a spec, its schemas and the notes.
 type builder struct {
@@ -555,11 +554,13 @@ func (b *builder) build(g *group) (*yaml.Node, error) {
 	gO = append(gO, f.grants...)
 	gs := &yaml.Node{Kind: yaml.SequenceNode}
 	for _, gv := range distinct(gO) {
-		if !supportedGrants[gv] {
+		if g := grants.Lookup(gv); g == nil {
 			if !strings.ContainsAny(gv, "{<") {
-				f.ask("grant type %s (%s) is not one the spec format models (client_credentials, password, refresh_token); it is left out", gv, places(gO, gv))
+				f.ask("grant type %s (%s) is not one the spec format models (%s); it is left out", gv, places(gO, gv), grants.Known())
 			}
 			continue
+		} else {
+			gv = g.Name
 		}
 		b.grants = append(b.grants, gv)
 		m := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
@@ -569,7 +570,7 @@ func (b *builder) build(g *group) (*yaml.Node, error) {
 	}
 	if len(b.grants) == 0 {
 		m := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
-		add(m, "type", str(b.todo("no grant_type value found (client_credentials, password or refresh_token?)")), "")
+		add(m, "type", str(b.todo("no grant_type value found ("+grants.Known()+"?)")), "")
 		gs.Content = append(gs.Content, m)
 	}
 	add(spec, "grants", gs, "")

@@ -170,6 +170,7 @@ func compare(want, got specView, undocumented bool, documented []string) []outco
 	for _, x := range g.Grants {
 		gg = append(gg, x.Type)
 	}
+	slices.Sort(gg) // the order grants are listed in is no fact
 	out = append(out, judge("grants", sortedJoin(wg), todoJoin(gg)))
 	out = append(out, judge("required params", sortedJoin(w.Request.Required), sortedJoin(g.Request.Required)))
 	out = append(out, judge("token_type", w.Response.TokenType, g.Response.TokenType))

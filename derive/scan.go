@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/tokencert/tokencert/grants"
 )
 
 // maxJSONTries and maxJSONBytes bound the attempts to read a JSON sample,
@@ -43,7 +45,9 @@ var reHeaders = regexp.MustCompile(`(?i)\bheaders?\b`)
 
 var reTOC = regexp.MustCompile(`(?i)^(table of )?contents$|^toc$`)
 
-var knownGrants = []string{"client_credentials", "password", "refresh_token", "authorization_code", "urn:ietf:params:oauth:grant-type:jwt-bearer", "urn:ietf:params:oauth:grant-type:device_code", "urn:ietf:params:oauth:grant-type:token-exchange"}
+// knownGrants are the grant types a document may name: the registry's,
+// and two it does not model (a document that names them gets a question).
+var knownGrants = append(grants.Names(), "urn:ietf:params:oauth:grant-type:jwt-bearer", "urn:ietf:params:oauth:grant-type:token-exchange")
 
 // extractText collects the facts of a Markdown, text or HTML document.
 func extractText(d *document) *facts {

@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/tokencert/tokencert/grants"
 	"github.com/tokencert/tokencert/specs"
 )
 
@@ -40,7 +41,10 @@ func With(ps []Param, name, value string) []Param {
 
 // Request is a token request before it is put on the wire the spec's way.
 type Request struct {
-	Label  string
+	Label string
+	// Grant is the grant whose valid request this is, or was before a
+	// probe edited it (nil for a request built from nothing).
+	Grant  *grants.Grant
 	Params []Param
 	// Auth is "basic", "body" or "none".
 	Auth string
@@ -60,16 +64,9 @@ type Request struct {
 }
 
 // Env is what a condition's request is built from: the spec, and the
-// target's grants and credentials as the suites see them.
+// target's credentials as the suites see them.
 type Env interface {
 	Spec() *specs.Spec
-	// PrimaryGrant is the grant of a plain valid request, or "" and why
-	// none can be made.
-	PrimaryGrant() (grant, why string)
-	// GrantAvailable says whether the target can use a grant, or why not.
-	GrantAvailable(grant string) (bool, string)
-	// GrantParams are the parameters of a valid request for grant.
-	GrantParams(grant string) []Param
 	// AuthDeclared reports whether the client may use an authentication method.
 	AuthDeclared(method string) bool
 	// Public reports whether the client is public (target client_auth:
@@ -84,6 +81,25 @@ type Env interface {
 	SecretInURL() bool
 }
 
+// Unmet is why a request cannot be made.
+type Unmet struct {
+	Why string
+	// Needs are the target keys, and flags ("--name"), that would let it
+	// be made. None: nothing the target or the run could give would (the
+	// spec, the client's registration or the server's answers rule it
+	// out), and the check it was for does not apply.
+	Needs []string
+}
+
+// Error returns Why.
+func (u *Unmet) Error() string { return u.Why }
+
+// Lacking is an Unmet the target keys or flags needs would meet.
+func Lacking(why string, needs ...string) *Unmet { return &Unmet{Why: why, Needs: needs} }
+
+// Excluded is an Unmet nothing the target could give would meet.
+func Excluded(why string) *Unmet { return &Unmet{Why: why} }
+
 // Condition is one failure condition.
 type Condition struct {
 	// Name is the key of a spec's errors.conditions.
@@ -95,12 +111,19 @@ type Condition struct {
 	// Requirements are the catalogue IDs checked with this condition (check
 	// error/NAME) when a spec's requirement entry names no check.
 	Requirements []string
-	// Build edits r, a valid request of the primary grant with the default
-	// client authentication, into the request that induces the condition,
-	// or says why the target cannot make it. Nil for a condition that the
-	// check kinds induce themselves (invalid_parameter) or that no probe
-	// induces.
-	Build func(e Env, r *Request) (why string)
+	// Build edits r, a valid request of a grant Base accepts (any, when
+	// Base is nil) with that grant's client authentication, into the
+	// request that induces the condition, or says why the target cannot
+	// make it. Nil for a condition that the check kinds induce themselves
+	// (invalid_parameter) or that no probe induces.
+	Build func(e Env, r *Request) *Unmet
+	// Base says which grants' valid requests Build can edit (nil: any).
+	Base func(g *grants.Grant) bool
+	// Prefer says which of them to try first.
+	Prefer func(g *grants.Grant) bool
+	// Standalone: Build makes the whole request from r's client
+	// authentication alone; no valid request (no code, no login) is needed.
+	Standalone bool
 	// Answer is the error RFC 6749 §5.2 has the server send: the reference
 	// server sends its first code and status when the spec documents none.
 	Answer specs.ErrorCase
@@ -145,12 +168,12 @@ var (
 		Doc:          "no client authentication at all",
 		Title:        "a request without client authentication is refused",
 		Requirements: []string{"RFC6749-3.2.1-AUTH-REQUIRED"},
-		Build: func(e Env, r *Request) string {
+		Build: func(e Env, r *Request) *Unmet {
 			if e.Public() {
-				return PublicWhy
+				return Excluded(PublicWhy)
 			}
 			r.Auth = "none"
-			return ""
+			return nil
 		},
 		Answer:      answer("invalid_client", http.StatusUnauthorized),
 		Description: "client authentication is required",
@@ -160,20 +183,20 @@ var (
 		Doc:          "the client's real `client_id` and `client_secret` in the request URI's query, the grant parameters in the body, no other client authentication (sent only with the target key `allow_secret_in_url`: the secret may reach the server's access logs)",
 		Title:        "client credentials in the request URI do not authenticate the client",
 		Requirements: []string{"RFC6749-2.3.1-NO-CREDS-IN-URI"},
-		Build: func(e Env, r *Request) string {
+		Build: func(e Env, r *Request) *Unmet {
 			if e.Public() {
-				return PublicWhy
+				return Excluded(PublicWhy)
 			}
 			if !e.SecretInURL() {
-				return "sending the client secret in a URL is off: it can reach the server's access logs; set the target key allow_secret_in_url (or --allow-secret-in-url) for a test client"
+				return Lacking("sending the client secret in a URL is off: it can reach the server's access logs; set the target key allow_secret_in_url (or --allow-secret-in-url) for a test client", "allow_secret_in_url")
 			}
 			id, secret := e.Credentials()
 			if id == "" || secret == "" {
-				return "no client credentials (target keys client_id, client_secret)"
+				return Lacking("no client credentials (target keys client_id, client_secret)", "client_id", "client_secret")
 			}
 			r.Auth = "none"
 			r.URIParams = []Param{{"client_id", id}, {"client_secret", secret}}
-			return ""
+			return nil
 		},
 		// Read without its query, the request has no client
 		// authentication: RFC 6749 §5.2 invalid_client.
@@ -185,12 +208,10 @@ var (
 		Doc:          "the password grant with a wrong password",
 		Title:        "a wrong resource-owner password is refused",
 		Requirements: []string{"RFC6749-5.2-INVALID-GRANT-PASSWORD"},
-		Build: func(e Env, r *Request) string {
-			if ok, why := e.GrantAvailable("password"); !ok {
-				return why
-			}
-			r.Params = With(e.GrantParams("password"), "password", Wrong())
-			return ""
+		Base:         func(g *grants.Grant) bool { return g == grants.Password },
+		Build: func(e Env, r *Request) *Unmet {
+			r.Params = With(r.Params, "password", Wrong())
+			return nil
 		},
 		Answer:      answer("invalid_grant", http.StatusBadRequest),
 		Description: "the resource owner credentials are invalid",
@@ -200,15 +221,14 @@ var (
 		Doc:          "a refresh with an unknown refresh token (also the replay of a rotated one, and another client's)",
 		Title:        "an unknown refresh token is refused",
 		Requirements: []string{"RFC6749-5.2-INVALID-GRANT-REFRESH"},
-		Build: func(e Env, r *Request) string {
+		Standalone:   true,
+		Build: func(e Env, r *Request) *Unmet {
 			if e.Spec().Grant("refresh_token") == nil {
-				return fmt.Sprintf("spec %s documents no refresh_token grant", e.Spec().Name)
+				return Excluded(fmt.Sprintf("spec %s documents no refresh_token grant", e.Spec().Name))
 			}
-			if id, secret := e.Credentials(); id == "" && secret == "" {
-				return "no client credentials (target keys client_id, client_secret)"
-			}
+			r.Grant = grants.RefreshToken
 			r.Params = []Param{{"grant_type", "refresh_token"}, {"refresh_token", Random(43)}}
-			return ""
+			return nil
 		},
 		Answer:      answer("invalid_grant", http.StatusBadRequest),
 		Description: "the refresh token is invalid, expired, revoked or was issued to another client",
@@ -225,9 +245,9 @@ var (
 		Doc:          "`grant_type=urn:tokencert:conformance:none`",
 		Title:        "an unknown grant_type is refused",
 		Requirements: []string{"RFC6749-5.2-UNSUPPORTED-GRANT"},
-		Build: func(e Env, r *Request) string {
+		Build: func(e Env, r *Request) *Unmet {
 			r.Params = With(r.Params, "grant_type", "urn:tokencert:conformance:none")
-			return ""
+			return nil
 		},
 		Answer:      answer("unsupported_grant_type", http.StatusBadRequest),
 		Description: "the grant type is not supported",
@@ -237,24 +257,30 @@ var (
 		Doc:          "no `grant_type`",
 		Title:        "a request without grant_type is refused",
 		Requirements: []string{"RFC6749-5.2-MISSING-GRANT-TYPE"},
-		Build:        func(e Env, r *Request) string { r.Params = With(r.Params, "grant_type", ""); return "" },
+		Build:        func(e Env, r *Request) *Unmet { r.Params = With(r.Params, "grant_type", ""); return nil },
 		Answer:       answer("invalid_request", http.StatusBadRequest),
 		Description:  "the grant_type parameter is missing",
 		Faults:       []string{"missing-grant-type-unsupported"},
 	}
 	MissingParam = &Condition{Name: "missing_parameter",
-		Doc:          "the password grant without `password` (else a refresh without `refresh_token`)",
+		Doc:          "a valid request of a grant without the credential or code it redeems (the password grant without `password`, the code's redemption without `code`, the device poll without `device_code`); for a client of no such grant, a refresh without `refresh_token`",
 		Title:        "a request missing a required grant parameter is refused",
 		Requirements: []string{"RFC6749-5.2-MISSING-REQUIRED-PARAM"},
-		Build: func(e Env, r *Request) string {
-			if ok, _ := e.GrantAvailable("password"); ok {
-				r.Params = With(e.GrantParams("password"), "password", "")
-			} else if e.Spec().Grant("refresh_token") != nil {
-				r.Params = []Param{{"grant_type", "refresh_token"}}
-			} else {
-				return "neither the password nor the refresh_token grant is available to omit a parameter of"
+		Prefer: func(g *grants.Grant) bool {
+			_, redeems := g.Redeemed()
+			return redeems && g.Issues()
+		},
+		Build: func(e Env, r *Request) *Unmet {
+			if p, ok := r.Grant.Redeemed(); ok {
+				r.Params = With(r.Params, p, "")
+				return nil
 			}
-			return ""
+			if e.Spec().Grant("refresh_token") == nil {
+				return Excluded(fmt.Sprintf("the %s grant has no parameter of its own to omit, and spec %s documents no refresh_token grant", r.Grant.Name, e.Spec().Name))
+			}
+			r.Grant = grants.RefreshToken
+			r.Params = []Param{{"grant_type", "refresh_token"}}
+			return nil
 		},
 		Answer:      answer("invalid_request", http.StatusBadRequest),
 		Description: "a required parameter is missing",
@@ -264,13 +290,12 @@ var (
 		Doc:          "`grant_type` twice (form bodies only)",
 		Title:        "a request with a repeated parameter is refused",
 		Requirements: []string{"RFC6749-3.2-NO-REPEATED-PARAMS"},
-		Build: func(e Env, r *Request) string {
+		Build: func(e Env, r *Request) *Unmet {
 			if enc := e.Spec().Request.Encoding; enc != "form" && enc != "query" {
-				return "a " + enc + " body cannot repeat a parameter"
+				return Excluded("a " + enc + " body cannot repeat a parameter")
 			}
-			grant, _ := e.PrimaryGrant()
-			r.Params = append(slices.Clone(r.Params), Param{"grant_type", grant})
-			return ""
+			r.Params = append(slices.Clone(r.Params), Param{"grant_type", r.Grant.Name})
+			return nil
 		},
 		Answer:      answer("invalid_request", http.StatusBadRequest),
 		Description: "a parameter is included more than once",
@@ -280,28 +305,28 @@ var (
 		Doc:          "a body that does not parse (`&%zz=%` appended; a truncated JSON object)",
 		Title:        "a malformed request body is refused with a client error, not a server error",
 		Requirements: []string{"RFC6749-5.2-STATUS-400"},
-		Build: func(e Env, r *Request) string {
+		Build: func(e Env, r *Request) *Unmet {
 			if e.Spec().Request.Encoding == "query" {
-				return "the spec puts the parameters in the request URI's query: the request has no body to malform"
+				return Excluded("the spec puts the parameters in the request URI's query: the request has no body to malform")
 			}
 			if e.Spec().Request.Encoding == "json" {
-				grant, _ := e.PrimaryGrant()
-				r.RawBody = []byte(`{"grant_type": "` + grant + `", `)
+				r.RawBody = []byte(`{"grant_type": "` + r.Grant.Name + `", `)
 			} else {
 				r.RawBody = []byte(e.FormEncode(r.Params) + "&%zz=%")
 			}
-			return ""
+			return nil
 		},
 		Answer:      answer("invalid_request", http.StatusBadRequest),
 		Description: "the request body is malformed",
 		Faults:      []string{"malformed-body-500"},
 	}
 	BadScope = &Condition{Name: "invalid_scope",
-		Doc:   "an unknown scope value",
+		Doc:   "an unknown scope value, in a request of a grant that takes `scope` (client_credentials, password, else a refresh)",
 		Title: "an unknown scope is refused",
-		Build: func(e Env, r *Request) string {
+		Base:  func(g *grants.Grant) bool { return g.Scope },
+		Build: func(e Env, r *Request) *Unmet {
 			r.Params = With(r.Params, "scope", "tokencert-probe-"+Random(8))
-			return ""
+			return nil
 		},
 		Answer:      answer("invalid_scope", http.StatusBadRequest),
 		Description: "the requested scope is invalid, unknown or exceeds the scope granted",
@@ -311,7 +336,8 @@ var (
 	BadScopePartial = &Condition{Name: "invalid_scope_partial",
 		Doc:   "a known scope value (the first of the target's `scope`) with an unknown one: a server that drops only the unknown part is seen (probed beside `invalid_scope` by the scope checks)",
 		Title: "a known scope with an unknown one is refused, or narrowed and reported",
-		Build: func(e Env, r *Request) string {
+		Base:  func(g *grants.Grant) bool { return g.Scope },
+		Build: func(e Env, r *Request) *Unmet {
 			known := ""
 			for _, p := range r.Params {
 				if p.Name == "scope" {
@@ -321,14 +347,14 @@ var (
 				}
 			}
 			if known == "" {
-				return "no known scope value to combine with an unknown one (target key scope)"
+				return Lacking("no known scope value to combine with an unknown one (target key scope)", "scope")
 			}
 			scope := e.Spec().JoinScope([]string{known, "tokencert-probe-" + Random(8)})
 			if limit, ok := e.Spec().Request.MaxLength["scope"]; ok && len(scope) > limit {
-				return fmt.Sprintf("a known scope with an unknown one would exceed the documented maximum length of scope (%d), which the max-length check owns", limit)
+				return Excluded(fmt.Sprintf("a known scope with an unknown one would exceed the documented maximum length of scope (%d), which the max-length check owns", limit))
 			}
 			r.Params = With(r.Params, "scope", scope)
-			return ""
+			return nil
 		},
 		Answer:      answer("invalid_scope", http.StatusBadRequest),
 		Description: "the requested scope is invalid, unknown or exceeds the scope granted",
@@ -345,12 +371,12 @@ var (
 		Doc:          "the request with another method (GET with the parameters in the query; PUT when the spec's method is GET)",
 		Title:        "a token request with another HTTP method yields no token",
 		Requirements: []string{"RFC6749-3.2-POST-ONLY"},
-		Build: func(e Env, r *Request) string {
+		Build: func(e Env, r *Request) *Unmet {
 			r.Method, r.Query = http.MethodGet, true
 			if e.Spec().Request.Method == http.MethodGet {
 				r.Method, r.Query = http.MethodPut, false
 			}
-			return ""
+			return nil
 		},
 		Answer:      answer("invalid_request", http.StatusMethodNotAllowed),
 		Description: "the token endpoint does not accept this method",
@@ -360,15 +386,15 @@ var (
 	WrongMethodBody = &Condition{Name: "wrong_method_body",
 		Doc:   "the request with another method, the parameters in the body in the spec's own encoding (GET with a JSON body for a JSON dialect; PUT with the parameters in the query when the spec's method is GET); probed beside `wrong_method` by its check",
 		Title: "a token request with another HTTP method and the spec's own body yields no token",
-		Build: func(e Env, r *Request) string {
+		Build: func(e Env, r *Request) *Unmet {
 			if e.Spec().Request.Encoding == "query" {
-				return "the spec's own encoding puts the parameters in the query, which the wrong_method probe sends already"
+				return Excluded("the spec's own encoding puts the parameters in the query, which the wrong_method probe sends already")
 			}
 			r.Method, r.Query = http.MethodGet, false
 			if e.Spec().Request.Method == http.MethodGet {
 				r.Method, r.Query = http.MethodPut, true
 			}
-			return ""
+			return nil
 		},
 		Answer:      answer("invalid_request", http.StatusMethodNotAllowed),
 		Description: "the token endpoint does not accept this method",
@@ -401,11 +427,12 @@ func Names() []string {
 	return out
 }
 
-// NewRequest is the request that induces c, built from a valid request, or
-// why the target cannot make it.
-func (c *Condition) NewRequest(e Env, valid Request) (Request, string) {
+// NewRequest is the request that induces c, built from a valid request
+// (of a grant c.Base accepts; for a Standalone condition, one with no
+// parameters), or why the target cannot make it.
+func (c *Condition) NewRequest(e Env, valid Request) (Request, *Unmet) {
 	if c.Build == nil {
-		return Request{}, "condition " + c.Name + " is induced by the checks of the parameters it concerns, not on its own"
+		return Request{}, Excluded("condition " + c.Name + " is induced by the checks of the parameters it concerns, not on its own")
 	}
 	r := valid
 	r.Params = slices.Clone(valid.Params)
@@ -427,19 +454,19 @@ func Random(n int) string {
 	return hex.EncodeToString(b)[:n]
 }
 
-func wrongSecret(method string) func(Env, *Request) string {
-	return func(e Env, r *Request) string {
-		if !e.Spec().Supports(method) {
-			return fmt.Sprintf("spec %s documents no %s client authentication", e.Spec().Name, method)
+func wrongSecret(method string) func(Env, *Request) *Unmet {
+	return func(e Env, r *Request) *Unmet {
+		if !slices.Contains(e.Spec().ClientAuthFor(r.Grant.Name), method) {
+			return Excluded(fmt.Sprintf("spec %s documents no %s client authentication for the %s grant", e.Spec().Name, method, r.Grant.Name))
 		}
 		if e.Public() {
-			return PublicWhy
+			return Excluded(PublicWhy)
 		}
 		if !e.AuthDeclared(method) {
-			return fmt.Sprintf("the client is not registered for %s client authentication (target key client_auth)", method)
+			return Excluded(fmt.Sprintf("the client is not registered for %s client authentication (its client_auth lists other methods)", method))
 		}
 		id, _ := e.Credentials()
 		r.Auth, r.ClientID, r.Secret = method, id, Wrong()
-		return ""
+		return nil
 	}
 }

@@ -14,9 +14,6 @@ import (
 
 // The device authorization grant (RFC 8628).
 const (
-	// DeviceGrant is the grant_type of the device access token request
-	// (RFC 8628 §3.4).
-	DeviceGrant       = "urn:ietf:params:oauth:grant-type:device_code"
 	devicePath        = "/device"
 	deviceVerifyPath  = "/device/verify"
 	deviceInterval    = time.Second

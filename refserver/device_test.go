@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"testing"
 	"time"
+
+	"github.com/tokencert/tokencert/grants"
 )
 
 // deviceStart asks for a device code for the main client.
@@ -31,7 +33,7 @@ func (h *harness) approve(userCode, decision string) {
 }
 
 func deviceForm(code string) url.Values {
-	return url.Values{"grant_type": {DeviceGrant}, "device_code": {code}}
+	return url.Values{"grant_type": {grants.DeviceCode.Name}, "device_code": {code}}
 }
 
 // The conformant device grant: pending, slow_down for a poll too soon,

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/tokencert/tokencert/grants"
 )
 
 // metadataPath is where the server publishes its authorization server
@@ -36,16 +38,16 @@ func (s *Server) metadata(issuer string) object {
 		published += "/"
 	}
 	m := object{{"issuer", published}, {"token_endpoint", issuer + s.tokenPathFilled()}}
-	var grants []string
+	var served []string
 	for _, g := range sp.Grants {
-		grants = append(grants, g.Type)
+		served = append(served, g.Type)
 	}
 	if s.has(FaultMetadataGrantUnserved) {
-		grants = append(grants, "urn:ietf:params:oauth:grant-type:token-exchange")
+		served = append(served, "urn:ietf:params:oauth:grant-type:token-exchange")
 	}
 	// response_types_supported is REQUIRED (RFC 8414 §2); a server without
 	// an authorization endpoint still names one, "code".
-	m = append(m, member{"response_types_supported", []string{"code"}}, member{"grant_types_supported", grants})
+	m = append(m, member{"response_types_supported", []string{"code"}}, member{"grant_types_supported", served})
 	methods := []string{}
 	for _, a := range sp.Request.ClientAuth {
 		methods = append(methods, map[string]string{authBasic: "client_secret_basic", authBody: "client_secret_post"}[a])
@@ -65,7 +67,7 @@ func (s *Server) metadata(issuer string) object {
 		}
 		m = append(m, member{"authorization_endpoint", issuer + authorizePath}, member{"code_challenge_methods_supported", pkce})
 	}
-	if sp.Grant(DeviceGrant) != nil {
+	if sp.Grant(grants.DeviceCode.Name) != nil {
 		m = append(m, member{"device_authorization_endpoint", issuer + devicePath})
 	}
 	return m

@@ -20,6 +20,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tokencert/tokencert/grants"
 	"github.com/tokencert/tokencert/specs"
 	"github.com/tokencert/tokencert/target"
 )
@@ -339,7 +340,7 @@ func (s *Server) Target() target.Target {
 		OtherClientID: s.creds.OtherClientID, OtherClientSecret: s.creds.OtherClientSecret,
 		PublicClientID: s.creds.PublicClientID,
 	}
-	if s.listsResourceOwner() || s.spec.Grant("authorization_code") != nil || s.spec.Grant(DeviceGrant) != nil {
+	if s.listsResourceOwner() || s.spec.Grant("authorization_code") != nil || s.spec.Grant(grants.DeviceCode.Name) != nil {
 		t.Username, t.Password = s.creds.Username, s.creds.Password
 	}
 	s.assertionTarget(&t)
@@ -348,7 +349,7 @@ func (s *Server) Target() target.Target {
 		t.Authorization = base + authorizePath
 		t.Authorize = &target.Authorize{RedirectURI: RedirectURI, Form: true}
 	}
-	if s.spec.Grant(DeviceGrant) != nil {
+	if s.spec.Grant(grants.DeviceCode.Name) != nil {
 		t.DeviceAuthorization = base + devicePath
 		if t.Authorize == nil {
 			t.Authorize = &target.Authorize{RedirectURI: RedirectURI, Form: true}

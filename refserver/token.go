@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tokencert/tokencert/grants"
 	"github.com/tokencert/tokencert/probes"
 )
 
@@ -36,15 +37,19 @@ type grant struct {
 // grantFunc serves one grant type for an authenticated client.
 type grantFunc func(s *Server, req *tokenRequest, c client) (*grant, *apiError)
 
-// grantTypes are the grant types the server can serve; it serves those the
-// spec lists (Spec.Grants).
+// grantTypes serve every grant of the registry (grants.All), by name; the
+// server serves those the spec lists (Spec.Grants).
 var grantTypes = map[string]grantFunc{
-	"client_credentials": (*Server).grantClientCredentials,
-	"password":           (*Server).grantPassword,
-	"refresh_token":      (*Server).grantRefresh,
-	"authorization_code": (*Server).grantAuthorizationCode,
-	DeviceGrant:          (*Server).grantDeviceCode,
+	grants.ClientCredentials.Name: (*Server).grantClientCredentials,
+	grants.Password.Name:          (*Server).grantPassword,
+	grants.RefreshToken.Name:      (*Server).grantRefresh,
+	grants.AuthorizationCode.Name: (*Server).grantAuthorizationCode,
+	grants.DeviceCode.Name:        (*Server).grantDeviceCode,
 }
+
+// Serves reports whether the reference server has a handler for a grant
+// (a test holds grantTypes against grants.All).
+func Serves(grant string) bool { _, ok := grantTypes[grant]; return ok }
 
 // serveToken is the token endpoint (RFC 6749 §3.2).
 func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {

@@ -111,7 +111,7 @@ func TestBrokenTargets(t *testing.T) {
 		{"max_rps zero", ok + "max_rps: 0\n", "max_rps", "0 is not a rate; give a positive number of requests per second", Options{}},
 		{"max_failed_logins fraction", ok + "max_failed_logins: 2.5\n", "max_failed_logins", "want a whole number, got the number 2.5", Options{}},
 		{"max_failed_logins negative", ok + "max_failed_logins: -1\n", "max_failed_logins", "-1 is negative", Options{}},
-		{"bad grants", ok + "grants: [client_credentials, implicit]\n", "grants", `unknown grant "implicit" (client_credentials, password, refresh_token, authorization_code, urn:ietf:params:oauth:grant-type:device_code)`, Options{}},
+		{"bad grants", ok + "grants: [client_credentials, implicit]\n", "grants", `unknown grant "implicit" (client_credentials, password, authorization_code, urn:ietf:params:oauth:grant-type:device_code (or device_code), refresh_token)`, Options{}},
 		{"grants not a list", ok + "grants: password\n", "grants", "want a list of strings, got a string", Options{}},
 		{"bad client_auth", ok + "client_auth: [basic, client_secret_guess]\n", "client_auth", `unknown client authentication "client_secret_guess"`, Options{}},
 		{"client_id a mapping", "endpoint: https://127.0.0.1/token\nclient_id: {name: c}\n", "client_id", "want a string, got a mapping", Options{}},

@@ -17,6 +17,8 @@ import (
 
 	"github.com/xeipuuv/gojsonschema"
 	"sigs.k8s.io/yaml"
+
+	"github.com/tokencert/tokencert/grants"
 )
 
 //go:embed *.yaml spec.schema.json
@@ -197,6 +199,7 @@ func (s *Spec) resolve() error {
 			errs = append(errs, fmt.Errorf("requirement %s: level %s differs from the catalogue's %s; say why", r.ID, r.Level, e.Level))
 		}
 	}
+	errs = append(errs, s.resolveGrants()...)
 	if s.Grant("refresh_token") != nil && s.Grant("refresh_token").Rotation == "" {
 		s.Grant("refresh_token").Rotation = "optional"
 	}
@@ -213,4 +216,36 @@ func (s *Spec) resolve() error {
 		errs = append(errs, fmt.Errorf("response.jwt: alg %s is not among algs %v (the reference server signs with alg)", j.Alg, j.Algs))
 	}
 	return errors.Join(errs...)
+}
+
+// resolveGrants names each grant by its grant_type (an alias such as
+// device_code becomes the URN) and refuses a grant listed twice.
+func (s *Spec) resolveGrants() []error {
+	var errs []error
+	seen := map[string]bool{}
+	for i := range s.Grants {
+		g := &s.Grants[i]
+		reg := grants.Lookup(g.Type)
+		if reg == nil {
+			errs = append(errs, fmt.Errorf("grants: unknown grant %q (%s)", g.Type, grants.Known()))
+			continue
+		}
+		g.Type = reg.Name
+		if seen[g.Type] {
+			errs = append(errs, fmt.Errorf("grants: %s listed twice", g.Type))
+		}
+		seen[g.Type] = true
+		if g.Rotation != "" && reg != grants.RefreshToken {
+			errs = append(errs, fmt.Errorf("grants: %s: rotation is said of the refresh_token grant only", g.Type))
+		}
+		if g.RefreshToken != "" && reg == grants.RefreshToken {
+			errs = append(errs, fmt.Errorf("grants: refresh_token: whether a refresh issues a new refresh token is its rotation, not refresh_token"))
+		}
+		for _, p := range g.Required {
+			if slices.Contains(reg.Required(), p) || p == "grant_type" {
+				errs = append(errs, fmt.Errorf("grants: %s: %s is a parameter of the grant itself; required lists parameters beyond the grant's own", g.Type, p))
+			}
+		}
+	}
+	return errs
 }

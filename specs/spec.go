@@ -77,12 +77,37 @@ type Request struct {
 	Accept string `json:"accept,omitempty"`
 }
 
-// Grant is one grant type the endpoint supports.
+// Grant is one grant type the endpoint supports (grants.All), with what
+// the document says of it alone.
 type Grant struct {
+	// Type is the grant's name (grants.Lookup): its grant_type, or a short
+	// alias, which Parse replaces by the grant_type.
 	Type string `json:"type"`
 	// Rotation of refresh tokens on refresh: "always", "never" or "optional".
 	Rotation string `json:"rotation,omitempty"`
+	// Required lists parameters this grant's token requests require, by
+	// RFC name, beyond the grant's own and Request.Required (a scope the
+	// document requires for the password grant only).
+	Required []string `json:"required,omitempty"`
+	// ClientAuth lists the client authentication methods this grant's
+	// requests take, when they differ from Request.ClientAuth.
+	ClientAuth []string `json:"client_auth,omitempty"`
+	// RefreshToken says whether this grant's success response carries a
+	// refresh token: "issued" (always), "never", or "optional" (the
+	// default: RFC 6749 lets the server choose; for client_credentials
+	// one SHOULD NOT be issued, RFC 6749 §4.4.3).
+	RefreshToken string `json:"refresh_token,omitempty"`
+	// Schema is this grant's success-body schema, when it differs from
+	// Response.Schema.
+	Schema string `json:"schema,omitempty"`
 }
+
+// The values of Grant.RefreshToken.
+const (
+	RefreshIssued   = "issued"
+	RefreshNever    = "never"
+	RefreshOptional = "optional"
+)
 
 // Response describes the success body.
 type Response struct {
@@ -373,6 +398,57 @@ func (s *Spec) Grant(t string) *Grant {
 
 // Supports reports whether the endpoint supports a client auth method.
 func (s *Spec) Supports(auth string) bool { return slices.Contains(s.Request.ClientAuth, auth) }
+
+// ClientAuthFor lists the client authentication methods a grant's
+// requests take: the grant's own statement, else Request.ClientAuth.
+func (s *Spec) ClientAuthFor(grant string) []string {
+	if g := s.Grant(grant); g != nil && len(g.ClientAuth) > 0 {
+		return g.ClientAuth
+	}
+	return s.Request.ClientAuth
+}
+
+// RequiredFor lists the extra parameters a grant's requests require:
+// Request.Required, then the grant's own Required. A refresh takes none
+// (RFC 6749 §6 fixes its parameters) unless its grant entry names some.
+func (s *Spec) RequiredFor(grant string) []string {
+	var out []string
+	if grant != "refresh_token" {
+		out = slices.Clone(s.Request.Required)
+	}
+	if g := s.Grant(grant); g != nil {
+		for _, p := range g.Required {
+			if !slices.Contains(out, p) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// RefreshTokenFrom says whether a grant's success response carries a
+// refresh token (RefreshIssued, RefreshNever or RefreshOptional): the
+// grant's statement, else RefreshOptional, else RefreshNever for a grant
+// the spec does not document.
+func (s *Spec) RefreshTokenFrom(grant string) string {
+	g := s.Grant(grant)
+	switch {
+	case g == nil:
+		return RefreshNever
+	case g.RefreshToken != "":
+		return g.RefreshToken
+	}
+	return RefreshOptional
+}
+
+// SchemaFor is the success-body schema of a grant's responses: the
+// grant's own, else Response.Schema.
+func (s *Spec) SchemaFor(grant string) string {
+	if g := s.Grant(grant); g != nil && g.Schema != "" {
+		return g.Schema
+	}
+	return s.Response.Schema
+}
 
 // Requirement returns this spec's entry for a requirement ID, or nil.
 func (s *Spec) Requirement(id string) *Requirement {

@@ -9,12 +9,14 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/tokencert/tokencert/grants"
 	"github.com/tokencert/tokencert/probes"
 	"github.com/tokencert/tokencert/specs"
 	"github.com/tokencert/tokencert/suites/wire"
@@ -116,28 +118,29 @@ func registerAssertionKey(e *Env) {
 	}
 }
 
-// assertionWhy says why the client cannot authenticate by a JWT method,
-// or "" when it can (or the method sends no assertion).
-func (e *Env) assertionWhy(method string) string {
+// methodUnmet says why the client cannot authenticate by a JWT or
+// mutual-TLS method, or nil when it can (or the method needs nothing
+// beyond the client's id and secret).
+func (e *Env) methodUnmet(method string) *probes.Unmet {
 	switch method {
 	case target.AuthPrivateKeyJWT:
 		if e.Target.Assertion == nil {
-			return "no private key to sign private_key_jwt client assertions with (target key assertion_key)"
+			return probes.Lacking("no private key to sign private_key_jwt client assertions with (target key assertion_key)", "assertion_key")
 		}
 	case target.AuthClientSecretJWT:
 		if e.Target.ClientSecret == "" {
-			return "no client secret to sign client_secret_jwt client assertions with (target key client_secret)"
+			return probes.Lacking("no client secret to sign client_secret_jwt client assertions with (target key client_secret)", "client_secret")
 		}
 		if len(e.Target.ClientSecret) < 32 {
-			return "the client secret is shorter than the 32 bytes an HS256 key needs (RFC 7518 §3.2), so it cannot sign a client_secret_jwt assertion (target key client_secret)"
+			return probes.Lacking("the client secret is shorter than the 32 bytes an HS256 key needs (RFC 7518 §3.2), so it cannot sign a client_secret_jwt assertion (target key client_secret)", "client_secret")
 		}
 	default:
-		return e.mtlsWhy(method)
+		return e.mtlsUnmet(method)
 	}
 	if e.Target.ClientID == "" {
-		return "no client_id to put in the assertion's iss and sub (target key client_id)"
+		return probes.Lacking("no client_id to put in the assertion's iss and sub (target key client_id)", "client_id")
 	}
-	return ""
+	return nil
 }
 
 // assertionAudience is the aud of the client's assertions: the target's
@@ -268,8 +271,7 @@ func planClientAssertion(e *Env, req specs.Requirement) []Check {
 		case "valid":
 			out = append(out, Check{Req: req, Concern: Fields, Variant: m, Title: "a valid client assertion authenticates the client", Run: func(t *T) {
 				grant := assertionReady(t, m, false)
-				ex, _ := t.Env.Token(t.Ctx, grant, m)
-				t.Evidence(ex)
+				ex := t.use(t.Env.tokenBy(t.Ctx, grant, m))
 				if ex.Status() != 200 || ex.String(t.Env.Spec.Member("access_token")) == "" {
 					// Like client-auth: the spec's first JWT method must
 					// work; a further one is owed only when the target says
@@ -331,37 +333,38 @@ func (e *Env) firstAssertionAuth() string {
 // assertionReady skips a check the target cannot run with method and
 // returns the grant to request; with needValid, it also skips when a
 // valid assertion is not accepted (a refusal would then show nothing).
-func assertionReady(t *T, method string, needValid bool) string {
-	grant, why := t.Env.PrimaryGrant()
-	if grant == "" {
-		t.Skipf("no token request can be made: %s", why)
+func assertionReady(t *T, method string, needValid bool) *grants.Grant {
+	grant, u := t.Env.PrimaryGrant()
+	if u != nil {
+		t.Skip(u)
 	}
-	if why := t.Env.assertionWhy(method); why != "" {
+	if len(t.Env.Target.ClientAuth) > 0 && !slices.Contains(t.Env.Target.ClientAuth, method) {
+		t.Skipf("the client is not registered for %s client authentication (its client_auth: %s)", method, strings.Join(t.Env.Target.ClientAuth, ", "))
+	}
+	if u := t.Env.methodUnmet(method); u != nil {
 		if first := t.Env.firstAssertionAuth(); method != first && len(t.Env.Target.ClientAuth) == 0 {
 			// A further method is owed only when the client is registered
 			// for it: its absence does not make the run incomplete.
 			t.Skipf("%s is examined only when the client can use it (spec %s lists it after %s; name it in the target's client_auth to require it): %s",
-				method, t.Env.Spec.Name, first, strings.NewReplacer("(target keys ", "(the keys ", "(target key ", "(the key ").Replace(why))
+				method, t.Env.Spec.Name, first, strings.NewReplacer("(target keys ", "(the keys ", "(target key ", "(the key ").Replace(u.Why))
 		}
-		t.Skipf("%s", why)
-	}
-	if !t.Env.authDeclared(method) {
-		t.Skipf("the client is not registered for %s client authentication (target key client_auth)", method)
+		t.Skip(u)
 	}
 	if needValid {
-		valid, _ := t.Env.Token(t.Ctx, grant, method)
-		if valid.Status() != 200 || valid.String(t.Env.Spec.Member("access_token")) == "" {
-			t.Evidence(valid)
-			t.Skipf("a valid %s client assertion is not accepted either, so a refusal shows nothing (the valid check fails): %s", method, valid.Summary())
+		valid := t.Env.tokenBy(t.Ctx, grant, method)
+		if !succeeded(valid.ex) || valid.ex.String(t.Env.Spec.Member("access_token")) == "" {
+			t.use(valid)
+			t.Skipf("a valid %s client assertion is not accepted either, so a refusal shows nothing (the valid check fails): %s", method, valid.ex.Summary())
 		}
 	}
 	return grant
 }
 
-// sendAssertion sends a valid request of grant authenticated by jws.
-func (e *Env) sendAssertion(t *T, grant, label, jws string) *wire.Exchange {
-	ps := append(e.grantParams(grant), probes.Param{Name: "client_assertion_type", Value: JWTBearerType}, probes.Param{Name: "client_assertion", Value: jws})
-	ex := e.send(t.Ctx, probes.Request{Label: label, Params: ps, Auth: "none"})
+// sendAssertion sends a fresh valid request of grant authenticated by jws.
+func (e *Env) sendAssertion(t *T, grant *grants.Grant, label, jws string) *wire.Exchange {
+	r := t.fresh(label, only(grant), obtainOpts{auth: "none"})
+	r.Params = append(r.Params, probes.Param{Name: "client_assertion_type", Value: JWTBearerType}, probes.Param{Name: "client_assertion", Value: jws})
+	ex := e.send(t.Ctx, r)
 	t.Evidence(ex)
 	return ex
 }

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tokencert/tokencert/grants"
 	"github.com/tokencert/tokencert/probes"
 	"github.com/tokencert/tokencert/specs"
 	"github.com/tokencert/tokencert/suites/wire"
@@ -55,22 +56,21 @@ type codeGrant struct {
 	auth *wire.Exchange
 }
 
-// codeAvailable says whether the run can get authorization codes, or why
-// not.
-func (e *Env) codeAvailable() (bool, string) {
+// codeUnmet says why the run cannot get authorization codes, or nil.
+func (e *Env) codeUnmet() *probes.Unmet {
 	switch {
 	case e.Spec.Grant("authorization_code") == nil:
-		return false, fmt.Sprintf("spec %s documents no authorization_code grant", e.Spec.Name)
-	case len(e.Target.Grants) > 0 && !slices.Contains(e.Target.Grants, "authorization_code"):
-		return false, "the client is not registered for the authorization_code grant (target key grants)"
+		return probes.Excluded(fmt.Sprintf("spec %s documents no authorization_code grant", e.Spec.Name))
+	case !e.registered(grants.AuthorizationCode):
+		return probes.Excluded("the client is not registered for the authorization_code grant (its grants: " + strings.Join(e.Target.Grants, ", ") + ")")
 	case e.Target.ClientID == "":
-		return false, "no client (target key client_id)"
+		return probes.Lacking("no client (target key client_id)", "client_id")
 	case e.Target.Authorization == "":
-		return false, "no authorization endpoint (target key authorization, or issuer whose metadata names it)"
+		return probes.Lacking("no authorization endpoint (target key authorization, or issuer whose metadata names it)", "authorization")
 	case e.Authorizer == nil || e.Target.Authorize == nil:
-		return false, "no way to log in for an authorization code (target key authorize: a command, or browser selectors)"
+		return probes.Lacking("no way to log in for an authorization code (target key authorize: a command, or browser selectors)", "authorize")
 	}
-	return true, ""
+	return nil
 }
 
 // CodesUsed is how many authorization codes the run obtained.
@@ -87,10 +87,10 @@ func (e *Env) authorizeTimeout() time.Duration { return e.Target.Authorize.Autho
 // cannot and ending it as an error when the login does not reach the
 // redirect.
 func (e *Env) newCode(t *T, label string) codeGrant {
-	if ok, why := e.codeAvailable(); !ok {
-		t.Skipf("%s", why)
+	if u := e.codeUnmet(); u != nil {
+		t.Skip(u)
 	}
-	g, err := e.authorizeCode(t.Ctx, label)
+	g, err := e.authorizeCode(t.Ctx, codeRequest{label: label})
 	if g.auth != nil {
 		t.Evidence(g.auth)
 	}
@@ -100,36 +100,47 @@ func (e *Env) newCode(t *T, label string) codeGrant {
 	return g
 }
 
+// codeRequest is what an authorization request asks for.
+type codeRequest struct {
+	label string
+	// pkce is the PKCE method: "" (S256, or plain where the server offers
+	// only plain), "plain", or "none" (no code_challenge at all).
+	pkce string
+	// clientID replaces the target's client.
+	clientID string
+	// scope replaces the target's scope.
+	scope string
+}
+
 // authorizeCode builds the authorization request (RFC 6749 §4.1.1, RFC
 // 7636 §4.3) and has the Authorizer take it to the redirect.
-func (e *Env) authorizeCode(ctx context.Context, label string) (codeGrant, error) {
-	return e.authorizeCodePKCE(ctx, label, "")
-}
-
-// authorizeCodePKCE is authorizeCode with the PKCE method pkce: "" (S256,
-// or plain where the server offers only plain), "plain", or "none" (no
-// code_challenge at all).
-func (e *Env) authorizeCodePKCE(ctx context.Context, label, pkce string) (codeGrant, error) {
-	return e.authorizeCodeFor(ctx, label, pkce, e.Target.ClientID)
-}
-
-// authorizeCodeFor is authorizeCodePKCE for the client clientID.
-func (e *Env) authorizeCodeFor(ctx context.Context, label, pkce, clientID string) (codeGrant, error) {
+func (e *Env) authorizeCode(ctx context.Context, c codeRequest) (codeGrant, error) {
 	a := e.Target.Authorize
 	g := codeGrant{redirectURI: a.RedirectURI, state: probes.Random(24), stateSent: true, verifier: probes.Random(64)}
 	e.Redactor.Add("code_verifier", g.verifier)
 	method, challenge := "S256", s256(g.verifier)
-	if pkce == "plain" || pkce == "" && len(e.Target.PKCEMethods) > 0 && !slices.Contains(e.Target.PKCEMethods, "S256") {
+	if c.pkce == "plain" || c.pkce == "" && len(e.Target.PKCEMethods) > 0 && !slices.Contains(e.Target.PKCEMethods, "S256") {
 		method, challenge = "plain", g.verifier
+	}
+	clientID := c.clientID
+	if clientID == "" {
+		clientID = e.Target.ClientID
 	}
 	q := url.Values{"response_type": {"code"}, "client_id": {clientID}, "redirect_uri": {g.redirectURI},
 		"state": {g.state}, "code_challenge": {challenge}, "code_challenge_method": {method}}
-	if pkce == "none" {
+	if c.pkce == "none" {
 		q.Del("code_challenge")
 		q.Del("code_challenge_method")
 	}
-	if e.Target.Scope != "" {
-		q.Set("scope", strings.Join(strings.Fields(e.Target.Scope), " "))
+	scope := c.scope
+	if scope == "" {
+		scope = e.Target.Scope
+	}
+	if scope != "" {
+		q.Set("scope", strings.Join(strings.Fields(scope), " "))
+	}
+	for k, v := range a.Params {
+		q.Set(k, v)
 	}
 	authURL := addQuery(e.Target.Authorization, q.Encode())
 	started := time.Now()
@@ -137,17 +148,18 @@ func (e *Env) authorizeCodeFor(ctx context.Context, label, pkce, clientID string
 	defer cancel()
 	redirect, err := e.Authorizer.Authorize(actx, authURL)
 	how := e.Authorizer.Name()
+	label := c.label + " (authorization by " + how + ")"
 	if err != nil {
 		if actx.Err() != nil && ctx.Err() == nil && !strings.Contains(err.Error(), "timeout") {
 			err = fmt.Errorf("%v (the authorize timeout of %s passed)", err, e.authorizeTimeout())
 		}
-		g.auth = e.Client.Recorded(label+" (authorization by "+how+")", http.MethodGet, authURL, 0, "", err.Error(), started)
+		g.auth = e.Client.Recorded(label, http.MethodGet, authURL, 0, "", err.Error(), started)
 		return g, err
 	}
 	u, perr := url.Parse(redirect)
 	if perr != nil || !strings.HasPrefix(redirect, g.redirectURI) {
 		err := fmt.Errorf("the %s ended at a URL that is not the redirect_uri %s", how, g.redirectURI)
-		g.auth = e.Client.Recorded(label+" (authorization by "+how+")", http.MethodGet, authURL, 0, "", err.Error(), started)
+		g.auth = e.Client.Recorded(label, http.MethodGet, authURL, 0, "", err.Error(), started)
 		return g, err
 	}
 	params := u.Query()
@@ -158,7 +170,7 @@ func (e *Env) authorizeCodeFor(ctx context.Context, label, pkce, clientID string
 	}
 	g.code, g.stateBack = params.Get("code"), params.Get("state")
 	e.Redactor.Add("authorization_code", g.code)
-	g.auth = e.Client.Recorded(label+" (authorization by "+how+")", http.MethodGet, authURL, http.StatusFound, redirect, "", started)
+	g.auth = e.Client.Recorded(label, http.MethodGet, authURL, http.StatusFound, redirect, "", started)
 	if g.code == "" {
 		if code := params.Get("error"); code != "" {
 			g.authError = code
@@ -178,17 +190,21 @@ func s256(verifier string) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
-// redeem sends the token request for a code (RFC 6749 §4.1.3), changed by
-// edit (nil: as it should be), by the target's client unless clientID is
-// given.
+// redeemParams are the parameters of the token request for a code (RFC
+// 6749 §4.1.3, RFC 7636 §4.5).
+func (e *Env) redeemParams(g codeGrant) []probes.Param {
+	return append(e.grantParams(grants.AuthorizationCode, ""), probes.Param{Name: "code", Value: g.code},
+		probes.Param{Name: "redirect_uri", Value: g.redirectURI}, probes.Param{Name: "code_verifier", Value: g.verifier})
+}
+
+// redeem sends the token request for a code, changed by edit (nil: as it
+// should be), by the target's client unless clientID is given.
 func (e *Env) redeem(ctx context.Context, label string, g codeGrant, edit func([]probes.Param) []probes.Param, clientID, secret string) *wire.Exchange {
-	ps := probes.With(e.grantParams("authorization_code"), "scope", "")
-	ps = append(ps, probes.Param{Name: "code", Value: g.code}, probes.Param{Name: "redirect_uri", Value: g.redirectURI},
-		probes.Param{Name: "code_verifier", Value: g.verifier})
+	ps := e.redeemParams(g)
 	if edit != nil {
 		ps = edit(ps)
 	}
-	return e.send(ctx, probes.Request{Label: label, Params: ps, Auth: e.DefaultAuth(), ClientID: clientID, Secret: secret})
+	return e.send(ctx, probes.Request{Label: label, Grant: grants.AuthorizationCode, Params: ps, Auth: e.authFor(grants.AuthorizationCode.Name), ClientID: clientID, Secret: secret})
 }
 
 // codeChecks is the common shape of the checks: concern, a timeout that
@@ -211,12 +227,12 @@ type sharedCode struct {
 }
 
 func (e *Env) exchangedCode(t *T) (codeGrant, *wire.Exchange) {
-	if ok, why := e.codeAvailable(); !ok {
-		t.Skipf("%s", why)
+	if u := e.codeUnmet(); u != nil {
+		t.Skip(u)
 	}
 	s := &e.codeShared
 	s.once.Do(func() {
-		s.g, s.err = e.authorizeCode(t.Ctx, "authorization code")
+		s.g, s.err = e.authorizeCode(t.Ctx, codeRequest{label: "authorization code"})
 		if s.err == nil {
 			s.ex = e.redeem(t.Ctx, "authorization_code grant", s.g, nil, "", "")
 		}
@@ -268,12 +284,12 @@ func planCodeReuse(e *Env, req specs.Requirement) []Check {
 		title = "the token issued for a code stops working once the code is redeemed again"
 	}
 	return []Check{codeCheck(e, req, "", title, 1, func(t *T) {
-		if ok, why := t.Env.codeAvailable(); !ok {
-			t.Skipf("%s", why)
+		if u := t.Env.codeUnmet(); u != nil {
+			t.Skip(u)
 		}
 		p := &t.Env.codeReuse
 		p.once.Do(func() {
-			p.g, p.err = t.Env.authorizeCode(t.Ctx, "authorization code for the reuse probe")
+			p.g, p.err = t.Env.authorizeCode(t.Ctx, codeRequest{label: "authorization code for the reuse probe"})
 			if p.err == nil {
 				p.first = t.Env.redeem(t.Ctx, "first redemption of the code", p.g, nil, "", "")
 				p.second = t.Env.redeem(t.Ctx, "second redemption of the same code", p.g, nil, "", "")
@@ -299,7 +315,7 @@ func planCodeReuse(e *Env, req specs.Requirement) []Check {
 			probe = resourceProbe
 		}
 		if probe.url(t.Env.Target) == "" {
-			t.Skipf("neither introspection nor a protected resource can tell whether the token still works (target keys introspection, resource)")
+			t.Needf([]string{"introspection", "resource"}, "neither introspection nor a protected resource can tell whether the token still works (target keys introspection, resource)")
 		}
 		ex := probe.send(t.Env, t.Ctx, "the first redemption's token at "+probe.where+" after the code was redeemed again", at)
 		t.Evidence(ex)
@@ -316,7 +332,7 @@ func planCodeReuse(e *Env, req specs.Requirement) []Check {
 func planCodeOtherClient(e *Env, req specs.Requirement) []Check {
 	return []Check{codeCheck(e, req, "", "a code issued to the client is refused to another client", 1, func(t *T) {
 		if t.Env.Target.OtherClientID == "" {
-			t.Skipf("no second client (target keys other_client_id, other_client_secret)")
+			t.Needf([]string{"other_client_id", "other_client_secret"}, "no second client (target keys other_client_id, other_client_secret)")
 		}
 		g := t.Env.newCode(t, "authorization code for the client-binding probe")
 		ex := t.Env.redeem(t.Ctx, "redemption by the other client", g, nil, t.Env.Target.OtherClientID, t.Env.Target.OtherClientSecret)

@@ -1,17 +1,20 @@
 package suites
 
-import "github.com/tokencert/tokencert/suites/wire"
+import (
+	"github.com/tokencert/tokencert/grants"
+	"github.com/tokencert/tokencert/suites/wire"
+)
 
 // expectUnboundRefused checks a sender-constrained access token at the
 // protected resource: a fresh one of grant, presented as bound, must be
 // accepted (else its refusal unbound shows nothing, and t skips), and
 // presented unbound, as how says, must be refused.
-func expectUnboundRefused(t *T, grant, kind string, bound, unbound func(token string) *wire.Exchange, how string) {
-	ex, _ := t.Env.FreshToken(t.Ctx, grant, kind+" token for the protected resource")
-	t.Evidence(ex)
+func expectUnboundRefused(t *T, grant *grants.Grant, kind string, bound, unbound func(token string) *wire.Exchange, how string) {
+	label := kind + " token for the protected resource"
+	ex := t.use(t.Env.sendObtained(t.Ctx, t.Env.obtain(t.Ctx, grant, label, obtainOpts{}), label))
 	token := ex.String(t.Env.Spec.Member("access_token"))
 	if !success(ex) || token == "" {
-		t.Skipf("no token to present: %s", ex.Summary())
+		t.Unexercised("no token to present: %s", ex.Summary())
 	}
 	with := bound(token)
 	t.Evidence(with)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tokencert/tokencert/authorize"
+	"github.com/tokencert/tokencert/grants"
 	"github.com/tokencert/tokencert/probes"
 	"github.com/tokencert/tokencert/specs"
 	"github.com/tokencert/tokencert/suites/wire"
@@ -19,10 +20,6 @@ import (
 // interval it names (five seconds longer after each slow_down), and has
 // the target's authorize command, browser or form approve the device at
 // verification_uri_complete.
-
-// DeviceGrant is the device access token request's grant_type (RFC 8628
-// §3.4).
-const DeviceGrant = "urn:ietf:params:oauth:grant-type:device_code"
 
 // Device is the concern of the device grant's checks.
 const Device = "device"
@@ -48,33 +45,50 @@ type deviceAuth struct {
 	expiresIn, interval                    time.Duration
 }
 
-// deviceAvailable says whether the run can use the device grant. A target
-// that neither names the device authorization endpoint nor lists the grant
-// does not use the (optional) grant: that skip is not a want.
-func (e *Env) deviceAvailable() (bool, string) {
+// deviceUnmet says why the run cannot use the device grant, or nil. A
+// target that neither names the device authorization endpoint nor lists
+// the grant does not use the (optional) grant: that is no want.
+func (e *Env) deviceUnmet() *probes.Unmet {
+	listed := slices.Contains(e.Target.Grants, grants.DeviceCode.Name)
 	switch {
-	case e.Spec.Grant(DeviceGrant) == nil:
-		return false, fmt.Sprintf("spec %s documents no device authorization grant", e.Spec.Name)
-	case len(e.Target.Grants) > 0 && !slices.Contains(e.Target.Grants, DeviceGrant):
-		return false, "the client is not registered for the device authorization grant (its grants do not list " + DeviceGrant + ")"
-	case e.Target.DeviceAuthorization == "" && slices.Contains(e.Target.Grants, DeviceGrant):
-		return false, "the client is registered for the device grant but no device authorization endpoint is named (target key device_authorization, or issuer)"
+	case e.Spec.Grant(grants.DeviceCode.Name) == nil:
+		return probes.Excluded(fmt.Sprintf("spec %s documents no device authorization grant", e.Spec.Name))
+	case !e.registered(grants.DeviceCode):
+		return probes.Excluded("the client is not registered for the device authorization grant (its grants do not list " + grants.DeviceCode.Name + ")")
+	case e.Target.DeviceAuthorization == "" && listed:
+		return probes.Lacking("the client is registered for the device grant but no device authorization endpoint is named (target key device_authorization, or issuer)", "device_authorization")
 	case e.Target.DeviceAuthorization == "":
-		return false, "the target does not use the device authorization grant (RFC 8628 is optional): it names no device authorization endpoint"
+		return probes.Excluded("the target does not use the device authorization grant (RFC 8628 is optional): it names no device authorization endpoint")
 	case e.Target.ClientID == "":
-		return false, "no client (target key client_id)"
+		return probes.Lacking("no client (target key client_id)", "client_id")
 	}
-	return true, ""
+	return nil
+}
+
+// deviceRequest is what a device authorization request asks for.
+type deviceRequest struct {
+	label string
+	// scope replaces the target's; clientID and auth replace the
+	// target's client (a public client besides it).
+	scope, clientID, auth string
 }
 
 // startDevice sends a device authorization request (RFC 8628 §3.1).
-func (e *Env) startDevice(ctx context.Context, label string) deviceAuth {
+func (e *Env) startDevice(ctx context.Context, r deviceRequest) deviceAuth {
 	ps := []probes.Param{}
-	if e.Target.Scope != "" {
-		ps = append(ps, probes.Param{Name: "scope", Value: e.Spec.JoinScope(e.Spec.SplitScope(e.Target.Scope))})
+	scope := r.scope
+	if scope == "" {
+		scope = e.Spec.JoinScope(e.Spec.SplitScope(e.Target.Scope))
+	}
+	if scope != "" {
+		ps = append(ps, probes.Param{Name: "scope", Value: scope})
+	}
+	auth := r.auth
+	if auth == "" {
+		auth = e.authFor(grants.DeviceCode.Name)
 	}
 	d := deviceAuth{at: time.Now()}
-	d.ex = e.send(ctx, probes.Request{Label: label, Params: ps, Auth: e.DefaultAuth(), URL: e.Target.DeviceAuthorization})
+	d.ex = e.send(ctx, probes.Request{Label: r.label, Params: ps, Auth: auth, ClientID: r.clientID, URL: e.Target.DeviceAuthorization})
 	d.code, d.userCode = d.ex.String("device_code"), d.ex.String("user_code")
 	e.Redactor.Add("device_code", d.code)
 	e.Redactor.Add("user_code", d.userCode)
@@ -89,6 +103,41 @@ func (e *Env) startDevice(ctx context.Context, label string) deviceAuth {
 		}
 	}
 	return d
+}
+
+// approvalUnmet says why the run cannot approve a device, or nil.
+func (e *Env) approvalUnmet() *probes.Unmet {
+	if e.Authorizer == nil || e.Target.Authorize == nil {
+		return probes.Lacking("no way to approve the device (target key authorize: a command, browser selectors or form)", "authorize")
+	}
+	return nil
+}
+
+// approve has the target's authorize hook approve d.
+func (e *Env) approve(ctx context.Context, d deviceAuth) error {
+	if d.verifyComplete == "" {
+		return fmt.Errorf("the device authorization response has no verification_uri_complete, and typing the user code in is not automated")
+	}
+	actx, cancel := context.WithTimeout(ctx, e.authorizeTimeout())
+	defer cancel()
+	if err := e.Authorizer.Approve(actx, d.verifyComplete); err != nil {
+		return fmt.Errorf("the device was not approved: %v", err)
+	}
+	return nil
+}
+
+// approvedDevice is a new device code, approved through the target's
+// authorize hook, for the token source.
+func (e *Env) approvedDevice(ctx context.Context, label string, o obtainOpts) (deviceAuth, error) {
+	d := e.startDevice(ctx, deviceRequest{label: label + ": device authorization", scope: o.scope, clientID: o.clientID, auth: o.auth})
+	if d.ex.Status() != 200 || d.code == "" {
+		return d, fmt.Errorf("the device authorization request yielded no device code: %s", d.ex.Summary())
+	}
+	if err := e.approve(ctx, d); err != nil {
+		return d, err
+	}
+	e.pending.Store(d.code, d)
+	return d, nil
 }
 
 // seconds reads a JSON number of seconds.
@@ -111,8 +160,8 @@ func seconds(v any) (time.Duration, bool) {
 
 // poll sends one device access token request (RFC 8628 §3.4).
 func (e *Env) poll(ctx context.Context, label, code string) *wire.Exchange {
-	ps := []probes.Param{{Name: "grant_type", Value: DeviceGrant}, {Name: "device_code", Value: code}}
-	return e.send(ctx, probes.Request{Label: label, Params: ps, Auth: e.DefaultAuth()})
+	ps := []probes.Param{{Name: "grant_type", Value: grants.DeviceCode.Name}, {Name: "device_code", Value: code}}
+	return e.send(ctx, probes.Request{Label: label, Grant: grants.DeviceCode, Params: ps, Auth: e.authFor(grants.DeviceCode.Name)})
 }
 
 // sharedDevice is the device authorization the response, pending and
@@ -123,11 +172,11 @@ type sharedDevice struct {
 }
 
 func (e *Env) mainDevice(t *T) deviceAuth {
-	if ok, why := e.deviceAvailable(); !ok {
-		t.Skipf("%s", why)
+	if u := e.deviceUnmet(); u != nil {
+		t.Skip(u)
 	}
 	s := &e.device
-	s.once.Do(func() { s.d = e.startDevice(t.Ctx, "device authorization request") })
+	s.once.Do(func() { s.d = e.startDevice(t.Ctx, deviceRequest{label: "device authorization request"}) })
 	t.Evidence(s.d.ex)
 	return s.d
 }
@@ -181,17 +230,14 @@ func planDeviceApproved(e *Env, req specs.Requirement) []Check {
 	return []Check{{Req: req, Concern: Device, Title: "once the user approves, polling at the interval yields a token", Timeout: 5 * time.Minute, Run: func(t *T) {
 		d := t.Env.mainDevice(t)
 		usable(t, d)
-		if t.Env.Authorizer == nil || t.Env.Target.Authorize == nil {
-			t.Skipf("no way to approve the device (target key authorize: a command, browser selectors or form)")
+		if u := t.Env.approvalUnmet(); u != nil {
+			t.Skip(u)
 		}
 		if d.verifyComplete == "" {
 			t.Skipf("the response has no verification_uri_complete, and typing the user code in is not automated: approve by hand is not a run")
 		}
-		actx, cancel := context.WithTimeout(t.Ctx, t.Env.authorizeTimeout())
-		err := t.Env.Authorizer.Approve(actx, d.verifyComplete)
-		cancel()
-		if err != nil {
-			t.Abortf("the device was not approved: %v", err)
+		if err := t.Env.approve(t.Ctx, d); err != nil {
+			t.Abortf("%v", err)
 		}
 		t.Notef("approved by %s", t.Env.Authorizer.Name())
 		if ex, _ := pollPastPending(t, d, "approval"); ex.Status() != 200 || ex.String(t.Env.Spec.Member("access_token")) == "" {
@@ -202,14 +248,14 @@ func planDeviceApproved(e *Env, req specs.Requirement) []Check {
 
 func planDeviceDenied(e *Env, req specs.Requirement) []Check {
 	return []Check{{Req: req, Concern: Device, Title: "a device the user denied gets access_denied, never a token", Timeout: 5 * time.Minute, Run: func(t *T) {
-		if ok, why := t.Env.deviceAvailable(); !ok {
-			t.Skipf("%s", why)
+		if u := t.Env.deviceUnmet(); u != nil {
+			t.Skip(u)
 		}
 		denier, ok := t.Env.Authorizer.(authorize.Denier)
 		if !ok || t.Env.Target.Authorize == nil || t.Env.Target.Authorize.Deny == "" {
-			t.Skipf("no way to deny the device (target key authorize.deny)")
+			t.Needf([]string{"authorize.deny"}, "no way to deny the device (target key authorize.deny)")
 		}
-		d := t.Env.startDevice(t.Ctx, "device authorization for the denial probe")
+		d := t.Env.startDevice(t.Ctx, deviceRequest{label: "device authorization for the denial probe"})
 		t.Evidence(d.ex)
 		usable(t, d)
 		if d.verifyComplete == "" {
@@ -235,27 +281,76 @@ func planDeviceDenied(e *Env, req specs.Requirement) []Check {
 // while the code lives, authorization_pending; it returns that answer and
 // its error code ("" for none).
 func pollPastPending(t *T, d deviceAuth, after string) (*wire.Exchange, string) {
+	ex, code, err := t.Env.pollLoop(t.Ctx, d, after, func(ex *wire.Exchange, note string) {
+		t.Evidence(ex)
+		if note != "" {
+			t.Notef("%s", note)
+		}
+	})
+	if err != nil {
+		t.Abortf("%v", err)
+	}
+	return ex, code
+}
+
+// pollLoop is pollPastPending's loop; seen gets every poll, with a note
+// when the interval grew.
+func (e *Env) pollLoop(ctx context.Context, d deviceAuth, after string, seen func(ex *wire.Exchange, note string)) (*wire.Exchange, string, error) {
 	deadline := d.at.Add(d.expiresIn)
 	if d.expiresIn <= 0 {
 		deadline = time.Now().Add(2 * time.Minute)
 	}
 	interval := d.interval
 	for i := 1; ; i++ {
-		if !sleepCtx(t.Ctx, interval) {
-			t.Abortf("the run ended while polling")
+		if !sleepCtx(ctx, interval) {
+			return nil, "", fmt.Errorf("the run ended while polling")
 		}
-		ex := t.Env.poll(t.Ctx, fmt.Sprintf("poll %d after %s", i, after), d.code)
-		t.Evidence(ex)
-		code, _ := t.Env.ErrorCode(ex)
+		ex := e.poll(ctx, fmt.Sprintf("poll %d after %s", i, after), d.code)
+		code, _ := e.ErrorCode(ex)
+		note := ""
+		if code == "slow_down" {
+			interval += 5 * time.Second
+			note = fmt.Sprintf("slow_down: polling every %s from now on", interval)
+		}
+		seen(ex, note)
 		switch {
 		case code == "slow_down":
-			interval += 5 * time.Second
-			t.Notef("slow_down: polling every %s from now on", interval)
 		case code == "authorization_pending" && time.Now().Add(interval).Before(deadline):
 		default:
-			return ex, code
+			return ex, code, nil
 		}
 	}
+}
+
+// pollPastPendingQuiet sends r, a poll of a device code the token source
+// had approved, at the code's interval until the answer is no longer
+// pending; the polls before the last join prior.
+func (e *Env) pollPastPendingQuiet(ctx context.Context, r probes.Request, prior []*wire.Exchange) (*wire.Exchange, []*wire.Exchange) {
+	code := ""
+	for _, p := range r.Params {
+		if p.Name == "device_code" {
+			code = p.Value
+		}
+	}
+	v, ok := e.pending.LoadAndDelete(code)
+	if !ok {
+		return e.send(ctx, r), prior // an edited poll: sent as it is
+	}
+	d := v.(deviceAuth)
+	var last *wire.Exchange
+	ex, _, err := e.pollLoop(ctx, d, "approval", func(ex *wire.Exchange, _ string) {
+		if last != nil {
+			prior = append(prior, last)
+		}
+		last = ex
+	})
+	if err != nil && last != nil {
+		return last, prior
+	}
+	if ex == nil {
+		return e.send(ctx, r), prior
+	}
+	return ex, prior
 }
 
 // sleepCtx waits d or until ctx ends; it reports whether d passed.
@@ -276,11 +371,13 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 // that the wait overlaps the checks after it).
 func planDeviceExpired(e *Env, req specs.Requirement) []Check {
 	start := func(t *T) deviceAuth {
-		if ok, why := t.Env.deviceAvailable(); !ok {
-			t.Skipf("%s", why)
+		if u := t.Env.deviceUnmet(); u != nil {
+			t.Skip(u)
 		}
 		s := &t.Env.deviceExpiry
-		s.once.Do(func() { s.d = t.Env.startDevice(t.Ctx, "device authorization for the expiry probe") })
+		s.once.Do(func() {
+			s.d = t.Env.startDevice(t.Ctx, deviceRequest{label: "device authorization for the expiry probe"})
+		})
 		t.Evidence(s.d.ex)
 		usable(t, s.d)
 		return s.d
@@ -307,7 +404,7 @@ func planDeviceExpired(e *Env, req specs.Requirement) []Check {
 			deadline := d.at.Add(d.expiresIn + t.Env.Target.Skew)
 			if wait := time.Until(deadline); wait > t.Env.Target.MaxWait.Duration {
 				need := (d.expiresIn + t.Env.Target.Skew + 59*time.Second).Truncate(time.Minute)
-				t.Skipf("the device code lives %s (+ %s skew), longer than --max-wait %s; run with --max-wait %s (target key max_wait) to check", d.expiresIn, t.Env.Target.Skew, t.Env.Target.MaxWait.Duration, need)
+				t.Needf([]string{"--max-wait", "max_wait"}, "the device code lives %s (+ %s skew), longer than --max-wait %s; run with --max-wait %s (target key max_wait) to check", d.expiresIn, t.Env.Target.Skew, t.Env.Target.MaxWait.Duration, need)
 			}
 			if err := waitUntil(t, deadline, "expiry: waiting for the device code to expire ("+t.Check.Req.ID+")"); err != nil {
 				t.Errorf("the wait for expiry was cut short: %v", err)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/tokencert/tokencert/grants"
 	"github.com/tokencert/tokencert/probes"
 	"github.com/tokencert/tokencert/specs"
 	"github.com/tokencert/tokencert/suites/wire"
@@ -40,29 +41,25 @@ func checkArg(req specs.Requirement) string {
 // (the shared one every fields check examines) yielded a token; otherwise
 // it skips t, because a refusal of a changed request would then say
 // nothing about the change.
-func baseline(t *T) string {
-	grant, why := t.Env.PrimaryGrant()
-	if grant == "" {
-		t.Skipf("no token request can be made: %s", why)
+func baseline(t *T) *grants.Grant {
+	f := t.Env.anyToken(t.Ctx)
+	ex := t.use(f)
+	if !succeeded(ex) || ex.String(t.Env.Spec.Member("access_token")) == "" {
+		t.Unexercised("the valid %s request did not yield a token (%s), so a refusal of a changed request could not be put down to the change", f.grant.Short(), ex.Summary())
 	}
-	ex, _ := t.Env.Token(t.Ctx, grant, t.Env.DefaultAuth())
-	t.Evidence(ex)
-	if ex.Status() < 200 || ex.Status() > 299 || ex.String(t.Env.Spec.Member("access_token")) == "" {
-		t.Skipf("the valid %s request did not yield a token (%s), so a refusal of a changed request could not be put down to the change", grant, ex.Summary())
-	}
-	return grant
+	return f.grant
 }
 
 // sentValue is the value a valid request for grant carries for the
 // parameter name (RFC 6749 name), client credentials included.
-func (e *Env) sentValue(grant, name string) string {
+func (e *Env) sentValue(grant *grants.Grant, name string) string {
 	switch name {
 	case "client_id":
 		return e.Target.ClientID
 	case "client_secret":
 		return e.Target.ClientSecret
 	}
-	for _, p := range e.grantParams(grant) {
+	for _, p := range e.grantParams(grant, "") {
 		if p.Name == name {
 			return p.Value
 		}
@@ -70,16 +67,16 @@ func (e *Env) sentValue(grant, name string) string {
 	return ""
 }
 
-// withValue is the valid request for grant with the parameter name set to
-// value ("" leaves it out); client credentials go where the spec's default
+// withValue is a fresh valid request for grant with the parameter name set
+// to value ("" leaves it out); client credentials go where the grant's
 // client authentication puts them.
-func (e *Env) withValue(grant, label, name, value string) probes.Request {
-	r := probes.Request{Label: label, Params: e.grantParams(grant), Auth: e.DefaultAuth()}
+func withValue(t *T, grant *grants.Grant, label, name, value string) probes.Request {
+	r := t.fresh(label, only(grant), obtainOpts{})
 	switch name {
 	case "client_id":
-		r.ClientID, r.Secret = value, e.Target.ClientSecret
+		r.ClientID, r.Secret = value, t.Env.Target.ClientSecret
 	case "client_secret":
-		r.ClientID, r.Secret = e.Target.ClientID, value
+		r.ClientID, r.Secret = t.Env.Target.ClientID, value
 	default:
 		r.Params = probes.With(r.Params, name, value)
 	}
@@ -139,14 +136,12 @@ func planParamProbe(e *Env, req specs.Requirement, kind, title, noValue string, 
 			t.Errorf("check %q names no parameter (%s/NAME)", req.Check, kind)
 			return
 		}
-		if grant, _ := t.Env.PrimaryGrant(); grant != "" && t.Env.sentValue(grant, name) == "" {
-			t.Skipf("%s", noValue)
+		if grant, _ := t.Env.PrimaryGrant(); grant != nil && t.Env.sentValue(grant, name) == "" {
+			t.Needf([]string{paramNeed(name)}, "%s (%s)", noValue, paramKey(name))
 		}
 		grant := baseline(t)
 		v, what := value()
-		ex, _ := t.Env.shared(kind+"/"+name, func() *wire.Exchange {
-			return t.Env.send(t.Ctx, t.Env.withValue(grant, grant+" grant "+what, name, v))
-		})
+		ex := t.Env.send(t.Ctx, withValue(t, grant, grant.Short()+" grant "+what, name, v))
 		t.Evidence(ex)
 		expectRefused(t, ex, "the request "+what)
 	}}}
@@ -166,14 +161,14 @@ func planClientAuthEnforced(e *Env, req specs.Requirement) []Check {
 		}
 		conds = append(conds, probes.NoClientAuth)
 		for _, cond := range conds {
-			r, why := t.Env.errorRequest(cond)
-			if why != "" {
-				t.Notef("%s not probed: %s", cond.Name, why)
+			f := t.Env.inducedError(t.Ctx, cond)
+			t.Evidence(f.prior...)
+			if f.ex == nil {
+				t.Notef("%s not probed: %s", cond.Name, f.why())
 				continue
 			}
-			ex, _ := t.Env.shared("error/"+cond.Name, func() *wire.Exchange { return t.Env.send(t.Ctx, r) })
-			t.Evidence(ex)
-			expectRefused(t, ex, "the probe "+cond.Name+" ("+cond.Doc+")")
+			t.Evidence(f.ex)
+			expectRefused(t, f.ex, "the probe "+cond.Name+" ("+cond.Doc+")")
 		}
 	}}}
 }
@@ -197,7 +192,7 @@ func planMaxLength(e *Env, req specs.Requirement) []Check {
 				grant := baseline(t)
 				v := t.Env.sentValue(grant, name)
 				if v == "" {
-					t.Skipf("the target gives no %s to lengthen", wn)
+					t.Needf([]string{paramNeed(name)}, "the target gives no %s to lengthen (%s)", wn, paramKey(name))
 				}
 				n := utf8.RuneCountInString(v)
 				switch {
@@ -210,9 +205,7 @@ func planMaxLength(e *Env, req specs.Requirement) []Check {
 					t.Notef("the at-limit half is not probed: the target's %s is %d characters, and only a registered value of exactly %d would be valid at the limit", wn, n, limit)
 				}
 				long := v + strings.Repeat("x", limit+1-n)
-				ex, _ := t.Env.shared("param/long/"+name, func() *wire.Exchange {
-					return t.Env.send(t.Ctx, t.Env.withValue(grant, fmt.Sprintf("%s grant with a %d-character %s", grant, limit+1, wn), name, long))
-				})
+				ex := t.Env.send(t.Ctx, withValue(t, grant, fmt.Sprintf("%s grant with a %d-character %s", grant.Short(), limit+1, wn), name, long))
 				t.Evidence(ex)
 				expectRefused(t, ex, fmt.Sprintf("the request with a %d-character %s", limit+1, wn))
 			}})

@@ -1,11 +1,9 @@
 package suites
 
 import (
-	"context"
 	"fmt"
 	"time"
 
-	"github.com/tokencert/tokencert/probes"
 	"github.com/tokencert/tokencert/specs"
 	"github.com/tokencert/tokencert/suites/wire"
 )
@@ -29,14 +27,10 @@ func planDiscardOld(e *Env, req specs.Requirement) []Check {
 			t.Skipf("spec %s does not say that a new token discards the earlier ones (response.new_token_discards_old)", t.Env.Spec.Name)
 		}
 		if t.Env.Target.Resource == "" {
-			t.Skipf("no protected resource to present the tokens to (target key resource)")
-		}
-		grant, why := t.Env.PrimaryGrant()
-		if grant == "" {
-			t.Skipf("no token request can be made: %s", why)
+			t.Needf([]string{"resource"}, "no protected resource to present the tokens to (target key resource)")
 		}
 		for attempt := 1; attempt <= discardAttempts; attempt++ {
-			if done := discardRound(t, grant, attempt); done {
+			if done := discardRound(t, attempt); done {
 				return
 			}
 		}
@@ -46,12 +40,12 @@ func planDiscardOld(e *Env, req specs.Requirement) []Check {
 
 // discardRound runs one A/B round; it returns false when the round was
 // inconclusive because a token expired before it was presented.
-func discardRound(t *T, grant string, attempt int) bool {
-	a, aIssued, ok := discardToken(t, grant, fmt.Sprintf("token A (round %d)", attempt))
+func discardRound(t *T, attempt int) bool {
+	a, aIssued, ok := discardToken(t, fmt.Sprintf("token A (round %d)", attempt))
 	if !ok {
 		return true
 	}
-	b, bIssued, ok := discardToken(t, grant, fmt.Sprintf("token B (round %d)", attempt))
+	b, bIssued, ok := discardToken(t, fmt.Sprintf("token B (round %d)", attempt))
 	if !ok {
 		return true
 	}
@@ -92,9 +86,9 @@ type discardTok struct {
 // discardToken requests a fresh token (never the shared one: asking for it
 // discards the others). ok is false when none was issued (a problem is
 // recorded).
-func discardToken(t *T, grant, label string) (discardTok, time.Time, bool) {
-	ex, issued := t.Env.FreshToken(t.Ctx, grant, label)
-	t.Evidence(ex)
+func discardToken(t *T, label string) (discardTok, time.Time, bool) {
+	f := t.Env.freshToken(t.Ctx, label, obtainOpts{})
+	ex, issued := t.use(f), f.at
 	tok := ex.String(t.Env.Spec.Member("access_token"))
 	if tok == "" {
 		t.Errorf("%s: no access token: %s", label, ex.Summary())
@@ -111,13 +105,4 @@ func discardToken(t *T, grant, label string) (discardTok, time.Time, bool) {
 // expired when the probe ex was sent.
 func expiredBy(issued time.Time, lifetime time.Duration, ex *wire.Exchange) bool {
 	return !ex.Started.Before(issued.Add(lifetime))
-}
-
-// FreshToken sends a new, unshared request for grant with the spec's
-// preferred client authentication and returns it with the time it was
-// sent. Checks use it when the tokens others share must not be disturbed,
-// or when a token must be the newest (Response.NewTokenDiscardsOld).
-func (e *Env) FreshToken(ctx context.Context, grant, label string) (*wire.Exchange, time.Time) {
-	at := time.Now()
-	return e.send(ctx, probes.Request{Label: label, Params: e.grantParams(grant), Auth: e.DefaultAuth()}), at
 }

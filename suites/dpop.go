@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tokencert/tokencert/grants"
 	"github.com/tokencert/tokencert/probes"
 	"github.com/tokencert/tokencert/specs"
 	"github.com/tokencert/tokencert/suites/wire"
@@ -410,28 +411,29 @@ func planDPoP(e *Env, req specs.Requirement) []Check {
 // dpopReady skips a check the run cannot make and returns the grant to
 // request; with needValid, it also skips when a valid proof is not
 // accepted (a refusal would then show nothing).
-func dpopReady(t *T, needValid bool) string {
+func dpopReady(t *T, needValid bool) *grants.Grant {
 	if err := t.Env.dpop().err; err != nil {
 		t.Errorf("%v", err)
 		t.Skipf("no DPoP key")
 	}
-	grant, why := t.Env.PrimaryGrant()
-	if grant == "" {
-		t.Skipf("no token request can be made: %s", why)
+	grant, u := t.Env.PrimaryGrant()
+	if u != nil {
+		t.Skip(u)
 	}
 	if needValid {
-		valid, _ := t.Env.Token(t.Ctx, grant, t.Env.DefaultAuth())
-		if valid.Status() != 200 || valid.String(t.Env.Spec.Member("access_token")) == "" {
-			t.Evidence(valid)
-			t.Skipf("a token request with a valid DPoP proof is not accepted either, so a refusal shows nothing (the bound check fails): %s", valid.Summary())
+		valid := t.Env.tokenBy(t.Ctx, grant, "")
+		if !succeeded(valid.ex) || valid.ex.String(t.Env.Spec.Member("access_token")) == "" {
+			t.use(valid)
+			t.Skipf("a token request with a valid DPoP proof is not accepted either, so a refusal shows nothing (the bound check fails): %s", valid.ex.Summary())
 		}
 	}
 	return grant
 }
 
-// sendDPoP sends a valid request of grant with the proof edit describes.
-func (e *Env) sendDPoP(t *T, grant, label string, edit *dpopEdit) *wire.Exchange {
-	ex := e.sendProof(t.Ctx, probes.Request{Label: label, Params: e.grantParams(grant), Auth: e.DefaultAuth()}, edit)
+// sendDPoP sends a fresh valid request of grant with the proof edit
+// describes.
+func (e *Env) sendDPoP(t *T, grant *grants.Grant, label string, edit *dpopEdit) *wire.Exchange {
+	ex := e.sendProof(t.Ctx, t.fresh(label, only(grant), obtainOpts{}), edit)
 	t.Evidence(ex)
 	return ex
 }
@@ -451,8 +453,7 @@ func success(ex *wire.Exchange) bool { return ex.OK() && ex.Status() >= 200 && e
 
 func runDPoPBound(t *T) {
 	grant := dpopReady(t, false)
-	ex, _ := t.Env.Token(t.Ctx, grant, t.Env.DefaultAuth())
-	t.Evidence(ex)
+	ex := t.use(t.Env.tokenBy(t.Ctx, grant, ""))
 	if !success(ex) || ex.String(t.Env.Spec.Member("access_token")) == "" {
 		t.Errorf("a token request with a valid DPoP proof got no token: %s", ex.Summary())
 		return
@@ -521,9 +522,9 @@ func runDPoPNonce(t *T) {
 		next, demanded := t.Env.nonceDemand(ex)
 		if !demanded {
 			if i == 0 {
-				if valid, _ := t.Env.Token(t.Ctx, grant, t.Env.DefaultAuth()); !success(valid) {
-					t.Evidence(valid)
-					t.Skipf("a token request with a valid DPoP proof is not accepted either, so this refusal shows nothing about nonces: %s", valid.Summary())
+				if valid := t.Env.tokenBy(t.Ctx, grant, ""); valid.ex == nil || !success(valid.ex) {
+					t.use(valid)
+					t.Skipf("a token request with a valid DPoP proof is not accepted either, so this refusal shows nothing about nonces: %s", valid.ex.Summary())
 				}
 				t.Errorf("a valid proof without a nonce was refused, but not with use_dpop_nonce (RFC 9449 §8): %s", ex.Summary())
 			} else {
@@ -564,14 +565,12 @@ func runDPoPRefreshKey(t *T) {
 		t.Skipf("spec %s documents no refresh_token grant", e.Spec.Name)
 	}
 	if e.Target.PublicClientID == "" {
-		t.Skipf("no public client to get a key-bound refresh token for (target key public_client_id)")
-	}
-	if ok, why := e.grantAvailable("password"); !ok {
-		t.Skipf("a public client gets a refresh token here only by the password grant: %s", why)
+		t.Needf([]string{"public_client_id"}, "no public client to get a key-bound refresh token for (target key public_client_id)")
 	}
 	pub := e.Target.PublicClientID
-	src := e.sendProof(t.Ctx, probes.Request{Label: "password grant, public client, DPoP key A", Params: e.grantParams("password"), Auth: authPublic, ClientID: pub}, nil)
-	t.Evidence(src)
+	// The token source sends every request with a proof by the run's key
+	// (key A).
+	src := t.use(e.publicRefreshToken(t.Ctx, pub))
 	rt := src.String(e.Spec.Member("refresh_token"))
 	if !success(src) || rt == "" {
 		t.Skipf("the public client got no refresh token to probe: %s", src.Summary())
@@ -598,7 +597,7 @@ func runDPoPRefreshKey(t *T) {
 
 func runDPoPBearerDowngrade(t *T) {
 	if t.Env.Target.Resource == "" {
-		t.Skipf("no protected resource to present the token to (target key resource)")
+		t.Needf([]string{"resource"}, "no protected resource to present the token to (target key resource)")
 	}
 	grant := dpopReady(t, true)
 	e := t.Env

@@ -77,19 +77,20 @@ func planTokenEntropy(e *Env, req specs.Requirement) []Check {
 			}
 			return n
 		}
-		if grant, _ := t.Env.PrimaryGrant(); grant != "" {
-			for i := 0; i < maxExtraSamples && count("access token") < entropySamples; i++ {
-				ex, _ := t.Env.FreshToken(t.Ctx, grant, fmt.Sprintf("token sample %d (token entropy)", i+1))
-				if ex.Status() != 200 {
-					t.Evidence(ex)
-					break
-				}
+		for i := 0; i < maxExtraSamples && count("access token") < entropySamples; i++ {
+			f := t.Env.freshToken(t.Ctx, fmt.Sprintf("token sample %d (token entropy)", i+1), obtainOpts{})
+			if f.ex == nil || f.ex.Status() != 200 {
+				t.Evidence(f.prior...)
+				t.Evidence(f.ex)
+				break
 			}
 		}
 		tokens := t.Env.issuedTokens()
 		if len(tokens) == 0 {
-			_, why := t.Env.PrimaryGrant()
-			t.Skipf("the run obtained no token to examine %s", why)
+			if _, u := t.Env.PrimaryGrant(); u != nil {
+				t.Skip(u)
+			}
+			t.Unexercised("the run obtained no token to examine")
 		}
 		seen := map[string]issuedToken{}
 		for _, tok := range tokens {

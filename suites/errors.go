@@ -196,12 +196,48 @@ func (e *Env) ErrorCode(ex *wire.Exchange) (string, error) {
 // InduceError sends (once per run) the request that should fail with cond.
 // It skips t when the target cannot make that request.
 func (e *Env) InduceError(ctx context.Context, t *T, cond *probes.Condition) *wire.Exchange {
-	r, why := e.errorRequest(cond)
-	if why != "" {
-		t.Skipf("%s", why)
+	return t.use(e.inducedError(ctx, cond))
+}
+
+// inducedError is the shared response to the request that should fail
+// with cond, built from a fresh valid request of a grant the condition
+// can edit (for the code grant, a new code), or why it cannot be made.
+func (e *Env) inducedError(ctx context.Context, cond *probes.Condition) fetched {
+	return e.sharedFetch("error/"+cond.Name, func() fetched {
+		var valid obtained
+		if cond.Standalone {
+			valid.auth = e.DefaultAuth()
+		} else {
+			if cond.Prefer != nil {
+				valid = e.validRequest(ctx, cond.Name, cond.Prefer, obtainOpts{})
+			}
+			if cond.Prefer == nil || valid.unmet != nil {
+				valid = e.validRequest(ctx, cond.Name, cond.Base, obtainOpts{})
+			}
+			if valid.unmet != nil || valid.failed != "" {
+				if valid.unmet != nil && len(valid.unmet.Needs) > 0 {
+					valid.unmet = probes.Lacking("no valid token request can be built: "+valid.unmet.Why, valid.unmet.Needs...)
+				}
+				return valid.fetched
+			}
+		}
+		r, u := cond.NewRequest(probeEnv{e}, valid.request(cond.Name))
+		if u != nil {
+			valid.unmet = u
+			return valid.fetched
+		}
+		f := valid.fetched
+		f.ex = e.send(ctx, r)
+		return f
+	})
+}
+
+// why says why f has no exchange.
+func (f fetched) why() string {
+	if f.unmet != nil {
+		return f.unmet.Why
 	}
-	ex, _ := e.shared("error/"+cond.Name, func() *wire.Exchange { return e.send(ctx, r) })
-	return ex
+	return f.failed
 }
 
 // errorSamples are the conditions whose refusals the error-format checks
@@ -218,25 +254,12 @@ func (e *Env) ErrorResponses(ctx context.Context) []*wire.Exchange {
 	// The error format is the endpoint's, whether or not the spec lists an
 	// error for the condition: every refusal is a sample of it.
 	for _, cond := range errorSamples {
-		r, why := e.errorRequest(cond)
-		if why != "" {
-			continue
-		}
-		ex, _ := e.shared("error/"+cond.Name, func() *wire.Exchange { return e.send(ctx, r) })
-		if ex.OK() && (ex.Status() < 200 || ex.Status() > 299) {
-			out = append(out, ex)
+		f := e.inducedError(ctx, cond)
+		if f.ex != nil && f.ex.OK() && (f.ex.Status() < 200 || f.ex.Status() > 299) {
+			out = append(out, f.ex)
 		}
 	}
 	return out
-}
-
-// errorRequest builds the request that induces cond, or says why it cannot.
-func (e *Env) errorRequest(cond *probes.Condition) (probes.Request, string) {
-	grant, why := e.PrimaryGrant()
-	if grant == "" && cond != probes.BadRefreshToken {
-		return probes.Request{}, "no valid token request can be built: " + why
-	}
-	return cond.NewRequest(probeEnv{e}, probes.Request{Params: e.grantParams(grant), Auth: e.DefaultAuth()})
 }
 
 // scopeProbes are the invalid_scope probes: the unknown scope alone, and

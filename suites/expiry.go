@@ -87,7 +87,7 @@ func planExpiry(p tokenProbe) func(e *Env, req specs.Requirement) []Check {
 				deadline := issued.Add(lifetime + t.Env.Target.Skew)
 				if wait := time.Until(deadline); wait > t.Env.Target.MaxWait.Duration {
 					need := (lifetime + t.Env.Target.Skew + 59*time.Second).Truncate(time.Minute)
-					t.Skipf("the token lives %s (+ %s skew), longer than --max-wait %s; run with --max-wait %s (target key max_wait) to check", lifetime, t.Env.Target.Skew, t.Env.Target.MaxWait.Duration, need)
+					t.Needf([]string{"--max-wait", "max_wait"}, "the token lives %s (+ %s skew), longer than --max-wait %s; run with --max-wait %s (target key max_wait) to check", lifetime, t.Env.Target.Skew, t.Env.Target.MaxWait.Duration, need)
 				}
 				if err := waitUntil(t, deadline, fmt.Sprintf("expiry: waiting for the access token to expire (%s, %s)", t.Check.Req.ID, p.where)); err != nil {
 					t.Errorf("the wait for expiry was cut short: %v", err)
@@ -142,34 +142,26 @@ func (p tokenProbe) verdict(ex *wire.Exchange) (bool, string) {
 // own token, or a fresh one), when its answer came, and its lifetime.
 func expiryToken(t *T, p tokenProbe, fresh bool) (string, time.Time, time.Duration) {
 	if p.url(t.Env.Target) == "" {
-		t.Skipf("no %s to present the token to (target key %s)", p.where, p.key)
+		t.Needf([]string{p.key}, "no %s to present the token to (target key %s)", p.where, p.key)
 	}
 	if p.key == "introspection" && t.Env.Target.Public() {
 		t.Skipf("%s", publicIntrospectionWhy)
 	}
-	grant, why := t.Env.PrimaryGrant()
-	if grant == "" {
-		t.Skipf("no token request can be made: %s", why)
-	}
-	var ex *wire.Exchange
-	var issued time.Time
+	const label = "token watched until it expires"
+	var f fetched
 	if fresh {
-		ex, issued = t.Env.FreshToken(t.Ctx, grant, "token watched until it expires")
+		f = t.Env.freshToken(t.Ctx, label, obtainOpts{})
 	} else {
 		// A token of the expiry checks' own, which no other check touches:
 		// a server may revoke an access token when its refresh token is
 		// redeemed, and a token refused for that reason proves nothing
 		// about expiry.
-		ex, issued = t.Env.shared("expiry/token", func() *wire.Exchange {
-			ex, _ := t.Env.FreshToken(t.Ctx, grant, "token watched until it expires")
-			return ex
-		})
+		f = t.Env.sharedFetch("expiry/token", func() fetched { return t.Env.freshToken(t.Ctx, label, obtainOpts{}) })
 	}
-	t.Evidence(ex)
+	ex, issued := t.use(f), f.at
 	token := ex.String(t.Env.Spec.Member("access_token"))
 	if token == "" {
-		t.Errorf("no access token to watch: %s", ex.Summary())
-		t.Skipf("no access token")
+		t.Unexercised("no access token to watch (see the token request's own checks): %s", ex.Summary())
 	}
 	lifetime, ok := expiresIn(t.Env, ex)
 	if !ok {

@@ -2,15 +2,17 @@ package suites
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
+	"github.com/tokencert/tokencert/grants"
 	"github.com/tokencert/tokencert/probes"
 	"github.com/tokencert/tokencert/specs"
 	"github.com/tokencert/tokencert/suites/wire"
 )
 
 func init() {
-	register(&Kind{Name: "status-200", Plan: successCheck("a valid token request is answered 200 with a token", checkStatus200), Requirements: []string{"RFC6749-5.1-STATUS-200"},
+	register(&Kind{Name: "status-200", Plan: planStatus200, Requirements: []string{"RFC6749-5.1-STATUS-200"},
 		Doc: "every success response has status 200 and a token"})
 	register(&Kind{Name: "schema", Plan: planSchema,
 		Doc: "success or error bodies against the spec's schemas: the violations the schema attributes to this requirement"})
@@ -37,17 +39,44 @@ func successCheck(title string, body func(t *T, ex *wire.Exchange)) func(e *Env,
 	}
 }
 
-// eachSuccess runs body on every shared successful-path token response,
-// attaching each as evidence; it skips t when no token request can be made.
-func eachSuccess(t *T, body func(ex *wire.Exchange)) {
-	exs := t.Env.SuccessResponses(t.Ctx)
-	if len(exs) == 0 {
-		_, why := t.Env.PrimaryGrant()
-		t.Skipf("no token request can be made: %s", why)
+// eachResponse runs body on every shared response to a valid token
+// request (SuccessResponses), attaching each as evidence, refused or not;
+// it skips t when no token request can be made.
+func eachResponse(t *T, body func(ex *wire.Exchange)) {
+	fs := t.Env.SuccessResponses(t.Ctx)
+	if len(fs) == 0 {
+		if _, u := t.Env.PrimaryGrant(); u != nil {
+			t.Skip(u)
+		}
+		t.Unexercised("no token request can be made")
 	}
-	for _, ex := range exs {
-		t.Evidence(ex)
+	for _, f := range fs {
+		t.Evidence(f.prior...)
+		if f.ex == nil {
+			t.Notef("not examined: %s", f.why())
+			continue
+		}
+		t.Evidence(f.ex)
+		body(f.ex)
+	}
+}
+
+// eachSuccess runs body on every shared response to a valid token request
+// that issued a token (2xx). A refused one is noted, not examined: the
+// status-200 check judges the refusal, once. Where none issued a token,
+// the check could not exercise its requirement.
+func eachSuccess(t *T, body func(ex *wire.Exchange)) {
+	n := 0
+	eachResponse(t, func(ex *wire.Exchange) {
+		if !succeeded(ex) {
+			t.Notef("%s: no token to examine (the status-200 check judges the refusal): %s", ex.Label, ex.Summary())
+			return
+		}
+		n++
 		body(ex)
+	})
+	if n == 0 {
+		t.Unexercised("no valid token request yielded a token, so there is none to examine (see the status-200 check, RFC6749-5.1-STATUS-200)")
 	}
 }
 
@@ -64,23 +93,28 @@ func eachError(t *T, body func(ex *wire.Exchange)) {
 	}
 }
 
-// examined runs body on the exchanges that answered 2xx and says when none did.
+// examined runs body on ex when it answered 2xx; a check that judges one
+// exchange by itself skips when it has no token to examine (the check of
+// the request's status judges the refusal).
 func examined(t *T, ex *wire.Exchange, body func()) {
-	if ex.Status() < 200 || ex.Status() > 299 {
-		t.Errorf("%s: no token to examine: %s", ex.Label, ex.Summary())
-		return
+	if !succeeded(ex) {
+		t.Unexercised("%s: no token to examine (the status-200 check judges the refusal): %s", ex.Label, ex.Summary())
 	}
 	body()
 }
 
-func checkStatus200(t *T, ex *wire.Exchange) {
-	if !ex.OK() {
-		t.Errorf("%s: %s", ex.Label, ex.Err)
-		return
-	}
-	if ex.Status() != 200 {
-		t.Errorf("%s: status %d, want 200: %s", ex.Label, ex.Status(), ex.Summary())
-	}
+func planStatus200(e *Env, req specs.Requirement) []Check {
+	return []Check{{Req: req, Concern: Fields, Title: "a valid token request is answered 200 with a token", Run: func(t *T) {
+		eachResponse(t, func(ex *wire.Exchange) {
+			if !ex.OK() {
+				t.Errorf("%s: %s", ex.Label, ex.Err)
+				return
+			}
+			if ex.Status() != 200 {
+				t.Errorf("%s: status %d, want 200: %s", ex.Label, ex.Status(), ex.Summary())
+			}
+		})
+	}}}
 }
 
 func checkNoDuplicates(t *T, ex *wire.Exchange) {
@@ -179,21 +213,22 @@ func schemaProblems(t *T, ex *wire.Exchange, id string, success bool) {
 func planClientAuth(e *Env, req specs.Requirement) []Check {
 	auth := checkArg(req)
 	return []Check{{Req: req, Concern: Fields, Variant: auth, Title: fmt.Sprintf("the endpoint authenticates a client by %s credentials", auth), Run: func(t *T) {
-		grant, why := t.Env.PrimaryGrant()
-		if grant == "" {
-			t.Skipf("no token request can be made: %s", why)
-		}
-		if !t.Env.Spec.Supports(auth) {
+		grant, u := t.Env.tokenGrant(func(g *grants.Grant) bool {
+			return g.Issues() && slices.Contains(t.Env.Spec.ClientAuthFor(g.Name), auth)
+		})
+		if !t.Env.Spec.Supports(auth) && !slices.ContainsFunc(t.Env.Spec.Grants, func(g specs.Grant) bool { return slices.Contains(g.ClientAuth, auth) }) {
 			t.Skipf("spec %s documents no %s client authentication", t.Env.Spec.Name, auth)
 		}
 		if t.Env.Target.Public() {
 			t.Skipf("%s", probes.PublicWhy)
 		}
-		if !t.Env.authDeclared(auth) {
-			t.Skipf("the client is not registered for %s client authentication (target key client_auth)", auth)
+		if len(t.Env.Target.ClientAuth) > 0 && !slices.Contains(t.Env.Target.ClientAuth, auth) {
+			t.Skipf("the client is not registered for %s client authentication (its client_auth: %s)", auth, strings.Join(t.Env.Target.ClientAuth, ", "))
 		}
-		ex, _ := t.Env.Token(t.Ctx, grant, auth)
-		t.Evidence(ex)
+		if u != nil {
+			t.Skip(u)
+		}
+		ex := t.use(t.Env.tokenBy(t.Ctx, grant, auth))
 		if ex.Status() == 200 && ex.String(t.Env.Spec.Member("access_token")) != "" {
 			return
 		}
@@ -208,11 +243,7 @@ func planClientAuth(e *Env, req specs.Requirement) []Check {
 
 func planPasswordGrant(e *Env, req specs.Requirement) []Check {
 	return []Check{{Req: req, Concern: Fields, Variant: "password", Title: "correct resource-owner credentials yield a token", Run: func(t *T) {
-		if ok, why := t.Env.grantAvailable("password"); !ok {
-			t.Skipf("%s", why)
-		}
-		ex, _ := t.Env.Token(t.Ctx, "password", t.Env.DefaultAuth())
-		t.Evidence(ex)
+		ex := t.use(t.Env.tokenBy(t.Ctx, grants.Password, ""))
 		if ex.Status() != 200 || ex.String(t.Env.Spec.Member("access_token")) == "" {
 			t.Errorf("the password grant did not yield a token: %s", ex.Summary())
 		}
@@ -221,11 +252,7 @@ func planPasswordGrant(e *Env, req specs.Requirement) []Check {
 
 func planCCNoRefresh(e *Env, req specs.Requirement) []Check {
 	return []Check{{Req: req, Concern: Refresh, Variant: "client_credentials", Title: "a client_credentials response carries no refresh token", Run: func(t *T) {
-		if ok, why := t.Env.grantAvailable("client_credentials"); !ok {
-			t.Skipf("%s", why)
-		}
-		ex, _ := t.Env.Token(t.Ctx, "client_credentials", t.Env.DefaultAuth())
-		t.Evidence(ex)
+		ex := t.use(t.Env.tokenBy(t.Ctx, grants.ClientCredentials, ""))
 		examined(t, ex, func() {
 			if m, err := ex.Object(); err == nil {
 				if _, has := m[t.Env.Spec.Member("refresh_token")]; has {

@@ -55,7 +55,7 @@ func planMetadata(e *Env, req specs.Requirement) []Check {
 // It skips t when there is no issuer or no document.
 func (e *Env) metadataDocument(t *T) map[string]any {
 	if e.Target.Issuer == "" {
-		t.Skipf("the target names no issuer, so no metadata is read (target key issuer)")
+		t.Needf([]string{"issuer"}, "the target names no issuer, so no metadata is read (target key issuer)")
 	}
 	var tried []string
 	for i, u := range target.MetadataURLs(e.Target.Issuer) {
@@ -168,11 +168,11 @@ func judgeAuthMethods(t *T, m map[string]any) {
 		t.Notef("the metadata lists no token_endpoint_auth_methods_supported: the default, client_secret_basic, is judged")
 	}
 	if slices.ContainsFunc(t.Env.MetadataFilled, func(s string) bool { return strings.HasPrefix(s, "client_auth ") }) {
-		t.Skipf("the client's authentication methods were taken from this metadata, so which the client is registered for is unknown (target key client_auth)")
+		t.Needf([]string{"client_auth"}, "the client's authentication methods were taken from this metadata, so which the client is registered for is unknown (target key client_auth)")
 	}
-	grant, why := t.Env.PrimaryGrant()
-	if grant == "" {
-		t.Skipf("no token request can be made: %s", why)
+	grant, u := t.Env.PrimaryGrant()
+	if u != nil {
+		t.Skip(u)
 	}
 	var tried, notTried []string
 	for _, v := range advertised {
@@ -184,15 +184,14 @@ func judgeAuthMethods(t *T, m map[string]any) {
 		case !slices.Contains(t.Env.Target.ClientAuth, auth):
 			notTried = append(notTried, v+" (the client is not registered for it: target key client_auth)")
 			continue
-		case t.Env.assertionWhy(auth) != "":
-			notTried = append(notTried, v+" ("+t.Env.assertionWhy(auth)+")")
+		case t.Env.methodUnmet(auth) != nil:
+			notTried = append(notTried, v+" ("+t.Env.methodUnmet(auth).Why+")")
 			continue
 		}
 		tried = append(tried, v)
-		ex, _ := t.Env.Token(t.Ctx, grant, auth)
-		t.Evidence(ex)
+		ex := t.use(t.Env.tokenBy(t.Ctx, grant, auth))
 		if ex.Status() != http.StatusOK || ex.String(t.Env.Spec.Member("access_token")) == "" {
-			t.Errorf("the metadata advertises %s and the client is registered for it, but the %s grant's request authenticated by it got no token: %s", v, grant, ex.Summary())
+			t.Errorf("the metadata advertises %s and the client is registered for it, but the %s grant's request authenticated by it got no token: %s", v, grant.Short(), ex.Summary())
 		}
 	}
 	if len(notTried) > 0 {
@@ -212,8 +211,8 @@ func judgeGrantTypes(t *T, m map[string]any) {
 		t.Skipf("spec %s documents no error format, so unsupported_grant_type cannot be told from another refusal", t.Env.Spec.Name)
 	}
 	auth := t.Env.DefaultAuth()
-	if why := t.Env.assertionWhy(auth); why != "" {
-		t.Skipf("the client cannot authenticate: %s", why)
+	if u := t.Env.methodUnmet(auth); u != nil {
+		t.Skip(u)
 	}
 	tried := 0
 	for _, g := range advertised {
@@ -221,10 +220,9 @@ func judgeGrantTypes(t *T, m map[string]any) {
 			// RFC 8414 §2 lists it, but it is no token-endpoint grant.
 			continue
 		}
-		if primary, _ := t.Env.PrimaryGrant(); g == primary {
+		if primary, _ := t.Env.PrimaryGrant(); primary != nil && g == primary.Name {
 			// The primary grant's shared request shows it.
-			ex, _ := t.Env.Token(t.Ctx, g, auth)
-			t.Evidence(ex)
+			t.use(t.Env.tokenBy(t.Ctx, primary, ""))
 			tried++
 			continue
 		}

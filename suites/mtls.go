@@ -14,9 +14,11 @@ import (
 	"fmt"
 	"math/big"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/tokencert/tokencert/grants"
 	"github.com/tokencert/tokencert/probes"
 	"github.com/tokencert/tokencert/specs"
 	"github.com/tokencert/tokencert/suites/wire"
@@ -40,19 +42,19 @@ func init() {
 // IsMTLSAuth reports whether a client authentication method is mutual TLS.
 func IsMTLSAuth(m string) bool { return m == target.AuthTLSClientAuth || m == target.AuthSelfSignedTLS }
 
-// mtlsWhy says why the client cannot authenticate by method, when it is a
-// mutual-TLS method, or "".
-func (e *Env) mtlsWhy(method string) string {
+// mtlsUnmet says why the client cannot authenticate by method, when it is
+// a mutual-TLS method, or nil.
+func (e *Env) mtlsUnmet(method string) *probes.Unmet {
 	if !IsMTLSAuth(method) {
-		return ""
+		return nil
 	}
 	if e.Client.ClientCertificate() == nil && e.Target.ClientCertificate == nil && e.Target.ClientCert == "" {
-		return "no client certificate to authenticate with (target keys client_cert, client_key)"
+		return probes.Lacking("no client certificate to authenticate with (target keys client_cert, client_key)", "client_cert", "client_key")
 	}
 	if e.Target.ClientID == "" {
-		return "no client_id to name the client with (target key client_id)"
+		return probes.Lacking("no client_id to name the client with (target key client_id)", "client_id")
 	}
-	return ""
+	return nil
 }
 
 type clientCtx struct{}
@@ -110,8 +112,7 @@ func planMTLS(e *Env, req specs.Requirement) []Check {
 		c.Title = "the client's certificate and client_id authenticate the client"
 		c.Run = func(t *T) {
 			grant := mtlsReady(t, method, false)
-			ex, _ := t.Env.Token(t.Ctx, grant, method)
-			t.Evidence(ex)
+			ex := t.use(t.Env.tokenBy(t.Ctx, grant, method))
 			if !success(ex) || ex.String(t.Env.Spec.Member("access_token")) == "" {
 				t.Errorf("the client's certificate did not authenticate it (%s): %s", method, ex.Summary())
 			}
@@ -134,7 +135,8 @@ func planMTLS(e *Env, req specs.Requirement) []Check {
 				client = t.Env.Client.WithTLS(func(cfg *tls.Config) { cfg.Certificates = []tls.Certificate{cert} })
 				label = "client_id with a self-signed certificate made for the run"
 			}
-			ex := t.Env.send(withClient(t.Ctx, client), probes.Request{Label: label, Params: t.Env.grantParams(grant), Auth: method})
+			r := t.fresh(label, only(grant), obtainOpts{auth: method})
+			ex := t.Env.send(withClient(t.Ctx, client), r)
 			t.Evidence(ex)
 			ec, ok := t.Env.Spec.Condition(probes.BadClientCertificate.Name)
 			if !ok {
@@ -160,19 +162,22 @@ func planMTLS(e *Env, req specs.Requirement) []Check {
 // mtlsReady skips a check the target cannot run with method and returns
 // the grant; with needValid, it also skips when the client's own
 // certificate does not authenticate it.
-func mtlsReady(t *T, method string, needValid bool) string {
-	if why := t.Env.mtlsWhy(method); why != "" {
-		t.Skipf("%s", why)
+func mtlsReady(t *T, method string, needValid bool) *grants.Grant {
+	if len(t.Env.Target.ClientAuth) > 0 && !slices.Contains(t.Env.Target.ClientAuth, method) {
+		t.Skipf("the client is not registered for %s client authentication (its client_auth: %s)", method, strings.Join(t.Env.Target.ClientAuth, ", "))
 	}
-	grant, why := t.Env.PrimaryGrant()
-	if grant == "" {
-		t.Skipf("no token request can be made: %s", why)
+	if u := t.Env.mtlsUnmet(method); u != nil {
+		t.Skip(u)
+	}
+	grant, u := t.Env.PrimaryGrant()
+	if u != nil {
+		t.Skip(u)
 	}
 	if needValid {
-		valid, _ := t.Env.Token(t.Ctx, grant, method)
-		if !success(valid) || valid.String(t.Env.Spec.Member("access_token")) == "" {
-			t.Evidence(valid)
-			t.Skipf("the client's own certificate does not authenticate it either, so a refusal shows nothing (the valid check fails): %s", valid.Summary())
+		valid := t.Env.tokenBy(t.Ctx, grant, method)
+		if valid.ex == nil || !success(valid.ex) || valid.ex.String(t.Env.Spec.Member("access_token")) == "" {
+			t.use(valid)
+			t.Skipf("the client's own certificate does not authenticate it either, so a refusal shows nothing (the valid check fails): %s", valid.ex.Summary())
 		}
 	}
 	return grant
@@ -183,11 +188,10 @@ func runMTLSBound(t *T, method string) {
 	grant := mtlsReady(t, method, true)
 	der := e.Client.ClientCertificate()
 	if der == nil {
-		t.Skipf("the transport presents no client certificate (target keys client_cert, client_key)")
+		t.Needf([]string{"client_cert", "client_key"}, "the transport presents no client certificate (target keys client_cert, client_key)")
 	}
 	want := certThumbprint(der)
-	ex, _ := e.Token(t.Ctx, grant, method)
-	t.Evidence(ex)
+	ex := t.use(e.tokenBy(t.Ctx, grant, method))
 	token := ex.String(e.Spec.Member("access_token"))
 	// A JWT access token may carry the confirmation itself (RFC 8705 §3.1).
 	if cnf, ok := jwtConfirmation(token); ok {
@@ -197,7 +201,7 @@ func runMTLSBound(t *T, method string) {
 		return
 	}
 	if e.Target.Introspection == "" {
-		t.Skipf("the access token carries no cnf of its own and there is no introspection endpoint to ask (target key introspection)")
+		t.Needf([]string{"introspection"}, "the access token carries no cnf of its own and there is no introspection endpoint to ask (target key introspection)")
 	}
 	in := introspectionProbe.send(e, t.Ctx, "introspection of a certificate-bound token", token)
 	t.Evidence(in)
@@ -243,7 +247,7 @@ func jwtConfirmation(token string) (string, bool) {
 
 func runMTLSResource(t *T, method string) {
 	if t.Env.Target.Resource == "" {
-		t.Skipf("no protected resource to present the token to (target key resource)")
+		t.Needf([]string{"resource"}, "no protected resource to present the token to (target key resource)")
 	}
 	grant := mtlsReady(t, method, true)
 	e := t.Env

@@ -26,21 +26,21 @@ func planPKCEDowngrade(e *Env, req specs.Requirement) []Check {
 			t.Errorf("check %q: pkce-downgrade knows plain and no-challenge", req.Check)
 			return
 		}
-		if ok, why := t.Env.codeAvailable(); !ok {
-			t.Skipf("%s", why)
+		if u := t.Env.codeUnmet(); u != nil {
+			t.Skip(u)
 		}
 		methods := t.Env.Target.PKCEMethods
 		pkce := "none"
 		if arg == "plain" {
 			switch {
 			case len(methods) == 0:
-				t.Skipf("the server's PKCE methods are unknown, so whether it must refuse plain cannot be told (target key pkce_methods, or an issuer whose metadata lists code_challenge_methods_supported)")
+				t.Needf([]string{"pkce_methods", "issuer"}, "the server's PKCE methods are unknown, so whether it must refuse plain cannot be told (target key pkce_methods, or an issuer whose metadata lists code_challenge_methods_supported)")
 			case slices.Contains(methods, "plain") || !slices.Contains(methods, "S256"):
 				t.Skipf("the server offers the plain method (pkce_methods %q): a code requested with it may be issued", methods)
 			}
 			pkce = "plain"
 		}
-		g, err := t.Env.authorizeCodePKCE(t.Ctx, "authorization code requested with "+map[string]string{"plain": "code_challenge_method=plain", "none": "no code_challenge"}[pkce], pkce)
+		g, err := t.Env.authorizeCode(t.Ctx, codeRequest{label: "authorization code requested with " + map[string]string{"plain": "code_challenge_method=plain", "none": "no code_challenge"}[pkce], pkce: pkce})
 		if g.auth != nil {
 			t.Evidence(g.auth)
 		}

@@ -33,25 +33,19 @@ func lifetimeProbe(t *T) tokenProbe {
 			return p
 		}
 	}
-	t.Skipf("no protected resource or introspection to present a token to (target keys resource, introspection)")
+	t.Needf([]string{"resource", "introspection"}, "no protected resource or introspection to present a token to (target keys resource, introspection)")
 	return tokenProbe{}
 }
 
 // lifetimeToken is the token the lifetime check watches: one of its own,
 // requested once, that no other check presents, refreshes or replaces.
 func lifetimeToken(t *T) (*wire.Exchange, string) {
-	grant, why := t.Env.PrimaryGrant()
-	if grant == "" {
-		t.Skipf("no token request can be made: %s", why)
-	}
-	ex, _ := t.Env.shared("lifetime", func() *wire.Exchange {
-		ex, _ := t.Env.FreshToken(t.Ctx, grant, "token watched for its stated lifetime")
-		return ex
-	})
-	t.Evidence(ex)
+	ex := t.use(t.Env.sharedFetch("lifetime", func() fetched {
+		return t.Env.freshToken(t.Ctx, "token watched for its stated lifetime", obtainOpts{})
+	}))
 	token := ex.String(t.Env.Spec.Member("access_token"))
 	if token == "" {
-		t.Skipf("the token request yielded no access token (see RFC6749-5.1-STATUS-200): %s", ex.Summary())
+		t.Unexercised("the token request yielded no access token (see RFC6749-5.1-STATUS-200): %s", ex.Summary())
 	}
 	return ex, token
 }
@@ -64,6 +58,7 @@ type lateProbe struct {
 	once     sync.Once
 	done     chan struct{}
 	why      string // why no late probe was scheduled
+	needs    []string
 	sent     time.Time
 	lifetime time.Duration
 	where    string
@@ -82,6 +77,7 @@ func (e *Env) scheduleLate(t *T, p tokenProbe, issued *wire.Exchange, token stri
 			l.why = fmt.Sprintf("the response states no lifetime (expires_in) and spec %s documents none", e.Spec.Name)
 		case lifetime+e.Target.Skew > e.Target.MaxWait.Duration:
 			l.why = fmt.Sprintf("the token lives %s, and the run waits at most --max-wait %s (target key max_wait) for the expiry checks: probing it late would make the run longer", lifetime, e.Target.MaxWait.Duration)
+			l.needs = []string{"--max-wait", "max_wait"}
 		}
 		// The server issued the token after the request left, so it lives
 		// at least until sent + lifetime; the probe goes a tenth of the
@@ -150,7 +146,7 @@ func planLifetime(e *Env, req specs.Requirement) []Check {
 				}
 			}
 			if l.ex == nil {
-				t.Skipf("%s", l.why)
+				t.Skip(&probes.Unmet{Why: l.why, Needs: l.needs})
 			}
 			ex := l.ex
 			t.Evidence(ex)
@@ -200,16 +196,15 @@ func mutated(s string) string {
 func planIntrospectionUnknown(e *Env, req specs.Requirement) []Check {
 	return []Check{{Req: req, Concern: Security, Title: "introspection reports unknown and garbage tokens inactive", Run: func(t *T) {
 		if t.Env.Target.Introspection == "" {
-			t.Skipf("no introspection endpoint (target key introspection)")
+			t.Needf([]string{"introspection"}, "no introspection endpoint (target key introspection)")
 		}
 		if t.Env.Target.Public() {
 			t.Skipf("%s", publicIntrospectionWhy)
 		}
 		tokens := [][2]string{{"a garbage token", "tokencert-unknown-" + probes.Random(32)}}
-		if grant, _ := t.Env.PrimaryGrant(); grant != "" {
-			ex, _ := t.Env.Token(t.Ctx, grant, t.Env.DefaultAuth())
-			if at := ex.String(t.Env.Spec.Member("access_token")); at != "" {
-				t.Evidence(ex)
+		if f := t.Env.anyToken(t.Ctx); f.ex != nil {
+			if at := f.ex.String(t.Env.Spec.Member("access_token")); at != "" {
+				t.use(f)
 				tokens = append(tokens, [2]string{"an issued access token with one character changed", mutated(at)})
 			}
 		}
@@ -259,7 +254,7 @@ func bearerChallengeError(values []string) (bool, string) {
 func planBearerInvalid(e *Env, req specs.Requirement) []Check {
 	return []Check{{Req: req, Concern: Security, Title: "the protected resource answers an invalid token with 401 and error=\"invalid_token\"", Run: func(t *T) {
 		if t.Env.Target.Resource == "" {
-			t.Skipf("no protected resource (target key resource)")
+			t.Needf([]string{"resource"}, "no protected resource (target key resource)")
 		}
 		ex := resourceProbe.send(t.Env, t.Ctx, "invalid token at the protected resource", "tokencert-invalid-"+probes.Random(32))
 		t.Evidence(ex)
@@ -292,17 +287,10 @@ func planRefreshChain(e *Env, req specs.Requirement) []Check {
 		needRefreshToken(t)
 		full := strings.Fields(t.Env.Target.Scope)
 		if len(full) < 2 {
-			t.Skipf("the target's scope names %d value(s); narrowing needs two (target key scope)", len(full))
+			t.Needf([]string{"scope"}, "the target's scope names %d value(s); narrowing needs two (target key scope)", len(full))
 		}
 		narrow := full[0]
-		src, rt := t.Env.FreshRefreshToken(t.Ctx, "token for the refresh-chain probe", "")
-		if src == nil {
-			t.Skipf("%s", ownRefreshTokenWhy)
-		}
-		t.Evidence(src)
-		if rt == "" {
-			t.Skipf("no refresh token to start the chain with: %s", src.Summary())
-		}
+		rt := ownRefreshToken(t, "token for the refresh-chain probe", "")
 		first := t.Env.Refresh(t.Ctx, "refresh narrowed to "+narrow, rt, narrow, "", "")
 		t.Evidence(first)
 		if first.Status() != 200 {

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"slices"
 
+	"github.com/tokencert/tokencert/grants"
 	"github.com/tokencert/tokencert/probes"
 	"github.com/tokencert/tokencert/specs"
 )
@@ -21,15 +22,15 @@ func init() {
 
 func planSecretAuthRefused(e *Env, req specs.Requirement) []Check {
 	return []Check{{Req: req, Concern: Errors, Title: "a client authenticating with its client secret is refused", Run: func(t *T) {
-		grant, why := t.Env.PrimaryGrant()
-		if grant == "" {
-			t.Skipf("no token request can be made: %s", why)
-		}
 		if t.Env.Target.ClientSecret == "" {
-			t.Skipf("the secret-based methods need the client secret the server registered, if any (target key client_secret); a made-up secret is refused by every server")
+			// A client of a profile that allows no secret usually has none.
+			t.Skipf("the client has no client secret (target key client_secret) to offer by the secret-based methods; a made-up secret is refused by every server and shows nothing")
 		}
 		for _, auth := range []string{"basic", "body"} {
-			ex := t.Env.send(t.Ctx, probes.Request{Label: grant + " grant, client secret by " + auth, Params: t.Env.grantParams(grant), Auth: auth})
+			label := "token request, client secret by " + auth
+			r := t.fresh(label, nil, obtainOpts{auth: auth})
+			r.Label = r.Grant.Short() + " grant, client secret by " + auth
+			ex := t.Env.send(t.Ctx, r)
 			t.Evidence(ex)
 			expectRefused(t, ex, "the request authenticated by the client secret ("+map[string]string{"basic": "HTTP Basic, client_secret_basic", "body": "in the body, client_secret_post"}[auth]+")")
 		}
@@ -43,11 +44,10 @@ func planGrantRefused(e *Env, req specs.Requirement) []Check {
 			t.Errorf("check %q: grant-refused knows the password grant", req.Check)
 			return
 		}
-		if ok, why := t.Env.grantAvailable("client_credentials"); !ok && t.Env.Spec.Grant("client_credentials") != nil {
-			t.Skipf("no client can authenticate: %s", why)
+		if u := t.Env.authUnmet(grants.Password.Name); u != nil {
+			t.Skip(u)
 		}
-		ps := t.Env.grantParams("client_credentials")
-		ps = probes.With(ps, "grant_type", "password")
+		ps := t.Env.grantParams(grants.Password, "")
 		real := t.Env.Target.Username != "" && t.Env.Target.Password != ""
 		user, pass := t.Env.Target.Username, t.Env.Target.Password
 		if !real {
@@ -56,7 +56,7 @@ func planGrantRefused(e *Env, req specs.Requirement) []Check {
 			user, pass = "tokencert-probe", "tokencert-"+hex.EncodeToString(b)
 		}
 		ps = probes.With(probes.With(ps, "username", user), "password", pass)
-		ex := t.Env.send(t.Ctx, probes.Request{Label: "password grant (a profile that forbids it)", Params: ps, Auth: t.Env.DefaultAuth()})
+		ex := t.Env.send(t.Ctx, probes.Request{Label: "password grant (a profile that forbids it)", Grant: grants.Password, Params: ps, Auth: t.Env.authFor(grants.Password.Name)})
 		t.Evidence(ex)
 		if ex.OK() && ex.Status() >= 200 && ex.Status() < 300 && !t.Env.refusedWithSuccess(ex) {
 			t.Errorf("the password grant was served (status %d): %s", ex.Status(), ex.Summary())
@@ -72,7 +72,7 @@ func planGrantRefused(e *Env, req specs.Requirement) []Check {
 		case real:
 			t.Notef("refused with %q; the request carried the real resource-owner credentials, so the grant itself was refused", code)
 		default:
-			t.Skipf("refused with %q, which a server that serves the grant also answers made-up resource-owner credentials with; the real ones would show the grant is refused (target keys username, password)", code)
+			t.Needf([]string{"username", "password"}, "refused with %q, which a server that serves the grant also answers made-up resource-owner credentials with; the real ones would show the grant is refused (target keys username, password)", code)
 		}
 	}}}
 }

@@ -1,9 +1,11 @@
 package suites
 
 import (
+	"context"
 	"strings"
 	"time"
 
+	"github.com/tokencert/tokencert/grants"
 	"github.com/tokencert/tokencert/probes"
 	"github.com/tokencert/tokencert/specs"
 	"github.com/tokencert/tokencert/suites/wire"
@@ -11,7 +13,7 @@ import (
 
 func init() {
 	register(&Kind{Name: "public-refresh-protected", Plan: planPublicRefresh, Requirements: []string{"RFC9700-2.2.2-PUBLIC-CLIENT-RT-PROTECTION"},
-		Doc: "a public client (the target's own with `client_auth: [none]`, or `public_client_id`) authenticates by `client_id` alone, and its refresh tokens are rotated (a new one, the old one refused) or sender-constrained (a DPoP token); the public client's refresh token comes from the password grant, else from an authorization code of its own"})
+		Doc: "a public client (the target's own with `client_auth: [none]`, or `public_client_id`) authenticates by `client_id` alone, and its refresh tokens are rotated (a new one, the old one refused) or sender-constrained (a DPoP token); the public client's refresh token comes from the first grant a public client may use (password, the authorization code, the device grant) by `client_id` alone"})
 }
 
 // publicClient is the public client the checks use: the target's own
@@ -38,8 +40,8 @@ func planPublicRefresh(e *Env, req specs.Requirement) []Check {
 			// The refresh token the target gives: the shared refresh and
 			// the rotation check's replay of it.
 			needRefreshToken(t)
-			refresh, old := t.Env.SharedRefresh(t.Ctx)
-			t.Evidence(refresh)
+			f, old := t.Env.SharedRefresh(t.Ctx)
+			refresh := t.use(f)
 			judgePublicRefresh(t, refresh, old, func() *wire.Exchange {
 				ex, _ := t.Env.shared("refresh/replay", func() *wire.Exchange {
 					return t.Env.Refresh(t.Ctx, "replay of the rotated refresh token", old, "", "", "")
@@ -49,30 +51,18 @@ func planPublicRefresh(e *Env, req specs.Requirement) []Check {
 			return
 		}
 		public := func(label string, ps []probes.Param) *wire.Exchange {
-			return t.Env.send(t.Ctx, probes.Request{Label: label, Params: ps, Auth: "public", ClientID: id})
+			return t.Env.send(t.Ctx, probes.Request{Label: label, Grant: grants.RefreshToken, Params: ps, Auth: authPublic, ClientID: id})
 		}
-		var src *wire.Exchange
-		if ok, why := t.Env.grantAvailable("password"); ok {
-			src = public("password grant for the public client (client_id alone)", t.Env.grantParams("password"))
-		} else if okCode, whyCode := t.Env.codeAvailable(); okCode {
-			g, err := t.Env.authorizeCodeFor(t.Ctx, "authorization code for the public client", "", id)
-			if g.auth != nil {
-				t.Evidence(g.auth)
-			}
-			if err != nil {
-				t.Skipf("no authorization code for the public client (a server may not serve it the grant): %v", err)
-			}
-			ps := probes.With(t.Env.grantParams("authorization_code"), "scope", "")
-			ps = append(ps, probes.Param{Name: "code", Value: g.code}, probes.Param{Name: "redirect_uri", Value: g.redirectURI},
-				probes.Param{Name: "code_verifier", Value: g.verifier})
-			src = public("authorization_code grant for the public client (client_id alone)", ps)
-		} else {
-			t.Skipf("a refresh token for the public client comes from the password grant (%s) or the authorization code grant (%s)", why, whyCode)
+		// The public client's refresh token comes from a grant a public
+		// client may use, by client_id alone.
+		src := t.Env.publicRefreshToken(t.Ctx, id)
+		if src.failed != "" {
+			t.Skipf("no token for the public client (a server may not serve it the grant): %s", src.failed)
 		}
-		t.Evidence(src)
-		rt := src.String(t.Env.Spec.Member("refresh_token"))
-		if src.Status() != 200 || rt == "" {
-			t.Skipf("the public client got no refresh token by client_id alone (a server may refuse the password grant to public clients): %s", src.Summary())
+		srcEx := t.use(src)
+		rt := srcEx.String(t.Env.Spec.Member("refresh_token"))
+		if srcEx.Status() != 200 || rt == "" {
+			t.Skipf("the public client got no refresh token by client_id alone (a server may refuse the grant to public clients): %s", srcEx.Summary())
 		}
 		refresh := public("refresh by the public client", []probes.Param{{Name: "grant_type", Value: "refresh_token"}, {Name: "refresh_token", Value: rt}})
 		t.Evidence(refresh)
@@ -104,4 +94,23 @@ func judgePublicRefresh(t *T, refresh *wire.Exchange, rt string, replay func() *
 	if ex.Status() >= 200 && ex.Status() < 300 {
 		t.Errorf("the public client's refresh token was replaced, but the old one still works: that is no rotation (RFC 9700 §4.14.2)")
 	}
+}
+
+// publicRefreshToken is a new token response for the public client id, by
+// client_id alone, from the first grant, in the token source's order,
+// that a public client may use and that may issue a refresh token.
+func (e *Env) publicRefreshToken(ctx context.Context, id string) fetched {
+	var why []string
+	for _, g := range refreshCandidates() {
+		if g.ConfidentialOnly || e.Spec.RefreshTokenFrom(g.Name) == specs.RefreshNever {
+			continue
+		}
+		if u := e.grantUnmet(g); u != nil {
+			why = append(why, g.Short()+": "+u.Why)
+			continue
+		}
+		label := g.Short() + " grant for the public client (client_id alone)"
+		return e.sendObtained(ctx, e.obtain(ctx, g, label, obtainOpts{auth: authPublic, clientID: id}), label)
+	}
+	return fetched{unmet: probes.Excluded("no grant a public client may use gives it a refresh token: " + strings.Join(why, "; "))}
 }

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tokencert/tokencert/grants"
 	"github.com/tokencert/tokencert/probes"
 	"github.com/tokencert/tokencert/specs"
 	"github.com/tokencert/tokencert/suites/wire"
@@ -20,23 +21,17 @@ func init() {
 		Doc: "a refresh token is refused to another client"})
 }
 
-// ownRefreshTokenWhy is why a check that needs a refresh token of its own
-// skips when the target gives one refresh token and no grant can issue
-// more.
-const ownRefreshTokenWhy = "this check needs a refresh token of its own, which only a grant can issue; the one the target gives is redeemed by the refresh check (target keys username, password)"
-
 // needRefreshToken skips t unless a refresh token can be had; it returns
-// the source response's refresh token.
+// the refresh token the shared refresh redeems.
 func needRefreshToken(t *T) string {
-	if ok, why := t.Env.grantAvailable("refresh_token"); !ok {
-		t.Skipf("%s", why)
+	if u := t.Env.grantUnmet(grants.RefreshToken); u != nil {
+		t.Skip(u)
 	}
 	if rt := t.Env.Target.RefreshToken; rt != "" {
 		t.Notef("the refresh redeems the refresh token the target gives (target key refresh_token), and consumes it: a server that rotates refresh tokens will not take it again")
 		return rt
 	}
-	src := t.Env.RefreshSource(t.Ctx)
-	t.Evidence(src)
+	src := t.use(t.Env.RefreshSource(t.Ctx))
 	rt := src.String(t.Env.Spec.Member("refresh_token"))
 	if rt == "" {
 		t.Skipf("the %s response carried no refresh token to use: %s", src.Label, src.Summary())
@@ -44,17 +39,34 @@ func needRefreshToken(t *T) string {
 	return rt
 }
 
+// ownRefreshToken is a new refresh token for a check that consumes it, with
+// scope when given: from the grant the refresh source's token came from.
+// The target's refresh_token is the shared refresh's; a check that needs
+// one of its own needs a grant that issues them.
+func ownRefreshToken(t *T, label, scope string) string {
+	needRefreshToken(t)
+	f, rt := t.Env.freshRefreshToken(t.Ctx, label, scope)
+	if f.unmet != nil && t.Env.Target.RefreshToken != "" {
+		t.Skip(probes.Lacking("this check needs a refresh token of its own, which only a grant can issue; the one the target gives is redeemed by the refresh check: "+f.unmet.Why, f.unmet.Needs...))
+	}
+	src := t.use(f)
+	if rt == "" {
+		t.Skipf("the request for a token yielded no refresh token: %s", src.Summary())
+	}
+	return rt
+}
+
 func planRefresh(e *Env, req specs.Requirement) []Check {
 	return []Check{{Req: req, Concern: Refresh, Title: "a refresh token yields a new access token", Run: func(t *T) {
 		needRefreshToken(t)
-		ex, _ := t.Env.SharedRefresh(t.Ctx)
-		t.Evidence(ex)
+		f, _ := t.Env.SharedRefresh(t.Ctx)
+		ex := t.use(f)
 		at := t.Env.Spec.Member("access_token")
 		if ex.Status() != 200 || ex.String(at) == "" {
 			t.Errorf("the refresh did not yield a token: %s", ex.Summary())
 			return
 		}
-		if t.Env.Target.RefreshToken == "" && ex.String(at) == t.Env.RefreshSource(t.Ctx).String(at) {
+		if t.Env.Target.RefreshToken == "" && ex.String(at) == t.Env.RefreshSource(t.Ctx).ex.String(at) {
 			t.Errorf("the refresh returned the same access token as before")
 		}
 	}}}
@@ -93,10 +105,10 @@ func planRotation(e *Env, req specs.Requirement) []Check {
 // redeemed, skipping t when no refresh could be made or it failed.
 func refreshed(t *T) (*wire.Exchange, string) {
 	needRefreshToken(t)
-	ex, old := t.Env.SharedRefresh(t.Ctx)
-	t.Evidence(ex)
+	f, old := t.Env.SharedRefresh(t.Ctx)
+	ex := t.use(f)
 	if ex.Status() != 200 {
-		t.Skipf("the refresh itself failed (see RFC6749-6-REFRESH-SUCCESS): %s", ex.Summary())
+		t.Unexercised("the refresh itself failed (see RFC6749-6-REFRESH-SUCCESS): %s", ex.Summary())
 	}
 	return ex, old
 }
@@ -112,16 +124,8 @@ func (e *Env) scopes() (narrow, wide string) {
 
 func planRefreshScope(e *Env, req specs.Requirement) []Check {
 	return []Check{{Req: req, Concern: Refresh, Title: "a refresh cannot widen the granted scope", Run: func(t *T) {
-		needRefreshToken(t)
 		narrow, wide := t.Env.scopes()
-		src, rt := t.Env.FreshRefreshToken(t.Ctx, "token with scope "+narrow, narrow)
-		if src == nil {
-			t.Skipf("%s", ownRefreshTokenWhy)
-		}
-		t.Evidence(src)
-		if rt == "" {
-			t.Skipf("the request for a token with scope %q yielded no refresh token: %s", narrow, src.Summary())
-		}
+		rt := ownRefreshToken(t, "token with scope "+narrow, narrow)
 		ex := t.Env.Refresh(t.Ctx, "refresh asking for scope "+wide, rt, wide, "", "")
 		t.Evidence(ex)
 		if ex.Status() != 200 {
@@ -137,7 +141,7 @@ func planRefreshScope(e *Env, req specs.Requirement) []Check {
 			// granted is for introspection to say.
 			granted = t.Env.introspectedScope(t, ex.String(t.Env.Spec.Member("access_token")))
 			if granted == "" {
-				t.Skipf("the refresh asked for %q and was answered 200 without a scope member; without introspection (target key introspection) the granted scope cannot be told", wide)
+				t.Needf([]string{"introspection"}, "the refresh asked for %q and was answered 200 without a scope member; without introspection (target key introspection) the granted scope cannot be told", wide)
 			}
 			t.Notef("the response stated no scope; introspection says %q was granted", granted)
 		}
@@ -153,17 +157,9 @@ func planRefreshScope(e *Env, req specs.Requirement) []Check {
 func planRefreshOtherClient(e *Env, req specs.Requirement) []Check {
 	return []Check{{Req: req, Concern: Refresh, Title: "another client cannot redeem the refresh token", Run: func(t *T) {
 		if t.Env.Target.OtherClientID == "" {
-			t.Skipf("no second client (target keys other_client_id, other_client_secret)")
+			t.Needf([]string{"other_client_id", "other_client_secret"}, "no second client (target keys other_client_id, other_client_secret)")
 		}
-		needRefreshToken(t)
-		src, rt := t.Env.FreshRefreshToken(t.Ctx, "token for the refresh-binding probe", "")
-		if src == nil {
-			t.Skipf("%s", ownRefreshTokenWhy)
-		}
-		t.Evidence(src)
-		if rt == "" {
-			t.Skipf("no refresh token to probe with: %s", src.Summary())
-		}
+		rt := ownRefreshToken(t, "token for the refresh-binding probe", "")
 		ex := t.Env.Refresh(t.Ctx, "refresh by the other client", rt, "", t.Env.Target.OtherClientID, t.Env.Target.OtherClientSecret)
 		t.Evidence(ex)
 		if ec, ok := t.Env.Spec.Condition(probes.OtherClientRefresh.Name); ok {

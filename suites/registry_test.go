@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tokencert/tokencert/grants"
 	"github.com/tokencert/tokencert/probes"
 	"github.com/tokencert/tokencert/refserver"
 	"github.com/tokencert/tokencert/specs"
@@ -103,6 +104,29 @@ func TestRegistryIsComplete(t *testing.T) {
 	}
 }
 
+// TestGrantRegistryIsComplete: every grant is declared whole, the
+// reference server serves every one and no other, and every check kind
+// that obtains a token says so through the token source (tokens.go), not
+// through a grant list of its own.
+func TestGrantRegistryIsComplete(t *testing.T) {
+	for _, g := range grants.All {
+		if g.Name == "" || g.Cite == "" || g.Response == "" || g.Doc == "" || g.Refresh == "" {
+			t.Errorf("grant %q: Name, Cite, Response, Doc and Refresh are all required", g.Name)
+		}
+		if grants.Lookup(g.Name) != g || (g.Alias != "" && grants.Lookup(g.Alias) != g) {
+			t.Errorf("grant %s: Lookup does not find it by its name and alias", g.Name)
+		}
+		if !refserver.Serves(g.Name) {
+			t.Errorf("grant %s: the reference server has no handler for it", g.Name)
+		}
+	}
+	for _, name := range []string{"implicit", "urn:ietf:params:oauth:grant-type:jwt-bearer"} {
+		if refserver.Serves(name) {
+			t.Errorf("the reference server serves %s, which the registry does not declare", name)
+		}
+	}
+}
+
 // companionFaults are the faults of c's companion and of the condition
 // whose companion c is.
 func companionFaults(c *probes.Condition) []string {
@@ -140,6 +164,7 @@ func TestFormatFollowsRegistry(t *testing.T) {
 		got := string(b)
 		want := replaceLine(t, got, `"propertyNames": {"enum": `, `"propertyNames": {"enum": `+jsonList(probes.Names())+`},`)
 		want = replaceLine(t, want, `"check": {"type": "string", "pattern": `, `"check": {"type": "string", "pattern": `+checkPattern()+`}`)
+		want = replaceLine(t, want, `"type": {"$comment": "grants.All, with their aliases", "enum": `, `"type": {"$comment": "grants.All, with their aliases", "enum": `+jsonList(grantNames())+`},`)
 		compare(t, path, got, want)
 	})
 	t.Run("README.md", func(t *testing.T) {
@@ -151,6 +176,7 @@ func TestFormatFollowsRegistry(t *testing.T) {
 		got := string(b)
 		want := replaceBlock(t, got, "conditions", conditionTable())
 		want = replaceBlock(t, want, "kinds", kindTable())
+		want = replaceBlock(t, want, "grants", grantTable())
 		compare(t, path, got, want)
 	})
 }
@@ -252,6 +278,39 @@ func kindTable() string {
 			reqs = strings.Join(ids, ", ")
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s |\n", name, strings.ReplaceAll(k.Doc, "|", `\|`), reqs)
+	}
+	return b.String()
+}
+
+// grantNames are the names a spec may give a grant: each grant's, then its
+// alias.
+func grantNames() []string {
+	var out []string
+	for _, g := range grants.All {
+		out = append(out, g.Name)
+		if g.Alias != "" {
+			out = append(out, g.Alias)
+		}
+	}
+	return out
+}
+
+func grantTable() string {
+	var b strings.Builder
+	b.WriteString("| `type` | token request | how the run obtains it | refresh token | response |\n|---|---|---|---|---|\n")
+	for _, g := range grants.All {
+		name := "`" + g.Name + "`"
+		if g.Alias != "" {
+			name += " (or `" + g.Alias + "`)"
+		}
+		params := "`grant_type`"
+		for _, p := range g.Params {
+			params += ", `" + p.Name + "`"
+		}
+		if g.Scope {
+			params += ", `scope` (optional)"
+		}
+		fmt.Fprintf(&b, "| %s | %s (%s) | %s: %s | %s | %s |\n", name, params, g.Cite, g.Obtain, g.Doc, map[grants.Refresh]string{grants.RefreshMay: "may be issued", grants.RefreshShouldNot: "SHOULD NOT be issued"}[g.Refresh], g.Response)
 	}
 	return b.String()
 }

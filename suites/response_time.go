@@ -28,7 +28,7 @@ func planResponseTime(e *Env, req specs.Requirement) []Check {
 			t.Skipf("spec %s documents no response time (request.response_within)", t.Env.Spec.Name)
 		}
 		open := 0
-		eachSuccess(t, func(ex *wire.Exchange) {
+		eachResponse(t, func(ex *wire.Exchange) {
 			switch {
 			case ex.OK() && ex.ServerTime > within:
 				t.Errorf("%s: answered after %s, later than the documented %s", ex.Label, ex.ServerTime.Round(time.Millisecond), within)
@@ -42,7 +42,7 @@ func planResponseTime(e *Env, req specs.Requirement) []Check {
 			}
 		})
 		if open > 0 && len(t.Problems()) == 0 {
-			t.Skipf("the request timeout (%s) is shorter than the documented %s; run with --request-timeout %s to judge", t.Env.Client.Timeout, within, within)
+			t.Needf([]string{"--request-timeout", "request_timeout"}, "the request timeout (%s) is shorter than the documented %s; run with --request-timeout %s to judge", t.Env.Client.Timeout, within, within)
 		}
 	}}}
 }

@@ -44,7 +44,7 @@ func (e *Env) tokenStillWorks(t *T, label, token string) bool {
 		probe = resourceProbe
 	}
 	if probe.url(e.Target) == "" {
-		t.Skipf("neither introspection nor a protected resource can tell whether the access token still works (target keys introspection, resource)")
+		t.Needf([]string{"introspection", "resource"}, "neither introspection nor a protected resource can tell whether the access token still works (target keys introspection, resource)")
 	}
 	ex := probe.send(e, t.Ctx, label+" at "+probe.where, token)
 	t.Evidence(ex)
@@ -58,9 +58,10 @@ func (e *Env) tokenStillWorks(t *T, label, token string) bool {
 // revokedRefresh is a fresh refresh token, revoked, and a refresh tried
 // with it afterwards; the two refresh-token checks share it.
 type revokedRefresh struct {
-	once                     sync.Once
-	src, revocation, refresh *wire.Exchange
-	rt                       string
+	once                sync.Once
+	src                 fetched
+	revocation, refresh *wire.Exchange
+	rt                  string
 }
 
 func planRevokeRefresh(e *Env, req specs.Requirement) []Check {
@@ -73,20 +74,20 @@ func planRevokeRefresh(e *Env, req specs.Requirement) []Check {
 		if t.Env.Target.Revocation == "" {
 			t.Skipf("%s", noRevocation)
 		}
-		if _, ok := t.Env.refreshGrant(); !ok {
-			t.Skipf("a refresh token of its own is needed, which only a grant can issue (target keys username, password)")
+		if _, u := t.Env.refreshGrant(); u != nil {
+			t.Skip(u)
 		}
 		r := &t.Env.revokedRT
 		r.once.Do(func() {
-			r.src, r.rt = t.Env.FreshRefreshToken(t.Ctx, "token for the revocation probe", "")
+			r.src, r.rt = t.Env.freshRefreshToken(t.Ctx, "token for the revocation probe", "")
 			if r.rt != "" {
 				r.revocation = t.Env.revoke(t, "revocation of the refresh token", r.rt, "refresh_token")
 				r.refresh = t.Env.Refresh(t.Ctx, "refresh with the revoked refresh token", r.rt, "", "", "")
 			}
 		})
-		t.Evidence(r.src)
+		src := t.use(r.src)
 		if r.rt == "" {
-			t.Skipf("no refresh token to revoke: %s", r.src.Summary())
+			t.Skipf("no refresh token to revoke: %s", src.Summary())
 		}
 		t.Evidence(r.revocation)
 		if r.revocation.Status() != 200 {
@@ -98,7 +99,7 @@ func planRevokeRefresh(e *Env, req specs.Requirement) []Check {
 			expectGrantRefused(t, r.refresh, "the refresh with the revoked refresh token", "invalid_grant")
 			return
 		}
-		if at := r.src.String(t.Env.Spec.Member("access_token")); at != "" && t.Env.tokenStillWorks(t, "the access token of the revoked refresh token", at) {
+		if at := src.String(t.Env.Spec.Member("access_token")); at != "" && t.Env.tokenStillWorks(t, "the access token of the revoked refresh token", at) {
 			t.Errorf("the access token issued with the revoked refresh token still works")
 		}
 	}}}
@@ -109,15 +110,10 @@ func planRevokeAccess(e *Env, req specs.Requirement) []Check {
 		if t.Env.Target.Revocation == "" {
 			t.Skipf("%s", noRevocation)
 		}
-		grant, why := t.Env.PrimaryGrant()
-		if grant == "" {
-			t.Skipf("no token to revoke: %s", why)
-		}
-		src := t.Env.send(t.Ctx, probes.Request{Label: "token for the access-token revocation probe", Params: t.Env.grantParams(grant), Auth: t.Env.DefaultAuth()})
-		t.Evidence(src)
+		src := t.use(t.Env.freshToken(t.Ctx, "token for the access-token revocation probe", obtainOpts{}))
 		at := src.String(t.Env.Spec.Member("access_token"))
 		if at == "" {
-			t.Skipf("no access token to revoke: %s", src.Summary())
+			t.Unexercised("no access token to revoke: %s", src.Summary())
 		}
 		rev := t.Env.revoke(t, "revocation of the access token", at, "access_token")
 		t.Evidence(rev)
@@ -137,7 +133,7 @@ func planRevokeUnknown(e *Env, req specs.Requirement) []Check {
 			t.Skipf("%s", noRevocation)
 		}
 		if t.Env.Target.ClientID == "" {
-			t.Skipf("no client (target key client_id)")
+			t.Needf([]string{"client_id"}, "no client (target key client_id)")
 		}
 		ex := t.Env.revoke(t, "revocation of an unknown token", "tokencert-unknown-"+probes.Random(32), "")
 		t.Evidence(ex)

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -187,7 +186,10 @@ type Env struct {
 	codeReuse  codePair
 
 	device, deviceExpiry sharedDevice
-	revokedRT            revokedRefresh
+	// pending holds the device codes the token source had approved and
+	// not yet polled for (device code → deviceAuth).
+	pending   sync.Map
+	revokedRT revokedRefresh
 }
 
 // NewEnv prepares the environment for a spec and target.
@@ -357,7 +359,7 @@ func (t *T) Evidence(exs ...*wire.Exchange) {
 			t.note(t.Env.Redactor.String(ex.Label + ": " + n))
 		}
 		if why, ok := t.Env.cappedWhy(ex); ok {
-			t.Skipf("skipped: %s", why)
+			t.Needf([]string{"max_failed_logins"}, "skipped: %s", why)
 		}
 	}
 }
@@ -366,36 +368,42 @@ func (t *T) Evidence(exs ...*wire.Exchange) {
 // without attaching them as evidence (its notes say what it looked at).
 func (t *T) Examined(n int) { t.rec.update(func(r *Result) { r.Examined += n }) }
 
-// Skipf ends the check as skipped, saying what would run it.
-// A reason that names a target key ("(target key resource)", "(target keys
-// username, password)") or a flag ("--max-wait") is a want the target or
-// the run could fill: the skip makes the run incomplete when the check is a
-// MUST.
+// Skipf ends the check as skipped: the requirement does not apply to this
+// endpoint or client (the spec or the client's registration rules it
+// out), or what it is about did not happen (the server did not rotate).
+// A skip for want of something the target or the run could give is
+// Needf's.
 func (t *T) Skipf(format string, args ...any) {
-	msg := t.Env.Redactor.String(fmt.Sprintf(format, args...))
-	needs := needsOf(msg)
-	t.rec.update(func(r *Result) { r.Skipped, r.Needs, r.Incomplete = msg, needs, len(needs) > 0 })
-	panic(skipSignal{})
+	t.skip(t.Env.Redactor.String(fmt.Sprintf(format, args...)), nil, false)
 }
 
-var (
-	targetKeysRE = regexp.MustCompile(`target keys? ([a-z_]+(?:, [a-z_]+)*)`)
-	flagRE       = regexp.MustCompile(`(?:^|[\s(])(--[a-z][a-z-]*)`)
-)
+// Needf ends the check as skipped for want of the target keys (or flags,
+// "--name") needs: the skip makes the run incomplete when the check is a
+// MUST.
+func (t *T) Needf(needs []string, format string, args ...any) {
+	t.skip(t.Env.Redactor.String(fmt.Sprintf(format, args...)), needs, true)
+}
 
-// needsOf returns the target keys and flags a skip reason names.
-func needsOf(reason string) []string {
-	var out []string
-	for _, m := range targetKeysRE.FindAllStringSubmatch(reason, -1) {
-		for _, k := range strings.Split(m[1], ", ") {
-			out = append(out, k)
-		}
-	}
-	for _, m := range flagRE.FindAllStringSubmatch(reason, -1) {
-		out = append(out, m[1])
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
+// Unexercised ends the check as skipped because it could not exercise its
+// requirement for a reason no target key gives (what it was to examine
+// never came): like a want, it makes the run incomplete when the check is
+// a MUST.
+func (t *T) Unexercised(format string, args ...any) {
+	t.skip(t.Env.Redactor.String(fmt.Sprintf(format, args...)), nil, true)
+}
+
+// Skip ends the check as Unmet u says: for want of u.Needs, or, with no
+// needs, as not applicable.
+func (t *T) Skip(u *probes.Unmet) {
+	t.skip(t.Env.Redactor.String(u.Why), u.Needs, len(u.Needs) > 0)
+}
+
+func (t *T) skip(msg string, needs []string, incomplete bool) {
+	needs = slices.Clone(needs)
+	slices.Sort(needs)
+	needs = slices.Compact(needs)
+	t.rec.update(func(r *Result) { r.Skipped, r.Needs, r.Incomplete = msg, needs, incomplete })
+	panic(skipSignal{})
 }
 
 type skipSignal struct{}

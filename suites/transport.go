@@ -51,9 +51,8 @@ func planTransportTLS(e *Env, req specs.Requirement) []Check {
 // response, or, when no valid token request can be made, a request without
 // credentials (any answer shows the transport).
 func (e *Env) tlsProbe(t *T) *wire.Exchange {
-	if grant, _ := e.PrimaryGrant(); grant != "" {
-		ex, _ := e.Token(t.Ctx, grant, e.DefaultAuth())
-		return ex
+	if f := e.anyToken(t.Ctx); f.ex != nil {
+		return f.ex
 	}
 	ex, _ := e.shared("transport/probe", func() *wire.Exchange {
 		return e.send(t.Ctx, probes.Request{Label: "transport probe without credentials", Auth: "none", Params: []probes.Param{{Name: "grant_type", Value: "client_credentials"}}})

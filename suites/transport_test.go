@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokencert/tokencert/grants"
 	"github.com/tokencert/tokencert/probes"
 	"github.com/tokencert/tokencert/redact"
 	"github.com/tokencert/tokencert/refserver"
@@ -151,7 +152,7 @@ func TestFailedLoginCap(t *testing.T) {
 		t.Parallel()
 		env := refEnv(t, nil, wire.Options{}, func(tg *target.Target) { two := 2; tg.MaxFailedLogins = &two })
 		wrong := probes.Request{Label: "wrong", Auth: "basic", Params: []probes.Param{{Name: "grant_type", Value: "password"}, {Name: "username", Value: env.Target.Username}, {Name: "password", Value: "nope"}}}
-		right := probes.Request{Label: "right", Auth: "basic", Params: env.grantParams("password")}
+		right := probes.Request{Label: "right", Auth: "basic", Params: env.grantParams(grants.Password, "")}
 		other := probes.Request{Label: "other user", Auth: "basic", Params: []probes.Param{{Name: "grant_type", Value: "password"}, {Name: "username", Value: "someone-else"}, {Name: "password", Value: "nope"}}}
 		for i, r := range []probes.Request{wrong, right, other, wrong, right} {
 			if ex := env.send(context.Background(), r); !ex.OK() {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/tokencert/tokencert/grants"
 )
 
 // Metadata is the part of an authorization server's metadata (RFC 8414 §2;
@@ -38,14 +40,10 @@ func MetadataURLs(issuer string) []string {
 // to the target's client_auth methods.
 var authMethods = map[string]string{"client_secret_basic": "basic", "client_secret_post": "body", "none": "none"}
 
-// grantNames maps grant_types_supported values to the target's grant names.
-var grantNames = map[string]string{"client_credentials": "client_credentials", "password": "password",
-	"refresh_token": "refresh_token", "authorization_code": "authorization_code",
-	"urn:ietf:params:oauth:grant-type:device_code": "urn:ietf:params:oauth:grant-type:device_code"}
-
 // FillFromMetadata fills the keys the target does not set from m and
 // returns what it filled, each as "key (metadata member)". Explicit keys
-// win. client_auth is filled only for a client that has a secret
+// win. The grants the metadata lists are what the server offers
+// (Offered), never what the client is registered for (Grants). client_auth is filled only for a client that has a secret
 // (basic, body) or has none (none), so that the methods fit the client.
 func (t *Target) FillFromMetadata(m Metadata) []string {
 	var filled []string
@@ -74,16 +72,11 @@ func (t *Target) FillFromMetadata(m Metadata) []string {
 			filled = append(filled, "client_auth (token_endpoint_auth_methods_supported)")
 		}
 	}
-	if len(t.Grants) == 0 && len(m.GrantTypesSupported) > 0 {
-		var grants []string
+	if len(t.Offered) == 0 {
 		for _, v := range m.GrantTypesSupported {
-			if g, ok := grantNames[v]; ok && !slices.Contains(grants, g) {
-				grants = append(grants, g)
+			if g := grants.Lookup(v); g != nil && !slices.Contains(t.Offered, g.Name) {
+				t.Offered = append(t.Offered, g.Name)
 			}
-		}
-		if len(grants) > 0 {
-			t.Grants = grants
-			filled = append(filled, "grants (grant_types_supported)")
 		}
 	}
 	if len(t.PKCEMethods) == 0 && len(m.CodeChallengeMethodsSupported) > 0 {

@@ -24,6 +24,7 @@ import (
 	yaml3 "gopkg.in/yaml.v3"
 	"sigs.k8s.io/yaml"
 
+	"github.com/tokencert/tokencert/grants"
 	"github.com/tokencert/tokencert/specs"
 )
 
@@ -32,15 +33,22 @@ import (
 type Target struct {
 	Path string `json:"-"`
 
-	Spec              string   `json:"spec,omitempty"`
-	Endpoint          string   `json:"endpoint,omitempty"`
-	ClientID          string   `json:"client_id,omitempty"`
-	ClientSecret      string   `json:"client_secret,omitempty"`
-	Username          string   `json:"username,omitempty"`
-	Password          string   `json:"password,omitempty"`
-	Scope             string   `json:"scope,omitempty"`
-	Audience          string   `json:"audience,omitempty"`
-	Grants            []string `json:"grants,omitempty"`
+	Spec         string `json:"spec,omitempty"`
+	Endpoint     string `json:"endpoint,omitempty"`
+	ClientID     string `json:"client_id,omitempty"`
+	ClientSecret string `json:"client_secret,omitempty"`
+	Username     string `json:"username,omitempty"`
+	Password     string `json:"password,omitempty"`
+	Scope        string `json:"scope,omitempty"`
+	Audience     string `json:"audience,omitempty"`
+	// Grants are the grants the client is registered for (RFC 7591 §2
+	// grant_types), by name or alias (grants.Lookup); none named: any the
+	// spec documents.
+	Grants []string `json:"grants,omitempty"`
+	// Offered are the grants the server says it serves (its metadata's
+	// grant_types_supported): what it offers, not what the client is
+	// registered for.
+	Offered           []string `json:"-"`
 	ClientAuth        []string `json:"client_auth,omitempty"`
 	Resource          string   `json:"resource,omitempty"`
 	Introspection     string   `json:"introspection,omitempty"`
@@ -155,6 +163,11 @@ type Authorize struct {
 	Form bool `json:"form,omitempty"`
 	// Timeout bounds one authorization (default DefaultAuthorizeTimeout).
 	Timeout *specs.Duration `json:"timeout,omitempty"`
+	// Params are extra parameters of every authorization request, for a
+	// server that issues a refresh token only when asked (prompt: consent,
+	// access_type: offline); a scope such as offline_access goes in the
+	// target's scope.
+	Params map[string]string `json:"params,omitempty"`
 	// Deny is how a device approval is denied instead (RFC 8628 §3.5
 	// access_denied): the deny button's CSS selector for the browser, its
 	// id for the form; with a command, any value (the command is run with
@@ -545,12 +558,12 @@ func (t Target) Resolve() (Target, error) {
 			return t, &Error{File: file, Key: "pkce_methods", Problem: fmt.Sprintf("unknown code_challenge method %q (S256, plain; RFC 7636 §4.2)", m)}
 		}
 	}
-	for _, g := range t.Grants {
-		switch g {
-		case "client_credentials", "password", "refresh_token", "authorization_code", "urn:ietf:params:oauth:grant-type:device_code":
-		default:
-			return t, &Error{File: file, Key: "grants", Problem: fmt.Sprintf("unknown grant %q (client_credentials, password, refresh_token, authorization_code, urn:ietf:params:oauth:grant-type:device_code)", g)}
+	if len(t.Grants) > 0 {
+		names, unknown := grants.Canonical(t.Grants)
+		if unknown != "" {
+			return t, &Error{File: file, Key: "grants", Problem: fmt.Sprintf("unknown grant %q (%s)", unknown, grants.Known())}
 		}
+		t.Grants = names
 	}
 	if a := t.Authorize; a != nil {
 		if err := a.check(file); err != nil {
@@ -595,6 +608,14 @@ func (a *Authorize) check(file string) error {
 	}
 	if a.Timeout != nil && a.Timeout.Duration <= 0 {
 		return bad("timeout must be a positive duration like 30s")
+	}
+	for _, k := range slices.Sorted(maps.Keys(a.Params)) {
+		switch k {
+		case "response_type", "client_id", "redirect_uri", "state", "code_challenge", "code_challenge_method":
+			return bad("params: " + k + " is a parameter tokencert sets itself in every authorization request")
+		case "scope":
+			return bad("params: scope is the target's scope key (put offline_access there)")
+		}
 	}
 	return nil
 }
