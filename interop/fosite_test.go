@@ -46,6 +46,12 @@ func fositeConfig(t testing.TB, c serverConfig) *fosite.Config {
 // introspection at /introspect and a protected resource at /resource.
 func startFosite(t testing.TB, c serverConfig) endpoints {
 	t.Helper()
+	return startFositeFor(t, c, []string{"client_credentials", "password", "refresh_token", "authorization_code"})
+}
+
+// startFositeFor is startFosite with the clients registered for grants.
+func startFositeFor(t testing.TB, c serverConfig, grants []string) endpoints {
+	t.Helper()
 	config := fositeConfig(t, c)
 	hasher := &fosite.BCrypt{Config: config}
 	store := storage.NewMemoryStore()
@@ -57,7 +63,7 @@ func startFosite(t testing.TB, c serverConfig) endpoints {
 		store.Clients[cl.id] = &fosite.DefaultClient{
 			ID:            cl.id,
 			Secret:        hash,
-			GrantTypes:    []string{"client_credentials", "password", "refresh_token", "authorization_code"},
+			GrantTypes:    grants,
 			ResponseTypes: []string{"code"},
 			RedirectURIs:  []string{redirectURI},
 			Scopes:        c.scopes,

@@ -249,10 +249,17 @@ func (l *linter) params(s *specs.Spec) {
 
 // schemas ties schema properties and requirements both ways.
 func (l *linter) schemas(s *specs.Spec, env *suites.Env) {
-	for _, pair := range []struct {
+	type keyed struct {
 		key    string
 		schema *schemas.Schema
-	}{{"response", env.TokenSchema}, {"errors", env.ErrorSchema}} {
+	}
+	pairs := []keyed{{"response", env.TokenSchema}, {"errors", env.ErrorSchema}}
+	for _, g := range s.Grants {
+		if gs := env.GrantSchemas[g.Type]; gs != nil {
+			pairs = append(pairs, keyed{"grants", gs})
+		}
+	}
+	for _, pair := range pairs {
 		if pair.schema == nil {
 			continue
 		}
@@ -266,8 +273,9 @@ func (l *linter) schemas(s *specs.Spec, env *suites.Env) {
 		}
 	}
 	for _, r := range s.Requirements {
-		if r.Check == "schema" && !slices.Contains(env.TokenSchema.Requirements(), r.ID) && !slices.Contains(env.ErrorSchema.Requirements(), r.ID) {
-			l.add(Error, l.requirementLine(r.ID), "requirement %s is checked by schema, but neither schema names it", r.ID)
+		named := slices.ContainsFunc(append(env.TokenSchemas(), env.ErrorSchema), func(sc *schemas.Schema) bool { return sc != nil && slices.Contains(sc.Requirements(), r.ID) })
+		if r.Check == "schema" && !named {
+			l.add(Error, l.requirementLine(r.ID), "requirement %s is checked by schema, but no schema names it", r.ID)
 		}
 	}
 }

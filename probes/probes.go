@@ -79,6 +79,8 @@ type Env interface {
 	// SecretInURL reports whether the target allows a probe to send the
 	// real client secret in a request URI (target key allow_secret_in_url).
 	SecretInURL() bool
+	// Scope is the target's scope, as scope tokens.
+	Scope() []string
 }
 
 // Unmet is why a request cannot be made.
@@ -339,6 +341,9 @@ var (
 		Base:  func(g *grants.Grant) bool { return g.Scope },
 		Build: func(e Env, r *Request) *Unmet {
 			known := ""
+			if fs := e.Scope(); len(fs) > 0 {
+				known = fs[0]
+			}
 			for _, p := range r.Params {
 				if p.Name == "scope" {
 					if fs := e.Spec().SplitScope(p.Value); len(fs) > 0 {

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tokencert/tokencert/grants"
 	"github.com/tokencert/tokencert/probes"
 )
 
@@ -218,7 +219,7 @@ func (s *Server) grantAuthorizationCode(req *tokenRequest, c client) (*grant, *a
 		}
 	}
 	return &grant{client: c.id, username: rec.username, scope: scopeGrant{scope: rec.scope},
-		refresh: s.spec.Grant("refresh_token") != nil, refreshScope: rec.scope, code: code}, nil
+		refresh: s.issuesRefresh(grants.AuthorizationCode.Name), refreshScope: rec.scope, code: code}, nil
 }
 
 // verifierMatches checks a code_verifier against its challenge (RFC 7636

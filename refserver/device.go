@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tokencert/tokencert/grants"
 	"github.com/tokencert/tokencert/probes"
 	"github.com/tokencert/tokencert/specs"
 )
@@ -195,7 +196,7 @@ func (s *Server) grantDeviceCode(req *tokenRequest, c client) (*grant, *apiError
 		default:
 			d.used = true
 			g = &grant{client: c.id, username: d.approved, scope: scopeGrant{scope: d.scope},
-				refresh: s.spec.Grant("refresh_token") != nil, refreshScope: d.scope}
+				refresh: s.issuesRefresh(grants.DeviceCode.Name), refreshScope: d.scope}
 		}
 		if ok {
 			d.lastPoll = now

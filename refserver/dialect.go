@@ -7,6 +7,9 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/tokencert/tokencert/grants"
+	"github.com/tokencert/tokencert/specs"
 )
 
 // The dialect-specific choices of the server, each read from the spec's
@@ -47,10 +50,24 @@ func (s *Server) discardsOld() bool {
 	return s.spec.Response.NewTokenDiscardsOld && !s.has(FaultOldTokensKept)
 }
 
+// issuesRefresh reports whether a grant's success response carries a
+// refresh token: as the spec's statement for the grant says (issued,
+// never); else when the spec serves the refresh_token grant (RFC 6749
+// §4.1.4, §4.3.3, RFC 8628 §3.5), except client_credentials (§4.4.3).
+func (s *Server) issuesRefresh(grant string) bool {
+	switch s.spec.RefreshTokenFrom(grant) {
+	case specs.RefreshIssued:
+		return true
+	case specs.RefreshNever:
+		return false
+	}
+	return grant != grants.ClientCredentials.Name && s.spec.Grant(grants.RefreshToken.Name) != nil
+}
+
 // refreshOnPassword reports whether a password grant issues a refresh
-// token: when the spec serves the refresh_token grant (RFC 6749 §4.3.3).
+// token (issuesRefresh), unless FaultNoRefreshOnPassword.
 func (s *Server) refreshOnPassword() bool {
-	return s.spec.Grant("refresh_token") != nil && !s.has(FaultNoRefreshOnPassword)
+	return s.issuesRefresh(grants.Password.Name) && !s.has(FaultNoRefreshOnPassword)
 }
 
 // uuidPattern matches a hyphenated UUID (RFC 4122 §3).

@@ -48,7 +48,7 @@ var (
 
 	// Client authentication (RFC 6749 §2.3.1, §3.2.1).
 	FaultBasicUnsupported = Fault{Name: "basic-unsupported", Breaks: "RFC6749-2.3.1-BASIC-SUPPORT",
-		Doc: "correct HTTP Basic client credentials are refused (401 invalid_client) on requests for the primary grant (client_credentials, else password)"}
+		Doc: "correct HTTP Basic client credentials are refused (401 invalid_client) on requests for the primary grant (the first the spec lists of client_credentials, password, authorization_code and the device grant)"}
 	FaultBodyUnsupported = Fault{Name: "body-unsupported", Breaks: "RFC6749-2.3.1-BODY-CREDENTIALS",
 		Doc: "client_id and client_secret body parameters are ignored, so body-authenticated requests have no client authentication"}
 	FaultNoAuthAccepted = Fault{Name: "no-auth-accepted", Breaks: "RFC6749-3.2.1-AUTH-REQUIRED",

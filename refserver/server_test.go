@@ -3,13 +3,14 @@ package refserver
 import (
 	"encoding/base64"
 	"encoding/json"
-	"github.com/tokencert/tokencert/target"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tokencert/tokencert/target"
 
 	"sigs.k8s.io/yaml"
 )

@@ -108,6 +108,9 @@ func (s *Server) tokenGrant(r *http.Request) (*grant, *tokenRequest, *apiError) 
 		}
 		return nil, nil, e
 	}
+	if err := s.grantAuth(method, gt); err != nil {
+		return nil, nil, err
+	}
 	if err := s.checkParams(req, gt); err != nil {
 		return nil, nil, err
 	}
@@ -124,23 +127,22 @@ func (s *Server) tokenGrant(r *http.Request) (*grant, *tokenRequest, *apiError) 
 	return g, req, nil
 }
 
-// checkParams enforces the spec's extra required parameters (not on a
-// refresh, whose parameters RFC 6749 §6 fixes) and documented maximum
+// checkParams enforces the extra parameters the spec requires for the
+// grant (Spec.RequiredFor: none on a refresh, whose parameters RFC 6749 §6
+// fixes, unless its grant entry names some) and documented maximum
 // lengths. A required parameter with a configured value (audience:
 // Refserver.Audience) must have that value.
 func (s *Server) checkParams(req *tokenRequest, grantType string) *apiError {
-	if grantType != "refresh_token" {
-		for _, name := range s.spec.Request.Required {
-			v := req.get(name)
-			if v == "" && !s.enforcesRequired(name) {
-				continue
-			}
-			if v == "" {
-				return fail(probes.BadParam).withDescription("a required parameter is missing: " + name)
-			}
-			if want := s.configured(name); want != "" && v != want && s.valueChecked() {
-				return fail(probes.BadParam).withDescription("the value of " + name + " is not accepted")
-			}
+	for _, name := range s.spec.RequiredFor(grantType) {
+		v := req.get(name)
+		if v == "" && !s.enforcesRequired(name) {
+			continue
+		}
+		if v == "" {
+			return fail(probes.BadParam).withDescription("a required parameter is missing: " + name)
+		}
+		if want := s.configured(name); want != "" && v != want && s.valueChecked() {
+			return fail(probes.BadParam).withDescription("the value of " + name + " is not accepted")
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(s.spec.Request.MaxLength)) {
@@ -149,6 +151,21 @@ func (s *Server) checkParams(req *tokenRequest, grantType string) *apiError {
 		}
 	}
 	return nil
+}
+
+// grantAuth refuses a client authenticated by a method the spec does not
+// document for the grant (its grant entry's client_auth), as failed client
+// authentication. A public client's client_id alone is its grant's
+// business (publicClientGrant).
+func (s *Server) grantAuth(method, grantType string) *apiError {
+	if method == authNone || method == authPublic || slices.Contains(s.spec.ClientAuthFor(grantType), method) ||
+		s.has(FaultClientSecretAccepted) && (method == authBasic || method == authBody) {
+		return nil
+	}
+	if method == authBasic {
+		return fail(probes.BadClientBasic).withDescription("the " + grantType + " grant does not take HTTP Basic client authentication")
+	}
+	return fail(probes.NoClientAuth).withDescription("the " + grantType + " grant does not take " + method + " client authentication")
 }
 
 // configured is the value the spec's reference-server section sets for an
@@ -161,12 +178,15 @@ func (s *Server) configured(name string) string {
 }
 
 // primaryGrant is the grant the suite makes its plain token requests with:
-// client_credentials when the spec serves it, else password.
+// the first the spec lists, in the token source's order (grants.All), that
+// issues a token of its own.
 func (s *Server) primaryGrant() string {
-	if s.spec.Grant("client_credentials") != nil {
-		return "client_credentials"
+	for _, g := range grants.All {
+		if g.Issues() && s.spec.Grant(g.Name) != nil {
+			return g.Name
+		}
 	}
-	return "password"
+	return ""
 }
 
 // issue mints the tokens of a grant and sends the successful response

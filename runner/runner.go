@@ -242,6 +242,9 @@ func prepare(o *Options) (_ *prepared, err error) {
 		// The reference server offers every method the spec names, and its
 		// test client's secret may travel in a URL.
 		tf.ClientAuth, tf.AllowSecretInURL = spec.Request.ClientAuth, true
+		// --grants narrows the grants the client uses to those named (a
+		// code-only or device-only client of a server that serves more).
+		tf.Grants = o.Target.Grants
 		if o.Skew == 0 {
 			o.Skew = 500*time.Millisecond + o.Latency
 		}
@@ -502,7 +505,7 @@ func (p *prepared) newReport(started time.Time) *result.Run {
 	r := &result.Run{
 		Tool: version.Tool(), Build: version.Get(), FailOn: p.o.FailOn,
 		Spec:        result.Spec{Name: s.Name, Title: s.Title, Document: s.Document.Title, File: s.Document.File, Source: s.Source, SHA256: s.SHA256},
-		Schemas:     map[string]string{s.Response.Schema: p.env.TokenSchema.SHA256},
+		Schemas:     map[string]string{},
 		Endpoint:    p.redactor.URL(p.env.Target.Endpoint),
 		Embedded:    p.server != nil,
 		Fault:       p.o.Fault,
@@ -513,6 +516,9 @@ func (p *prepared) newReport(started time.Time) *result.Run {
 
 		InsecureSkipVerify: p.tr.insecure,
 		Discovery:          p.discovery,
+	}
+	for _, ts := range p.env.TokenSchemas() {
+		r.Schemas[ts.Ref] = ts.SHA256
 	}
 	if es := p.env.ErrorSchema; es != nil {
 		r.Schemas[s.Errors.Schema] = es.SHA256

@@ -396,8 +396,19 @@ func (s *Spec) Grant(t string) *Grant {
 	return nil
 }
 
-// Supports reports whether the endpoint supports a client auth method.
-func (s *Spec) Supports(auth string) bool { return slices.Contains(s.Request.ClientAuth, auth) }
+// Supports reports whether the endpoint supports a client auth method for
+// some grant: Request.ClientAuth, or a grant's own.
+func (s *Spec) Supports(auth string) bool {
+	if slices.Contains(s.Request.ClientAuth, auth) {
+		return true
+	}
+	for _, g := range s.Grants {
+		if slices.Contains(g.ClientAuth, auth) {
+			return true
+		}
+	}
+	return false
+}
 
 // ClientAuthFor lists the client authentication methods a grant's
 // requests take: the grant's own statement, else Request.ClientAuth.

@@ -281,7 +281,7 @@ func planDeviceDenied(e *Env, req specs.Requirement) []Check {
 // while the code lives, authorization_pending; it returns that answer and
 // its error code ("" for none).
 func pollPastPending(t *T, d deviceAuth, after string) (*wire.Exchange, string) {
-	ex, code, err := t.Env.pollLoop(t.Ctx, d, after, func(ex *wire.Exchange, note string) {
+	ex, code, err := t.Env.pollLoop(t.Ctx, d, after, func(label string) *wire.Exchange { return t.Env.poll(t.Ctx, label, d.code) }, func(ex *wire.Exchange, note string) {
 		t.Evidence(ex)
 		if note != "" {
 			t.Notef("%s", note)
@@ -293,9 +293,9 @@ func pollPastPending(t *T, d deviceAuth, after string) (*wire.Exchange, string) 
 	return ex, code
 }
 
-// pollLoop is pollPastPending's loop; seen gets every poll, with a note
-// when the interval grew.
-func (e *Env) pollLoop(ctx context.Context, d deviceAuth, after string, seen func(ex *wire.Exchange, note string)) (*wire.Exchange, string, error) {
+// pollLoop is pollPastPending's loop: poll sends one poll; seen gets
+// every answer, with a note when the interval grew.
+func (e *Env) pollLoop(ctx context.Context, d deviceAuth, after string, poll func(label string) *wire.Exchange, seen func(ex *wire.Exchange, note string)) (*wire.Exchange, string, error) {
 	deadline := d.at.Add(d.expiresIn)
 	if d.expiresIn <= 0 {
 		deadline = time.Now().Add(2 * time.Minute)
@@ -305,7 +305,7 @@ func (e *Env) pollLoop(ctx context.Context, d deviceAuth, after string, seen fun
 		if !sleepCtx(ctx, interval) {
 			return nil, "", fmt.Errorf("the run ended while polling")
 		}
-		ex := e.poll(ctx, fmt.Sprintf("poll %d after %s", i, after), d.code)
+		ex := poll(fmt.Sprintf("poll %d after %s", i, after))
 		code, _ := e.ErrorCode(ex)
 		note := ""
 		if code == "slow_down" {
@@ -338,7 +338,12 @@ func (e *Env) pollPastPendingQuiet(ctx context.Context, r probes.Request, prior 
 	}
 	d := v.(deviceAuth)
 	var last *wire.Exchange
-	ex, _, err := e.pollLoop(ctx, d, "approval", func(ex *wire.Exchange, _ string) {
+	poll := func(label string) *wire.Exchange {
+		p := r
+		p.Label = r.Label + ": " + label
+		return e.send(ctx, p)
+	}
+	ex, _, err := e.pollLoop(ctx, d, "approval", poll, func(ex *wire.Exchange, _ string) {
 		if last != nil {
 			prior = append(prior, last)
 		}

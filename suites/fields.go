@@ -159,14 +159,16 @@ func checkPragma(t *T, ex *wire.Exchange) {
 // that the requirement is named on.
 func planSchema(e *Env, req specs.Requirement) []Check {
 	var out []Check
-	for _, r := range e.TokenSchema.Requirements() {
-		if r == req.ID {
-			out = append(out, Check{Req: req, Concern: Fields, Title: "success bodies match " + e.Spec.Response.Schema, Run: func(t *T) {
-				eachSuccess(t, func(ex *wire.Exchange) {
-					examined(t, ex, func() { schemaProblems(t, ex, req.ID, true) })
-				})
-			}})
+	var refs []string
+	for _, s := range e.TokenSchemas() {
+		if slices.Contains(s.Requirements(), req.ID) {
+			refs = append(refs, s.Ref)
 		}
+	}
+	if len(refs) > 0 {
+		out = append(out, Check{Req: req, Concern: Fields, Title: "success bodies match " + strings.Join(refs, ", "), Run: func(t *T) {
+			eachSuccess(t, func(ex *wire.Exchange) { schemaProblems(t, ex, req.ID, true) })
+		}})
 	}
 	for _, r := range e.ErrorSchema.Requirements() {
 		if r == req.ID {
@@ -182,7 +184,7 @@ func planSchema(e *Env, req specs.Requirement) []Check {
 // to id. Whether the body is JSON of the documented media type belongs to
 // the schema's root requirement.
 func schemaProblems(t *T, ex *wire.Exchange, id string, success bool) {
-	s, media := t.Env.TokenSchema, t.Env.Spec.ResponseMediaType()
+	s, media := t.Env.tokenSchema(ex), t.Env.Spec.ResponseMediaType()
 	if !success {
 		s, media = t.Env.ErrorSchema, t.Env.Spec.Errors.MediaType
 	}

@@ -84,8 +84,12 @@ func (e *Env) sendProof(ctx context.Context, r probes.Request, edit *dpopEdit) *
 			return ex
 		}
 	}
-	return e.doDPoP(ctx, wire.Request{Label: r.Label, Method: method, URL: endpoint, Header: h, Body: body,
+	ex := e.doDPoP(ctx, wire.Request{Label: r.Label, Method: method, URL: endpoint, Header: h, Body: body,
 		Role: "token endpoint", NoRetry: failedLogin}, edit)
+	if r.Grant != nil {
+		e.grantOf.Store(ex, r.Grant.Name)
+	}
+	return ex
 }
 
 func (e *Env) formEncode(params []probes.Param) string {

@@ -161,6 +161,9 @@ type Env struct {
 	Client      *wire.Client
 	Redactor    *redact.Redactor
 	TokenSchema *schemas.Schema
+	// GrantSchemas are the success-body schemas the spec names for single
+	// grants (specs.Grant.Schema), by grant.
+	GrantSchemas map[string]*schemas.Schema
 	// ErrorSchema is nil when the spec's errors are undocumented.
 	ErrorSchema *schemas.Schema
 	// Console receives progress a person watching the run should see.
@@ -186,6 +189,8 @@ type Env struct {
 	codeReuse  codePair
 
 	device, deviceExpiry sharedDevice
+	// grantOf maps each token request's exchange to its grant.
+	grantOf sync.Map
 	// pending holds the device codes the token source had approved and
 	// not yet polled for (device code → deviceAuth).
 	pending   sync.Map
@@ -214,11 +219,41 @@ func NewEnv(spec *specs.Spec, tg target.Target, client *wire.Client, console io.
 	for kind, v := range map[string]string{"client_secret": tg.ClientSecret, "password": tg.Password, "other_client_secret": tg.OtherClientSecret, "refresh_token": tg.RefreshToken} {
 		r.Add(kind, v)
 	}
-	env := &Env{Spec: spec, Target: tg, Client: client, Redactor: r, TokenSchema: ts, ErrorSchema: es, Console: console, memo: memo{m: map[string]*memoEntry{}}}
+	gs := map[string]*schemas.Schema{}
+	for _, g := range spec.Grants {
+		if g.Schema != "" {
+			if gs[g.Type], err = schemas.Load(g.Schema, spec.Dir()); err != nil {
+				return nil, err
+			}
+		}
+	}
+	env := &Env{Spec: spec, Target: tg, Client: client, Redactor: r, TokenSchema: ts, GrantSchemas: gs, ErrorSchema: es, Console: console, memo: memo{m: map[string]*memoEntry{}}}
 	registerAssertionKey(env)
 	client.TokenMembers = append(client.TokenMembers, spec.Member("access_token"), spec.Member("refresh_token"), "id_token", "access_token", "refresh_token")
 	client.Observe = env.sent.add
 	return env, nil
+}
+
+// TokenSchemas are the success-body schemas: the spec's, then each one a
+// grant names, once each.
+func (e *Env) TokenSchemas() []*schemas.Schema {
+	out := []*schemas.Schema{e.TokenSchema}
+	for _, g := range e.Spec.Grants {
+		if s := e.GrantSchemas[g.Type]; s != nil && !slices.ContainsFunc(out, func(o *schemas.Schema) bool { return o.Ref == s.Ref }) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// tokenSchema is the success-body schema of ex's grant.
+func (e *Env) tokenSchema(ex *wire.Exchange) *schemas.Schema {
+	if g, ok := e.grantOf.Load(ex); ok {
+		if s := e.GrantSchemas[g.(string)]; s != nil {
+			return s
+		}
+	}
+	return e.TokenSchema
 }
 
 // Plan returns the checks of the spec's requirements, in run order.
@@ -271,7 +306,7 @@ func (e *Env) checkOf(req specs.Requirement) string {
 }
 
 func (e *Env) schemaNames(id string) bool {
-	for _, s := range []*schemas.Schema{e.TokenSchema, e.ErrorSchema} {
+	for _, s := range append(e.TokenSchemas(), e.ErrorSchema) {
 		for _, r := range s.Requirements() {
 			if r == id {
 				return true

@@ -212,6 +212,10 @@ func (e *Env) tokenGrant(accept func(*grants.Grant) bool) (*grants.Grant, *probe
 	if len(why) == 0 {
 		return nil, probes.Excluded(fmt.Sprintf("spec %s documents no grant that fits", e.Spec.Name))
 	}
+	if len(needs) == 0 && accept != nil {
+		// The grants this check needs do not apply to the client.
+		return nil, probes.Excluded(strings.Join(why, "; "))
+	}
 	if len(needs) == 0 {
 		// Nothing the target says lets any grant be used: the run cannot
 		// check what needs a token, which is a want, not a pass.
@@ -601,3 +605,4 @@ func (p probeEnv) Public() bool                        { return p.e.Target.Publi
 func (p probeEnv) Credentials() (string, string)       { return p.e.Target.ClientID, p.e.Target.ClientSecret }
 func (p probeEnv) FormEncode(ps []probes.Param) string { return p.e.formEncode(ps) }
 func (p probeEnv) SecretInURL() bool                   { return p.e.Target.AllowSecretInURL }
+func (p probeEnv) Scope() []string                     { return strings.Fields(p.e.Target.Scope) }
