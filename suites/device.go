@@ -181,8 +181,26 @@ func (e *Env) mainDevice(t *T) deviceAuth {
 	return s.d
 }
 
+// notRegisteredForDevice skips t when the device authorization request
+// was refused as from a client not allowed the grant (unauthorized_client,
+// RFC 8628 §3.1 with RFC 6749 §5.2) and the target does not say the client
+// is registered for it: the server's metadata offering the grant is no
+// registration, and a refusal that follows from the client's registration
+// is what RFC 6749 allows.
+func (e *Env) notRegisteredForDevice(t *T, d deviceAuth) {
+	if slices.Contains(e.Target.Grants, grants.DeviceCode.Name) {
+		return
+	}
+	if code, err := e.ErrorCode(d.ex); err == nil && code == "unauthorized_client" {
+		t.Skipf("the device authorization endpoint refused the client with unauthorized_client, and the target does not say the client is registered for the device grant (grants): the server may offer the grant to other clients")
+	}
+}
+
 // usable skips t unless d is a device authorization to poll with.
 func usable(t *T, d deviceAuth) {
+	if d.ex.Status() != 200 {
+		t.Env.notRegisteredForDevice(t, d)
+	}
 	if d.ex.Status() != 200 || d.code == "" {
 		t.Skipf("the device authorization request yielded no device code (see RFC8628-3.2-DEVICE-RESPONSE): %s", d.ex.Summary())
 	}
@@ -192,6 +210,7 @@ func planDeviceResponse(e *Env, req specs.Requirement) []Check {
 	return []Check{{Req: req, Concern: Device, Title: "the device authorization response carries the required members", Run: func(t *T) {
 		d := t.Env.mainDevice(t)
 		if d.ex.Status() != 200 {
+			t.Env.notRegisteredForDevice(t, d)
 			t.Errorf("the device authorization request was not answered 200: %s", d.ex.Summary())
 			return
 		}

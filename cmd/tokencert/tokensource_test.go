@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -107,5 +108,47 @@ func TestPerGrantSpec(t *testing.T) {
 		if !slices.ContainsFunc(ch.Evidence, func(ex model.Exchange) bool { return strings.HasPrefix(ex.Label, "authorization_code grant") }) {
 			t.Errorf("the refresh check did not draw its refresh token from the code grant: %+v", ch.Evidence)
 		}
+	}
+}
+
+// TestDeviceGrantNotRegistered: a device authorization endpoint that
+// refuses the client with unauthorized_client fails RFC8628-3.2 only when
+// the target says the client is registered for the device grant; a server
+// that offers the grant (its metadata, its endpoint) to other clients is
+// not failed for refusing this one.
+func TestDeviceGrantNotRegistered(t *testing.T) {
+	dir := t.TempDir()
+	tg, caFile := tlsRef(t, dir, nil, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/device" {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusBadRequest)
+				_, _ = w.Write([]byte(`{"error":"unauthorized_client","error_description":"the client may not use this grant"}`))
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	base := strings.TrimSuffix(strings.TrimPrefix(strings.SplitN(tg, "\n", 2)[0], "endpoint: "), "/token")
+	tg += "ca_file: " + caFile + "\ndevice_authorization: " + base + "/device\n"
+	for _, c := range []struct {
+		name, grants string
+		exit         int
+		verdict      string
+	}{
+		{"unlisted", "", 0, model.Skip},
+		{"registered", "grants: [client_credentials, device_code]\n", 1, model.Fail},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			file := filepath.Join(dir, c.name+".yaml")
+			if err := os.WriteFile(file, []byte(tg+c.grants), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			r := tokencert(t, nil, "run", "--target", file, "--label-filter", "RFC8628-3.2-DEVICE-RESPONSE")
+			cs := checksOf(r.report(t), "RFC8628-3.2-DEVICE-RESPONSE")
+			if r.exit != c.exit || len(cs) != 1 || cs[0].Verdict != c.verdict {
+				t.Errorf("exit %d, checks %+v; want exit %d, %s", r.exit, cs, c.exit, c.verdict)
+			}
+		})
 	}
 }
