@@ -43,6 +43,18 @@ type specView struct {
 	types   map[string]string // every success member → type
 }
 
+// optional lists the members of v that are not required.
+func (v specView) optional() []string {
+	var out []string
+	for n := range v.types {
+		if _, req := v.members[n]; !req {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 func view(t *testing.T, specYAML []byte, schema []byte) specView {
 	t.Helper()
 	var v specView
@@ -128,17 +140,71 @@ func partOf(got, want string) bool {
 
 func isTODO(s string) bool { return s == "" || strings.Contains(s, specs.TODOMarker) }
 
+// judge compares one fact. A want that is itself a TODO marker is a fact
+// the document leaves open: only a draft that leaves it open too is right.
 func judge(fact, want, got string) outcome {
 	o := outcome{fact: fact, want: want, got: got}
 	switch {
-	case got == want:
+	case got == want, isTODO(want) && want != "" && isTODO(got):
 		o.verdict = "right"
+	case isTODO(want) && want != "":
+		o.verdict = "wrong"
 	case isTODO(got) || partOf(got, want):
 		o.verdict = "todo"
 	default:
 		o.verdict = "wrong"
 	}
 	return o
+}
+
+// worst is the worse of two verdicts: wrong, then todo, then right.
+func worst(a, b string) string {
+	rank := map[string]int{"right": 0, "todo": 1, "wrong": 2}
+	if rank[b] > rank[a] {
+		return b
+	}
+	return a
+}
+
+// lifetime writes a spec's documented lifetime as one fact.
+func lifetime(e specs.Expiry) string {
+	switch {
+	case e.Ranged():
+		return e.Min.Duration.String() + " to " + e.Max.Duration.String()
+	case e.Lifetime.Duration > 0:
+		return e.Lifetime.Duration.String()
+	}
+	return "none"
+}
+
+// judgeCase compares a documented error case: its codes (none listed: any
+// code) and its statuses (undocumented: any status).
+func judgeCase(wc, gc specs.ErrorCase) string {
+	codes := "wrong"
+	switch {
+	case len(wc.Codes) == 0 && len(gc.Codes) == 0:
+		codes = "right"
+	case len(wc.Codes) > 0 && len(gc.Codes) > 0 && subset(gc.Codes, wc.Codes):
+		codes = "right"
+	}
+	statuses := "wrong"
+	switch {
+	case wc.AnyStatus && gc.AnyStatus:
+		statuses = "right"
+	case wc.AnyStatus:
+	case gc.AnyStatus:
+		statuses = "todo"
+	case len(gc.Statuses) > 0 && subsetInt(gc.Statuses, wc.Statuses):
+		statuses = "right"
+	}
+	return worst(codes, statuses)
+}
+
+func caseString(e specs.ErrorCase) string {
+	if e.AnyStatus {
+		return fmt.Sprintf("%v undocumented", e.Codes)
+	}
+	return fmt.Sprintf("%v %v", e.Codes, e.Statuses)
 }
 
 func sortedJoin(s []string) string {
@@ -183,15 +249,30 @@ func compare(want, got specView, undocumented bool, documented []string) []outco
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		gt, ok := got.members[n]
-		if !ok {
-			gt = ""
+		o := outcome{fact: "member " + n, want: "required " + want.members[n]}
+		gt, req := got.members[n]
+		if t, listed := got.types[n]; !req && listed {
+			o.got, o.verdict = "optional "+t, "todo"
+		} else {
+			o.got, o.verdict = "required "+gt, memberType(want.members[n], gt, req)
 		}
-		out = append(out, judge("member "+n, want.members[n], gt))
+		out = append(out, o)
 	}
-	for n, t := range got.types {
+	for _, n := range want.optional() {
+		o := outcome{fact: "member " + n, want: "optional " + want.types[n]}
+		gt, listed := got.types[n]
+		_, req := got.members[n]
+		switch {
+		case req:
+			o.got, o.verdict = "required "+gt, "wrong"
+		default:
+			o.got, o.verdict = "optional "+gt, memberType(want.types[n], gt, listed)
+		}
+		out = append(out, o)
+	}
+	for _, n := range sortedKeysOf(got.types) {
 		if _, ok := want.types[n]; !ok {
-			out = append(out, outcome{fact: "member " + n, want: "(not a member)", got: t, verdict: "wrong"})
+			out = append(out, outcome{fact: "member " + n, want: "(not a member)", got: got.types[n], verdict: "wrong"})
 		}
 	}
 	wantShape := shape(w.Errors)
@@ -212,17 +293,41 @@ func compare(want, got specView, undocumented bool, documented []string) []outco
 	for _, c := range conds {
 		wc, wok := w.Errors.Conditions[c]
 		gc, gok := g.Errors.Conditions[c]
-		o := outcome{fact: "error " + c, want: fmt.Sprintf("%v %v", wc.Codes, wc.Statuses), got: fmt.Sprintf("%v %v", gc.Codes, gc.Statuses)}
+		o := outcome{fact: "error " + c, want: caseString(wc), got: caseString(gc)}
 		switch {
 		case !gok:
 			o.verdict, o.got = "todo", ""
-		case wok && subset(gc.Codes, wc.Codes) && subsetInt(gc.Statuses, wc.Statuses) && len(gc.Codes) > 0:
-			o.verdict = "right"
-		default:
+		case !wok:
 			o.verdict = "wrong"
+		default:
+			o.verdict = judgeCase(wc, gc)
 		}
 		out = append(out, o)
 	}
+	out = append(out, judge("lifetime", lifetime(w.Expiry), lifetime(g.Expiry)))
+	return out
+}
+
+// memberType judges a member's type: the document's (none: the draft must
+// state none either), the draft's when it lists the member.
+func memberType(want, got string, listed bool) string {
+	switch {
+	case !listed:
+		return "todo"
+	case got == want:
+		return "right"
+	case got == "":
+		return "todo"
+	}
+	return "wrong"
+}
+
+func sortedKeysOf(m map[string]string) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
 	return out
 }
 

@@ -19,8 +19,9 @@ func publicRows(t *testing.T) []measured {
 		t.Fatal(err)
 	}
 	var exp map[string]struct {
-		Spec    specs.Spec        `json:"spec"`
-		Members map[string]string `json:"members"`
+		Spec     specs.Spec        `json:"spec"`
+		Members  map[string]string `json:"members"`
+		Optional map[string]string `json:"optional"`
 	}
 	if err := yaml.Unmarshal(b, &exp); err != nil {
 		t.Fatal(err)
@@ -35,7 +36,12 @@ func publicRows(t *testing.T) []measured {
 		e := exp[file]
 		name := NameFrom(file)
 		res := deriveFile(t, filepath.Join("testdata/public", file), name)
-		want := specView{spec: e.Spec, members: e.Members, types: e.Members}
+		want := specView{spec: e.Spec, members: e.Members, types: map[string]string{}}
+		for _, m := range []map[string]string{e.Members, e.Optional} {
+			for n, t := range m {
+				want.types[n] = t
+			}
+		}
 		got := view(t, res.Spec, res.Schemas["schemas/"+name+"/token-response.json"])
 		var documented []string
 		for c := range e.Spec.Errors.Conditions {

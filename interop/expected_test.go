@@ -8,12 +8,16 @@ var expected = map[string]map[string]string{
 	"fosite": {
 		// Not applicable: fosite v0.49 has no device authorization grant
 		// (RFC 8628), so the target names no device endpoint.
-		"RFC8628-3.2-DEVICE-RESPONSE the device authorization response carries the required members":       "skip",
-		"RFC8628-3.5-PENDING a device code the user has not approved yields no token":                      "skip",
-		"RFC8628-3.5-SUCCESS once the user approves, polling at the interval yields a token":               "skip",
-		"RFC8628-3.5-ACCESS-DENIED a device the user denied gets access_denied, never a token":             "skip",
-		"RFC8628-3.5-EXPIRED-TOKEN [at start] a fresh device code is pending, not expired":                 "skip",
-		"RFC8628-3.5-EXPIRED-TOKEN [after expiry] a device code past its expires_in is refused as expired": "skip",
+		"RFC8628-3.2-DEVICE-RESPONSE the device authorization response carries the required members":         "skip",
+		"RFC8628-3.5-PENDING a device code the user has not approved yields no token":                        "skip",
+		"RFC8628-3.5-SUCCESS once the user approves, polling at the interval yields a token":                 "skip",
+		"RFC8628-3.5-ACCESS-DENIED a device the user denied gets access_denied, never a token":               "skip",
+		"RFC8628-3.5-EXPIRED-TOKEN [at start] a fresh device code is pending, not expired":                   "skip",
+		"RFC8628-3.5-EXPIRED-TOKEN [after expiry] a device code past its expires_in is refused as expired":   "skip",
+		"RFC8628-3.5-UNKNOWN-DEVICE-CODE [bad_device_code] a device code the server never issued is refused": "skip",
+		// RFC 6749 §2.3 (at SHOULD): Basic and body credentials at once are
+		// served, the Basic ones taken.
+		"RFC6749-2.3-SINGLE-AUTH-METHOD [multiple_client_auth] a request that authenticates the client two ways at once is refused": "finding",
 		// RFC 6749 §3.2, §5.2: a repeated parameter is invalid_request;
 		// fosite reads the first grant_type and issues a token.
 		"RFC6749-3.2-NO-REPEATED-PARAMS [repeated_parameter] a request with a repeated parameter is refused": "fail",
@@ -43,12 +47,21 @@ var expected = map[string]map[string]string{
 		"RFC7009-2-AT-REVOCATION a revoked access token stops working":                                            "skip",
 		"RFC7009-2.2-UNKNOWN-TOKEN-200 revoking a token the server never issued is answered 200":                  "skip",
 		// Not applicable: no device authorization grant (RFC 8628).
-		"RFC8628-3.2-DEVICE-RESPONSE the device authorization response carries the required members":       "skip",
-		"RFC8628-3.5-PENDING a device code the user has not approved yields no token":                      "skip",
-		"RFC8628-3.5-SUCCESS once the user approves, polling at the interval yields a token":               "skip",
-		"RFC8628-3.5-ACCESS-DENIED a device the user denied gets access_denied, never a token":             "skip",
-		"RFC8628-3.5-EXPIRED-TOKEN [at start] a fresh device code is pending, not expired":                 "skip",
-		"RFC8628-3.5-EXPIRED-TOKEN [after expiry] a device code past its expires_in is refused as expired": "skip",
+		"RFC8628-3.2-DEVICE-RESPONSE the device authorization response carries the required members":         "skip",
+		"RFC8628-3.5-PENDING a device code the user has not approved yields no token":                        "skip",
+		"RFC8628-3.5-SUCCESS once the user approves, polling at the interval yields a token":                 "skip",
+		"RFC8628-3.5-ACCESS-DENIED a device the user denied gets access_denied, never a token":               "skip",
+		"RFC8628-3.5-EXPIRED-TOKEN [at start] a fresh device code is pending, not expired":                   "skip",
+		"RFC8628-3.5-EXPIRED-TOKEN [after expiry] a device code past its expires_in is refused as expired":   "skip",
+		"RFC8628-3.5-UNKNOWN-DEVICE-CODE [bad_device_code] a device code the server never issued is refused": "skip",
+		// RFC 6749 §2.3 (at SHOULD), as for fosite.
+		"RFC6749-2.3-SINGLE-AUTH-METHOD [multiple_client_auth] a request that authenticates the client two ways at once is refused": "finding",
+		// RFC 6749 §5.2: no WWW-Authenticate on the 401 for a Basic header
+		// that does not decode either.
+		"RFC6749-2.3.1-BASIC-MALFORMED [malformed_basic] a malformed HTTP Basic header is refused as failed client authentication": "fail",
+		// RFC 6749 §5.2: invalid_grant is a 400; go-oauth2 sends 401 for an
+		// authorization code it never issued too.
+		"RFC6749-5.2-INVALID-GRANT-CODE [bad_code] an authorization code the server never issued is refused": "fail",
 		// RFC 6749 §6, §10.4: the refresh token is bound to its client;
 		// go-oauth2 lets another client redeem it.
 		"RFC6749-10.4-RT-BOUND-TO-CLIENT another client cannot redeem the refresh token": "fail",

@@ -61,7 +61,18 @@ type Request struct {
 	// URL replaces the token endpoint (the device authorization endpoint
 	// takes requests of the same shape, RFC 8628 §3.1).
 	URL string
+	// Authorization is sent as the Authorization header as it is, instead
+	// of what Auth makes (a malformed Basic header).
+	Authorization string
+	// Accept replaces the spec's Accept header ("-": none).
+	Accept string
 }
+
+// The client authentication a request uses beyond the spec's methods
+// (Request.Auth): HTTP Basic and client_id and client_secret in the body
+// at once (RFC 6749 §2.3's "MUST NOT use more than one").
+const AuthBasicAndBody = "basic+body"
+
 
 // Env is what a condition's request is built from: the spec, and the
 // target's credentials as the suites see them.
@@ -81,6 +92,19 @@ type Env interface {
 	SecretInURL() bool
 	// Scope is the target's scope, as scope tokens.
 	Scope() []string
+	// RedirectURI is the client's registered redirection URI (target key
+	// authorize.redirect_uri), or "" when the target names none.
+	RedirectURI() string
+	// Uses says why a request of grant g, needing no login or approval,
+	// shows nothing of the target (the client does not use the grant), or
+	// nil when it uses it.
+	Uses(g *grants.Grant) *Unmet
+	// GrantParams are the parameters of g's request that need nothing
+	// obtained first (grant_type, the spec's required parameters).
+	GrantParams(g *grants.Grant) []Param
+	// MadeUp is a random value of n characters for a parameter of that
+	// name, redacted from every output like a real one of its kind.
+	MadeUp(name string, n int) string
 }
 
 // Unmet is why a request cannot be made.
@@ -181,6 +205,46 @@ var (
 		Description: "client authentication is required",
 		Faults:      []string{"no-auth-accepted"},
 	}
+	MultipleClientAuth = &Condition{Name: "multiple_client_auth",
+		Doc:          "the client's real credentials by HTTP Basic and as `client_id` and `client_secret` in the body, in one request (RFC 6749 §2.3: the client \"MUST NOT use more than one authentication method in each request\"); sent where the spec documents both methods for the grant",
+		Title:        "a request that authenticates the client two ways at once is refused",
+		Requirements: []string{"RFC6749-2.3-SINGLE-AUTH-METHOD"},
+		Build: func(e Env, r *Request) *Unmet {
+			if m := e.Spec().ClientAuthFor(r.Grant.Name); !slices.Contains(m, "basic") || !slices.Contains(m, "body") {
+				return Excluded(fmt.Sprintf("spec %s does not document both HTTP Basic and body client authentication for the %s grant", e.Spec().Name, r.Grant.Name))
+			}
+			if e.Public() {
+				return Excluded(PublicWhy)
+			}
+			id, secret := e.Credentials()
+			if id == "" || secret == "" {
+				return Lacking("no client credentials (target keys client_id, client_secret)", "client_id", "client_secret")
+			}
+			r.Auth, r.ClientID, r.Secret = AuthBasicAndBody, id, secret
+			return nil
+		},
+		Answer:      answer("invalid_request", http.StatusBadRequest),
+		Description: "more than one client authentication method was used",
+		Faults:      []string{"multiple-auth-accepted"},
+	}
+	MalformedBasic = &Condition{Name: "malformed_basic",
+		Doc:          "an `Authorization: Basic` header that does not decode (not base64), and no other client authentication",
+		Title:        "a malformed HTTP Basic header is refused as failed client authentication",
+		Requirements: []string{"RFC6749-2.3.1-BASIC-MALFORMED"},
+		Build: func(e Env, r *Request) *Unmet {
+			if !slices.Contains(e.Spec().ClientAuthFor(r.Grant.Name), "basic") {
+				return Excluded(fmt.Sprintf("spec %s documents no HTTP Basic client authentication for the %s grant", e.Spec().Name, r.Grant.Name))
+			}
+			if e.Public() {
+				return Excluded(PublicWhy)
+			}
+			r.Auth, r.Authorization = "none", "Basic tokencert%not*base64"
+			return nil
+		},
+		Answer:      answer("invalid_client", http.StatusUnauthorized),
+		Description: "the Authorization header is malformed",
+		Faults:      []string{"malformed-basic-500"},
+	}
 	CredentialsInURI = &Condition{Name: "credentials_in_uri",
 		Doc:          "the client's real `client_id` and `client_secret` in the request URI's query, the grant parameters in the body, no other client authentication (sent only with the target key `allow_secret_in_url`: the secret may reach the server's access logs)",
 		Title:        "client credentials in the request URI do not authenticate the client",
@@ -235,6 +299,51 @@ var (
 		Answer:      answer("invalid_grant", http.StatusBadRequest),
 		Description: "the refresh token is invalid, expired, revoked or was issued to another client",
 		Faults:      []string{"refresh-unknown-invalid-request"},
+	}
+	BadCode = &Condition{Name: "bad_code",
+		Doc:          "the authorization_code grant with a code the server never issued (and the target's `authorize.redirect_uri`, a `code_verifier`); no login is needed. The code checks (reuse, another client, PKCE) are held to the error the spec documents for it",
+		Title:        "an authorization code the server never issued is refused",
+		Requirements: []string{"RFC6749-5.2-INVALID-GRANT-CODE"},
+		Standalone:   true,
+		Build: func(e Env, r *Request) *Unmet {
+			if u := e.Uses(grants.AuthorizationCode); u != nil {
+				return u
+			}
+			redirect := e.RedirectURI()
+			if redirect == "" {
+				redirect = "https://client.tokencert.invalid/callback"
+			}
+			r.Grant = grants.AuthorizationCode
+			r.Params = append(e.GrantParams(grants.AuthorizationCode), Param{"code", e.MadeUp("code", 43)}, Param{"redirect_uri", redirect}, Param{"code_verifier", e.MadeUp("code_verifier", 64)})
+			return nil
+		},
+		Answer:      answer("invalid_grant", http.StatusBadRequest),
+		Description: "the authorization code is invalid, expired or was used before",
+		Faults:      []string{"code-unknown-invalid-request"},
+	}
+	RedirectMismatch = &Condition{Name: "redirect_mismatch",
+		Doc:         "a code redeemed with another `redirect_uri` than its authorization request's (sent by the `code-redirect-uri` check, which needs a login)",
+		Title:       "a code redeemed with another redirect_uri is refused",
+		Answer:      answer("invalid_grant", http.StatusBadRequest),
+		Description: "the redirect_uri does not match the authorization request's",
+		Faults:      []string{"code-redirect-uri-unchecked"},
+	}
+	BadDeviceCode = &Condition{Name: "bad_device_code",
+		Doc:          "the device_code grant with a device code the server never issued (RFC 8628 §3.4); no device authorization or approval is needed, but the target must use the grant (name its `device_authorization` endpoint)",
+		Title:        "a device code the server never issued is refused",
+		Requirements: []string{"RFC8628-3.5-UNKNOWN-DEVICE-CODE"},
+		Standalone:   true,
+		Build: func(e Env, r *Request) *Unmet {
+			if u := e.Uses(grants.DeviceCode); u != nil {
+				return u
+			}
+			r.Grant = grants.DeviceCode
+			r.Params = append(e.GrantParams(grants.DeviceCode), Param{"device_code", e.MadeUp("device_code", 43)})
+			return nil
+		},
+		Answer:      answer("invalid_grant", http.StatusBadRequest),
+		Description: "the device code is invalid or was used before",
+		Faults:      []string{"device-code-unknown-pending"},
 	}
 	OtherClientRefresh = &Condition{Name: "other_client_refresh",
 		Doc:         "a refresh by the second client (target keys `other_client_id`, `other_client_secret`) with a refresh token issued to the first; sent by the `refresh-other-client` check",
@@ -409,7 +518,8 @@ var (
 
 // Conditions lists every condition a spec may document.
 var Conditions = []*Condition{
-	BadClientBasic, BadClientBody, NoClientAuth, CredentialsInURI, BadPassword, BadRefreshToken, OtherClientRefresh, UnsupportedGrant,
+	BadClientBasic, BadClientBody, NoClientAuth, MultipleClientAuth, MalformedBasic, CredentialsInURI, BadPassword, BadRefreshToken, OtherClientRefresh,
+	BadCode, RedirectMismatch, BadDeviceCode, UnsupportedGrant,
 	MissingGrantType, MissingParam, RepeatedParam, MalformedBody, BadScope, BadScopePartial, BadParam, WrongMethod, WrongMethodBody,
 }
 

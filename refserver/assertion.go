@@ -87,7 +87,7 @@ func (s *Server) assertionClient(r *http.Request, req *tokenRequest) (c client, 
 		return client{}, "", nil, false
 	}
 	if _, _, hasBasic, _ := parseBasic(r.Header.Get("Authorization")); hasBasic || req.get("client_secret") != "" {
-		return client{}, authNone, fail(multipleAuth), true
+		return client{}, authNone, fail(probes.MultipleClientAuth), true
 	}
 	bad := func(why string) (client, string, *apiError, bool) {
 		return client{}, authNone, fail(probes.BadClientAssertion).withDescription("the client assertion is invalid: " + why), true

@@ -197,25 +197,27 @@ func (s *Server) grantAuthorizationCode(req *tokenRequest, c client) (*grant, *a
 		used = false
 	}
 	switch {
+	case !known && s.has(FaultCodeUnknownInvalidRequest):
+		return nil, fail(probes.BadCode).withCode("invalid_request")
 	case !known || time.Since(rec.issued) >= codeLifetime || s.has(FaultCodeExchangeBroken):
-		return nil, fail(codeInvalid)
+		return nil, fail(probes.BadCode)
 	case used:
 		if !s.has(FaultCodeReuseTokensKept) {
 			s.store.revokeCode(code)
 		}
-		return nil, fail(codeInvalid)
+		return nil, fail(probes.BadCode)
 	case rec.client != c.id && !s.has(FaultCodeAnyClient):
-		return nil, fail(codeInvalid)
+		return nil, fail(probes.BadCode).withDescription("the authorization code was issued to another client")
 	case rec.redirectURI != "" && req.get("redirect_uri") != rec.redirectURI && !s.has(FaultCodeRedirectUnchecked):
-		return nil, fail(codeInvalid)
+		return nil, fail(probes.RedirectMismatch)
 	}
 	if rec.challenge != "" {
 		v := req.get("code_verifier")
 		switch {
 		case v == "" && !s.has(FaultPKCEVerifierOptional):
-			return nil, fail(codeInvalid).withDescription("the code_verifier is missing")
+			return nil, fail(probes.BadCode).withDescription("the code_verifier is missing")
 		case v != "" && !verifierMatches(v, rec.challenge, rec.method) && !s.has(FaultPKCEVerifierUnchecked):
-			return nil, fail(codeInvalid).withDescription("the code_verifier does not match the code_challenge")
+			return nil, fail(probes.BadCode).withDescription("the code_verifier does not match the code_challenge")
 		}
 	}
 	return &grant{client: c.id, username: rec.username, scope: scopeGrant{scope: rec.scope},

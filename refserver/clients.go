@@ -128,15 +128,18 @@ func (s *Server) authenticateClient(r *http.Request, req *tokenRequest) (client,
 	}
 	id, secret, hasBasic, err := s.basicCredentials(r)
 	if err != nil {
-		return client{}, authBasic, fail(probes.BadClientBasic)
+		return client{}, authBasic, fail(probes.MalformedBasic)
 	}
 	bodyID, bodySecret := "", ""
 	if s.spec.Supports(authBody) && !s.has(FaultBodyUnsupported) {
 		bodyID, bodySecret = req.get("client_id"), req.get("client_secret")
 	}
+	// Two methods at once are refused whether or not body credentials
+	// would authenticate the client (RFC 6749 §2.3).
+	twice := s.spec.Supports(authBody) && req.get("client_secret") != ""
 	switch {
-	case hasBasic && (bodySecret != "" || (bodyID != "" && bodyID != id)):
-		return client{}, authBasic, fail(multipleAuth)
+	case hasBasic && (twice || bodySecret != "" || (bodyID != "" && bodyID != id)) && !s.has(FaultMultipleAuthAccepted):
+		return client{}, authBasic, fail(probes.MultipleClientAuth)
 	case hasBasic:
 		c, ok := s.authenticate(id, secret)
 		if !ok {

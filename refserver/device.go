@@ -179,8 +179,10 @@ func (s *Server) grantDeviceCode(req *tokenRequest, c client) (*grant, *apiError
 	s.devices.with(func(m map[string]*deviceRecord) {
 		d, ok := m[code]
 		switch {
+		case !ok && s.has(FaultDeviceCodeUnknownPending):
+			e = fail(devicePending)
 		case !ok || d.client != c.id || d.used:
-			e = fail(codeInvalid)
+			e = fail(probes.BadDeviceCode)
 		case now.Sub(d.issued) >= s.deviceLifetime && !s.has(FaultDeviceExpiredPending):
 			e = fail(deviceExpired)
 		case s.has(FaultDeviceTokenEarly) && d.approved == "":

@@ -2,9 +2,11 @@ package refserver
 
 import (
 	"maps"
+	"mime"
 	"net/http"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -102,15 +104,48 @@ func (s *Server) echoValue(v string) string {
 // dateMembers are the Response.Dates values for a token issued at now.
 func (s *Server) dateMembers(now time.Time) (issued, expires string) {
 	d := s.spec.Response.Dates
-	layout, _ := d.GoLayout()
-	if s.has(FaultDatesNotRFC1123) {
-		layout = time.RFC1123Z
-	}
 	end := now.Add(s.lifetime)
 	if s.has(FaultDatesMismatch) {
 		end = end.Add(24 * time.Hour)
 	}
-	return now.UTC().Format(layout), end.UTC().Format(layout)
+	format := d.Format
+	switch {
+	case s.has(FaultDatesNotRFC1123):
+		format = func(t time.Time) string { return t.UTC().Format(time.RFC1123Z) }
+	case s.has(FaultDatesMilliseconds) && d.Layout == "unix":
+		format = func(t time.Time) string { return strconv.FormatInt(t.UnixMilli(), 10) }
+	}
+	return format(now), format(end)
+}
+
+// successMediaType is the media type of a success body for a request with
+// the Accept header accept: the one response.negotiation gives for it,
+// else response.media_type; always the latter under FaultAcceptIgnored.
+func (s *Server) successMediaType(accept string) string {
+	if s.has(FaultAcceptIgnored) {
+		return s.spec.ResponseMediaType()
+	}
+	want, _, _ := mime.ParseMediaType(accept)
+	for _, n := range s.spec.Response.Negotiation {
+		if (n.Header() == "" && accept == "") || (n.Header() != "" && strings.EqualFold(n.Header(), want)) {
+			return n.MediaType
+		}
+	}
+	return s.spec.ResponseMediaType()
+}
+
+// outOfRange is an expires_in value (a number or a string of digits) ten
+// times over (FaultLifetimeOutOfRange).
+func outOfRange(v any) any {
+	switch x := v.(type) {
+	case int64:
+		return x * 10
+	case string:
+		if n, err := strconv.ParseInt(x, 10, 64); err == nil {
+			return strconv.FormatInt(n*10, 10)
+		}
+	}
+	return v
 }
 
 // scopeValue is the scope member's value for the granted scope tokens, and

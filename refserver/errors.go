@@ -12,19 +12,10 @@ import (
 // Failure conditions of the reference server's own that no spec documents
 // and no probe induces; they take the RFC 6749 §5.2 answers below.
 var (
-	// multipleAuth: the client used more than one authentication method
-	// (RFC 6749 §2.3: "MUST NOT use more than one").
-	multipleAuth = &probes.Condition{Name: "multiple_client_auth", Answer: specs.ErrorCase{Codes: []string{"invalid_request"}, Statuses: []int{http.StatusBadRequest}},
-		Description: "more than one client authentication method was used"}
 	// publicNotAllowed: a public client asked for a grant reserved for
 	// confidential clients (client_credentials, RFC 6749 §4.4).
 	publicNotAllowed = &probes.Condition{Name: "public_client_grant", Answer: specs.ErrorCase{Codes: []string{"unauthorized_client"}, Statuses: []int{http.StatusBadRequest}},
 		Description: "a public client may not use this grant"}
-	// codeInvalid: an authorization code that is unknown, expired, used
-	// before, or redeemed by another client, with another redirection URI
-	// or without its PKCE verifier (RFC 6749 §4.1.3, §5.2; RFC 7636 §4.6).
-	codeInvalid = &probes.Condition{Name: "invalid_code", Answer: specs.ErrorCase{Codes: []string{"invalid_grant"}, Statuses: []int{http.StatusBadRequest}},
-		Description: "the authorization code is invalid, expired, used, or does not match the client, redirection URI or code verifier"}
 	// bodyTooLarge: the body exceeds maxBody.
 	bodyTooLarge = &probes.Condition{Name: "body_too_large", Answer: specs.ErrorCase{Codes: []string{"invalid_request"}, Statuses: []int{http.StatusRequestEntityTooLarge}},
 		Description: "the request body is too large"}
@@ -94,7 +85,7 @@ func (s *Server) resolve(e *apiError) (string, int) {
 // supports Basic (RFC 6749 §5.2 invalid_client; RFC 9110 §11.6.1).
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, e *apiError) {
 	code, status := s.resolve(e)
-	if e.cond == probes.MalformedBody && s.has(FaultMalformedBody500) {
+	if e.cond == probes.MalformedBody && s.has(FaultMalformedBody500) || e.cond == probes.MalformedBasic && s.has(FaultMalformedBasic500) {
 		status = http.StatusInternalServerError
 	}
 	if s.has(FaultHTMLError) && r.Pattern == s.spec.Request.Path {

@@ -59,6 +59,10 @@ var (
 		Doc: "client_id and client_secret in the request URI's query authenticate the client when the request carries no other client authentication"}
 	FaultBodyAuthInvalidRequest = Fault{Name: "body-auth-invalid-request", Breaks: "RFC6749-5.2-INVALID-CLIENT-BODY",
 		Doc: "a wrong client_secret in the body is answered invalid_request instead of invalid_client"}
+	FaultMultipleAuthAccepted = Fault{Name: "multiple-auth-accepted", Breaks: "RFC6749-2.3-SINGLE-AUTH-METHOD",
+		Doc: "a request that authenticates the client by HTTP Basic and by client_id and client_secret in the body at once is served (the Basic credentials win)"}
+	FaultMalformedBasic500 = Fault{Name: "malformed-basic-500", Breaks: "RFC6749-2.3.1-BASIC-MALFORMED",
+		Doc: "an Authorization: Basic header that does not decode is answered with status 500"}
 
 	// Grants (RFC 6749 §4.3, §4.4).
 	FaultPasswordBroken = Fault{Name: "password-broken", Breaks: "RFC6749-4.3-PASSWORD-SUCCESS",
@@ -117,6 +121,8 @@ var (
 		Doc: "a code redeemed twice is refused, but the tokens issued from it keep working"}
 	FaultCodeAnyClient = Fault{Name: "code-any-client", Breaks: "RFC6749-4.1.3-CODE-BOUND-TO-CLIENT",
 		Doc: "any authenticated client can redeem any authorization code"}
+	FaultCodeUnknownInvalidRequest = Fault{Name: "code-unknown-invalid-request", Breaks: "RFC6749-5.2-INVALID-GRANT-CODE",
+		Doc: "an authorization code the server never issued is answered invalid_request instead of invalid_grant"}
 	FaultCodeRedirectUnchecked = Fault{Name: "code-redirect-uri-unchecked", Breaks: "RFC6749-4.1.3-REDIRECT-URI-MATCH",
 		Doc: "the redirect_uri of a code redemption is not compared with the authorization request's"}
 	FaultPKCEVerifierOptional = Fault{Name: "pkce-verifier-optional", Breaks: "RFC7636-4.6-VERIFIER-REQUIRED",
@@ -135,6 +141,8 @@ var (
 		Doc: "the user's approval is not recorded: polling answers authorization_pending until the device code expires"}
 	FaultDeviceDenialIgnored = Fault{Name: "device-denial-ignored", Breaks: "RFC8628-3.5-ACCESS-DENIED",
 		Doc: "a device the user denied at the verification page is approved: polling yields a token instead of access_denied"}
+	FaultDeviceCodeUnknownPending = Fault{Name: "device-code-unknown-pending", Breaks: "RFC8628-3.5-UNKNOWN-DEVICE-CODE",
+		Doc: "a device code the server never issued is answered authorization_pending, as if a user could still approve it"}
 	FaultDeviceExpiredPending = Fault{Name: "device-expired-pending", Breaks: "RFC8628-3.5-EXPIRED-TOKEN",
 		Doc: "an expired device code is answered authorization_pending instead of expired_token"}
 
@@ -190,6 +198,14 @@ var (
 	// For requirements specs declare themselves (no Breaks of its own).
 	FaultErrorMembersDropped = Fault{Name: "error-members-dropped",
 		Doc: "error bodies keep only the members of the spec's error template that carry $code or $description: the members a vendor's format adds (diagnostics, identifiers) are left out"}
+	// Statements of the spec format (response.negotiation, dates layout
+	// unix, an expiry range), for the requirements that name them.
+	FaultAcceptIgnored = Fault{Name: "accept-ignored",
+		Doc: "the Accept header is ignored: every success body is sent in response.media_type, whatever response.negotiation says the Accept asks for"}
+	FaultDatesMilliseconds = Fault{Name: "dates-milliseconds",
+		Doc: "response.dates of layout unix are written in epoch milliseconds instead of seconds (other layouts are not changed)"}
+	FaultLifetimeOutOfRange = Fault{Name: "lifetime-out-of-range",
+		Doc: "expires_in states ten times the token's real lifetime, beyond an expiry range (expiry.min, expiry.max) the spec documents"}
 	FaultErrorTitleUndocumented = Fault{Name: "invalid-credentials-body-undocumented", Breaks: "DOT-INVALID-CREDENTIALS-BODY",
 		Doc: "error bodies carry the HTTP status text where the spec documents a condition's title (dot: \"Bad Request\" instead of \"Invalid credentials given.\")"}
 )
@@ -199,14 +215,15 @@ var faults = []Fault{
 	FaultStatus201, FaultTextPlain, FaultAccessTokenNonASCII, FaultNoTokenType, FaultExpiresInString,
 	FaultRefreshTokenNumber, FaultScopeArray, FaultDuplicateMember, FaultNoStoreMissing, FaultPragmaMissing,
 	FaultBasicUnsupported, FaultBodyUnsupported, FaultNoAuthAccepted, FaultCredentialsInURIAccepted, FaultBasic401NoChallenge, FaultBodyAuthInvalidRequest,
+	FaultMultipleAuthAccepted, FaultMalformedBasic500,
 	FaultPasswordBroken, FaultCCRefreshToken,
 	FaultPasswordInvalidClient, FaultUnsupportedGrantInvalidRequest, FaultMissingGrantTypeUnsupported,
 	FaultMissingParamInvalidGrant, FaultRepeatedParamAccepted, FaultUnknownScopeGranted, FaultScopeNarrowedSilently,
 	FaultMalformedBody500, FaultErrorTextPlain, FaultErrorCodeInvented, FaultErrorDescriptionUnicode, FaultGetAccepted,
 	FaultRefreshBroken, FaultRotationOldValid, FaultRefreshScopeEscalation, FaultRefreshScopeEscalationSilent, FaultRefreshAnyClient, FaultRefreshUnknownInvalidRequest, FaultPublicRTNotRotated,
-	FaultCodeExchangeBroken, FaultCodeReuseAccepted, FaultCodeReuseTokensKept, FaultCodeAnyClient, FaultCodeRedirectUnchecked,
+	FaultCodeExchangeBroken, FaultCodeReuseAccepted, FaultCodeReuseTokensKept, FaultCodeAnyClient, FaultCodeRedirectUnchecked, FaultCodeUnknownInvalidRequest,
 	FaultPKCEVerifierOptional, FaultPKCEVerifierUnchecked, FaultStateNotEchoed,
-	FaultDeviceResponseIncomplete, FaultDeviceTokenEarly, FaultDeviceApprovalIgnored, FaultDeviceDenialIgnored, FaultDeviceExpiredPending,
+	FaultDeviceResponseIncomplete, FaultDeviceTokenEarly, FaultDeviceApprovalIgnored, FaultDeviceDenialIgnored, FaultDeviceExpiredPending, FaultDeviceCodeUnknownPending,
 	FaultRevokeRefreshIgnored, FaultRevokeNoCascade, FaultRevokeAccessIgnored, FaultRevokeUnknown400,
 	FaultExpiredAcceptedAtResource, FaultRevokeOnRefreshNeverExpire, FaultExpiredActiveIntrospection,
 	FaultAudienceIgnored, FaultAudienceNotChecked, FaultClientSecretNotChecked, FaultLengthUnchecked, FaultSlowToken,
@@ -215,7 +232,7 @@ var faults = []Fault{
 	FaultDocumentedMethodRefused, FaultExtraMissing, FaultExtraUUIDBraced, FaultEchoMismatch, FaultDatesNotRFC1123,
 	FaultDatesMismatch, FaultOldTokensKept,
 	FaultFormBodyRefused, FaultExpiresInNotNumeric, FaultScopeCommaJoined, FaultScopeOmitted, FaultNoRefreshOnPassword,
-	FaultRefreshNotRotated, FaultErrorTitleUndocumented, FaultErrorMembersDropped,
+	FaultRefreshNotRotated, FaultErrorTitleUndocumented, FaultErrorMembersDropped, FaultAcceptIgnored, FaultDatesMilliseconds, FaultLifetimeOutOfRange,
 	FaultHang, FaultSlow, FaultReset, FaultRedirect, FaultHugeBody, FaultGarbageJSON, FaultHTMLError, FaultPlainHTTP,
 	FaultSecretEchoed, FaultTokenCounter, FaultTokenDiesEarly, FaultIntrospectUnknownActive, FaultBearerNoError,
 	FaultRefreshTokenNarrowed, FaultRotatedRefreshDead, FaultWrongMethodBodyAccepted, FaultScopePartlyNarrowedSilently,

@@ -27,6 +27,8 @@ type tokenRequest struct {
 	// x5t is the thumbprint of the connection's client certificate, or ""
 	// (refserver/mtls.go).
 	x5t string
+	// accept is the request's Accept header (response.negotiation).
+	accept string
 }
 
 // get returns a parameter by its RFC 6749 name.
@@ -62,7 +64,7 @@ func (s *Server) readTokenRequest(r *http.Request) (*tokenRequest, *apiError) {
 			values[k] = append(values[k], vs...)
 		}
 	}
-	req := &tokenRequest{spec: s.spec, params: map[string]string{}, jkt: proofKey(r), x5t: peerThumbprint(r)}
+	req := &tokenRequest{spec: s.spec, params: map[string]string{}, jkt: proofKey(r), x5t: peerThumbprint(r), accept: r.Header.Get("Accept")}
 	for k, vs := range values {
 		if len(vs) > 1 && !s.has(FaultRepeatedParamAccepted) {
 			return nil, fail(probes.RepeatedParam)

@@ -156,10 +156,8 @@ func (s *Server) checkSpec() error {
 			return fmt.Errorf("refserver: spec %s: grant %q is not served", sp.Name, g.Type)
 		}
 	}
-	if d := sp.Response.Dates; d != nil {
-		if _, ok := d.GoLayout(); !ok {
-			return fmt.Errorf("refserver: spec %s: unknown date layout %q", sp.Name, d.Layout)
-		}
+	if d := sp.Response.Dates; d != nil && !d.Known() {
+		return fmt.Errorf("refserver: spec %s: unknown date layout %q", sp.Name, d.Layout)
 	}
 	return nil
 }

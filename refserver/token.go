@@ -230,7 +230,7 @@ func (s *Server) issue(w http.ResponseWriter, req *tokenRequest, g *grant) {
 			h.Set("X-Client-Assertion", base64.RawURLEncoding.EncodeToString([]byte(c.secret)))
 		}
 	}
-	ct := s.spec.ResponseMediaType()
+	ct := s.successMediaType(req.accept)
 	if s.has(FaultTextPlain) {
 		ct = "text/plain; charset=utf-8"
 	}
@@ -295,6 +295,9 @@ func (s *Server) successBody(req *tokenRequest, g *grant, at, rt string, now tim
 		body = append(body, member{sp.Member("token_type"), s.tokenType()})
 	}
 	if v, ok := s.expiresInValue(); ok {
+		if s.has(FaultLifetimeOutOfRange) {
+			v = outOfRange(v)
+		}
 		body = append(body, member{sp.Member("expires_in"), v})
 	}
 	if rt != "" {

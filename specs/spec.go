@@ -4,6 +4,7 @@
 package specs
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -135,6 +136,25 @@ type Response struct {
 	JWT *JWT `json:"jwt,omitempty"`
 	// NewTokenDiscardsOld says every new token invalidates the earlier ones.
 	NewTokenDiscardsOld bool `json:"new_token_discards_old,omitempty"`
+	// Negotiation lists the success media types the endpoint answers by
+	// the request's Accept header (one API answering JSON or a form); the
+	// documented-request check sends each.
+	Negotiation []Negotiation `json:"negotiation,omitempty"`
+}
+
+// Negotiation is one documented answer to an Accept header: a token
+// request with Accept (or with none, "-") gets a success body of MediaType.
+type Negotiation struct {
+	Accept    string `json:"accept"`
+	MediaType string `json:"media_type"`
+}
+
+// Header is the Accept header the entry sends, or "" for none.
+func (n Negotiation) Header() string {
+	if n.Accept == "-" {
+		return ""
+	}
+	return n.Accept
 }
 
 // Echo says that body member Member equals the request parameter Param.
@@ -148,8 +168,9 @@ type Dates struct {
 	Issued  string `json:"issued"`
 	Expires string `json:"expires"`
 	// Layout names the dates' layout: "RFC1123", an HTTP date (the Go
-	// layout http.TimeFormat: RFC 1123's form, always in GMT), or "RFC3339";
-	// GoLayout returns the Go layout.
+	// layout http.TimeFormat: RFC 1123's form, always in GMT), "RFC3339",
+	// or "unix", a string of the seconds since 1970-01-01T00:00:00Z; Parse
+	// and Format read and write it.
 	Layout    string   `json:"layout"`
 	Tolerance Duration `json:"tolerance"`
 }
@@ -217,15 +238,69 @@ type ErrorCase struct {
 	// server sends.
 	Codes []string `json:"codes"`
 	// Statuses lists the acceptable HTTP statuses; the first is sent.
-	Statuses []int  `json:"statuses"`
-	Title    string `json:"title,omitempty"`
+	Statuses []int `json:"statuses"`
+	// AnyStatus: the document gives the condition's code but no status
+	// (statuses: undocumented): any refusal status passes, and the
+	// reference server sends the condition's RFC 6749 status.
+	AnyStatus bool   `json:"-"`
+	Title     string `json:"title,omitempty"`
+}
+
+// StatusUndocumented is what statuses says where the document gives none.
+const StatusUndocumented = "undocumented"
+
+// UnmarshalJSON reads statuses as a list of statuses or "undocumented".
+func (e *ErrorCase) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		Codes    []string        `json:"codes"`
+		Statuses json.RawMessage `json:"statuses"`
+		Title    string          `json:"title,omitempty"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	*e = ErrorCase{Codes: raw.Codes, Title: raw.Title}
+	var word string
+	if json.Unmarshal(raw.Statuses, &word) == nil {
+		if word != StatusUndocumented {
+			return fmt.Errorf("statuses %q: a list of HTTP statuses, or %q", word, StatusUndocumented)
+		}
+		e.AnyStatus = true
+		return nil
+	}
+	if len(raw.Statuses) == 0 {
+		return nil
+	}
+	return json.Unmarshal(raw.Statuses, &e.Statuses)
+}
+
+// MarshalJSON writes statuses back as it was read.
+func (e ErrorCase) MarshalJSON() ([]byte, error) {
+	out := struct {
+		Codes    []string `json:"codes"`
+		Statuses any      `json:"statuses"`
+		Title    string   `json:"title,omitempty"`
+	}{Codes: e.Codes, Statuses: e.Statuses, Title: e.Title}
+	if e.AnyStatus {
+		out.Statuses = StatusUndocumented
+	}
+	return json.Marshal(out)
 }
 
 // Expiry describes lifetime semantics.
 type Expiry struct {
 	// Documented lifetime of an access token, when the document states one.
 	Lifetime Duration `json:"lifetime,omitempty"`
+	// Min and Max bound the access-token lifetime where the document gives
+	// a range instead of one value ("15 minutes or eight hours depending on
+	// the scopes"; a lifetime the tenant configures between two bounds):
+	// the expires-in check holds a stated expires_in to it.
+	Min Duration `json:"min,omitempty"`
+	Max Duration `json:"max,omitempty"`
 }
+
+// Ranged reports whether the spec documents a lifetime range.
+func (e Expiry) Ranged() bool { return e.Max.Duration > 0 }
 
 // Refserver configures the reference server for this dialect.
 type Refserver struct {

@@ -29,25 +29,24 @@ func planDates(e *Env, req specs.Requirement) []Check {
 		if d == nil {
 			t.Skipf("spec %s names no response.dates", t.Env.Spec.Name)
 		}
-		layout, ok := d.GoLayout()
-		if !ok {
+		if !d.Known() {
 			t.Errorf("spec %s: unknown date layout %q", t.Env.Spec.Name, d.Layout)
 			return
 		}
 		eachSuccess(t, func(ex *wire.Exchange) {
-			examined(t, ex, func() { checkDates(t, ex, d, layout) })
+			examined(t, ex, func() { checkDates(t, ex, d) })
 		})
 	}}}
 }
 
-func checkDates(t *T, ex *wire.Exchange, d *specs.Dates, layout string) {
+func checkDates(t *T, ex *wire.Exchange, d *specs.Dates) {
 	m, err := ex.Object()
 	if err != nil {
 		t.Errorf("%s: %v", ex.Label, err)
 		return
 	}
-	issued, ok1 := parseDate(t, ex, m, d.Issued, d.Layout, layout)
-	expires, ok2 := parseDate(t, ex, m, d.Expires, d.Layout, layout)
+	issued, ok1 := parseDate(t, ex, m, d, d.Issued)
+	expires, ok2 := parseDate(t, ex, m, d, d.Expires)
 	if !ok1 || !ok2 {
 		return
 	}
@@ -65,7 +64,7 @@ func checkDates(t *T, ex *wire.Exchange, d *specs.Dates, layout string) {
 }
 
 // parseDate reads one date member in the spec's layout.
-func parseDate(t *T, ex *wire.Exchange, m map[string]any, member, layoutName, layout string) (time.Time, bool) {
+func parseDate(t *T, ex *wire.Exchange, m map[string]any, d *specs.Dates, member string) (time.Time, bool) {
 	v, present := m[member]
 	s, isString := v.(string)
 	switch {
@@ -73,12 +72,12 @@ func parseDate(t *T, ex *wire.Exchange, m map[string]any, member, layoutName, la
 		t.Errorf("%s: no %s member", ex.Label, member)
 		return time.Time{}, false
 	case !isString:
-		t.Errorf("%s: %s is %s, not a %s date string", ex.Label, member, jsonTypeOf(v), layoutName)
+		t.Errorf("%s: %s is %s, not a %s date string", ex.Label, member, jsonTypeOf(v), d.Layout)
 		return time.Time{}, false
 	}
-	at, err := time.Parse(layout, s)
+	at, err := d.Parse(s)
 	if err != nil {
-		t.Errorf("%s: %s %q is not a %s date (%s)", ex.Label, member, s, layoutName, layout)
+		t.Errorf("%s: %s %q is not a %s date (%v)", ex.Label, member, s, d.Layout, err)
 		return time.Time{}, false
 	}
 	return at, true

@@ -94,7 +94,7 @@ func discardToken(t *T, label string) (discardTok, time.Time, bool) {
 		t.Errorf("%s: no access token: %s", label, ex.Summary())
 		return discardTok{}, issued, false
 	}
-	lifetime, ok := expiresIn(t.Env, ex)
+	lifetime, ok := shortestLifetime(t.Env, ex)
 	if !ok {
 		lifetime = time.Duration(1<<63 - 1)
 	}

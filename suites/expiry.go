@@ -194,7 +194,25 @@ func expiresIn(e *Env, ex *wire.Exchange) (time.Duration, bool) {
 	if l := e.Spec.Expiry.Lifetime.Duration; l > 0 {
 		return l, true
 	}
+	if x := e.Spec.Expiry; x.Ranged() {
+		// The token may live as long as the range's end: an expiry check
+		// waits that long.
+		return x.Max.Duration, true
+	}
 	return 0, false
+}
+
+// shortestLifetime is expiresIn, but the start of a documented range where
+// the response states no lifetime: what a token can be relied on to live.
+func shortestLifetime(e *Env, ex *wire.Exchange) (time.Duration, bool) {
+	if x := e.Spec.Expiry; x.Ranged() && e.Spec.Expiry.Lifetime.Duration == 0 {
+		if m, err := ex.Object(); err == nil {
+			if _, stated := m[e.Spec.Member("expires_in")]; !stated {
+				return x.Min.Duration, true
+			}
+		}
+	}
+	return expiresIn(e, ex)
 }
 
 // waitUntil sleeps until deadline, telling the console what it waits for

@@ -71,7 +71,7 @@ func (e *Env) scheduleLate(t *T, p tokenProbe, issued *wire.Exchange, token stri
 	l := &e.late
 	l.once.Do(func() {
 		l.done = make(chan struct{})
-		lifetime, ok := expiresIn(e, issued)
+		lifetime, ok := shortestLifetime(e, issued)
 		switch {
 		case !ok || lifetime <= 0:
 			l.why = fmt.Sprintf("the response states no lifetime (expires_in) and spec %s documents none", e.Spec.Name)

@@ -31,8 +31,10 @@ func (e *Env) sendProof(ctx context.Context, r probes.Request, edit *dpopEdit) *
 		id, secret = e.Target.ClientID, e.Target.ClientSecret
 	}
 	h := http.Header{}
-	if a := spec.AcceptHeader(); a != "" {
+	if a := spec.AcceptHeader(); a != "" && r.Accept == "" {
 		h.Set("Accept", a)
+	} else if r.Accept != "" && r.Accept != "-" {
+		h.Set("Accept", r.Accept)
 	}
 	switch r.Auth {
 	case "basic":
@@ -40,10 +42,17 @@ func (e *Env) sendProof(ctx context.Context, r probes.Request, edit *dpopEdit) *
 		h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(cred)))
 	case "body":
 		params = append(params, probes.Param{Name: "client_id", Value: id}, probes.Param{Name: "client_secret", Value: secret})
+	case probes.AuthBasicAndBody:
+		cred := url.QueryEscape(id) + ":" + url.QueryEscape(secret)
+		h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(cred)))
+		params = append(params, probes.Param{Name: "client_id", Value: id}, probes.Param{Name: "client_secret", Value: secret})
 	case target.AuthPrivateKeyJWT, target.AuthClientSecretJWT:
 		params = append(params, e.assertionParams(r.Auth, r.ClientID, r.Secret)...)
 	case authPublic, target.AuthTLSClientAuth, target.AuthSelfSignedTLS:
 		params = append(params, probes.Param{Name: "client_id", Value: id})
+	}
+	if r.Authorization != "" {
+		h.Set("Authorization", r.Authorization)
 	}
 	method := spec.Request.Method
 	if r.Method != "" {

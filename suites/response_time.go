@@ -12,7 +12,7 @@ func init() {
 	register(&Kind{Name: "response-time", Plan: planResponseTime,
 		Doc: "valid requests are answered within `request.response_within`"})
 	register(&Kind{Name: "expires-in", Plan: successCheck("token responses state the lifetime in expires_in, or the spec documents it", checkExpiresInPresent),
-		Doc: "token responses state the lifetime in `expires_in`, or the spec documents it (`expiry.lifetime`)"})
+		Doc: "token responses state the lifetime in `expires_in`, or the spec documents it (`expiry.lifetime`, or the range `expiry.min`–`max`); where the spec documents a range, every stated `expires_in` lies within it (a second under `min` allowed: the server counts from issue)"})
 }
 
 // planResponseTime ("response-time"): every valid token request is
@@ -57,7 +57,20 @@ func checkExpiresInPresent(t *T, ex *wire.Exchange) {
 			return // the success-body requirement reports a body that is no object
 		}
 		member := t.Env.Spec.Member("expires_in")
-		if _, ok := m[member]; ok {
+		if v, ok := m[member]; ok {
+			if x := t.Env.Spec.Expiry; x.Ranged() {
+				stated, ok := statedLifetime(v)
+				switch {
+				case !ok:
+					t.Errorf("%s: %s is %s, so it cannot be held to the documented range %s to %s", ex.Label, member, jsonTypeOf(v), x.Min.Duration, x.Max.Duration)
+				case stated < x.Min.Duration-time.Second || stated > x.Max.Duration:
+					t.Errorf("%s: %s is %s, outside the range spec %s documents (%s to %s)", ex.Label, member, stated, t.Env.Spec.Name, x.Min.Duration, x.Max.Duration)
+				}
+			}
+			return
+		}
+		if x := t.Env.Spec.Expiry; x.Ranged() {
+			t.Notef("%s: no %s member; spec %s documents a lifetime between %s and %s", ex.Label, member, t.Env.Spec.Name, x.Min.Duration, x.Max.Duration)
 			return
 		}
 		if l := t.Env.Spec.Expiry.Lifetime.Duration; l > 0 {
