@@ -14,6 +14,8 @@ import (
 
 	"github.com/tokencert/tokencert/grants"
 	"gopkg.in/yaml.v3"
+
+	"github.com/tokencert/tokencert/specs"
 )
 
 // rfcParams are the parameters RFC 6749 defines for the token request; a
@@ -21,7 +23,7 @@ import (
 // optional) is one the spec lists in request.required.
 var rfcParams = map[string]bool{
 	"grant_type": true, "client_id": true, "client_secret": true, "username": true, "password": true,
-	"refresh_token": true, "code": true, "redirect_uri": true, "code_verifier": true,
+	"refresh_token": true, "code": true, "redirect_uri": true, "code_verifier": true, "device_code": true,
 	"client_assertion": true, "client_assertion_type": true,
 }
 
@@ -158,6 +160,16 @@ func (b *builder) endpoint() (*group, error) {
 				}
 				return g
 			}
+			// A sample's path that fills a documented template's variables
+			// (/contoso.com/oauth2/token for /{tenant_id}/oauth2/token) is
+			// the template's endpoint; the template is what the spec says.
+			if fills(p, g.path) {
+				return g
+			}
+			if fills(g.path, p) {
+				g.path = p
+				return g
+			}
 		}
 		g := &group{path: p}
 		groups = append(groups, g)
@@ -231,6 +243,21 @@ func (b *builder) endpoint() (*group, error) {
 			why+"; the others may be other APIs, versions or environments, which only a reader can tell.")
 	}
 	return pick, nil
+}
+
+// fills reports whether path is template with its variables filled in: as
+// many segments, each equal or a {variable} of the template.
+func fills(path, template string) bool {
+	ps, ts := strings.Split(path, "/"), strings.Split(template, "/")
+	if len(ps) != len(ts) || len(pathVars(template)) == 0 || path == template {
+		return false
+	}
+	for i := range ps {
+		if ps[i] != ts[i] && !(strings.HasPrefix(ts[i], "{") && strings.HasSuffix(ts[i], "}")) {
+			return false
+		}
+	}
+	return true
 }
 
 func foundSummary(f *facts, groups []*group) string {
@@ -318,7 +345,18 @@ func (b *builder) build(g *group) (*yaml.Node, error) {
 		}
 	}
 	if len(variants) > 0 {
-		b.note("path variants (the same endpoint written shorter)", strings.Join(dedupe(variants), ", "), paths...)
+		b.note("path variants (the same endpoint written shorter, or a template filled in)", strings.Join(dedupe(variants), ", "), paths...)
+		var filled []string
+		for _, e := range g.mention {
+			if fills(e.path.val, g.path) {
+				filled = append(filled, e.path.val+" ("+e.path.at.String()+")")
+			}
+		}
+		if len(filled) > 0 {
+			b.decision(fmt.Sprintf("The document writes the token path as the template %s and, in its samples, as %s.", g.path, strings.Join(dedupe(filled), ", ")),
+				"request.path "+g.path+": the template; the target gives each variable in params",
+				"a sample fills the template with one tenant's values; the template is what holds for every client.")
+		}
 	}
 	if len(bases) > 0 {
 		var bs []string
@@ -441,7 +479,23 @@ func (b *builder) build(g *group) (*yaml.Node, error) {
 		}
 		bodyO = append(bodyO, o)
 	}
-	b.authO = map[string][]obs{"basic": basicO, "body": bodyO}
+	// A sample that authenticates by a JWT assertion (RFC 7523 §2.2) signed
+	// with a certificate or private key, as the document says, is
+	// private_key_jwt.
+	var jwtO []obs
+	for _, r := range reqs {
+		if strings.Contains(r.params["client_assertion_type"], "jwt-bearer") && r.params["client_assertion"] != "" {
+			if len(f.keySigned) > 0 {
+				jwtO = append(jwtO, sampleObs(r, "private_key_jwt"))
+			} else {
+				f.ask("the %s sample at %s authenticates by a client assertion; the document does not say what signs it (private_key_jwt or client_secret_jwt), so it is left out", r.tool, r.at)
+			}
+		}
+	}
+	if len(jwtO) > 0 {
+		jwtO = append(jwtO, f.keySigned...)
+	}
+	b.authO = map[string][]obs{"basic": basicO, "body": bodyO, "private_key_jwt": jwtO}
 	b.auth = sampleAuth
 	if len(basicO) > 0 && !slices.Contains(b.auth, "basic") {
 		b.auth = append(b.auth, "basic")
@@ -449,16 +503,15 @@ func (b *builder) build(g *group) (*yaml.Node, error) {
 	if len(bodyO) > 0 && !slices.Contains(b.auth, "body") {
 		b.auth = append(b.auth, "body")
 	}
+	if len(jwtO) > 0 {
+		b.auth = append(b.auth, "private_key_jwt")
+	}
 	if len(b.auth) == 0 {
 		add(rq, "client_auth", flowSeq(str(b.todo("the document shows no client authentication: basic, body or both?"))), "")
 	} else {
 		var cs []string
 		for _, a := range b.auth {
-			os := basicO
-			if a == "body" {
-				os = bodyO
-			}
-			cs = append(cs, a+": "+b.note("client_auth "+a, a, os...))
+			cs = append(cs, a+": "+b.note("client_auth "+a, a, b.authO[a]...))
 		}
 		var items []*yaml.Node
 		for _, a := range b.auth {
@@ -585,6 +638,11 @@ func (b *builder) build(g *group) (*yaml.Node, error) {
 	if lt := b.lifetime(); lt != "" {
 		e := &yaml.Node{Kind: yaml.MappingNode}
 		add(e, "lifetime", str(lt), "")
+		add(spec, "expiry", e, "")
+	} else if min, max := b.lifetimeRange(); min != "" {
+		e := &yaml.Node{Kind: yaml.MappingNode}
+		add(e, "min", str(min), "")
+		add(e, "max", str(max), "")
 		add(spec, "expiry", e, "")
 	}
 	b.requirements()
@@ -788,12 +846,43 @@ func (b *builder) members(samples []jsonSample, table map[string]*member, order 
 	}
 	for _, m := range out {
 		for _, s := range samples {
-			if _, ok := obj(s.value)[m.name]; !ok || s.schema != nil {
+			if _, ok := obj(s.value)[m.name]; !ok || s.fromSchema {
 				m.inAll = false
 			}
 			if s.schema != nil && contains(s.schema, m.name) {
 				m.required = append(m.required, obs{val: "true", at: s.at, quote: fmt.Sprintf("required: %v", s.schema), kind: "schema"})
 			}
+		}
+	}
+	// Samples make a member required only where the document says
+	// nothing of it: a document that marks members required (a table
+	// column, "required" under a name, an OpenAPI schema's required list)
+	// has said which are, and a member whose description makes it depend
+	// on something ("only applicable to certain grant types") is not.
+	documented, info := b.f.format == "openapi" || b.f.format == "swagger", false
+	for _, n := range order {
+		if t := table[n]; t.required != nil {
+			info = true
+			documented = documented || t.required.val == "true"
+		}
+	}
+	documented = documented && len(order) > 0
+	for _, m := range out {
+		t := table[m.name]
+		if documented {
+			m.inAll = false
+		}
+		if t != nil && t.conditional != nil {
+			m.inAll = false
+			if len(m.required) == 0 && m.optional == nil {
+				o := *t.conditional
+				m.optional = &o
+			}
+		}
+		// A response table and nothing else: the table is what the
+		// response carries.
+		if len(samples) == 0 && !documented && !info && t != nil && t.row != nil && t.conditional == nil && table != nil {
+			m.required = append(m.required, obs{val: "true", at: t.row.at, quote: "the response table lists it: " + t.row.quote, kind: "table"})
 		}
 	}
 	return out
@@ -1001,7 +1090,8 @@ func jwsAlg(tok string) string {
 }
 
 // rfcConditions maps an RFC 6749 §5.2 error code to the failure conditions
-// RFC 6749 gives it, and their statuses.
+// RFC 6749 gives it (of the grants and client authentication the spec
+// has), and their statuses.
 func (b *builder) rfcConditions(code string) ([]string, []int) {
 	switch code {
 	case "invalid_client":
@@ -1015,11 +1105,11 @@ func (b *builder) rfcConditions(code string) ([]string, []int) {
 		return append(cs, "no_client_auth"), []int{401, 400}
 	case "invalid_grant":
 		var cs []string
-		if slices.Contains(b.grants, "password") {
-			cs = append(cs, "bad_password")
-		}
-		if slices.Contains(b.grants, "refresh_token") {
-			cs = append(cs, "bad_refresh_token")
+		for _, g := range []struct{ grant, cond string }{{"password", "bad_password"}, {"refresh_token", "bad_refresh_token"},
+			{"authorization_code", "bad_code"}, {"authorization_code", "redirect_mismatch"}, {deviceGrant, "bad_device_code"}} {
+			if slices.Contains(b.grants, g.grant) {
+				cs = append(cs, g.cond)
+			}
 		}
 		return cs, []int{400}
 	case "unsupported_grant_type":
@@ -1032,36 +1122,82 @@ func (b *builder) rfcConditions(code string) ([]string, []int) {
 	return nil, nil
 }
 
+const deviceGrant = "urn:ietf:params:oauth:grant-type:device_code"
+
 var (
-	reDescClient = regexp.MustCompile(`(?i)client.{0,20}(credential|secret|auth)|(credential|secret).{0,20}client|invalid client|unknown client`)
-	reDescScope  = regexp.MustCompile(`(?i)\bscope`)
-	reDescGrant  = regexp.MustCompile(`(?i)grant.?type`)
-	reDescUser   = regexp.MustCompile(`(?i)password|user(name)? credential|resource owner`)
-	reDescRT     = regexp.MustCompile(`(?i)refresh`)
+	reDescClient   = regexp.MustCompile(`(?i)client.{0,20}(credential|secret|auth)|(credential|secret).{0,20}client|invalid client|unknown client|client.?id.{0,30}(not found|wasn.?t found|unknown|invalid|incorrect|not registered)`)
+	reDescNoClient = regexp.MustCompile(`(?i)\bmissing\b|no client (credentials|authentication)|no credentials|not (provided|included|sent)`)
+	reDescScope    = regexp.MustCompile(`(?i)(invalid|unknown|unsupported|malformed|not (valid|allowed|permitted|supported))\b.{0,40}\bscope|\bscope.{0,30}(invalid|unknown|not (valid|allowed|supported|permitted))`)
+	reDescCreds    = regexp.MustCompile(`(?i)\bcredentials?\b`)
+	reDescGrant    = regexp.MustCompile(`(?i)grant.?type.{0,40}(unsupported|not supported|must be|isn.?t|is not|invalid|unknown|not allowed)|(unsupported|invalid|unknown)\W{1,3}(value for field \W?)?grant.?type`)
+	reDescUser     = regexp.MustCompile(`(?i)password|user(name)? credential|resource owner`)
+	reDescRT       = regexp.MustCompile(`(?i)refresh`)
+	reDescMissing  = regexp.MustCompile(`(?i)missing.{0,40}param|param\w*.{0,30}missing|(mandatory|required) (fields?|param\w*).{0,20}(not passed|missing|not (provided|sent))|is missing required`)
+	reDescMalform  = regexp.MustCompile(`(?i)malformed|structure (was|is) invalid|invalid (json|body|syntax)|(cannot|could not) be (parsed|read)`)
+	reDescRedirect = regexp.MustCompile(`(?i)redirect.?ur[il].{0,60}(match|mismatch|differ)`)
+	reDescDevice   = regexp.MustCompile(`(?i)device.?code.{0,40}(not valid|invalid|incorrect|unknown|wrong)|(invalid|incorrect|unknown) device.?code`)
+	reDescCode     = regexp.MustCompile(`(?i)\bcode\b.{0,70}(incorrect|invalid|not valid|unknown|wrong|expired)|(invalid|incorrect|unknown|expired) (authorization |verification )?code\b`)
+	reDescDevWord  = regexp.MustCompile(`(?i)device.?code|user.?code`)
+	reDescGrantErr = regexp.MustCompile(`(?i)\binvalid[ _]grant\b`)
 )
 
-// descConditions maps an error code's documented description to conditions.
+// descConditions maps an error's documented description (a table row, the
+// words that introduce a sample, a sample's own description, an OpenAPI
+// response's) to the conditions it describes, of the grants and client
+// authentication the spec has.
 func (b *builder) descConditions(desc string) []string {
 	var cs []string
+	add := func(c string) {
+		if !slices.Contains(cs, c) {
+			cs = append(cs, c)
+		}
+	}
+	grant := func(g string) bool { return slices.Contains(b.grants, g) }
 	if reDescClient.MatchString(desc) {
 		if slices.Contains(b.auth, "basic") {
-			cs = append(cs, "bad_client_basic")
+			add("bad_client_basic")
 		}
 		if slices.Contains(b.auth, "body") {
-			cs = append(cs, "bad_client_body")
+			add("bad_client_body")
+		}
+		if reDescNoClient.MatchString(desc) {
+			add("no_client_auth")
 		}
 	}
 	if reDescScope.MatchString(desc) {
-		cs = append(cs, "invalid_scope")
+		add("invalid_scope")
 	}
 	if reDescGrant.MatchString(desc) {
-		cs = append(cs, "unsupported_grant_type")
+		add("unsupported_grant_type")
 	}
-	if reDescUser.MatchString(desc) && slices.Contains(b.grants, "password") {
-		cs = append(cs, "bad_password")
+	if reDescMissing.MatchString(desc) {
+		add("missing_parameter")
+		add("missing_grant_type")
 	}
-	if reDescRT.MatchString(desc) && slices.Contains(b.grants, "refresh_token") {
-		cs = append(cs, "bad_refresh_token")
+	if reDescMalform.MatchString(desc) {
+		add("malformed_body")
+	}
+	if (reDescUser.MatchString(desc) || reDescCreds.MatchString(desc) && !reDescClient.MatchString(desc)) && grant("password") {
+		add("bad_password")
+	}
+	if reDescRT.MatchString(desc) && grant("refresh_token") {
+		add("bad_refresh_token")
+	}
+	if reDescDevice.MatchString(desc) && grant(deviceGrant) {
+		add("bad_device_code")
+	}
+	if reDescCode.MatchString(desc) && !reDescDevWord.MatchString(desc) && grant("authorization_code") {
+		add("bad_code")
+	}
+	if reDescRedirect.MatchString(desc) && grant("authorization_code") {
+		add("redirect_mismatch")
+	}
+	if reDescGrantErr.MatchString(desc) {
+		for _, g := range []struct{ grant, cond string }{{"password", "bad_password"}, {"refresh_token", "bad_refresh_token"}, {"authorization_code", "bad_code"}} {
+			if grant(g.grant) {
+				add(g.cond)
+			}
+		}
 	}
 	return cs
 }
@@ -1072,16 +1208,19 @@ var condReq = map[string]string{
 	"bad_client_basic": "BAD-CLIENT-BASIC", "bad_client_body": "BAD-CLIENT-BODY", "no_client_auth": "NO-CLIENT-AUTH",
 	"bad_password": "BAD-PASSWORD", "bad_refresh_token": "BAD-REFRESH-TOKEN", "unsupported_grant_type": "UNSUPPORTED-GRANT",
 	"missing_grant_type": "MISSING-GRANT-TYPE", "missing_parameter": "MISSING-PARAMETER", "malformed_body": "MALFORMED-BODY",
-	"invalid_scope": "INVALID-SCOPE",
+	"invalid_scope": "INVALID-SCOPE", "bad_code": "BAD-CODE", "redirect_mismatch": "REDIRECT-MISMATCH", "bad_device_code": "BAD-DEVICE-CODE",
 }
 
 func (b *builder) errors() *yaml.Node {
 	f := b.f
 	e := &yaml.Node{Kind: yaml.MappingNode}
-	if len(f.errSample) == 0 && len(f.codes) == 0 && len(f.statuses) == 0 {
+	undocumented := len(f.errSample) == 0 && len(f.codes) == 0 && len(f.statuses) == 0
+	if undocumented {
 		add(e, "undocumented", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"}, "")
 		b.note("errors", "undocumented: no error sample, error-code table or error response found", obs{kind: "absent", quote: "looked for JSON error bodies, tables with an error-code column, OpenAPI 4xx responses"})
-		return e
+		if len(f.statusDescs) == 0 {
+			return e
+		}
 	}
 	var codeKey, statusKey string
 	status := 0
@@ -1125,10 +1264,10 @@ func (b *builder) errors() *yaml.Node {
 					return "$path"
 				case status != 0 && v == http.StatusText(status):
 					return "$title"
-				case descs[v] || k == "error_description" || k == "message" || k == "detail" && s.schema != nil:
+				case descs[v] || k == "error_description" || k == "message" || k == "detail" && s.fromSchema:
 					return "$description"
 				}
-				if s.schema != nil {
+				if s.fromSchema {
 					f.ask("the error schema (%s) gives member %s no value; the template sends %q", s.at, k, v)
 				}
 				return v
@@ -1178,16 +1317,17 @@ func (b *builder) errors() *yaml.Node {
 		if codeKey == "" {
 			f.ask("the error sample at %s has no member recognisable as the error code (error, errorCode, code); the template has no $code, so no code is checked", s.at)
 		}
-	} else {
+	} else if !undocumented {
 		add(e, "schema", str(b.todo("error codes are documented but no error body: give the error schema")), "")
 		add(e, "template", str(b.todo("error codes are documented but no error body: give the template")), "")
 		add(e, "media_type", str("application/json"), "")
 	}
 	// codes → conditions
 	type cond struct {
-		codes    []string
-		statuses []int
-		from     []obs
+		codes     []string
+		statuses  []int
+		anyStatus bool
+		from      []obs
 	}
 	conds := map[string]*cond{}
 	var corder []string
@@ -1198,8 +1338,11 @@ func (b *builder) errors() *yaml.Node {
 			conds[c] = x
 			corder = append(corder, c)
 		}
-		if !slices.Contains(x.codes, code) {
+		if code != "" && !slices.Contains(x.codes, code) {
 			x.codes = append(x.codes, code)
+		}
+		if len(statuses) == 0 {
+			x.anyStatus = true
 		}
 		for _, s := range statuses {
 			if !slices.Contains(x.statuses, s) {
@@ -1216,11 +1359,20 @@ func (b *builder) errors() *yaml.Node {
 	}
 	var docs []documented
 	for _, c := range f.codes {
-		docs = append(docs, documented{c.code, c.desc, c.at, 0, "table"})
+		docs = append(docs, documented{c.code, c.desc, c.at, c.status, "table"})
+	}
+	descUses := map[string]int{}
+	for _, s := range f.errSample {
+		for _, v := range obj(s.value) {
+			if text, ok := v.(string); ok {
+				descUses[text]++
+			}
+		}
 	}
 	for _, s := range f.errSample {
-		if codeKey == "" {
-			break
+		if codeKey == "" || s.fromSchema {
+			// An OpenAPI schema's sample holds no codes, only names.
+			continue
 		}
 		code := scalar(obj(s.value)[codeKey])
 		st := 0
@@ -1231,6 +1383,16 @@ func (b *builder) errors() *yaml.Node {
 		} else {
 			st = s.status
 		}
+		// The words introducing the sample say which failure it is, and
+		// its own description members may say more, unless every sample
+		// has the same.
+		desc := s.label
+		for k, v := range obj(s.value) {
+			lk := strings.ToLower(k)
+			if text, ok := v.(string); ok && k != codeKey && (strings.Contains(lk, "desc") || strings.Contains(lk, "detail") || strings.Contains(lk, "message")) && descUses[text] == 1 {
+				desc += " / " + text
+			}
+		}
 		found := false
 		for i := range docs {
 			if docs[i].code == code {
@@ -1238,12 +1400,10 @@ func (b *builder) errors() *yaml.Node {
 				if docs[i].status == 0 {
 					docs[i].status = st
 				}
+				docs[i].desc += " / " + desc
 			}
 		}
 		if !found {
-			// The words introducing the sample say which failure it is; a
-			// description member may be the same for every failure.
-			desc := s.label
 			docs = append(docs, documented{code, desc, s.at, st, "sample"})
 		}
 	}
@@ -1251,32 +1411,55 @@ func (b *builder) errors() *yaml.Node {
 	for _, d := range docs {
 		vocab = append(vocab, d.code)
 		o := obs{val: d.code, at: d.at, quote: strings.TrimSpace(d.code + " " + d.desc), kind: d.kind}
+		described := b.descConditions(d.desc)
 		var cs []string
-		var statuses []int
-		if rfcCodes[d.code] {
-			cs, statuses = b.rfcConditions(d.code)
-			if cs2 := b.descConditions(d.desc); len(cs2) > 0 && d.code == "invalid_grant" {
-				cs = intersect(cs, cs2, cs)
-			}
-		} else if cs = b.descConditions(d.desc); len(cs) > 0 {
+		switch rfc, _ := b.rfcConditions(d.code); {
+		case rfcCodes[d.code] && len(described) > 0:
+			// The description picks among the failures RFC 6749 gives the
+			// code; one it names beside them is another code's.
+			cs = intersect(rfc, described, nil)
+		case rfcCodes[d.code] && d.kind == "table":
+			// A table row's RFC 6749 code means what RFC 6749 says.
+			cs = rfc
+		case rfcCodes[d.code]:
+			// A sample's code is evidence of the failure its words
+			// describe, and of no other (another flow's sample).
+		case len(described) > 0:
+			cs = described
 			b.decision(fmt.Sprintf("Error code %s (%s) is described as %q; the document does not name the failures it is for.", d.code, d.at, strings.TrimSpace(d.desc)),
 				"it is the error for "+strings.Join(cs, ", ")+", by the words of its description", "the description names those failures; which others share the code only a reader can tell.")
 		}
+		var statuses []int
 		if d.status != 0 {
 			statuses = []int{d.status}
-		} else if len(statuses) > 0 {
-			f.ask("the document gives no HTTP status for %s (%s); the conditions it maps to take RFC 6749 §5.2's (%v)", d.code, d.at, statuses)
 		}
 		if len(cs) == 0 {
 			f.ask("error code %s (%s, %q) maps to no failure condition the suite probes; it is only in the vocabulary", d.code, d.at, strings.TrimSpace(d.desc))
 			continue
 		}
 		if len(statuses) == 0 {
-			f.ask("error code %s (%s) has no documented status; its conditions (%s) are left out, so any refusal passes them", d.code, d.at, strings.Join(cs, ", "))
-			continue
+			f.ask("the document gives no HTTP status for %s (%s): its conditions (%s) take statuses: undocumented, any refusal", d.code, d.at, strings.Join(cs, ", "))
 		}
 		for _, c := range cs {
 			addCond(c, d.code, statuses, o)
+		}
+	}
+	// Statuses documented with their causes and no code ("400 Bad request.
+	// The request body is missing required parameters"; an OpenAPI 4xx
+	// response's description): the condition's status, any code.
+	var statusDocs []errCode
+	statusDocs = append(statusDocs, f.statusDescs...)
+	for _, s := range f.errSample {
+		if s.fromSchema && s.status != 0 {
+			statusDocs = append(statusDocs, errCode{desc: strings.TrimPrefix(s.label, "OpenAPI "), at: s.at, status: s.status})
+		}
+	}
+	for _, d := range statusDocs {
+		for _, c := range b.descConditions(d.desc) {
+			if _, coded := conds[c]; coded {
+				continue
+			}
+			addCond(c, "", []int{d.status}, obs{val: strconv.Itoa(d.status), at: d.at, quote: strconv.Itoa(d.status) + " " + d.desc, kind: "prose"})
 		}
 	}
 	cn := &yaml.Node{Kind: yaml.MappingNode}
@@ -1291,9 +1474,19 @@ func (b *builder) errors() *yaml.Node {
 			ss = append(ss, intNode(s))
 		}
 		add(m, "codes", flowSeq(cs...), "")
-		add(m, "statuses", flowSeq(ss...), "")
-		add(cn, c, m, b.note("errors.conditions."+c, fmt.Sprintf("codes %v, statuses %v", x.codes, x.statuses), x.from...))
-		b.require(b.prefix+"ERROR-"+condReq[c], "MUST", fmt.Sprintf("%s is refused with %s and status %s, as the document's error codes say.", probeText[c], strings.Join(x.codes, " or "), joinInts(x.statuses)), "error/"+c, x.from...)
+		statusText := joinInts(x.statuses)
+		if x.anyStatus && len(x.statuses) == 0 {
+			add(m, "statuses", str(specs.StatusUndocumented), "")
+			statusText = "any status (undocumented)"
+		} else {
+			add(m, "statuses", flowSeq(ss...), "")
+		}
+		add(cn, c, m, b.note("errors.conditions."+c, fmt.Sprintf("codes %v, statuses %s", x.codes, statusText), x.from...))
+		codeText := strings.Join(x.codes, " or ")
+		if codeText == "" {
+			codeText = "any code"
+		}
+		b.require(b.prefix+"ERROR-"+condReq[c], "MUST", fmt.Sprintf("%s is refused with %s and status %s, as the document says.", probeText[c], codeText, statusText), "error/"+c, x.from...)
 	}
 	if len(f.codes) > 0 && f.codesOpen == nil && len(vocab) > 0 {
 		var vs []*yaml.Node
@@ -1323,6 +1516,8 @@ var probeText = map[string]string{
 	"bad_refresh_token": "An unknown refresh token", "unsupported_grant_type": "An unknown grant_type",
 	"missing_grant_type": "A request without grant_type", "missing_parameter": "A request missing a required parameter",
 	"malformed_body": "A body that does not parse", "invalid_scope": "An unknown scope",
+	"bad_code": "An authorization code the server never issued", "redirect_mismatch": "A code redeemed with another redirect_uri",
+	"bad_device_code": "A device code the server never issued",
 }
 
 func codesObs(cs []errCode) []obs {
@@ -1413,6 +1608,41 @@ func (b *builder) lifetime() string {
 	}
 	b.decision("The document states more than one lifetime: "+strings.Join(ds, ", ")+".", "no expiry.lifetime; the checks use the response's expires_in", "nothing in the document settles which holds.")
 	return ""
+}
+
+// lifetimeRange is the access-token lifetime the document gives as a range
+// ("15 minutes or eight hours depending on the scopes"), where it states
+// no single one: its least and greatest values as durations, or "".
+func (b *builder) lifetimeRange() (string, string) {
+	f := b.f
+	if len(f.ranges) == 0 || len(f.lifetimes) > 0 {
+		if len(f.ranges) > 0 {
+			f.ask("the document states a lifetime (%s) and a range (%s); the range is left out", places(f.lifetimes, f.lifetimes[0].val), f.ranges[0].min.at)
+		}
+		return "", ""
+	}
+	r := f.ranges[0]
+	for _, x := range f.ranges[1:] {
+		if x.min.val != r.min.val || x.max != r.max {
+			b.decision(fmt.Sprintf("The document states lifetime ranges %s (%s) and %s (%s).", durString(r.min.val)+" to "+durString(r.max), r.min.at, durString(x.min.val)+" to "+durString(x.max), x.min.at),
+				"no expiry range; the checks use the response's expires_in", "nothing in the document settles which holds.")
+			return "", ""
+		}
+	}
+	b.note("expiry.min, expiry.max", durString(r.min.val)+" to "+durString(r.max), r.min)
+	return durString(r.min.val), durString(r.max)
+}
+
+// durString writes seconds as a Go duration.
+func durString(v string) string {
+	n, _ := strconv.Atoi(v)
+	switch {
+	case n%3600 == 0:
+		return strconv.Itoa(n/3600) + "h"
+	case n%60 == 0:
+		return strconv.Itoa(n/60) + "m"
+	}
+	return (time.Duration(n) * time.Second).String()
 }
 
 func (b *builder) requirements() {

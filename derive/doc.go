@@ -79,7 +79,23 @@ func (d *document) label(n int) string {
 			out = append(out, s)
 		}
 	}
-	return strings.Join(out, " / ") + " / " + d.section(n)
+	return strings.Join(out, " / ") + " / " + d.sections(n)
+}
+
+// sections is the chain of headings a source line falls under, nearest
+// first: its own section, then each enclosing one.
+func (d *document) sections(n int) string {
+	var out []string
+	level := 99
+	for i := d.headingAt(n); i >= 0 && level > 2 && len(out) < 4 && d.headingAt(n)-i < 64; i-- {
+		// The document's title (a level-1 heading) names the whole API,
+		// not the section.
+		if h := d.headings[i]; (h.level < level && h.level > 1) || len(out) == 0 {
+			out = append(out, h.text)
+			level = h.level
+		}
+	}
+	return strings.Join(out, " / ")
 }
 
 // readMarkdown reads Markdown (and plain text, which parses as Markdown).

@@ -80,13 +80,26 @@ type jsonSample struct {
 	// schema: the sample stands for an OpenAPI schema (its property names
 	// as values); these are the members that schema requires.
 	schema []string
+	// fromSchema: the sample stands for an OpenAPI schema, required
+	// members or not.
+	fromSchema bool
 }
 
-// errCode is one documented error code.
+// errCode is one documented error code, or a documented error status
+// with its cause (code "").
 type errCode struct {
 	code string
 	desc string
 	at   where
+	// status is the HTTP status the document gives with it, 0 for none.
+	status int
+}
+
+// lifeRange is a lifetime the document gives as a range: min is the
+// observation (its value the least, in seconds), max the greatest.
+type lifeRange struct {
+	min obs
+	max string
 }
 
 // member is one success- or error-body member as a table describes it.
@@ -94,6 +107,13 @@ type member struct {
 	name     string
 	typ      *obs
 	required *obs
+	// conditional is a description that makes the member's presence
+	// depend on something ("only applicable to certain grant types").
+	conditional *obs
+	// desc is the documented description (a table's or list's).
+	desc string
+	// row is where a table or list names the member.
+	row *obs
 }
 
 // facts is everything extracted from one document, before it is resolved
@@ -106,6 +126,7 @@ type facts struct {
 	encodings      []obs // from tables and prose ("JSON", "urlencoded")
 	ctypes         []obs // declared Content-Type outside samples
 	auth           []obs // "basic" / "body"
+	keySigned      []obs // statements that client assertions are signed with a certificate or private key
 	grants         []obs
 	params         map[string]*param
 	porder         []string
@@ -117,6 +138,8 @@ type facts struct {
 	codesOpen      *obs // a sentence saying there are further codes
 	vocabEnum      []obs
 	lifetimes      []obs // val: seconds
+	ranges         []lifeRange
+	statusDescs    []errCode // documented error statuses with their causes
 	tokenType      []obs
 	separator      []obs
 	jwtAlg         *obs

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"net/url"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -49,10 +50,27 @@ func extractOpenAPI(src []byte, format string) (*facts, error) {
 	}
 	basePath, base := "", ""
 	if len(doc.Servers) > 0 {
-		if u, err := url.Parse(doc.Servers[0].URL); err == nil {
+		// A server URL's variables take their defaults (https://{host}/am).
+		raw := doc.Servers[0].URL
+		for name, v := range doc.Servers[0].Variables {
+			if v != nil && v.Default != "" {
+				raw = strings.ReplaceAll(raw, "{"+name+"}", v.Default)
+			}
+		}
+		if u, err := url.Parse(raw); err == nil {
 			basePath = strings.TrimRight(u.Path, "/")
 			if u.Host != "" {
 				base = u.Scheme + "://" + u.Host
+			}
+		}
+	}
+	if doc.Info != nil {
+		readDescription(f, doc.Info.Description, "/info/description")
+	}
+	if doc.Components != nil {
+		for _, name := range slices.Sorted(maps.Keys(doc.Components.SecuritySchemes)) {
+			if ss := doc.Components.SecuritySchemes[name]; ss != nil && ss.Value != nil {
+				readDescription(f, ss.Value.Description, "/components/securitySchemes/"+esc(name)+"/description")
 			}
 		}
 	}
@@ -121,6 +139,11 @@ func extractOpenAPI(src []byte, format string) (*facts, error) {
 						par.maxLen = &obs{val: strconv.FormatUint(*ps.MaxLength, 10), at: where{ptr: pp + "/maxLength"}, quote: fmt.Sprintf("maxLength: %d", *ps.MaxLength), kind: "schema"}
 					}
 					if name == "grant_type" {
+						for _, g := range knownGrants {
+							if regexp.MustCompile("(^|[^a-z_])" + regexp.QuoteMeta(g) + "($|[^a-z_])").MatchString(ps.Description) {
+								f.grants = append(f.grants, obs{val: g, at: where{ptr: pp + "/description"}, quote: ps.Description, kind: "schema"})
+							}
+						}
 						for i, e := range ps.Enum {
 							f.grants = append(f.grants, obs{val: fmt.Sprint(e), at: where{ptr: pp + "/enum/" + strconv.Itoa(i)}, quote: fmt.Sprint(e), kind: "schema"})
 						}
@@ -133,6 +156,8 @@ func extractOpenAPI(src []byte, format string) (*facts, error) {
 			if !found {
 				continue
 			}
+			readDescription(f, op.Summary, ptr+"/summary")
+			readDescription(f, op.Description, ptr+"/description")
 			sec := doc.Security
 			secPtr := "/security"
 			if op.Security != nil {
@@ -153,6 +178,26 @@ func extractOpenAPI(src []byte, format string) (*facts, error) {
 		}
 	}
 	return f, nil
+}
+
+// readDescription reads the statements of an OpenAPI description as a document's
+// prose: HTTP Basic client authentication, the grants it says the endpoint
+// serves; each sentence as scanProse reads one (hedged ones state nothing).
+func readDescription(f *facts, text, ptr string) {
+	for _, line := range strings.Split(text, "\n") {
+		for _, sen := range sentences(line) {
+			q := strings.TrimSpace(sen)
+			if len(q) > 200 {
+				q = q[:200]
+			}
+			if found, hedge := hedgedAt(sen, reBasic); found && !hedge {
+				f.auth = append(f.auth, obs{val: "basic", at: where{ptr: ptr}, quote: q, kind: "schema"})
+			}
+			for _, g := range grantsStated(sen) {
+				f.grants = append(f.grants, obs{val: g, at: where{ptr: ptr}, quote: q, kind: "schema"})
+			}
+		}
+	}
 }
 
 func responses(f *facts, op *openapi3.Operation, ptr string) {
@@ -187,6 +232,9 @@ func responses(f *facts, op *openapi3.Operation, ptr string) {
 							m.typ = &obs{val: t, at: where{ptr: pp + "/type"}, quote: name + ": " + t, kind: "schema"}
 						}
 						if name == "token_type" {
+							if tv := reTypeValue.FindStringSubmatch(ps.Description); tv != nil && !hedged(ps.Description) {
+								f.tokenType = append(f.tokenType, obs{val: tv[1], at: where{ptr: pp + "/description"}, quote: ps.Description, kind: "schema"})
+							}
 							for i, e := range ps.Enum {
 								f.tokenType = append(f.tokenType, obs{val: fmt.Sprint(e), at: where{ptr: pp + "/enum/" + strconv.Itoa(i)}, quote: fmt.Sprint(e), kind: "schema"})
 							}
@@ -221,7 +269,7 @@ func responses(f *facts, op *openapi3.Operation, ptr string) {
 					}
 				}
 				f.codesOpen = &obs{val: "enum", at: where{ptr: sp}, kind: "schema"}
-				f.errSample = append(f.errSample, jsonSample{at: where{ptr: sp}, value: sample, label: "OpenAPI " + code + " response: " + deref(r.Value.Description), status: st, schema: s.Required})
+				f.errSample = append(f.errSample, jsonSample{at: where{ptr: sp}, value: sample, label: "OpenAPI " + code + " response: " + deref(r.Value.Description), status: st, schema: s.Required, fromSchema: true})
 				f.statuses = append(f.statuses, obs{val: code, at: where{ptr: ptr + "/responses/" + esc(code)}, kind: "schema"})
 			}
 		}

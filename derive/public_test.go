@@ -36,7 +36,7 @@ func publicRows(t *testing.T) []measured {
 		e := exp[file]
 		name := NameFrom(file)
 		res := deriveFile(t, filepath.Join("testdata/public", file), name)
-		want := specView{spec: e.Spec, members: e.Members, types: map[string]string{}}
+		want := specView{spec: e.Spec, members: e.Members, types: map[string]string{}, truth: true}
 		for _, m := range []map[string]string{e.Members, e.Optional} {
 			for n, t := range m {
 				want.types[n] = t

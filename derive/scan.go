@@ -20,18 +20,16 @@ const (
 )
 
 var (
-	reMention   = regexp.MustCompile("(?:^|[\\s`*#(\\[|>])(POST|GET|PUT)(?:\\s*[-–:]\\s*|\\s+)`?((?:https?://|/|\\{)[^\\s`'\"<>)\\]|]*)")
+	reMention   = regexp.MustCompile("(?:^|[\\s`*#(\\[|>])(POST|GET|PUT)(?:\\s*[-–:]\\s*|\\s+)`?((?:https?://|/|\\$\\{[A-Za-z_][\\w.]*\\}/|\\{\\{[A-Za-z_][\\w.]*\\}\\}/|\\{)[^\\s`'\"<>)\\]|]*)")
 	reMethodTop = regexp.MustCompile(`^[#*\s]*(POST|GET|PUT)\s*[-–:]\s+\S`)
-	reURLLine   = regexp.MustCompile(`^\s*<?(https?://[^\s<>'"` + "`" + `]+)>?\s*$`)
+	reURLLine   = regexp.MustCompile(`^\s*<?(https?://(?:[^\s<>'"` + "`" + `]|<[A-Za-z_][\w -]*>)+)>?\s*$`)
 	reHTTPLine  = regexp.MustCompile(`^\s*(POST|GET|PUT) (\S+) HTTP/\d(?:\.\d)?\s*$`)
 	reGrantText = regexp.MustCompile(`(?i)grant_type\W{0,4}(?:=|:|\bof\b|\bvalue as\b|\bis\b|\bset to\b|\bmust be\b)\s*["'` + "`" + `]?([a-z][a-z0-9_:.\-]*)`)
 	reBasic     = regexp.MustCompile(`(?i)\b(basic auth(?:entication)?|http basic|authorization:\s*basic)\b`)
-	reLifetime  = regexp.MustCompile(`(?i)\b(\d+)\s*(seconds?|secs?|minutes?|mins?|hours?|hrs?|days?)\b`)
-	reLifeCtx   = regexp.MustCompile(`(?i)\b(valid|expir|lifetime|live|every|equals)`)
 	reTokenType = regexp.MustCompile("(?i)\\btoken[ _]type is\\s+[\"'`]?([A-Za-z][\\w-]*)")
 	reFormWord  = regexp.MustCompile(`(?i)x-www-form-urlencoded|\burl-?encoded\b`)
-	reCTProse   = regexp.MustCompile(`(?i)content-type:?\s+(application/[a-z0-9.+\-]+)`)
-	reStatus    = regexp.MustCompile("(?i)(?:HTTP/\\d(?:\\.\\d)?\\s+|status(?: code)?:?\\s+`?)([1-5]\\d\\d)\\b")
+	reCTProse   = regexp.MustCompile(`(?i)content-type\W{0,3}(?:(?:must|should|shall|is|be|always|set|to|as)\s+){0,4}(application/[a-z0-9.+\-]+)`)
+	reStatus    = regexp.MustCompile("(?i)(?:HTTP(?:/\\d(?:\\.\\d)?)?\\s+|status(?: code)?:?\\s+`?)([1-5]\\d\\d)\\b")
 	reCodeSpan  = regexp.MustCompile("`([^`]+)`")
 	reFurther   = regexp.MustCompile(`(?i)in addition to|other error codes|common error codes|additional error codes|see also`)
 	reRequired  = regexp.MustCompile(`(?i)\b(mandatory|required)\b`)
@@ -70,6 +68,7 @@ func extractText(d *document) *facts {
 	scanSamples(d, f, used)
 	scanJSON(d, f, used)
 	scanProse(d, f, used)
+	scanStacked(d, f)
 	for _, t := range d.tables {
 		scanTable(d, f, t)
 	}
@@ -480,7 +479,7 @@ func splitURL(u string) (base, path string) {
 
 var (
 	reColonVar = regexp.MustCompile(`^:([A-Za-z_][A-Za-z0-9_]*)$`)
-	reAngleVar = regexp.MustCompile(`^<([A-Za-z_][A-Za-z0-9_]*)>$`)
+	reAngleVar = regexp.MustCompile(`^<([A-Za-z_][A-Za-z0-9_ -]*)>$`)
 	reSegment  = regexp.MustCompile(`^([A-Za-z0-9._~!$&'()*+,;=:@%-]+|\{[A-Za-z_][A-Za-z0-9_]*\})$`)
 )
 
@@ -506,7 +505,8 @@ func normPath(p string) string {
 		if m := reColonVar.FindStringSubmatch(s); m != nil {
 			s = "{" + m[1] + "}"
 		} else if m := reAngleVar.FindStringSubmatch(s); m != nil {
-			s = "{" + m[1] + "}"
+			// "<tenant id>" is the variable tenant_id
+			s = "{" + strings.NewReplacer(" ", "_", "-", "_").Replace(strings.TrimSpace(m[1])) + "}"
 		}
 		if !reSegment.MatchString(s) {
 			return ""
@@ -666,12 +666,16 @@ func scalar(v any) string {
 }
 
 // scanProse reads the statements in running text: endpoint mentions,
-// grant types, HTTP Basic, lifetimes, the token type, body encodings.
+// grant types, HTTP Basic, lifetimes, the token type, body encodings,
+// documented error statuses. A sentence that denies, conditions or only
+// exemplifies what it mentions states no fact (statements.go); the header
+// lines after an HTTP status line are a response's, not a request's.
 func scanProse(d *document, f *facts, used map[int]bool) {
 	hl := map[int]bool{}
 	for _, h := range d.headings {
 		hl[h.line] = true
 	}
+	response := false
 	for _, l := range d.lines {
 		s := l.s
 		q := strings.TrimSpace(s)
@@ -683,13 +687,22 @@ func scanProse(d *document, f *facts, used map[int]bool) {
 		if hl[l.n] {
 			kind = "heading"
 		}
+		switch {
+		case reResponseStart.MatchString(s):
+			response = true
+			continue
+		case response && reHeaderLine.MatchString(s):
+			continue // a response header
+		default:
+			response = false
+		}
 		if !used[l.n] {
 			for _, m := range reMention.FindAllStringSubmatch(s, -1) {
 				base, p := "", ""
 				if strings.HasPrefix(m[2], "http") {
 					base, p = splitURL(m[2])
 				} else {
-					p = normPath(m[2])
+					p = normPath(stripPlaceholderBase(m[2]))
 				}
 				if p != "" {
 					f.endpoints = append(f.endpoints, endpoint{method: obs{val: m[1], at: at, quote: q, kind: kind}, path: obs{val: p, at: at, quote: q, kind: kind}, base: base})
@@ -703,42 +716,62 @@ func scanProse(d *document, f *facts, used map[int]bool) {
 					f.endpoints = append(f.endpoints, endpoint{path: obs{val: p, at: at, quote: q, kind: "prose"}, base: base})
 				}
 			}
-			if reBasic.MatchString(s) {
-				f.auth = append(f.auth, obs{val: "basic", at: at, quote: q, kind: kind})
+			if m := reStatusLine.FindStringSubmatch(s); m != nil {
+				st, _ := strconv.Atoi(m[1])
+				f.statusDescs = append(f.statusDescs, errCode{desc: strings.TrimSpace(m[2]), at: at, status: st})
 			}
-			if reFormWord.MatchString(s) {
-				f.encodings = append(f.encodings, obs{val: "form", at: at, quote: q, kind: kind})
-			}
-			if m := reCTProse.FindStringSubmatch(s); m != nil && !reRespSect.MatchString(d.section(l.n)) {
-				f.ctypes = append(f.ctypes, obs{val: strings.ToLower(m[1]), at: at, quote: q, kind: kind})
-			}
-			if m := reTokenType.FindStringSubmatch(s); m != nil {
-				f.tokenType = append(f.tokenType, obs{val: m[1], at: at, quote: q, kind: "prose"})
+			for _, sen := range sentences(s) {
+				if found, hedge := hedgedAt(sen, reBasic); found && hedge {
+					f.ask("%s (%q) is negated or conditional: it states no client authentication", at, strings.TrimSpace(sen))
+				} else if found {
+					f.auth = append(f.auth, obs{val: "basic", at: at, quote: q, kind: kind})
+				}
+				if found, hedge := hedgedAt(sen, reKeySigned); found && !hedge {
+					f.keySigned = append(f.keySigned, obs{val: "private_key_jwt", at: at, quote: q, kind: kind})
+				}
+				if !reAboutResponse.MatchString(sen) {
+					if found, hedge := hedgedAt(sen, reFormWord); found && !hedge {
+						f.encodings = append(f.encodings, obs{val: "form", at: at, quote: q, kind: kind})
+					}
+					if found, hedge := hedgedAt(sen, reCTProse); found && !hedge && !reRespSect.MatchString(d.section(l.n)) {
+						f.ctypes = append(f.ctypes, obs{val: strings.ToLower(reCTProse.FindStringSubmatch(sen)[1]), at: at, quote: q, kind: kind})
+					}
+				}
+				if found, hedge := hedgedAt(sen, reTokenType); found && !hedge {
+					f.tokenType = append(f.tokenType, obs{val: reTokenType.FindStringSubmatch(sen)[1], at: at, quote: q, kind: "prose"})
+				}
+				for _, g := range grantsStated(sen) {
+					f.grants = append(f.grants, obs{val: g, at: at, quote: q, kind: kind})
+				}
+				if min, max, ok := lifetimeSentence(sen); ok {
+					o := obs{val: strconv.Itoa(min), at: at, quote: strings.TrimSpace(sen), kind: "prose"}
+					if min == max {
+						f.lifetimes = append(f.lifetimes, o)
+					} else {
+						f.ranges = append(f.ranges, lifeRange{min: o, max: strconv.Itoa(max)})
+					}
+				} else if reLifeWords.MatchString(sen) && reDuration.MatchString(sen) && reOtherToken.MatchString(sen) {
+					f.ask("%s states a duration of another kind of token or code (%q); it is not taken as the access token's lifetime", at, strings.TrimSpace(sen))
+				}
 			}
 		}
 		for _, m := range reGrantText.FindAllStringSubmatch(s, -1) {
 			f.grants = append(f.grants, obs{val: strings.TrimRight(m[1], ".,;:"), at: at, quote: q, kind: kind})
 		}
-		if reLifeCtx.MatchString(s) && !used[l.n] {
-			for _, m := range reLifetime.FindAllStringSubmatch(s, -1) {
-				n, err := strconv.Atoi(m[1])
-				if err != nil || n <= 0 || n > 1e7 {
-					continue
-				}
-				unit := strings.ToLower(m[2])
-				mult := 1
-				switch {
-				case strings.HasPrefix(unit, "min"):
-					mult = 60
-				case strings.HasPrefix(unit, "h"):
-					mult = 3600
-				case strings.HasPrefix(unit, "d"):
-					mult = 86400
-				}
-				f.lifetimes = append(f.lifetimes, obs{val: strconv.Itoa(n * mult), at: at, quote: q, kind: "prose"})
+	}
+}
+
+// stripPlaceholderBase turns "${baseUrl}/v1/token" or "{{host}}/token" or
+// "<server>/token" into the path after the placeholder.
+func stripPlaceholderBase(p string) string {
+	for _, open := range []struct{ start, end string }{{"${", "}"}, {"{{", "}}"}, {"<", ">"}} {
+		if strings.HasPrefix(p, open.start) {
+			if i := strings.Index(p, open.end); i > 0 && strings.HasPrefix(p[i+len(open.end):], "/") {
+				return p[i+len(open.end):]
 			}
 		}
 	}
+	return p
 }
 
 // col finds the first header cell that matches.
@@ -780,18 +813,22 @@ func cellWord(s string, re *regexp.Regexp) string {
 }
 
 var (
-	reColName   = regexp.MustCompile(`^(field|name|parameter|param|variable|schema|attribute|key|property|member|parameter name|field name)s?$`)
-	reColReq    = regexp.MustCompile(`^(required|mandatory|m/o|req|required\?|optional|mandatory/optional)$`)
-	reColType   = regexp.MustCompile(`^(type|data type|format)$`)
-	reColLen    = regexp.MustCompile(`^(length|max length|maxlength|max|maximum length|size)$`)
-	reColIn     = regexp.MustCompile(`^(passed as|in|location|sent as|where)$`)
-	reColDesc   = regexp.MustCompile(`desc|values|meaning|message|notes`)
-	reColMethod = regexp.MustCompile(`method`)
-	reColPath   = regexp.MustCompile(`location|path|endpoint|url|uri|resource`)
-	reColCType  = regexp.MustCompile(`content.?type|format|encoding`)
-	reColCode   = regexp.MustCompile(`^(error ?code|code|error|error_code|errorcode)$`)
-	reRespSect  = regexp.MustCompile(`(?i)respon|return|output|result`)
-	reReqSect   = regexp.MustCompile(`(?i)request|body|payload|param|input|minimum`)
+	reColName    = regexp.MustCompile(`^(field|name|parameter|param|variable|schema|attribute|key|property|member|parameter name|field name)s?$`)
+	reColReq     = regexp.MustCompile(`^(required|mandatory|m/o|req|required\?|optional|mandatory/optional)$`)
+	reColType    = regexp.MustCompile(`^(type|data type|format)$`)
+	reColLen     = regexp.MustCompile(`^(length|max length|maxlength|max|maximum length|size)$`)
+	reColIn      = regexp.MustCompile(`^(passed as|in|location|sent as|where)$`)
+	reColDesc    = regexp.MustCompile(`desc|values|meaning|message|notes`)
+	reColMethod  = regexp.MustCompile(`method`)
+	reColPath    = regexp.MustCompile(`location|path|endpoint|url|uri|resource`)
+	reColCType   = regexp.MustCompile(`content.?type|format|encoding`)
+	reColCode    = regexp.MustCompile(`^(error ?(code|id|name|type|value)?|code|error_code|errorcode)$`)
+	reColStatus  = regexp.MustCompile(`^(http )?(status|status code|http code|http status code)$`)
+	reCellStatus = regexp.MustCompile(`\(([45]\d\d)\)|^\s*([45]\d\d)\b`)
+	reReqWord    = regexp.MustCompile(`(?i)^\W*(required|mandatory|optional)\b`)
+	reTypeValue  = regexp.MustCompile("(?i)(?:the value is|value is always|always|must be)\\W{0,3}[`*\"']*([A-Za-z][\\w-]*)")
+	reRespSect   = regexp.MustCompile(`(?i)respon|return|output|result`)
+	reReqSect    = regexp.MustCompile(`(?i)request|body|payload|param|input|minimum`)
 )
 
 // scanTable reads a table: an endpoint table, an error-code table, or the
@@ -824,12 +861,23 @@ func scanTable(d *document, f *facts, t table) {
 	}
 	if cc := col(t.header, reColCode); cc >= 0 && col(t.header, reColType) < 0 {
 		dc := col(t.header, reColDesc)
+		if dc < 0 {
+			dc = col(t.header, regexp.MustCompile(`detail|cause|reason|explanation`))
+		}
+		sc := col(t.header, reColStatus)
 		for i, r := range t.rows {
 			code := codeName(cell(r, cc))
 			if code == "" {
 				continue
 			}
-			f.codes = append(f.codes, errCode{code: code, desc: cell(r, dc), at: at(i)})
+			e := errCode{code: code, desc: cell(r, dc), at: at(i)}
+			for _, c := range []string{cell(r, cc), cell(r, sc)} {
+				if m := reCellStatus.FindStringSubmatch(c); m != nil && c != "" {
+					e.status, _ = strconv.Atoi(m[1] + m[2])
+					break
+				}
+			}
+			f.codes = append(f.codes, e)
 		}
 		// A sentence after the table saying there are further codes makes
 		// the table an excerpt, not the vocabulary.
@@ -866,7 +914,30 @@ func scanTable(d *document, f *facts, t table) {
 	}
 	ctx := d.section(t.line)
 	if has("Authorization") || has("Content-Type") || reHeaders.MatchString(ctx) {
-		return // HTTP headers, not body members
+		// HTTP headers, not body members: a request's Content-Type and
+		// Authorization say how it is sent.
+		if reRespSect.MatchString(ctx) {
+			return
+		}
+		for i, r := range t.rows {
+			rest := strings.Join(r[1:], " ")
+			switch strings.ToLower(names[i]) {
+			case "content-type":
+				if m := regexp.MustCompile(`(?i)application/[a-z0-9.+\-]+`).FindString(rest); m != "" && !hedged(rest) {
+					f.ctypes = append(f.ctypes, obs{val: strings.ToLower(m), at: at(i), quote: quote(i), kind: "table"})
+				}
+			case "authorization":
+				if reBasic.MatchString(rest) || regexp.MustCompile(`(?i)\bbasic\b`).MatchString(rest) {
+					if !hedged(rest) {
+						f.auth = append(f.auth, obs{val: "basic", at: at(i), quote: quote(i), kind: "table"})
+					}
+				}
+			}
+		}
+		return
+	}
+	if (has("error") || has("error_description")) && !has("access_token") {
+		return // the members of an error body, not a success body's
 	}
 	role := ""
 	switch {
@@ -886,6 +957,30 @@ func scanTable(d *document, f *facts, t table) {
 		return
 	}
 	rc, tc, lc, ic, dc := col(t.header, reColReq), col(t.header, reColType), col(t.header, reColLen), col(t.header, reColIn), col(t.header, reColDesc)
+	if rc < 0 {
+		// A column headed otherwise ("Type") whose every cell says
+		// required or optional is the required column.
+		for c := range t.header {
+			if c == nc {
+				continue
+			}
+			all := len(t.rows) > 0
+			for _, r := range t.rows {
+				v := norm(cell(r, c))
+				if v != "required" && v != "optional" && v != "mandatory" {
+					all = false
+					break
+				}
+			}
+			if all {
+				rc = c
+				if tc == c {
+					tc = -1
+				}
+				break
+			}
+		}
+	}
 	// Without a required column, a sentence between the heading and the
 	// table may call every row required.
 	var all *obs
@@ -911,7 +1006,7 @@ func scanTable(d *document, f *facts, t table) {
 		if rc >= 0 {
 			v := norm(cell(r, rc))
 			h := norm(t.header[rc])
-			yes := v == "yes" || v == "y" || v == "true" || v == "required" || v == "mandatory" || v == "m" || v == "✓" || v == "x"
+			yes := v == "yes" || v == "y" || v == "true" || v == "required" || v == "mandatory" || v == "m" || v == "✓" || v == "✔" || v == "✅" || v == "x"
 			no := v == "no" || v == "n" || v == "false" || v == "optional" || v == "o" || v == "-" || v == ""
 			if h == "optional" {
 				yes, no = no && v != "", yes
@@ -922,6 +1017,9 @@ func scanTable(d *document, f *facts, t table) {
 		} else if all != nil {
 			o := *all
 			req = &o
+		} else if m := reReqWord.FindStringSubmatch(cell(r, dc)); m != nil {
+			// "Required, is what was returned …" in the description.
+			req = &obs{val: strconv.FormatBool(!strings.EqualFold(m[1], "optional")), at: at(i), quote: quote(i), kind: "table"}
 		}
 		var typ *obs
 		if ty := typeWord(cell(r, tc)); ty != "" {
@@ -929,11 +1027,26 @@ func scanTable(d *document, f *facts, t table) {
 		}
 		if role == "response" {
 			m := f.respMember(name)
+			if m.row == nil {
+				m.row = &obs{val: name, at: at(i), quote: quote(i), kind: "table"}
+			}
 			if m.typ == nil {
 				m.typ = typ
 			}
 			if m.required == nil {
 				m.required = req
+			}
+			desc := cell(r, dc)
+			if m.desc == "" {
+				m.desc = desc
+			}
+			if reMemberConditional.MatchString(desc) && m.conditional == nil {
+				m.conditional = &obs{val: "conditional", at: at(i), quote: quote(i), kind: "table"}
+			}
+			if name == "token_type" {
+				if tv := reTypeValue.FindStringSubmatch(desc); tv != nil && !hedged(desc) {
+					f.tokenType = append(f.tokenType, obs{val: tv[1], at: at(i), quote: quote(i), kind: "table"})
+				}
 			}
 			continue
 		}

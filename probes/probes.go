@@ -73,7 +73,6 @@ type Request struct {
 // at once (RFC 6749 §2.3's "MUST NOT use more than one").
 const AuthBasicAndBody = "basic+body"
 
-
 // Env is what a condition's request is built from: the spec, and the
 // target's credentials as the suites see them.
 type Env interface {
