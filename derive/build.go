@@ -866,7 +866,7 @@ func (b *builder) members(samples []jsonSample, table map[string]*member, order 
 			documented = documented || t.required.val == "true"
 		}
 	}
-	documented = documented && len(order) > 0
+	documented = documented && len(order) > 0 || table != nil && b.f.noneRequired != nil
 	for _, m := range out {
 		t := table[m.name]
 		if documented {

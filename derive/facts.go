@@ -127,6 +127,7 @@ type facts struct {
 	ctypes         []obs // declared Content-Type outside samples
 	auth           []obs // "basic" / "body"
 	keySigned      []obs // statements that client assertions are signed with a certificate or private key
+	noneRequired   *obs  // "no member is marked required"
 	grants         []obs
 	params         map[string]*param
 	porder         []string

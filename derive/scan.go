@@ -726,6 +726,9 @@ func scanProse(d *document, f *facts, used map[int]bool) {
 				} else if found {
 					f.auth = append(f.auth, obs{val: "basic", at: at, quote: q, kind: kind})
 				}
+				if reNoneRequired.MatchString(sen) && f.noneRequired == nil && (reRespSect.MatchString(d.section(l.n)) || reAboutResponse.MatchString(sen)) {
+					f.noneRequired = &obs{val: "none", at: at, quote: strings.TrimSpace(sen), kind: "prose"}
+				}
 				if found, hedge := hedgedAt(sen, reKeySigned); found && !hedge {
 					f.keySigned = append(f.keySigned, obs{val: "private_key_jwt", at: at, quote: q, kind: kind})
 				}
@@ -1010,6 +1013,9 @@ func scanTable(d *document, f *facts, t table) {
 			no := v == "no" || v == "n" || v == "false" || v == "optional" || v == "o" || v == "-" || v == ""
 			if h == "optional" {
 				yes, no = no && v != "", yes
+			}
+			if !yes && !no && rePerGrant.MatchString(cell(r, rc)) {
+				f.ask("%s: %s is marked %q: a statement for some grants only (per-grant required parameters, grants[].required, are not derived yet); it is not taken as required for every request", at(i), name, cell(r, rc))
 			}
 			if yes || no {
 				req = &obs{val: strconv.FormatBool(yes), at: at(i), quote: quote(i), kind: "table"}

@@ -230,6 +230,14 @@ func containsStr(s []string, x string) bool {
 	return false
 }
 
+// reNoneRequired: "no member is marked required", "all fields are
+// optional": the document says which success members are required (none).
+var reNoneRequired = regexp.MustCompile(`(?i)\bno (members?|fields?|parameters?|properties|attributes?) (is|are) (marked )?(as )?(required|mandatory)|\ball (of the )?(members|fields|parameters|properties|attributes) are optional|\bnone of (the|these) (members|fields|parameters|properties|attributes) (is|are) (marked )?(required|mandatory)`)
+
+// rePerGrant: a statement that holds for some grants only ("required for
+// the password grant only", "only with authorization_code").
+var rePerGrant = regexp.MustCompile(`(?i)\b(for|with|in) (the )?[\w:.-]+ (grant|flow)s?( type)?( only)?\b|\bonly (for|with) (the )?[\w:.-]+\b`)
+
 // reKeySigned: client assertions are signed with a key of the client's
 // own (private_key_jwt), not its secret.
 var reKeySigned = regexp.MustCompile(`(?i)\bsign\w*\b.{0,40}\b(certificate|private key)\b|\bprivate_key_jwt\b`)
