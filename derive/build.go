@@ -27,6 +27,11 @@ var rfcParams = map[string]bool{
 	"client_assertion": true, "client_assertion_type": true,
 }
 
+// carried are the parameters the suites' token requests carry (the RFC
+// 6749 parameters a spec may rename or limit, lint's list).
+var carried = map[string]bool{"grant_type": true, "client_id": true, "client_secret": true, "username": true, "password": true,
+	"scope": true, "refresh_token": true, "code": true, "redirect_uri": true, "code_verifier": true, "audience": true}
+
 // aliases are wire names documents use for RFC 6749 parameters.
 var aliases = map[string]string{
 	"clientId": "client_id", "clientSecret": "client_secret", "grantType": "grant_type",
@@ -553,10 +558,12 @@ func (b *builder) build(g *group) (*yaml.Node, error) {
 		if p.typ != nil {
 			b.note("request parameter "+n+" type", p.typ.val, *p.typ)
 		}
-		if p.maxLen != nil {
+		if p.maxLen != nil && (carried[name] || slices.Contains(required, name) || p.required != nil && p.required.val == "true") {
 			v, _ := strconv.Atoi(p.maxLen.val)
 			maxLen[name] = v
 			lenO = append(lenO, *p.maxLen)
+		} else if p.maxLen != nil {
+			f.ask("parameter %s has a maximum length (%s) but no token request the spec makes carries it; the length is left out", n, p.maxLen.at)
 		}
 	}
 	if len(required) > 0 {
@@ -991,7 +998,13 @@ func (b *builder) response() (*yaml.Node, error) {
 		}
 		schema, types := b.schemaFor("success", ms, f.success, "RFC6749-5.1-JSON-MEDIA-TYPE", reqOf, false)
 		b.schemas[ref] = schema
-		add(r, "schema", str(ref), "")
+		comment := ""
+		if b.requiredMember(schema, "refresh_token") && !b.issuesRefreshTokens() {
+			// The document has a grant return a refresh token that the
+			// format cannot yet say it returns (grants[].refresh_token).
+			comment = b.todo(fmt.Sprintf("the success body requires refresh_token, but the grants %s issue none in the spec format: which grant returns one is a per-grant statement (grants[].refresh_token), not derived yet; add the refresh_token grant, or make refresh_token optional in %s", strings.Join(b.grants, ", "), ref))
+		}
+		add(r, "schema", str(ref), comment)
 		var all []obs
 		for _, m := range ms {
 			all = append(all, m.types...)
@@ -1058,6 +1071,24 @@ func (b *builder) response() (*yaml.Node, error) {
 		}
 	}
 	return r, nil
+}
+
+// requiredMember reports whether a JSON Schema requires a member.
+func (b *builder) requiredMember(schema []byte, name string) bool {
+	var s struct {
+		Required []string `json:"required"`
+	}
+	return json.Unmarshal(schema, &s) == nil && slices.Contains(s.Required, name)
+}
+
+// issuesRefreshTokens reports whether the spec's grants issue refresh
+// tokens: the refresh_token grant beside one that issues them (password,
+// authorization_code, the device grant; client_credentials does not, RFC
+// 6749 §4.4.3).
+func (b *builder) issuesRefreshTokens() bool {
+	return slices.Contains(b.grants, "refresh_token") && slices.ContainsFunc(b.grants, func(g string) bool {
+		return g == "password" || g == "authorization_code" || g == deviceGrant
+	})
 }
 
 func sampleAts2(s []jsonSample, q string) []obs {

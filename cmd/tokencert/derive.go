@@ -1,15 +1,22 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
+	"strings"
+	"time"
 
 	"github.com/tokencert/tokencert/derive"
+	"github.com/tokencert/tokencert/lint"
+	"github.com/tokencert/tokencert/runner"
 	"github.com/tokencert/tokencert/specs"
 )
 
@@ -21,8 +28,9 @@ func deriveCmd(args []string, stdout, stderr io.Writer) int {
 	out := fs.String("out", ".", "folder to write NAME.yaml, schemas/NAME/*.json and derive-notes.md into")
 	name := fs.String("name", "", "the spec's name (default: from the document's file name)")
 	endpoint := fs.String("endpoint", "", "the token endpoint's path, when the document names several candidates")
+	verify := fs.Bool("verify", true, "check the draft: lint it and certify the reference server configured from it (a run of a few seconds)")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: tokencert derive DOC [--out DIR] [--name NAME] [--endpoint PATH]\n\nDOC is a Markdown, text, HTML or OpenAPI (3.x, or Swagger 2) document of a token API.\n\n")
+		fmt.Fprint(stderr, "usage: tokencert derive DOC [--out DIR] [--name NAME] [--endpoint PATH] [--verify=false]\n\nDOC is a Markdown, text, HTML or OpenAPI (3.x, or Swagger 2) document of a token API.\nExit 0: the draft loads, lints clean and certifies the reference server configured\nfrom it; 1: it does not (a TODO(derive) marker blocks it, or lint or the run fails:\neach is named); 2: the document is refused.\n\n")
 		fs.PrintDefaults()
 	}
 	var pos []string
@@ -86,16 +94,74 @@ func deriveCmd(args []string, stdout, stderr io.Writer) int {
 	_, err = specs.Load(specPath)
 	var te *specs.TODOError
 	switch {
-	case err == nil:
-		fmt.Fprintf(stdout, "%s loads: review it, then tokencert run --spec %s\n", specPath, specPath)
 	case errors.As(err, &te) && te.Other == nil:
 		fmt.Fprintf(stdout, "%s is a draft: %d TODO(derive) marker(s) block tokencert run until resolved:\n", specPath, len(te.TODOs))
 		for _, t := range te.TODOs {
 			fmt.Fprintf(stdout, "  %s:%d: %s\n", specPath, t.Line, t.Text)
 		}
-	default:
+		return 1
+	case err != nil:
 		fmt.Fprintf(stderr, "tokencert derive: the derived spec does not load (a bug in derive; please report it with the document):\n%v\n", err)
 		return 1
+	case !*verify:
+		fmt.Fprintf(stdout, "%s loads (not verified: --verify=false): review it, then tokencert run --spec %s\n", specPath, specPath)
+		return 0
 	}
+	return verifyDraft(specPath, stdout, stderr)
+}
+
+// verifyDraft lints a derived spec and certifies the reference server
+// configured from it, so that derive never calls a draft ready that lint
+// refuses or that fails the server built to speak it.
+func verifyDraft(specPath string, stdout, stderr io.Writer) int {
+	problems := lint.Spec(specPath)
+	if lint.Errors(problems) > 0 {
+		fmt.Fprintf(stderr, "tokencert derive: lint refuses %s (a bug in derive; please report it with the document):\n", specPath)
+		for _, p := range problems {
+			fmt.Fprintf(stderr, "  %s\n", p)
+		}
+		return 1
+	}
+	dir, err := os.MkdirTemp("", "tokencert-derive-")
+	if err != nil {
+		fmt.Fprintf(stderr, "tokencert derive: %v\n", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	// In a process of its own: a run is one Ginkgo suite per process, and
+	// its console output is not derive's.
+	self, err := os.Executable()
+	if err != nil {
+		fmt.Fprintf(stderr, "tokencert derive: %v\n", err)
+		return 1
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var out bytes.Buffer
+	cmd := exec.CommandContext(ctx, self, "run", "--spec", specPath, "--lifetime", "1s", "--report-dir", filepath.Join(dir, "report"))
+	cmd.Stdout, cmd.Stderr, cmd.Dir = &out, &out, dir
+	exit := 0
+	if err := cmd.Run(); err != nil {
+		exit = -1
+		if ee, ok := err.(*exec.ExitError); ok {
+			exit = ee.ExitCode()
+		}
+	}
+	verdict := ""
+	for _, line := range strings.Split(out.String(), "\n") {
+		if strings.HasPrefix(line, "tokencert: ") {
+			verdict = line
+		}
+	}
+	switch exit {
+	case runner.ExitPass:
+	case runner.ExitIncomplete:
+		fmt.Fprintf(stderr, "tokencert derive: %s lints clean, but the reference server configured from it cannot be certified with it completely, so it is not shown to pass; review what the run lacked:\n  %s\n", specPath, verdict)
+		return 1
+	default:
+		fmt.Fprintf(stderr, "tokencert derive: %s lints clean but the reference server configured from it fails it (exit %d; a bug in derive; please report it with the document):\n%s", specPath, exit, out.String())
+		return 1
+	}
+	fmt.Fprintf(stdout, "%s loads, lints clean and certifies the reference server configured from it: review it, then tokencert run --spec %s\n", specPath, specPath)
 	return 0
 }

@@ -7,37 +7,43 @@ import (
 	"testing"
 )
 
-// The loop closes: each seed document, derived, loads as a spec and lints
-// without errors, and the embedded reference server configured from it
-// passes `run --spec` without an edit.
-func TestDerivedSeedsRun(t *testing.T) {
+// The loop closes: each seed document and each public document of derive's
+// fixtures is derived, and derive either calls the draft ready, having
+// linted it and certified the reference server configured from it, or
+// exits 1 naming what blocks it (a TODO(derive) marker, a run that could
+// not complete); it never calls ready a draft that fails, nor blames
+// itself for a document that leaves a fact open.
+func TestDerivedDocumentsVerify(t *testing.T) {
 	seeds, _ := filepath.Glob("../../../shared/seeds/00*.txt")
 	if len(seeds) == 0 {
 		t.Skip("seed documents not found beside the repository")
 	}
-	for _, doc := range seeds {
+	public, _ := filepath.Glob("../../derive/testdata/public/*")
+	for _, doc := range append(seeds, public...) {
+		if strings.HasSuffix(doc, "SOURCES.md") || strings.HasSuffix(doc, "expected.yaml") {
+			continue
+		}
 		doc, _ := filepath.Abs(doc)
 		t.Run(filepath.Base(doc), func(t *testing.T) {
 			t.Parallel()
-			out := t.TempDir()
-			d := tokencert(t, nil, "derive", doc, "--out", out, "--name", "seed")
-			if d.exit != 0 || !strings.Contains(d.stdout, "loads: review it") {
+			d := tokencert(t, nil, "derive", doc, "--out", t.TempDir(), "--name", "doc")
+			switch {
+			case d.exit == 0 && strings.Contains(d.stdout, "loads, lints clean and certifies the reference server configured from it"):
+			case d.exit == 1 && strings.Contains(d.stdout, "is a draft:") && strings.Contains(d.stdout, "TODO(derive)"):
+			case d.exit == 1 && strings.Contains(d.stderr, "cannot be certified with it completely"):
+			default:
 				t.Fatalf("derive: exit %d\n%s%s", d.exit, d.stdout, d.stderr)
 			}
-			if l := tokencert(t, nil, "lint", filepath.Join(out, "seed.yaml")); l.exit != 0 {
-				t.Fatalf("lint of the derived spec: exit %d\n%s%s", l.exit, l.stdout, l.stderr)
-			}
-			r := tokencert(t, nil, "run", "--spec", filepath.Join(out, "seed.yaml"), "--lifetime", "1s")
-			if r.exit != 0 {
-				t.Fatalf("run --spec on the derived spec: exit %d\n%s", r.exit, failures(r))
+			if strings.Contains(d.stderr, "a bug in derive") {
+				t.Errorf("derive: %s", d.stderr)
 			}
 		})
 	}
 }
 
 // A document that leaves a required fact open yields a draft with a
-// TODO(derive) marker; derive says which, lint warns of it, and run
-// refuses the draft, naming the marker's line.
+// TODO(derive) marker; derive exits 1 saying which, lint warns of it, and
+// run refuses the draft, naming the marker's line.
 func TestDerivedDraftBlocksRun(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -46,7 +52,7 @@ func TestDerivedDraftBlocksRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := tokencert(t, nil, "derive", doc, "--out", dir)
-	if d.exit != 0 || !strings.Contains(d.stdout, "TODO(derive) marker(s) block tokencert run") || !strings.Contains(d.stdout, "no success body") {
+	if d.exit != 1 || !strings.Contains(d.stdout, "TODO(derive) marker(s) block tokencert run") || !strings.Contains(d.stdout, "no success body") {
 		t.Fatalf("derive: exit %d\n%s%s", d.exit, d.stdout, d.stderr)
 	}
 	l := tokencert(t, nil, "lint", filepath.Join(dir, "acme.yaml"))
