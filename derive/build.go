@@ -625,8 +625,23 @@ func (b *builder) build(g *group) (*yaml.Node, error) {
 		b.grants = append(b.grants, gv)
 		m := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
 		add(m, "type", str(gv), "")
+		if req, os := b.requiredFor(gv); len(req) > 0 {
+			var items []*yaml.Node
+			for _, r := range req {
+				items = append(items, str(r))
+			}
+			add(m, "required", flowSeq(items...), "")
+			b.note("grants["+gv+"].required", strings.Join(req, ", "), os...)
+		}
 		gs.Content = append(gs.Content, m)
 		m.LineComment = "# " + b.note("grant "+gv, gv, filter(gO, gv)...)
+	}
+	for _, n := range f.porder {
+		for _, o := range f.params[n].perGrant {
+			if !slices.Contains(b.grants, o.val) {
+				f.ask("%s: %s is required for the %s grant only, which the document shows no request of; it is left out", o.at, n, o.val)
+			}
+		}
 	}
 	if len(b.grants) == 0 {
 		m := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
@@ -665,6 +680,28 @@ func (b *builder) build(g *group) (*yaml.Node, error) {
 	add(spec, "refserver", b.refserver(), "")
 	setValue(spec, "summary", str(b.summary()))
 	return spec, nil
+}
+
+// requiredFor lists the parameters the document requires for the grant
+// gv only (grants[].required), beyond the grant's own (grants registry)
+// and the client's credentials.
+func (b *builder) requiredFor(gv string) ([]string, []obs) {
+	g := grants.Lookup(gv)
+	var out []string
+	var os []obs
+	for _, n := range b.f.porder {
+		p := b.f.params[n]
+		name := rfcName(n)
+		for _, o := range p.perGrant {
+			if o.val != gv || name == "grant_type" || strings.HasPrefix(name, "client_") || slices.ContainsFunc(g.Params, func(x grants.Param) bool { return x.Name == name }) {
+				continue
+			}
+			if !slices.Contains(out, name) {
+				out, os = append(out, name), append(os, o)
+			}
+		}
+	}
+	return out, os
 }
 
 func (b *builder) places(os []obs) string {

@@ -43,6 +43,9 @@ type param struct {
 	maxLen   *obs
 	enum     []obs
 	in       *obs // "body", "query", "header"
+	// perGrant: the document requires the parameter for these grants only
+	// (val: the grant type).
+	perGrant []obs
 }
 
 // endpoint is a place the document says token requests go.

@@ -1015,7 +1015,16 @@ func scanTable(d *document, f *facts, t table) {
 				yes, no = no && v != "", yes
 			}
 			if !yes && !no && rePerGrant.MatchString(cell(r, rc)) {
-				f.ask("%s: %s is marked %q: a statement for some grants only (per-grant required parameters, grants[].required, are not derived yet); it is not taken as required for every request", at(i), name, cell(r, rc))
+				// "Yes, for the password grant only": required for that
+				// grant (grants[].required), not for every request.
+				if gs := grantsNamed(cell(r, rc)); len(gs) > 0 && (strings.HasPrefix(v, "yes") || strings.HasPrefix(v, "required")) {
+					p := f.param(name)
+					for _, g := range gs {
+						p.perGrant = append(p.perGrant, obs{val: g, at: at(i), quote: quote(i), kind: "table"})
+					}
+				} else {
+					f.ask("%s: %s is marked %q: a statement for some grants only, which names no grant the format models; it is not taken as required", at(i), name, cell(r, rc))
+				}
 			}
 			if yes || no {
 				req = &obs{val: strconv.FormatBool(yes), at: at(i), quote: quote(i), kind: "table"}

@@ -196,6 +196,18 @@ var reGrantPhrase = regexp.MustCompile(`(?i)\b(authori[sz]ation[ _]code|client[ 
 // device_code grants."
 var reGrantList = regexp.MustCompile(`(?i)\bsupports?\b(.{0,200}?)\bgrants?\b`)
 
+// grantsNamed lists the grants a phrase names ("for the password grant
+// only": password).
+func grantsNamed(s string) []string {
+	var out []string
+	for _, g := range grantNames {
+		if g.re.MatchString(s) && !containsStr(out, g.grant) {
+			out = append(out, g.grant)
+		}
+	}
+	return out
+}
+
 // grantsStated lists the grants a sentence says the endpoint serves: each
 // named in a clause that is not hedged.
 func grantsStated(s string) []string {
