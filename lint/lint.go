@@ -64,8 +64,22 @@ func Errors(ps []Problem) int {
 // rfcParams are the RFC 6749 parameter names a spec may rename.
 var rfcParams = []string{"grant_type", "client_id", "client_secret", "username", "password", "scope", "refresh_token", "code", "redirect_uri", "code_verifier", "audience"}
 
-// Spec lints a built-in spec by name, or a spec file by path.
-func Spec(name string) []Problem {
+// Options steer Check.
+type Options struct {
+	// TryFaults runs each fault a requirement names (faults:) against the
+	// reference server in memory and reports one under which every check
+	// of the requirement passes: it cannot break it (a few seconds a
+	// fault; tokencert lint does it, a run's own lint does not).
+	TryFaults bool
+}
+
+// Spec lints a built-in spec by name, or a spec file by path, without
+// sending a request.
+func Spec(name string) []Problem { return Check(name, Options{}) }
+
+// Check lints a built-in spec by name, or a spec file by path: every
+// problem of the file in one pass.
+func Check(name string, o Options) []Problem {
 	file, b := name, []byte(nil)
 	if specs.IsFile(name) {
 		var err error
@@ -90,11 +104,55 @@ func Spec(name string) []Problem {
 		return l.out
 	}
 	if err != nil {
-		l.parseError(err)
-		return l.out
+		// Every problem in one pass: what the format and the catalogue
+		// say, then, as far as the file decodes, the checks below.
+		partial, errs := specs.ParseAll(file, b)
+		if len(errs) == 0 || b == nil {
+			l.parseError(err)
+			return l.out
+		}
+		for _, e := range errs {
+			l.parseError(e)
+		}
+		if partial != nil {
+			l.specPartly(partial)
+		}
+		return l.dedupe()
 	}
 	l.spec(spec)
-	return l.out
+	if o.TryFaults {
+		l.tryFaults(spec)
+	}
+	return l.dedupe()
+}
+
+// specPartly lints what there is of a spec that did not load: whatever
+// its other problems keep the checks from reading is left to them.
+func (l *linter) specPartly(s *specs.Spec) {
+	defer func() {
+		if r := recover(); r != nil {
+			l.add(Warning, 0, "the rest of the spec could not be checked until the problems above are fixed")
+		}
+	}()
+	if len(s.Request.ClientAuth) == 0 || s.Response.Schema == "" {
+		return
+	}
+	l.spec(s)
+}
+
+// dedupe drops a problem reported twice (the format and the plan can
+// name the same one).
+func (l *linter) dedupe() []Problem {
+	var out []Problem
+	seen := map[Problem]bool{}
+	for _, p := range l.out {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	l.out = out
+	return out
 }
 
 type linter struct {
@@ -166,6 +224,9 @@ func (l *linter) spec(s *specs.Spec) {
 	l.faults(s)
 	l.params(s)
 	l.schemas(s, env)
+	l.strength(s, "response", s.Response.Schema)
+	l.strength(s, "errors", s.Errors.Schema)
+	l.vacuous(s)
 	l.refserver(s)
 	l.todos()
 }

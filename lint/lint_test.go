@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,5 +61,107 @@ func TestProblemsNameFileAndLine(t *testing.T) {
 				t.Errorf("no error naming %q (with a line: %v) among %v", tc.want, tc.line, ps)
 			}
 		})
+	}
+}
+
+// writeSpec writes rfc6749.yaml, edited, as a spec file (and any extra
+// files beside it) and returns its path.
+func writeSpec(t *testing.T, edits [][2]string, extra map[string]string) string {
+	t.Helper()
+	base, _ := specs.Builtin("rfc6749")
+	src := string(base)
+	for _, e := range edits {
+		if !strings.Contains(src, e[0]) {
+			t.Fatalf("%q not in rfc6749.yaml", e[0])
+		}
+		src = strings.Replace(src, e[0], e[1], 1)
+	}
+	dir := t.TempDir()
+	for name, body := range extra {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	file := filepath.Join(dir, "spec.yaml")
+	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return file
+}
+
+// wantError expects an error problem that says want, and none that says
+// avoid.
+func wantError(t *testing.T, ps []Problem, want string) {
+	t.Helper()
+	for _, p := range ps {
+		if p.Severity == Error && strings.Contains(p.Message, want) {
+			return
+		}
+	}
+	t.Errorf("no error saying %q among:\n%v", want, ps)
+}
+
+// A faults: entry is tried against the reference server in memory: one
+// that leaves every check of its requirement passing cannot break it.
+func TestFaultThatCannotBreakItsRequirement(t *testing.T) {
+	own := "requirements:\n  - {id: RFC6749-OWN-NO-STORE, level: MUST, text: token responses are not cached, check: no-store, cite: x, faults: [%s]}\n"
+	file := writeSpec(t, [][2]string{{"requirements:\n", fmt.Sprintf(own, "pragma-missing")}}, nil)
+	wantError(t, Check(file, Options{TryFaults: true}), "fault pragma-missing cannot break it")
+	if ps := Spec(file); Errors(ps) > 0 {
+		t.Errorf("without TryFaults the fault is not tried: %v", ps)
+	}
+	file = writeSpec(t, [][2]string{{"requirements:\n", fmt.Sprintf(own, "no-store-missing")}}, nil)
+	for _, p := range Check(file, Options{TryFaults: true}) {
+		if strings.Contains(p.Message, "cannot break") {
+			t.Errorf("a fault that breaks the requirement: %s", p)
+		}
+	}
+}
+
+// A spec's schema that names a catalogue requirement may not drop its
+// constraints (the catalogue's are the built-in RFC 6749 schemas).
+func TestSchemaWeakerThanTheCatalogue(t *testing.T) {
+	schema := `{"$schema": "http://json-schema.org/draft-07/schema#", "x-requirement": "RFC6749-5.1-JSON-MEDIA-TYPE", "type": "object",
+  "required": ["access_token"], "x-required-by": {"access_token": "RFC6749-5.1-ACCESS-TOKEN"},
+  "properties": {"access_token": {"x-requirement": "RFC6749-5.1-ACCESS-TOKEN", "type": ["string", "number"]},
+    "token_type": {"x-requirement": "RFC6749-5.1-TOKEN-TYPE", "type": "string", "pattern": "^[Bb]earer$"}}}`
+	file := writeSpec(t, [][2]string{{"schema: rfc6749/token-response.json", "schema: mine/token.json"}}, map[string]string{"mine/token.json": schema})
+	ps := Spec(file)
+	wantError(t, ps, "property access_token names RFC6749-5.1-ACCESS-TOKEN but is weaker than the catalogue's (rfc6749/token-response.json): minLength")
+	wantError(t, ps, "type string|number admits number")
+	wantError(t, ps, "names RFC6749-5.1-TOKEN-TYPE but does not require token_type")
+}
+
+// A requirement whose check the spec's own data leaves nothing to judge
+// is refused: a SHOULD error requirement whose condition the spec does not
+// declare (any refusal passes it), a probe the spec cannot send, a check
+// of data the spec does not have.
+func TestVacuousRequirements(t *testing.T) {
+	file := writeSpec(t, [][2]string{
+		{"    bad_password: {codes: [invalid_grant], statuses: [400]}\n", ""},
+		{"  - {id: RFC6749-5.2-INVALID-GRANT-PASSWORD, cite: \"RFC 6749 §4.3.2, §5.2 (invalid_grant)\"}", "  - {id: RFC6749-5.2-INVALID-GRANT-PASSWORD, level: SHOULD, why: the document is silent, cite: x}"},
+		{"requirements:\n", "requirements:\n  - {id: RFC6749-OWN-ECHO, level: MUST, text: the username is echoed, check: echo, cite: x, faults: [echo-mismatch]}\n"},
+	}, nil)
+	ps := Spec(file)
+	wantError(t, ps, "requirement RFC6749-5.2-INVALID-GRANT-PASSWORD (SHOULD) is vacuous: spec rfc6749 documents its errors but not errors.conditions.bad_password")
+	wantError(t, ps, "requirement RFC6749-OWN-ECHO is vacuous: its check echo judges what spec names no response.echo")
+	file = writeSpec(t, [][2]string{{"  client_auth: [basic, body]", "  client_auth: [body]"}}, nil)
+	wantError(t, Spec(file), "requirement RFC6749-5.2-INVALID-CLIENT-401-CHALLENGE is vacuous: its check error/bad_client_basic sends a probe the spec cannot have sent")
+}
+
+// All the problems of a file in one pass: a format violation does not hide
+// the catalogue's problems or a bad check argument.
+func TestAllProblemsInOnePass(t *testing.T) {
+	file := writeSpec(t, [][2]string{
+		{"summary:", "colour: red\nsummary:"},
+		{"requirements:\n", "requirements:\n  - {id: NOT-IN-THE-CATALOGUE, cite: x}\n  - {id: RFC6749-5.2-STATUS-400, check: error/no_such_thing, cite: x, level: SHOULD, why: x}\n"},
+	}, nil)
+	ps := Spec(file)
+	for _, want := range []string{"colour", "NOT-IN-THE-CATALOGUE", `"no_such_thing" is not a failure condition`} {
+		wantError(t, ps, want)
 	}
 }

@@ -58,6 +58,20 @@ func Load(ref, dir string) (*Schema, error) {
 	return compile(ref, b)
 }
 
+// Raw returns a schema's bytes, found as Load finds them.
+func Raw(ref, dir string) ([]byte, error) {
+	if dir != "" {
+		if b, err := os.ReadFile(filepath.Join(dir, ref)); err == nil {
+			return b, nil
+		}
+	}
+	b, err := files.ReadFile(ref)
+	if err != nil {
+		return nil, fmt.Errorf("schema %s: not built in and not found beside the spec", ref)
+	}
+	return b, nil
+}
+
 type annotations struct {
 	Requirement string            `json:"x-requirement"`
 	RequiredBy  map[string]string `json:"x-required-by"`

@@ -96,17 +96,54 @@ func Parse(source string, b []byte) (*Spec, error) {
 // parse is Parse without the draft check; draft: format violations of
 // values that hold a TODO(derive) marker are the marker's, not errors.
 func parse(source string, b []byte, draft bool) (*Spec, error) {
+	s, format, err := parseAll(source, b, draft, false)
+	switch {
+	case err != nil:
+		return nil, err
+	case format != nil:
+		return nil, format
+	}
+	if err := s.resolve(); err != nil {
+		return nil, fmt.Errorf("spec %s: %w", source, err)
+	}
+	return s, nil
+}
+
+// ParseAll reads a spec as Parse does, but goes on past a format error:
+// it returns every problem of the file it can find in one pass (format
+// violations, then the catalogue's), and the spec as far as it decodes
+// (nil when it does not), so that a linter can check the rest of it too.
+// TODO(derive) markers are not problems here.
+func ParseAll(source string, b []byte) (*Spec, []error) {
+	s, format, err := parseAll(source, b, len(TODOs(b)) > 0, true)
+	if err != nil {
+		return nil, []error{err}
+	}
+	var errs []error
+	if format != nil {
+		errs = append(errs, format)
+	}
+	if err := s.resolve(); err != nil {
+		errs = append(errs, fmt.Errorf("spec %s: %w", source, err))
+	}
+	return s, errs
+}
+
+// parseAll validates b against the spec format (format: the violations,
+// nil when there are none) and decodes it; lenient decodes past unknown
+// keys and format violations, which are then left to format.
+func parseAll(source string, b []byte, draft, lenient bool) (s *Spec, format, err error) {
 	j, err := yaml.YAMLToJSON(b)
 	if err != nil {
-		return nil, fmt.Errorf("spec %s: not YAML or JSON: %w", source, err)
+		return nil, nil, fmt.Errorf("spec %s: not YAML or JSON: %w", source, err)
 	}
 	schema, err := formatSchema()
 	if err != nil {
-		return nil, fmt.Errorf("spec format schema: %w", err)
+		return nil, nil, fmt.Errorf("spec format schema: %w", err)
 	}
 	res, err := schema.Validate(gojsonschema.NewBytesLoader(j))
 	if err != nil {
-		return nil, fmt.Errorf("spec %s: %w", source, err)
+		return nil, nil, fmt.Errorf("spec %s: %w", source, err)
 	}
 	if !res.Valid() {
 		var msgs []string
@@ -118,21 +155,26 @@ func parse(source string, b []byte, draft bool) (*Spec, error) {
 		}
 		sort.Strings(msgs)
 		if len(msgs) > 0 {
-			return nil, fmt.Errorf("spec %s does not follow the spec format:\n  %s", source, strings.Join(msgs, "\n  "))
+			format = fmt.Errorf("spec %s does not follow the spec format:\n  %s", source, strings.Join(msgs, "\n  "))
+			if !lenient {
+				return nil, format, nil
+			}
 		}
 	}
-	var s Spec
+	s = &Spec{}
 	dec := json.NewDecoder(strings.NewReader(string(j)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&s); err != nil {
-		return nil, fmt.Errorf("spec %s: %w", source, err)
+	if !lenient {
+		dec.DisallowUnknownFields()
+	}
+	if err := dec.Decode(s); err != nil {
+		if lenient && format != nil {
+			return nil, nil, format
+		}
+		return nil, nil, fmt.Errorf("spec %s: %w", source, err)
 	}
 	sum := sha256.Sum256(b)
 	s.Source, s.SHA256 = source, hex.EncodeToString(sum[:])
-	if err := s.resolve(); err != nil {
-		return nil, fmt.Errorf("spec %s: %w", source, err)
-	}
-	return &s, nil
+	return s, format, nil
 }
 
 // Dir is the folder a file spec was loaded from ("" for built-in specs,

@@ -14,8 +14,9 @@ import (
 func lintCmd(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("lint", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	tryFaults := fs.Bool("try-faults", true, "run each fault a requirement names (faults:) against the reference server in memory, and refuse one that cannot break it")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: tokencert lint SPEC... (spec files ending in .yaml, .yml or .json, or built-in spec names; none: every built-in spec)")
+		fmt.Fprintln(stderr, "usage: tokencert lint [--try-faults=false] SPEC... (spec files ending in .yaml, .yml or .json, or built-in spec names; none: every built-in spec)")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -27,7 +28,7 @@ func lintCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	errors, warnings := 0, 0
 	for _, name := range names {
-		ps := lint.Spec(name)
+		ps := lint.Check(name, lint.Options{TryFaults: *tryFaults})
 		for _, p := range ps {
 			fmt.Fprintln(stdout, p)
 		}
