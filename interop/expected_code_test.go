@@ -18,6 +18,10 @@ func init() {
 		"RFC6749-5.2-INVALID-GRANT-PASSWORD [bad_password] a wrong resource-owner password is refused": "skip",
 		// RFC 6749 §5.2: a missing required parameter is invalid_request; fosite answers a redemption without code with invalid_grant (F5).
 		"RFC6749-5.2-MISSING-REQUIRED-PARAM [missing_parameter] a request missing a required grant parameter is refused": "fail",
+		// RFC 6749 §2.3 (SHOULD here): as in the rfc6749 run (F6), a finding.
+		"RFC6749-2.3-SINGLE-AUTH-METHOD [multiple_client_auth] a request that authenticates the client two ways at once is refused": "finding",
+		// Not applicable: fosite v0.49 has no device authorization grant (RFC 8628).
+		"RFC8628-3.5-UNKNOWN-DEVICE-CODE [bad_device_code] a device code the server never issued is refused": "skip",
 		// RFC 6749 §5.2: as in the rfc6749 run (F4).
 		"RFC6749-5.2-UNSUPPORTED-GRANT [unsupported_grant_type] an unknown grant_type is refused": "fail",
 		// Not applicable: fosite v0.49 has no device authorization grant (RFC 8628).
