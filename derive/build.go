@@ -11,10 +11,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
-	"github.com/tokencert/tokencert/grants"
 	"gopkg.in/yaml.v3"
 
+	"github.com/tokencert/tokencert/grants"
+	"github.com/tokencert/tokencert/schemas"
 	"github.com/tokencert/tokencert/specs"
 )
 
@@ -61,6 +63,10 @@ type builder struct {
 	authO                  map[string][]obs
 	grants                 []string
 	sampleParams           map[string]string
+	// grantNodes are the grants' entries; refreshNever the grants whose
+	// entry says refresh_token: never, with where the document says so.
+	grantNodes   map[string]*yaml.Node
+	refreshNever map[string][]obs
 }
 
 type noteRow struct{ fact, value, from, quote string }
@@ -612,6 +618,7 @@ func (b *builder) build(g *group) (*yaml.Node, error) {
 		}
 	}
 	gO = append(gO, f.grants...)
+	b.grantNodes, b.refreshNever = map[string]*yaml.Node{}, map[string][]obs{}
 	gs := &yaml.Node{Kind: yaml.SequenceNode}
 	for _, gv := range distinct(gO) {
 		if g := grants.Lookup(gv); g == nil {
@@ -633,6 +640,14 @@ func (b *builder) build(g *group) (*yaml.Node, error) {
 			add(m, "required", flowSeq(items...), "")
 			b.note("grants["+gv+"].required", strings.Join(req, ", "), os...)
 		}
+		if os, comment := b.refreshFor(gv); comment != "" {
+			add(m, "refresh_token", str(b.todo(comment)), "")
+		} else if len(os) > 0 {
+			add(m, "refresh_token", str(specs.RefreshNever), "")
+			b.note("grants["+gv+"].refresh_token", specs.RefreshNever, os...)
+			b.refreshNever[gv] = os
+		}
+		b.grantNodes[gv] = m
 		gs.Content = append(gs.Content, m)
 		m.LineComment = "# " + b.note("grant "+gv, gv, filter(gO, gv)...)
 	}
@@ -680,6 +695,31 @@ func (b *builder) build(g *group) (*yaml.Node, error) {
 	add(spec, "refserver", b.refserver(), "")
 	setValue(spec, "summary", str(b.summary()))
 	return spec, nil
+}
+
+// refreshFor reads whether the document says grant gv issues no refresh
+// token: where it says so (refresh_token: never), or a question when it
+// says both that gv issues none and that only gv issues them. The
+// refresh_token grant's own response is rotation's business.
+func (b *builder) refreshFor(gv string) (never []obs, question string) {
+	if gv == grants.RefreshToken.Name || !grants.Lookup(gv).Issues() {
+		return nil, ""
+	}
+	f := b.f
+	never = filter(f.refreshNever, gv)
+	var others []obs
+	for _, o := range f.refreshOnly {
+		if o.val != gv {
+			others = append(others, o)
+		}
+	}
+	if len(f.refreshOnly) > 0 && len(filter(f.refreshOnly, gv)) == 0 {
+		never = append(never, others...)
+	}
+	if len(never) > 0 && len(filter(f.refreshOnly, gv)) > 0 {
+		return nil, fmt.Sprintf("the document says both that the %s grant issues no refresh token (%s) and that it alone issues them (%s)", gv, b.places(never), b.places(filter(f.refreshOnly, gv)))
+	}
+	return never, ""
 }
 
 // requiredFor lists the parameters the document requires for the grant
@@ -847,6 +887,8 @@ type memberInfo struct {
 	optional *obs
 	inAll    bool
 	sample   any
+	// nullable: the document also types it null.
+	nullable *obs
 }
 
 func (b *builder) members(samples []jsonSample, table map[string]*member, order []string) []*memberInfo {
@@ -870,7 +912,14 @@ func (b *builder) members(samples []jsonSample, table map[string]*member, order 
 				m.sample = o[k]
 			}
 			q := fmt.Sprintf("%q: %s", k, short(o[k]))
-			m.types = append(m.types, obs{val: jsonType(o[k]), at: s.at, quote: q, kind: "sample"})
+			t := jsonType(o[k])
+			if v, ok := o[k].(string); ok {
+				if pt, ok := placeholderType(v); ok && pt != "" {
+					// "<integer>" stands for an integer, not a string.
+					t = pt
+				}
+			}
+			m.types = append(m.types, obs{val: t, at: s.at, quote: q, kind: "sample"})
 		}
 	}
 	for _, n := range order {
@@ -879,6 +928,7 @@ func (b *builder) members(samples []jsonSample, table map[string]*member, order 
 		if t.typ != nil {
 			m.types = append(m.types, *t.typ)
 		}
+		m.nullable = t.nullable
 		if t.required != nil {
 			if t.required.val == "true" {
 				m.required = append(m.required, *t.required)
@@ -958,11 +1008,18 @@ func (b *builder) schemaFor(kind string, ms []*memberInfo, samples []jsonSample,
 		case 1:
 			p["type"] = ts[0]
 			desc = append(desc, ts[0]+": "+b.places(m.types))
+			if m.nullable != nil && ts[0] != "null" {
+				p["type"] = []string{ts[0], "null"}
+				desc = append(desc, "or null: "+m.nullable.at.String())
+			}
 		default:
 			p["type"] = ts
 			desc = append(desc, "types "+describe(m.types)+": the document disagrees, both are accepted (see the spec's decisions)")
 			b.decision(fmt.Sprintf("The %s member %s is typed %s.", kind, m.name, describe(m.types)),
 				fmt.Sprintf("the schema accepts %s", strings.Join(ts, " or ")), "each reading has the document behind it, so neither may fail a server.")
+		}
+		if m.nullable != nil && len(ts) > 1 && !slices.Contains(ts, "null") {
+			p["type"] = append(slices.Clone(ts), "null")
 		}
 		typesOf[m.name] = strings.Join(ts, "|")
 		reason := ""
@@ -974,6 +1031,22 @@ func (b *builder) schemaFor(kind string, ms []*memberInfo, samples []jsonSample,
 			desc = append(desc, "optional ("+m.optional.at.String()+")")
 		case m.inAll:
 			reason = fmt.Sprintf("every %s sample has it (%s)", kind, b.places(sampleAts(samples)))
+		}
+		if cat := catalogueMember(m.name, reqOf(m.name)); cat != nil {
+			// The member names a catalogue requirement: the schema holds
+			// what the catalogue holds (lint refuses a weaker one).
+			for _, k := range []string{"minLength", "maxLength", "pattern"} {
+				if v, ok := cat.props[k]; ok {
+					p[k] = v
+				}
+			}
+			if m.name == "token_type" {
+				p["pattern"] = b.tokenTypePattern()
+			}
+			desc = append(desc, "constraints of "+reqOf(m.name)+" (RFC 6749)")
+			if reason == "" && cat.required {
+				reason = "RFC 6749 §5.1 requires it (" + reqOf(m.name) + "); the document does not say"
+			}
 		}
 		if reason != "" {
 			required = append(required, m.name)
@@ -1008,6 +1081,84 @@ func (b *builder) schemaFor(kind string, ms []*memberInfo, samples []jsonSample,
 	return append(out, '\n'), typesOf
 }
 
+// rePlaceholder: a sample value that stands for one ("<string>",
+// "{{token_type}}", "${TYPE}", "[TOKEN TYPE]", "YOUR_TOKEN"), not a value.
+var rePlaceholder = regexp.MustCompile(`^(<[^<>]*>|\{\{[^{}]*\}\}|\$\{[^{}]*\}|\[[^\[\]]*\]|YOUR_\w+)$`)
+
+func isPlaceholder(v string) bool { return rePlaceholder.MatchString(strings.TrimSpace(v)) }
+
+// placeholderType reads a placeholder sample value: ok when it is one, and
+// the type it names ("<integer>": integer), or "".
+func placeholderType(v string) (typ string, ok bool) {
+	if !isPlaceholder(v) {
+		return "", false
+	}
+	return typeWord(strings.Trim(v, "<>{}[]$ ")), true
+}
+
+// catalogueMember is what the catalogue's success schema (the built-in
+// rfc6749/token-response.json) holds of a member that names requirement
+// id: its constraints and whether it requires the member; nil when the
+// catalogue ties the member to another requirement or to none.
+func catalogueMember(name, id string) *struct {
+	props    map[string]any
+	required bool
+} {
+	raw, err := schemas.Raw("rfc6749/token-response.json", "")
+	if err != nil {
+		return nil
+	}
+	var cat struct {
+		RequiredBy map[string]string         `json:"x-required-by"`
+		Properties map[string]map[string]any `json:"properties"`
+	}
+	if json.Unmarshal(raw, &cat) != nil || cat.Properties[name]["x-requirement"] != id {
+		return nil
+	}
+	return &struct {
+		props    map[string]any
+		required bool
+	}{cat.Properties[name], cat.RequiredBy[name] == id}
+}
+
+// tokenTypePattern is the pattern of the success body's token_type: the
+// documented type, in any letter case (RFC 6749 §5.1), or, where the
+// document gives none or several, any type name or absolute URI (the
+// catalogue's RFC6749-5.1-TOKEN-TYPE).
+func (b *builder) tokenTypePattern() string {
+	if _, lower := b.tokenTypes(); len(lower) == 1 {
+		var p strings.Builder
+		for v := range lower {
+			for _, r := range v {
+				if u := unicode.ToUpper(r); u != r {
+					p.WriteString("[" + string(u) + string(r) + "]")
+				} else {
+					p.WriteString(regexp.QuoteMeta(string(r)))
+				}
+			}
+		}
+		return "^" + p.String() + "$"
+	}
+	return `^([A-Za-z0-9._-]+|[A-Za-z][A-Za-z0-9+.-]*:[\x21-\x7E]+)$`
+}
+
+// tokenTypes are the token_type values the document gives (its success
+// samples', then its words'), and their lower-case forms.
+func (b *builder) tokenTypes() ([]obs, map[string]bool) {
+	var tt []obs
+	for _, s := range b.f.success {
+		if v, ok := obj(s.value)["token_type"].(string); ok && !isPlaceholder(v) {
+			tt = append(tt, obs{val: v, at: s.at, quote: "\"token_type\": \"" + v + "\"", kind: "sample"})
+		}
+	}
+	tt = append(tt, b.f.tokenType...)
+	lower := map[string]bool{}
+	for _, o := range tt {
+		lower[strings.ToLower(o.val)] = true
+	}
+	return tt, lower
+}
+
 func sampleAts(s []jsonSample) []obs {
 	var out []obs
 	for _, x := range s {
@@ -1033,15 +1184,10 @@ func (b *builder) response() (*yaml.Node, error) {
 			}
 			return b.prefix + "RESPONSE-MEMBERS"
 		}
+		b.refreshMember(ms)
 		schema, types := b.schemaFor("success", ms, f.success, "RFC6749-5.1-JSON-MEDIA-TYPE", reqOf, false)
 		b.schemas[ref] = schema
-		comment := ""
-		if b.requiredMember(schema, "refresh_token") && !b.issuesRefreshTokens() {
-			// The document has a grant return a refresh token that the
-			// format cannot yet say it returns (grants[].refresh_token).
-			comment = b.todo(fmt.Sprintf("the success body requires refresh_token, but the grants %s issue none in the spec format: which grant returns one is a per-grant statement (grants[].refresh_token), not derived yet; add the refresh_token grant, or make refresh_token optional in %s", strings.Join(b.grants, ", "), ref))
-		}
-		add(r, "schema", str(ref), comment)
+		add(r, "schema", str(ref), b.refreshIssued(ms, ref))
 		var all []obs
 		for _, m := range ms {
 			all = append(all, m.types...)
@@ -1075,17 +1221,7 @@ func (b *builder) response() (*yaml.Node, error) {
 		}
 	}
 	// token_type
-	var tt []obs
-	for _, s := range f.success {
-		if v, ok := obj(s.value)["token_type"].(string); ok {
-			tt = append(tt, obs{val: v, at: s.at, quote: "\"token_type\": \"" + v + "\"", kind: "sample"})
-		}
-	}
-	tt = append(tt, f.tokenType...)
-	lower := map[string]bool{}
-	for _, o := range tt {
-		lower[strings.ToLower(o.val)] = true
-	}
+	tt, lower := b.tokenTypes()
 	switch {
 	case len(tt) == 0:
 		add(r, "token_type", str(b.todo("the document shows no token_type value (Bearer?)")), "")
@@ -1118,14 +1254,76 @@ func (b *builder) requiredMember(schema []byte, name string) bool {
 	return json.Unmarshal(schema, &s) == nil && slices.Contains(s.Required, name)
 }
 
-// issuesRefreshTokens reports whether the spec's grants issue refresh
-// tokens: the refresh_token grant beside one that issues them (password,
-// authorization_code, the device grant; client_credentials does not, RFC
-// 6749 §4.4.3).
-func (b *builder) issuesRefreshTokens() bool {
-	return slices.Contains(b.grants, "refresh_token") && slices.ContainsFunc(b.grants, func(g string) bool {
-		return g == "password" || g == "authorization_code" || g == deviceGrant
-	})
+// refreshMember makes the success body's refresh_token optional where the
+// document says a grant of the spec issues none (grants[].refresh_token:
+// never): samples of other grants that carry one are no rule, and a
+// document that also calls it required contradicts itself (a decision).
+func (b *builder) refreshMember(ms []*memberInfo) {
+	var never []obs
+	for _, g := range b.grants {
+		never = append(never, b.refreshNever[g]...)
+	}
+	if len(never) == 0 {
+		return
+	}
+	for _, m := range ms {
+		if m.name != "refresh_token" {
+			continue
+		}
+		if len(m.required) > 0 {
+			b.decision(fmt.Sprintf("The success member refresh_token is called required (%s), and a grant is said to issue none (%s).", b.places(m.required), b.places(never)),
+				"refresh_token is optional in the success schema; the grant's entry says refresh_token: never",
+				"a schema that requires it would fail that grant's every response, which the document allows.")
+			m.required = nil
+		}
+		m.inAll = false
+		if m.optional == nil {
+			o := never[0]
+			m.optional = &o
+		}
+	}
+}
+
+// refreshIssued states refresh_token: issued for each grant whose success
+// responses must carry a refresh token by the success schema but would
+// carry none by default (client_credentials, RFC 6749 §4.4.3; any grant
+// when the spec has no refresh_token grant): where the document calls the
+// member required, or every sample has it and one grant issues tokens.
+// Otherwise it is the comment of a question.
+func (b *builder) refreshIssued(ms []*memberInfo, ref string) string {
+	var m *memberInfo
+	for _, x := range ms {
+		if x.name == "refresh_token" {
+			m = x
+		}
+	}
+	if m == nil || len(m.required) == 0 && !m.inAll {
+		return ""
+	}
+	var issuing, lacking []string
+	for _, g := range b.grants {
+		if gr := grants.Lookup(g); gr != nil && gr.Issues() && g != grants.RefreshToken.Name {
+			issuing = append(issuing, g)
+			if g == grants.ClientCredentials.Name || !slices.Contains(b.grants, grants.RefreshToken.Name) {
+				lacking = append(lacking, g)
+			}
+		}
+	}
+	if len(lacking) == 0 {
+		return ""
+	}
+	if len(m.required) == 0 && len(issuing) > 1 {
+		return b.todo(fmt.Sprintf("every success sample has refresh_token, but the samples do not say which of the grants %s they answer, and by default %s issue none: say which grant issues one (grants[].refresh_token: issued), or make refresh_token optional in %s", strings.Join(issuing, ", "), strings.Join(lacking, ", "), ref))
+	}
+	why := m.required
+	if len(why) == 0 {
+		why = m.types
+	}
+	for _, g := range lacking {
+		add(b.grantNodes[g], "refresh_token", str(specs.RefreshIssued), "")
+		b.note("grants["+g+"].refresh_token", specs.RefreshIssued, why...)
+	}
+	return ""
 }
 
 func sampleAts2(s []jsonSample, q string) []obs {
@@ -1787,12 +1985,18 @@ func (b *builder) refserver() *yaml.Node {
 			}
 		}
 	}
+	comment := ""
+	if len(scopes) == 0 && b.requiredMember(b.schemas["schemas/"+b.name+"/token-response.json"], "scope") {
+		// The success body requires scope, which the reference server
+		// sends only for a scope it grants.
+		scopes, comment = []string{"read"}, "the reference server's own: the document gives no scope value, and its success body requires scope"
+	}
 	if len(scopes) > 0 {
 		var items []*yaml.Node
 		for _, s := range dedupe(scopes) {
 			items = append(items, str(s))
 		}
-		add(r, "scopes", flowSeq(items...), "")
+		add(r, "scopes", flowSeq(items...), comment)
 	}
 	extra := map[string]any{}
 	for _, s := range b.f.success {

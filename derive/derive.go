@@ -143,8 +143,9 @@ func checkText(src []byte) error {
 }
 
 var (
-	reOpenAPI = regexp.MustCompile(`(?m)^\s*"?openapi"?\s*:\s*["']?3\.`)
-	reSwagger = regexp.MustCompile(`(?m)^\s*"?swagger"?\s*:\s*["']?2\.`)
+	// A YAML key at a line's start, or a JSON one after "{" (a file on one line).
+	reOpenAPI = regexp.MustCompile(`(?m)^\s*(\{\s*)?"?openapi"?\s*:\s*["']?3\.`)
+	reSwagger = regexp.MustCompile(`(?m)^\s*(\{\s*)?"?swagger"?\s*:\s*["']?2\.`)
 	reHTML    = regexp.MustCompile(`(?i)^\s*(<!doctype html|<html|<head|<body|<!--[\s\S]*?-->\s*<(html|head|body|div|p|h[1-6])\b)`)
 	reTags    = regexp.MustCompile(`(?i)</?(p|div|h[1-6]|table|tr|td|pre|code|body|span|ul|li)\b[^>]*>`)
 )

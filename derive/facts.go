@@ -115,6 +115,9 @@ type member struct {
 	conditional *obs
 	// desc is the documented description (a table's or list's).
 	desc string
+	// nullable is where the document types the member as also null
+	// ("string | null", OpenAPI nullable).
+	nullable *obs
 	// row is where a table or list names the member.
 	row *obs
 }
@@ -122,34 +125,37 @@ type member struct {
 // facts is everything extracted from one document, before it is resolved
 // into a spec.
 type facts struct {
-	format         string
-	title          obs
-	endpoints      []endpoint
-	requests       []reqSample
-	encodings      []obs // from tables and prose ("JSON", "urlencoded")
-	ctypes         []obs // declared Content-Type outside samples
-	auth           []obs // "basic" / "body"
-	keySigned      []obs // statements that client assertions are signed with a certificate or private key
-	noneRequired   *obs  // "no member is marked required"
-	grants         []obs
-	params         map[string]*param
-	porder         []string
-	success        []jsonSample
-	errSample      []jsonSample
-	respTable      map[string]*member
-	rorder         []string
-	codes          []errCode
-	codesOpen      *obs // a sentence saying there are further codes
-	vocabEnum      []obs
-	lifetimes      []obs // val: seconds
-	ranges         []lifeRange
-	statusDescs    []errCode // documented error statuses with their causes
-	tokenType      []obs
-	separator      []obs
-	jwtAlg         *obs
-	statuses       []obs // error statuses the document lists (OpenAPI responses)
-	questions      []string
-	errorMediaType *obs
+	format       string
+	title        obs
+	endpoints    []endpoint
+	requests     []reqSample
+	encodings    []obs // from tables and prose ("JSON", "urlencoded")
+	ctypes       []obs // declared Content-Type outside samples
+	auth         []obs // "basic" / "body"
+	keySigned    []obs // statements that client assertions are signed with a certificate or private key
+	noneRequired *obs  // "no member is marked required"
+	// refreshNever are grants the document says issue no refresh token,
+	// refreshOnly those it says alone issue them (val: the grant).
+	refreshNever, refreshOnly []obs
+	grants                    []obs
+	params                    map[string]*param
+	porder                    []string
+	success                   []jsonSample
+	errSample                 []jsonSample
+	respTable                 map[string]*member
+	rorder                    []string
+	codes                     []errCode
+	codesOpen                 *obs // a sentence saying there are further codes
+	vocabEnum                 []obs
+	lifetimes                 []obs // val: seconds
+	ranges                    []lifeRange
+	statusDescs               []errCode // documented error statuses with their causes
+	tokenType                 []obs
+	separator                 []obs
+	jwtAlg                    *obs
+	statuses                  []obs // error statuses the document lists (OpenAPI responses)
+	questions                 []string
+	errorMediaType            *obs
 }
 
 func newFacts(format string) *facts {

@@ -242,6 +242,32 @@ func compare(want, got specView, undocumented bool, documented []string) []outco
 	}
 	slices.Sort(gg) // the order grants are listed in is no fact
 	out = append(out, judge("grants", sortedJoin(wg), todoJoin(gg)))
+	// What the document says of one grant alone is a fact of its own; a
+	// draft that says nothing of the grant leaves it open.
+	statements := func(x *specs.Grant) string {
+		if x == nil {
+			return ""
+		}
+		var st []string
+		if len(x.Required) > 0 {
+			st = append(st, "required: "+sortedJoin(x.Required))
+		}
+		if x.RefreshToken != "" {
+			st = append(st, "refresh_token: "+x.RefreshToken)
+		}
+		return strings.Join(st, "; ")
+	}
+	for _, t := range slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(wg), gg...)))) {
+		ws, gs := statements(w.Grant(t)), statements(g.Grant(t))
+		if ws == "" && gs == "" {
+			continue
+		}
+		o := judge("grant "+t, ws, gs)
+		if gs == "" {
+			o.verdict = "todo"
+		}
+		out = append(out, o)
+	}
 	out = append(out, judge("required params", sortedJoin(w.Request.Required), sortedJoin(g.Request.Required)))
 	out = append(out, judge("token_type", w.Response.TokenType, g.Response.TokenType))
 	if _, ok := want.members["expires_in"]; ok {

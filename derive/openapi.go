@@ -198,6 +198,7 @@ func readDescription(f *facts, text, ptr string) {
 			}
 		}
 	}
+	f.readRefresh(text, false, where{ptr: ptr}, "schema")
 }
 
 func responses(f *facts, op *openapi3.Operation, ptr string) {
@@ -230,6 +231,12 @@ func responses(f *facts, op *openapi3.Operation, ptr string) {
 					if ps := s.Properties[name].Value; ps != nil {
 						if t := schemaType(ps); t != "" {
 							m.typ = &obs{val: t, at: where{ptr: pp + "/type"}, quote: name + ": " + t, kind: "schema"}
+						}
+						if ps.Nullable || ps.Type != nil && slices.Contains(*ps.Type, "null") {
+							m.nullable = &obs{val: "null", at: where{ptr: pp}, quote: name + ": nullable", kind: "schema"}
+						}
+						if name == "refresh_token" {
+							f.readRefresh(ps.Description, true, where{ptr: pp + "/description"}, "schema")
 						}
 						if name == "token_type" {
 							if tv := reTypeValue.FindStringSubmatch(ps.Description); tv != nil && !hedged(ps.Description) {
@@ -362,11 +369,18 @@ func sortedProps(s *openapi3.Schema) []string {
 	return out
 }
 
+// schemaType is a schema's type; of a list of types ("type: [string,
+// 'null']"), the first that is not null (the null is nullable's).
 func schemaType(s *openapi3.Schema) string {
-	if s.Type == nil || len(*s.Type) == 0 {
+	if s.Type == nil {
 		return ""
 	}
-	return (*s.Type)[0]
+	for _, t := range *s.Type {
+		if t != "null" {
+			return t
+		}
+	}
+	return ""
 }
 
 func contains(s []string, x string) bool {

@@ -2,6 +2,7 @@ package derive
 
 import (
 	"encoding/json"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -42,6 +43,9 @@ func deriveDoc(t *testing.T, file, doc string) derived {
 // A sample request and response: the facts the rules below leave alone.
 const ccSample = "```sh\ncurl -X POST https://acme.test/oauth/token -d grant_type=client_credentials -d client_id=a -d client_secret=b\n```\n\n" +
 	"```json\n{\"access_token\": \"x\", \"token_type\": \"Bearer\", \"expires_in\": 3600}\n```\n"
+
+// passwordSample is a password grant's request.
+const passwordSample = "```sh\ncurl -X POST https://acme.test/oauth/token -d grant_type=password -d username=u -d password=p -d client_id=a -d client_secret=b\n```\n\n"
 
 // Each wrong-fact class of issue 20 is a rule, shown on a short document
 // written for it: what the rule keeps out of the draft, and what it still
@@ -150,11 +154,13 @@ func TestRulesStateNoWrongFact(t *testing.T) {
 					t.Errorf("lifetime %s; want none and a decision:\n%s", d.spec.Expiry.Lifetime, d.res.Spec)
 				}
 			}},
-		{"no member is marked required: a sample makes none required",
+		{"no member is marked required: a sample makes none required beyond RFC 6749's",
 			"# Acme token\n\n## POST /oauth/token\n\n" + ccSample + "\n## Response\n\nNo member is marked required: a response may leave any out.\n",
 			func(t *testing.T, d derived) {
-				if len(d.schema.Required) > 0 {
-					t.Errorf("required %v where the document marks none", d.schema.Required)
+				// access_token and token_type are RFC 6749 §5.1's, whose
+				// catalogue requirements the schema names.
+				if r := slices.Sorted(slices.Values(d.schema.Required)); !slices.Equal(r, []string{"access_token", "token_type"}) {
+					t.Errorf("required %v where the document marks none; want RFC 6749's access_token and token_type alone", d.schema.Required)
 				}
 			}},
 		{"a member listed for one grant only is optional, even in every sample",
@@ -215,7 +221,111 @@ func TestRulesStateNoWrongFact(t *testing.T) {
 					t.Errorf("grants %v; notes:\n%s", gs, d.notes)
 				}
 			}},
+		{"a grant said to issue no refresh token: refresh_token never, for that grant alone",
+			"# Acme token\n\n## POST /oauth/token\n\nAcme supports the client credentials grant, the password grant and the refresh token grant. The client credentials grant does not return a refresh token.\n\n" + ccSample + passwordSample,
+			func(t *testing.T, d derived) {
+				if g := d.spec.Grant("client_credentials"); g == nil || g.RefreshToken != specs.RefreshNever {
+					t.Errorf("grants %+v: want client_credentials refresh_token: never", d.spec.Grants)
+				}
+				if g := d.spec.Grant("password"); g == nil || g.RefreshToken != "" {
+					t.Errorf("grants %+v: the password grant is not said to issue none", d.spec.Grants)
+				}
+			}},
+		{"a refresh_token member for one grant only: the other grants issue none",
+			"# Acme token\n\n## POST /oauth/token\n\nAcme supports the client credentials grant and the password grant.\n\n" + ccSample + passwordSample +
+				"\n## Response\n\n| Field | Type | Description |\n|---|---|---|\n| access_token | string | the token |\n| refresh_token | string | Only returned for the password grant. |\n",
+			func(t *testing.T, d derived) {
+				if g := d.spec.Grant("client_credentials"); g == nil || g.RefreshToken != specs.RefreshNever {
+					t.Errorf("grants %+v: want client_credentials refresh_token: never", d.spec.Grants)
+				}
+				if g := d.spec.Grant("password"); g == nil || g.RefreshToken != "" {
+					t.Errorf("grants %+v: the password grant may issue one", d.spec.Grants)
+				}
+			}},
+		{"a denial under a condition states no refresh statement",
+			"# Acme token\n\n## POST /oauth/token\n\nAcme supports the client credentials grant. Refresh tokens are not issued for the client credentials grant unless offline_access is requested. " +
+				"Refresh tokens are issued for the password grant, not for client credentials.\n\n" + ccSample,
+			func(t *testing.T, d derived) {
+				for _, g := range d.spec.Grants {
+					if g.RefreshToken != "" {
+						t.Errorf("grant %s: refresh_token %s from a conditional sentence", g.Type, g.RefreshToken)
+					}
+				}
+			}},
+		{"a required refresh_token from the one grant: refresh_token issued",
+			"# Acme token\n\n## POST /oauth/token\n\n" + ccSample +
+				"\n## Response\n\n| Field | Type | Required | Description |\n|---|---|---|---|\n| access_token | string | Yes | the token |\n| token_type | string | Yes | Bearer |\n| refresh_token | string | Yes | a refresh token |\n",
+			func(t *testing.T, d derived) {
+				if g := d.spec.Grant("client_credentials"); g == nil || g.RefreshToken != specs.RefreshIssued {
+					t.Errorf("grants %+v: want client_credentials refresh_token: issued", d.spec.Grants)
+				}
+				if len(d.res.TODOs) > 0 {
+					t.Errorf("TODOs %v", d.res.TODOs)
+				}
+			}},
+		{"a required refresh_token and a grant said to issue none: a decision, the member optional",
+			"# Acme token\n\n## POST /oauth/token\n\nAcme supports the client credentials grant, the password grant and the refresh token grant. No refresh token is issued for the client credentials grant.\n\n" + ccSample + passwordSample +
+				"\n## Response\n\n| Field | Type | Required | Description |\n|---|---|---|---|\n| access_token | string | Yes | the token |\n| token_type | string | Yes | Bearer |\n| refresh_token | string | Yes | a refresh token |\n",
+			func(t *testing.T, d derived) {
+				if g := d.spec.Grant("client_credentials"); g == nil || g.RefreshToken != specs.RefreshNever {
+					t.Errorf("grants %+v: want client_credentials refresh_token: never", d.spec.Grants)
+				}
+				if slices.Contains(d.schema.Required, "refresh_token") {
+					t.Errorf("required %v: refresh_token cannot be, a grant issues none", d.schema.Required)
+				}
+				if !slices.ContainsFunc(d.spec.Decisions, func(x specs.Decision) bool { return strings.Contains(x.Point, "refresh_token") }) {
+					t.Errorf("no decision on refresh_token: %+v", d.spec.Decisions)
+				}
+			}},
+		{"a member naming a catalogue requirement holds the catalogue's constraints, the token type in any case",
+			"# Acme token\n\n## POST /oauth/token\n\n" + ccSample,
+			func(t *testing.T, d derived) {
+				at := d.schema.Properties["access_token"]
+				if at["minLength"] != float64(1) || at["pattern"] == nil {
+					t.Errorf("access_token %v: want RFC6749-5.1-ACCESS-TOKEN's minLength and pattern", at)
+				}
+				p, _ := d.schema.Properties["token_type"]["pattern"].(string)
+				re, err := regexp.Compile(p)
+				if err != nil || !re.MatchString("bearer") || !re.MatchString("BEARER") || re.MatchString("mac") {
+					t.Errorf("token_type pattern %q: want the documented Bearer in any letter case and nothing else", p)
+				}
+			}},
+		{"a placeholder in a sample is no value: <string> is no token type, <integer> an integer",
+			"# Acme token\n\n## POST /oauth/token\n\n```sh\ncurl -X POST https://acme.test/oauth/token -d grant_type=client_credentials -d client_id=a -d client_secret=b\n```\n\n" +
+				"```json\n{\"access_token\": \"<string>\", \"token_type\": \"<string>\", \"expires_in\": \"<integer>\"}\n```\n",
+			func(t *testing.T, d derived) {
+				if tt := d.spec.Response.TokenType; !strings.HasPrefix(tt, "TODO(derive)") {
+					t.Errorf("token_type %q from a placeholder", tt)
+				}
+				if ty := d.schema.Properties["expires_in"]["type"]; ty != "integer" {
+					t.Errorf("expires_in typed %v; the placeholder names an integer", ty)
+				}
+			}},
+		{"a type that admits null admits null",
+			"# Acme token\n\n## POST /oauth/token\n\n" + ccSample + "\n## Response\n\naccess_token\nstring\nrequired\n\nThe token.\n\nrefresh_token\nstring | null\n\nA refresh token.\n\n" +
+				"| Field | Type | Description |\n|---|---|---|\n| scope | string (nullable) | the scope |\n",
+			func(t *testing.T, d derived) {
+				for _, n := range []string{"refresh_token", "scope"} {
+					ty, _ := d.schema.Properties[n]["type"].([]any)
+					if !slices.Contains(ty, any("null")) || !slices.Contains(ty, any("string")) {
+						t.Errorf("%s typed %v; want string or null", n, d.schema.Properties[n]["type"])
+					}
+				}
+			}},
+		{"an OpenAPI type list with null, and nullable, admit null",
+			`{"openapi": "3.1.0", "info": {"title": "Acme", "version": "1"}, "paths": {"/oauth/token": {"post": {"requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {"type": "object", "required": ["grant_type"], "properties": {"grant_type": {"type": "string", "enum": ["client_credentials"]}}}}}},
+			"responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object", "required": ["access_token", "token_type"], "properties": {"access_token": {"type": "string"}, "token_type": {"type": "string", "enum": ["Bearer"]}, "refresh_token": {"type": ["null", "string"]}}}}}}}}}}}`,
+			func(t *testing.T, d derived) {
+				ty, _ := d.schema.Properties["refresh_token"]["type"].([]any)
+				if !slices.Contains(ty, any("null")) || !slices.Contains(ty, any("string")) {
+					t.Errorf("refresh_token typed %v; want string or null", d.schema.Properties["refresh_token"]["type"])
+				}
+			}},
 	} {
-		t.Run(tc.name, func(t *testing.T) { tc.check(t, deriveDoc(t, "rule.md", tc.doc)) })
+		file := "rule.md"
+		if strings.HasPrefix(tc.doc, "{") {
+			file = "rule.json"
+		}
+		t.Run(tc.name, func(t *testing.T) { tc.check(t, deriveDoc(t, file, tc.doc)) })
 	}
 }

@@ -720,6 +720,7 @@ func scanProse(d *document, f *facts, used map[int]bool) {
 				st, _ := strconv.Atoi(m[1])
 				f.statusDescs = append(f.statusDescs, errCode{desc: strings.TrimSpace(m[2]), at: at, status: st})
 			}
+			f.readRefresh(s, false, at, kind)
 			for _, sen := range sentences(s) {
 				if found, hedge := hedgedAt(sen, reBasic); found && hedge {
 					f.ask("%s (%q) is negated or conditional: it states no client authentication", at, strings.TrimSpace(sen))
@@ -1036,14 +1037,20 @@ func scanTable(d *document, f *facts, t table) {
 			// "Required, is what was returned …" in the description.
 			req = &obs{val: strconv.FormatBool(!strings.EqualFold(m[1], "optional")), at: at(i), quote: quote(i), kind: "table"}
 		}
-		var typ *obs
-		if ty := typeWord(cell(r, tc)); ty != "" {
+		var typ, null *obs
+		if ty, n := nullableType(cell(r, tc)); ty != "" {
 			typ = &obs{val: ty, at: at(i), quote: quote(i), kind: "table"}
+			if n {
+				null = &obs{val: "null", at: at(i), quote: quote(i), kind: "table"}
+			}
 		}
 		if role == "response" {
 			m := f.respMember(name)
 			if m.row == nil {
 				m.row = &obs{val: name, at: at(i), quote: quote(i), kind: "table"}
+			}
+			if m.nullable == nil {
+				m.nullable = null
 			}
 			if m.typ == nil {
 				m.typ = typ
@@ -1054,6 +1061,9 @@ func scanTable(d *document, f *facts, t table) {
 			desc := cell(r, dc)
 			if m.desc == "" {
 				m.desc = desc
+			}
+			if name == "refresh_token" {
+				f.readRefresh(desc, true, at(i), "table")
 			}
 			if reMemberConditional.MatchString(desc) && m.conditional == nil {
 				m.conditional = &obs{val: "conditional", at: at(i), quote: quote(i), kind: "table"}
@@ -1107,6 +1117,19 @@ func codeName(s string) string { return cellWord(s, reCode) }
 
 // typeWord reads a documented type: "string", "integer", "number",
 // "boolean", "object", "array", or "" when it is none of them.
+// reNullable: a type that admits null ("string | null", "null | string",
+// "string, nullable", "string (nullable)", "nullable string").
+var reNullable = regexp.MustCompile(`(?i)^\s*(?:null\s*\|\s*|nullable\s+)?(.*?)(?:\s*\|\s*null|\s*,\s*nullable|\s*\(nullable\)|\s+or\s+null)?\s*$`)
+
+// nullableType reads a type word that may admit null.
+func nullableType(s string) (typ string, nullable bool) {
+	m := reNullable.FindStringSubmatch(s)
+	if m == nil || m[1] == s {
+		return typeWord(s), false
+	}
+	return typeWord(m[1]), typeWord(m[1]) != ""
+}
+
 func typeWord(s string) string {
 	s = norm(strings.NewReplacer("*", "", "_", "").Replace(s))
 	switch s {

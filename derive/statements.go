@@ -268,7 +268,7 @@ var reHeaderLine = regexp.MustCompile(`^\s*[A-Za-z][A-Za-z0-9-]*:\s*\S`)
 
 // reStackedType is a type written on a line of its own under a name, as
 // API reference pages render parameter lists ("string", "enum<string>").
-var reStackedType = regexp.MustCompile(`^(?i)(string|integer|int|long|number|boolean|object|array|enum<string>|enum<integer>|string\[\])$`)
+var reStackedType = regexp.MustCompile(`^(?i)(null\s*\|\s*)?(string|integer|int|long|number|boolean|object|array|enum<string>|enum<integer>|string\[\])(\s*\|\s*null)?$`)
 
 // scanStacked reads parameter and member lists written one item to a few
 // lines, as API reference pages render them (readme.io, Mintlify): a name
@@ -282,7 +282,7 @@ func scanStacked(d *document, f *facts) {
 		if !reStackedType.MatchString(tline) || !reName.MatchString(name) || len(name) > 64 || strings.ContainsAny(name, "[]") {
 			continue
 		}
-		typ := typeWord(tline)
+		typ, nullable := nullableType(tline)
 		if strings.HasPrefix(strings.ToLower(tline), "enum<") {
 			typ = typeWord(strings.TrimSuffix(strings.TrimPrefix(strings.ToLower(tline), "enum<"), ">"))
 		}
@@ -315,11 +315,17 @@ func scanStacked(d *document, f *facts) {
 			if m.typ == nil {
 				m.typ = t
 			}
+			if m.nullable == nil && nullable {
+				m.nullable = &obs{val: "null", at: at, quote: quote, kind: "table"}
+			}
 			if m.required == nil && required {
 				m.required = req
 			}
 			if m.desc == "" {
 				m.desc = text
+			}
+			if name == "refresh_token" {
+				f.readRefresh(text, true, at, "table")
 			}
 			if reMemberConditional.MatchString(text) && m.conditional == nil {
 				m.conditional = &obs{val: "conditional", at: at, quote: quote + " " + text, kind: "table"}
@@ -334,5 +340,95 @@ func scanStacked(d *document, f *facts) {
 			}
 		}
 		i = j - 1
+	}
+}
+
+// Which grants issue refresh tokens (grants[].refresh_token). Only a
+// sentence of one of the shapes below says it; a condition anywhere in
+// it ("unless offline_access is requested") makes it say nothing.
+var (
+	// gName is a grant named as a grant ("client credentials", "the
+	// password grant"), not the refresh token itself.
+	gName  = `(?:the\s+)?(?:authori[sz]ation[ _]code|client[ _]credentials?|(?:resource\s+owner\s+)?password(?:\s+credentials)?|device(?:[ _]code|\s+authori[sz]ation)?|token[ _]exchange|jwt[ _-]bearer)(?:\s+(?:grant|flow)s?(?:\s+types?)?)?`
+	gNames = gName + `(?:\s*(?:,|and|or|,\s*and|,\s*or)\s*` + gName + `)*`
+	rtWord = `refresh[ _-]?tokens?`
+	rtVerb = `(?:issued|returned|included|provided|supported|available|sent|generated)`
+	// reRefreshNever: "no refresh token is issued for the client
+	// credentials grant", "refresh tokens are not returned for X", "the
+	// client credentials grant does not return a refresh token", "X
+	// returns no refresh token", "X ... without a refresh token".
+	reRefreshNever = []*regexp.Regexp{
+		regexp.MustCompile(`(?i)\bno\s+` + rtWord + `\s+(?:is|are|will\s+be)\s+` + rtVerb + `\s+(?:for|with|in|by|to)\s+(` + gNames + `)`),
+		regexp.MustCompile(`(?i)\b` + rtWord + `\s+(?:is|are|will)\s+(?:not|never)\s+(?:be\s+)?` + rtVerb + `\s+(?:for|with|in|by|to)\s+(` + gNames + `)`),
+		regexp.MustCompile(`(?i)\b(` + gNames + `)\s+(?:does|do|will|can)\s*(?:not|n't)\s+(?:issue|return|include|provide|support|produce|generate)\s+(?:a\s+|any\s+)?` + rtWord),
+		regexp.MustCompile(`(?i)\b(` + gNames + `)\s+(?:never\s+)?(?:returns?|issues?|provides?|gives?|yields?)\s+no\s+` + rtWord),
+	}
+	// reRefreshOnly: "refresh tokens are only issued for the
+	// authorization code grant", "a refresh token is issued only with X".
+	reRefreshOnly = regexp.MustCompile(`(?i)\b` + rtWord + `\s+(?:is|are)\s+(?:only\s+` + rtVerb + `|` + rtVerb + `\s+only)\s+(?:for|with|in|by|to)\s+(` + gNames + `)`)
+	// reMemberNever, reMemberOnly: the same said by a refresh_token
+	// member's description ("Not returned for the client credentials
+	// grant", "Only returned for the password grant", "password grant only").
+	reMemberNever = regexp.MustCompile(`(?i)^\s*(?:not|never)\s+` + rtVerb + `\s+(?:for|with|in|by|to)\s+(` + gNames + `)\W*$`)
+	reMemberOnly  = []*regexp.Regexp{
+		regexp.MustCompile(`(?i)^\s*(?:only\s+` + rtVerb + `|` + rtVerb + `\s+only)\s+(?:for|with|in|by|to)\s+(` + gNames + `)\W*$`),
+		regexp.MustCompile(`(?i)^\s*(?:` + rtVerb + `\s+)?(?:for|with|in)\s+(` + gNames + `)\s+only\W*$`),
+	}
+	// reRefreshCondition: a condition other than the grant.
+	reRefreshCondition = regexp.MustCompile(`(?i)\b(if|unless|when|whenever|except|depending|depends|provided that|in case|may|might|can be|optional(ly)?|configur\w*|enabled?|requested)\b`)
+)
+
+// refreshStatement reads what a sentence says of the grants whose success
+// responses carry a refresh token: never lists those it says issue none,
+// only those it says alone issue them. member says the sentence is a
+// refresh_token member's description, whose subject is the refresh token.
+func refreshStatement(s string, member bool) (never, only []string) {
+	if reExample.MatchString(s) {
+		return nil, nil
+	}
+	// The words a condition is read from are those outside the grants.
+	rest := regexp.MustCompile(`(?i)`+gNames).ReplaceAllString(s, "")
+	if reRefreshCondition.MatchString(rest) {
+		return nil, nil
+	}
+	named := func(m []string) []string { return grantsNamed(m[1]) }
+	if member {
+		if m := reMemberNever.FindStringSubmatch(s); m != nil {
+			return named(m), nil
+		}
+		for _, re := range reMemberOnly {
+			if m := re.FindStringSubmatch(s); m != nil {
+				return nil, named(m)
+			}
+		}
+		return nil, nil
+	}
+	for _, re := range reRefreshNever {
+		for _, m := range re.FindAllStringSubmatch(s, -1) {
+			never = append(never, named(m)...)
+		}
+	}
+	if m := reRefreshOnly.FindStringSubmatch(s); m != nil {
+		only = named(m)
+	}
+	return never, only
+}
+
+// readRefresh records what text (prose, or a refresh_token member's
+// description when member) says of the grants that issue refresh tokens.
+func (f *facts) readRefresh(text string, member bool, at where, kind string) {
+	for _, sen := range sentences(text) {
+		q := strings.TrimSpace(sen)
+		never, only := refreshStatement(sen, false)
+		if member {
+			n, o := refreshStatement(sen, true)
+			never, only = append(never, n...), append(only, o...)
+		}
+		for _, g := range never {
+			f.refreshNever = append(f.refreshNever, obs{val: g, at: at, quote: q, kind: kind})
+		}
+		for _, g := range only {
+			f.refreshOnly = append(f.refreshOnly, obs{val: g, at: at, quote: q, kind: kind})
+		}
 	}
 }

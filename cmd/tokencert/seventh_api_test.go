@@ -80,7 +80,7 @@ const seventhTokenSchema = `{
   "required": ["access_token", "token_type", "expires_in"],
   "x-required-by": {"access_token": "RFC6749-5.1-ACCESS-TOKEN", "token_type": "TENANTGATE-FORM-RESPONSE", "expires_in": "TENANTGATE-FORM-RESPONSE"},
   "properties": {
-    "access_token": {"description": "TenantGate §2", "x-requirement": "RFC6749-5.1-ACCESS-TOKEN", "type": "string", "pattern": "^[\\x20-\\x7E]+$"},
+    "access_token": {"description": "TenantGate §2", "x-requirement": "RFC6749-5.1-ACCESS-TOKEN", "type": "string", "minLength": 1, "pattern": "^[\\x20-\\x7E]+$"},
     "expires_in": {"description": "TenantGate §2", "x-requirement": "TENANTGATE-FORM-RESPONSE", "type": "string", "pattern": "^[0-9]+$"},
     "scope": {"description": "TenantGate §2", "x-requirement": "TENANTGATE-SCOPE-COMMAS", "type": "string", "pattern": "^[a-z.]+(,[a-z.]+)*$"}
   }
