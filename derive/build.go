@@ -1826,16 +1826,7 @@ func (b *builder) lifetime() string {
 			sample = append(sample, obs{val: n.String(), at: s.at, quote: "\"expires_in\": " + n.String(), kind: "sample"})
 		}
 	}
-	dur := func(v string) string {
-		n, _ := strconv.Atoi(v)
-		switch {
-		case n%3600 == 0:
-			return strconv.Itoa(n/3600) + "h"
-		case n%60 == 0:
-			return strconv.Itoa(n/60) + "m"
-		}
-		return (time.Duration(n) * time.Second).String()
-	}
+	dur := durString
 	near := func(v string) bool {
 		n, _ := strconv.ParseFloat(v, 64)
 		for _, s := range sample {

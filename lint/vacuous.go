@@ -2,7 +2,6 @@ package lint
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/tokencert/tokencert/grants"
@@ -18,19 +17,6 @@ import (
 // hasGrant reports whether the spec documents a grant.
 func hasGrant(s *specs.Spec, g *grants.Grant) bool { return s.Grant(g.Name) != nil }
 
-// anyAuth reports whether any of the spec's grants takes the method.
-func anyAuth(s *specs.Spec, method string) bool {
-	if slices.Contains(s.Request.ClientAuth, method) {
-		return true
-	}
-	for _, g := range s.Grants {
-		if slices.Contains(g.ClientAuth, method) {
-			return true
-		}
-	}
-	return false
-}
-
 // conditionNeeds says why a condition's probe cannot be sent for a spec,
 // or "".
 func conditionNeeds(s *specs.Spec, cond string) string {
@@ -42,11 +28,11 @@ func conditionNeeds(s *specs.Spec, cond string) string {
 	}
 	switch cond {
 	case "bad_client_basic", "malformed_basic":
-		return need(anyAuth(s, "basic"), "the spec documents no HTTP Basic client authentication")
+		return need(s.Supports("basic"), "the spec documents no HTTP Basic client authentication")
 	case "bad_client_body":
-		return need(anyAuth(s, "body"), "the spec documents no body client authentication")
+		return need(s.Supports("body"), "the spec documents no body client authentication")
 	case "multiple_client_auth":
-		return need(anyAuth(s, "basic") && anyAuth(s, "body"), "the spec does not document both HTTP Basic and body client authentication")
+		return need(s.Supports("basic") && s.Supports("body"), "the spec does not document both HTTP Basic and body client authentication")
 	case "bad_password":
 		return need(hasGrant(s, grants.Password), "the spec documents no password grant")
 	case "bad_refresh_token", "other_client_refresh":
@@ -103,10 +89,10 @@ var kindNeeds = map[string]func(s *specs.Spec, arg string) string{
 		return when(!strings.EqualFold(s.Response.TokenType, "DPoP"), "the spec's tokens are not DPoP tokens (response.token_type)")
 	},
 	"client-assertion": func(s *specs.Spec, _ string) string {
-		return when(!anyAuth(s, target.AuthPrivateKeyJWT) && !anyAuth(s, target.AuthClientSecretJWT), "the spec documents no JWT client authentication")
+		return when(!s.Supports(target.AuthPrivateKeyJWT) && !s.Supports(target.AuthClientSecretJWT), "the spec documents no JWT client authentication")
 	},
 	"mtls": func(s *specs.Spec, _ string) string {
-		return when(!anyAuth(s, target.AuthTLSClientAuth) && !anyAuth(s, target.AuthSelfSignedTLS), "the spec documents no mutual-TLS client authentication")
+		return when(!s.Supports(target.AuthTLSClientAuth) && !s.Supports(target.AuthSelfSignedTLS), "the spec documents no mutual-TLS client authentication")
 	},
 }
 
