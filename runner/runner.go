@@ -19,10 +19,12 @@ import (
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/formatter"
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/tokencert/tokencert/authorize"
 	"github.com/tokencert/tokencert/diff"
+	"github.com/tokencert/tokencert/internal/plural"
 	"github.com/tokencert/tokencert/lint"
 	"github.com/tokencert/tokencert/redact"
 	"github.com/tokencert/tokencert/refserver"
@@ -153,6 +155,8 @@ type prepared struct {
 	baselinePath string
 	// discovery is what the issuer's metadata filled in, or nil.
 	discovery *result.Discovery
+	// con is the console the run speaks on.
+	con *console
 }
 
 func prepare(o *Options) (_ *prepared, err error) {
@@ -282,10 +286,12 @@ func prepare(o *Options) (_ *prepared, err error) {
 	p.tr = tr
 	client := wire.New(p.redactor, tr.wireOptions())
 	authorizer := p.authorizer(&resolved)
-	env, err := suites.NewEnv(spec, resolved, client, o.Stdout)
+	p.con = newConsole(o.Stdout, IsTerminal(o.Stdout) && !o.Verbose)
+	env, err := suites.NewEnv(spec, resolved, client, p.con)
 	if err != nil {
 		return nil, err
 	}
+	env.Countdown = p.con.countdown
 	env.Authorizer = authorizer
 	if p.discovery != nil {
 		env.MetadataFilled = p.discovery.Filled
@@ -420,11 +426,26 @@ func (p *prepared) run() int {
 	p.report = p.newReport(started)
 	if d := p.discovery; d != nil {
 		if d.URL != "" {
-			fmt.Fprintf(o.Stdout, "tokencert: from the metadata of issuer %s (%s): %s\n", d.Issuer, d.URL, orNothing(d.Filled))
+			p.con.println("tokencert: from the metadata of issuer %s (%s): %s", d.Issuer, d.URL, orNothing(d.Filled))
 		} else {
-			fmt.Fprintf(o.Stdout, "tokencert: no usable metadata for issuer %s (%s); the target's keys are used as given\n", d.Issuer, d.Problem)
+			p.con.println("tokencert: no usable metadata for issuer %s (%s); the target's keys are used as given", d.Issuer, d.Problem)
 		}
 	}
+	selected := 0
+	for _, c := range p.plan {
+		if p.selected(c) {
+			selected++
+		}
+	}
+	what := p.report.Endpoint
+	if p.server != nil {
+		what += " (the embedded reference server"
+		if o.Fault != "" {
+			what += ", fault " + o.Fault
+		}
+		what += ")"
+	}
+	p.con.start(selected, "tokencert: certifying %s against spec %s: %s", what, p.spec.Name, plural.N(selected, "check"))
 	p.env.Client.Deadline = started.Add(o.Deadline)
 	if err := reachable(p.env.Target.Endpoint, p.tr.timeout); err != nil {
 		msg := fmt.Sprintf("endpoint unreachable: %v", p.redactor.String(err.Error()))
@@ -440,8 +461,26 @@ func (p *prepared) run() int {
 	suiteConfig.Timeout = o.Deadline
 	reporterConfig.NoColor = !IsTerminal(o.Stdout)
 	reporterConfig.Verbose = o.Verbose
+	// One voice on the console: tokencert's. Ginkgo's reporter (its dots,
+	// its summary, its verdict, which a waiver or an incomplete run would
+	// contradict) speaks only with -v, without the build machine's paths.
+	formatter.ColorableStdOut = io.Discard
+	if o.Verbose {
+		formatter.ColorableStdOut = trimSource{o.Stdout}
+	}
 	var ginkgoReport types.Report
 	suites.Define(p.env, p.plan)
+	ReportAfterEach(func(sr SpecReport) {
+		// Only the checks that ran carry their record; those the label
+		// filter left out do not count.
+		for _, e := range sr.ReportEntries {
+			if e.Name == suites.EntryCheck {
+				verdict, _ := verdictOf(sr)
+				p.con.checkDone(verdict == result.Fail || verdict == result.Error)
+				return
+			}
+		}
+	})
 	ReportAfterSuite("tokencert", func(r Report) { ginkgoReport = r })
 	RunSpecs(&ginkgoT{}, "tokencert "+p.spec.Name, suiteConfig, reporterConfig)
 	p.collect(ginkgoReport)
@@ -641,18 +680,19 @@ func (p *prepared) finish(unreachable bool, msg string) int {
 		if c.Findings > 0 {
 			failed += fmt.Sprintf(" (%d below the MUST level: findings, which fail the run only with --strict)", c.Findings)
 		}
-		msg = fmt.Sprintf("%d passed, %s, %d skipped, %d errors; %d MUST-level failures; %d requests", c.Pass, failed, c.Skip, c.Error, c.MandatoryFailed, r.Requests)
+		msg = fmt.Sprintf("%d passed, %s, %d skipped, %s; %s; %s", c.Pass, failed, c.Skip, plural.N(c.Error, "error"),
+			plural.N(c.MandatoryFailed, "MUST-level failure"), plural.N(r.Requests, "request"))
 		if r.AuthorizationCodes > 0 {
-			msg += fmt.Sprintf(" (%d authorization codes)", r.AuthorizationCodes)
+			msg += fmt.Sprintf(" (%s)", plural.N(r.AuthorizationCodes, "authorization code"))
 		}
 		if c.Waived > 0 {
-			msg += fmt.Sprintf("; %d failures waived", c.Waived)
+			msg += "; " + plural.Irregular(c.Waived, "failure waived", "failures waived")
 		}
 		if c.ExpiredWaivers > 0 {
-			msg += fmt.Sprintf("; %d waivers EXPIRED", c.ExpiredWaivers)
+			msg += "; " + plural.Irregular(c.ExpiredWaivers, "waiver EXPIRED", "waivers EXPIRED")
 		}
 		if r.Changes != nil {
-			msg += fmt.Sprintf("; %d regressions since the baseline", len(r.Changes.Regressions))
+			msg += "; " + plural.Irregular(len(r.Changes.Regressions), "regression", "regressions") + " since the baseline"
 		}
 		if c.Incomplete > 0 {
 			msg = incompleteMessage(c.Incomplete, r.Needs()) + "; " + msg
@@ -678,32 +718,57 @@ func (p *prepared) finish(unreachable bool, msg string) int {
 			exit = ExitFail
 		}
 	}
+	p.con.finish()
+	fmt.Fprint(p.o.Stdout, reports.ConsoleSummary(r))
 	p.printJudgement()
-	fmt.Fprintf(p.o.Stdout, "\ntokencert: %s — spec %s at %s — %s — report in %s\n", strings.ToUpper(verdict), p.spec.Name, r.Endpoint, msg, dir)
+	fmt.Fprintf(p.o.Stdout, "\ntokencert: %s — spec %s at %s — %s — report: %s\n", strings.ToUpper(verdict), p.spec.Name, r.Endpoint, msg, filepath.Join(dir, "report.html"))
 	return exit
 }
 
 // incompleteMessage says how many MUST-level checks could not run and what
-// would run them.
+// would run them: the target keys to add, and the flags.
 func incompleteMessage(n int, needs []string) string {
-	msg := fmt.Sprintf("%d MUST-level checks could not run", n)
-	if len(needs) > 0 {
-		msg += "; they need " + strings.Join(needs, ", ") + " (target keys, or flags where named --)"
-	} else {
-		msg += " (tokencert could not exercise them; see report.html)"
-	}
-	return msg
-}
-
-// printJudgement prints the waived failures, the waivers that expired or
-// match nothing, and what changed since the baseline.
-func (p *prepared) printJudgement() {
-	r, w := p.report, p.o.Stdout
-	for _, c := range r.Checks {
-		if c.Waived != nil {
-			fmt.Fprintf(w, "tokencert: waived failure: %s — %s\n", c.Name, c.Waived)
+	msg := plural.N(n, "MUST-level check") + " could not run"
+	var keys, flags []string
+	for _, x := range needs {
+		if strings.HasPrefix(x, "--") {
+			flags = append(flags, x)
+		} else {
+			keys = append(keys, x)
 		}
 	}
+	switch {
+	case len(keys) > 0 && len(flags) > 0:
+		return fmt.Sprintf("%s; to run them, add %s to the target file (or give %s)", msg, keyList(keys), andList(flags))
+	case len(keys) > 0:
+		return fmt.Sprintf("%s; to run them, add %s to the target file", msg, keyList(keys))
+	case len(flags) > 0:
+		return fmt.Sprintf("%s; to run them, give %s", msg, andList(flags))
+	}
+	return msg + " (tokencert could not exercise them; see report.html)"
+}
+
+// keyList names target keys: "the target key resource", "the target keys
+// password and username".
+func keyList(keys []string) string {
+	if len(keys) == 1 {
+		return "the target key " + keys[0]
+	}
+	return "the target keys " + andList(keys)
+}
+
+// andList is "a", "a and b", "a, b and c".
+func andList(xs []string) string {
+	if len(xs) < 2 {
+		return strings.Join(xs, "")
+	}
+	return strings.Join(xs[:len(xs)-1], ", ") + " and " + xs[len(xs)-1]
+}
+
+// printJudgement prints the waivers that expired or match nothing, and
+// what changed since the baseline.
+func (p *prepared) printJudgement() {
+	r, w := p.report, p.o.Stdout
 	for _, x := range r.Waivers {
 		where := fmt.Sprintf("%s:%d", r.WaiversFile.Path, x.Line)
 		switch x.Status {

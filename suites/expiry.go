@@ -215,16 +215,18 @@ func shortestLifetime(e *Env, ex *wire.Exchange) (time.Duration, bool) {
 	return expiresIn(e, ex)
 }
 
-// waitUntil sleeps until deadline, telling the console what it waits for
-// and how long is left.
+// waitUntil sleeps until deadline, telling the console's countdown (about
+// once a second) what it waits for and how long is left.
 func waitUntil(t *T, deadline time.Time, what string) error {
-	const every = 5 * time.Second
+	const every = time.Second
 	for {
 		left := time.Until(deadline)
+		if t.Env.Countdown != nil {
+			t.Env.Countdown(t.Env.Redactor.String(what), max(left, 0))
+		}
 		if left <= 0 {
 			return nil
 		}
-		t.Consolef("%s: %s left", what, left.Round(100*time.Millisecond))
 		step := min(left, every)
 		select {
 		case <-time.After(step):

@@ -168,6 +168,9 @@ type Env struct {
 	ErrorSchema *schemas.Schema
 	// Console receives progress a person watching the run should see.
 	Console io.Writer
+	// Countdown, when set, is told about once a second what the run waits
+	// for and how long is left (an expiry wait); it decides what to show.
+	Countdown func(what string, left time.Duration)
 	// Strict fails the run on any failed check: failures below the MUST
 	// level are then failures, not findings.
 	Strict bool

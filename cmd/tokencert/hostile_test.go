@@ -362,7 +362,7 @@ func TestPoliteness(t *testing.T) {
 	}
 	r := tokencert(t, nil, "run", "--target", file, "--label-filter", "RFC6749-5.1-STATUS-200 || RFC6749-5.2-INVALID-GRANT-PASSWORD")
 	// The cap kept a MUST-level check from running: incomplete, naming the key.
-	if r.exit != 4 || !strings.Contains(r.stdout, "they need max_failed_logins") {
+	if r.exit != 4 || !strings.Contains(r.stdout, "add the target key max_failed_logins to the target file") {
 		t.Fatalf("exit %d, want 4 naming max_failed_logins\n%s", r.exit, failures(r))
 	}
 	run := r.report(t)

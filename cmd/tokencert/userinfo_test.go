@@ -56,7 +56,7 @@ func TestEndpointUserinfoIsClientCredentials(t *testing.T) {
 		"run", "--target", file, "--skew", "1s")
 	// Without a second client the refresh-binding check cannot run: the
 	// run is incomplete (exit 4), and nothing failed.
-	if r.exit != 4 || !strings.Contains(r.stdout, "they need other_client_id, other_client_secret") {
+	if r.exit != 4 || !strings.Contains(r.stdout, "add the target keys other_client_id and other_client_secret to the target file") {
 		t.Fatalf("exit %d, want 4 naming other_client_id\n%s", r.exit, failures(r))
 	}
 	passed := map[string]bool{}
