@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/tokencert/tokencert/refserver"
+	"github.com/tokencert/tokencert/result"
 	"github.com/tokencert/tokencert/specs"
 	"github.com/tokencert/tokencert/target"
 )
@@ -46,24 +47,41 @@ type Config struct {
 	Latency time.Duration
 	// Lifetime of access tokens: the expiry checks wait for it.
 	Lifetime time.Duration
-	// Skew is tokencert's --skew: the server shares the machine's clock.
+	// Skew is tokencert's --skew; 0 gives none, and the run estimates it
+	// from the server's Date headers (tokencert's default).
 	Skew time.Duration
+	// ClockOffset runs the server's clock this far from the machine's.
+	ClockOffset time.Duration
+	// MaxRPS is the target's max_rps (0: BenchRPS).
+	MaxRPS float64
 	// Dir receives the target file and the report bundle.
 	Dir string
 }
 
-// DefaultConfig is the issue's scenario: rfc6749, 20 ms latency, 2 s tokens.
+// DefaultConfig is issue 6's scenario: rfc6749, 20 ms latency, 2 s tokens,
+// --skew 500ms (the server shares the machine's clock), paced at BenchRPS.
 func DefaultConfig(bin, dir string) Config {
 	return Config{Bin: bin, Spec: "rfc6749", Latency: 20 * time.Millisecond, Lifetime: 2 * time.Second, Skew: 500 * time.Millisecond, Dir: dir}
+}
+
+// OffsetConfig is issue 19's scenario: a server whose clock is 37 s ahead
+// of the machine's, 5 s tokens, 20 ms latency, and tokencert's default
+// settings against a server on another host: no --skew (it is estimated
+// from the Date headers) and 10 requests a second.
+func OffsetConfig(bin, dir string) Config {
+	return Config{Bin: bin, Spec: "rfc6749", Latency: 20 * time.Millisecond, Lifetime: 5 * time.Second, ClockOffset: 37 * time.Second,
+		MaxRPS: 10, Dir: dir}
 }
 
 // Result is what one measured run found.
 type Result struct {
 	Exit    int
 	Verdict string
-	// Lifetime and Skew are the scenario's (Config): the run must wait for
-	// both before probing with the expired token.
+	// Lifetime is the scenario's (Config), Skew the one the run allowed
+	// (given, or estimated: SkewSource says which, as report.json does):
+	// the run must wait for both before probing with the expired token.
 	Lifetime, Skew time.Duration
+	SkewSource     string
 	// Wall is from starting the tokencert process to its exit.
 	Wall time.Duration
 	// Wait is the deliberate expiry wait, from report.json: from the answer
@@ -148,7 +166,7 @@ func Measure(ctx context.Context, c Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	ref, err := refserver.New(refserver.Options{Spec: spec, Lifetime: c.Lifetime, Latency: c.Latency})
+	ref, err := refserver.New(refserver.Options{Spec: spec, Lifetime: c.Lifetime, Latency: c.Latency, ClockOffset: c.ClockOffset})
 	if err != nil {
 		return nil, err
 	}
@@ -157,15 +175,19 @@ func Measure(ctx context.Context, c Config) (*Result, error) {
 		return nil, err
 	}
 	defer srv.close()
-	targetFile, env, err := writeTarget(c.Dir, srv.target())
+	targetFile, env, err := writeTarget(c.Dir, srv.target(), c.MaxRPS)
 	if err != nil {
 		return nil, err
 	}
 	reportDir := filepath.Join(c.Dir, "report")
 	// The authorization code and device checks log in through pages that
 	// are not token requests: the bench measures the rest.
-	cmd := exec.CommandContext(ctx, c.Bin, "run", "--target", targetFile, "--skew", c.Skew.String(), "--max-wait", "1m", "--report-dir", reportDir,
-		"--label-filter", "!authorization-code && !device && !RFC8628-3.5-EXPIRED-TOKEN")
+	args := []string{"run", "--target", targetFile, "--max-wait", "1m", "--report-dir", reportDir,
+		"--label-filter", "!authorization-code && !device && !RFC8628-3.5-EXPIRED-TOKEN"}
+	if c.Skew > 0 {
+		args = append(args, "--skew", c.Skew.String())
+	}
+	cmd := exec.CommandContext(ctx, c.Bin, args...)
 	cmd.Env = append(os.Environ(), env...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -176,7 +198,7 @@ func Measure(ctx context.Context, c Config) (*Result, error) {
 	wall := time.Since(start)
 	srv.record(false)
 
-	res := &Result{Wall: wall, PeakRSS: peakRSS(cmd.ProcessState), Lifetime: c.Lifetime, Skew: c.Skew}
+	res := &Result{Wall: wall, PeakRSS: peakRSS(cmd.ProcessState), Lifetime: c.Lifetime}
 	var ee *exec.ExitError
 	switch {
 	case errors.As(runErr, &ee):
@@ -189,6 +211,10 @@ func Measure(ctx context.Context, c Config) (*Result, error) {
 		return nil, fmt.Errorf("%v\n%s", err, out.String())
 	}
 	res.Verdict, res.Requests = rep.Verdict, rep.Requests
+	if rep.Skew == nil {
+		return nil, fmt.Errorf("report.json says no skew: did the expiry checks run?\n%s", out.String())
+	}
+	res.Skew, res.SkewSource = rep.Skew.Duration, rep.Skew.Source
 	w, err := rep.expiryWait()
 	if err != nil {
 		return nil, err
@@ -290,7 +316,7 @@ func (r *Result) Consistent() error {
 // BenchRPS is the request rate the measured runs are paced at.
 const BenchRPS = 100
 
-func writeTarget(dir string, t target.Target) (string, []string, error) {
+func writeTarget(dir string, t target.Target, maxRPS float64) (string, []string, error) {
 	env := []string{
 		"TOKENCERT_BENCH_SECRET=" + t.ClientSecret,
 		"TOKENCERT_BENCH_PASSWORD=" + t.Password,
@@ -302,6 +328,9 @@ func writeTarget(dir string, t target.Target) (string, []string, error) {
 	// 3.9 s. The bench paces at BenchRPS, under which the expiry wait, not
 	// the pacing, sets the floor.
 	rps := float64(BenchRPS)
+	if maxRPS > 0 {
+		rps = maxRPS
+	}
 	t.MaxRPS = &rps
 	b, err := json.Marshal(t)
 	if err != nil {
@@ -313,8 +342,9 @@ func writeTarget(dir string, t target.Target) (string, []string, error) {
 
 // report is the part of report.json the bench reads.
 type report struct {
-	Verdict  string `json:"verdict"`
-	Requests int    `json:"requests"`
+	Verdict  string       `json:"verdict"`
+	Requests int          `json:"requests"`
+	Skew     *result.Skew `json:"skew"`
 	Checks   []struct {
 		Evidence []struct {
 			Label    string        `json:"label"`

@@ -23,6 +23,18 @@ var Targets = []Target{
 	{"the run passes", "exit 0", func(r *Result) bool { return r.Exit == 0 }},
 }
 
+// OffsetTargets are issue 19's targets for its scenario (OffsetConfig): a
+// server with 5 s tokens whose clock is off is certified with default
+// settings in at most 1.2 × (lifetime + 2 s), with a skew estimated from
+// its Date headers, not the 60 s that used to be the default.
+var OffsetTargets = []Target{
+	{"wall time / (lifetime + 2 s)", "≤ 1.20", func(r *Result) bool {
+		return r.Wall > 0 && float64(r.Wall) <= 1.2*float64(r.Lifetime+2*time.Second)
+	}},
+	{"skew estimated from the Date headers", "≤ 2.1s", func(r *Result) bool { return r.SkewSource == "estimated" && r.Skew <= 2100*time.Millisecond }},
+	{"the run passes", "exit 0", func(r *Result) bool { return r.Exit == 0 }},
+}
+
 // Unintended are the repeats the suite does not send on purpose.
 func (r *Result) Unintended() []Repeat {
 	var out []Repeat
@@ -61,8 +73,9 @@ func Median(rs []*Result) *Result {
 		LastToExit:   dur(func(r *Result) time.Duration { return r.LastToExit }),
 		PeakRSS:      int64(dur(func(r *Result) time.Duration { return time.Duration(r.PeakRSS) })),
 		Verdict:      rs[0].Verdict,
+		Skew:         dur(func(r *Result) time.Duration { return r.Skew }),
 		Lifetime:     rs[0].Lifetime,
-		Skew:         rs[0].Skew,
+		SkewSource:   rs[0].SkewSource,
 	}
 	ratios := make([]float64, len(rs))
 	for i, r := range rs {

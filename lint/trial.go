@@ -56,7 +56,7 @@ func trial(s *specs.Spec, id string, f refserver.Fault) (broke, exercised bool, 
 	defer srv.Close()
 	tg := srv.Target()
 	tg.ClientAuth, tg.AllowSecretInURL = s.Request.ClientAuth, true
-	tg.Skew = 500 * time.Millisecond
+	tg.Skew = &specs.Duration{Duration: 500 * time.Millisecond}
 	tg.MaxWait = specs.Duration{Duration: 30 * time.Second}
 	resolved, err := tg.Resolve()
 	if err != nil {

@@ -207,7 +207,7 @@ func (s *Server) verifyAssertion(r *http.Request, req *tokenRequest, raw string)
 	if !s.has(FaultAssertionAudUnchecked) && !audienceIncludes(claims.Aud, s.tokenURL(r), s.issuerURL(r)) {
 		return client{}, "", "aud does not name this server"
 	}
-	now := time.Now()
+	now := s.now()
 	if claims.Exp == nil {
 		return client{}, "", "exp is required"
 	}

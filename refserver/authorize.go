@@ -155,7 +155,7 @@ func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 				method = "plain"
 			}
 			s.codes.add(code, codeRecord{client: c.id, redirectURI: q.Get("redirect_uri"), username: r.PostForm.Get("username"),
-				scope: sc.scope, challenge: q.Get("code_challenge"), method: method, issued: time.Now()})
+				scope: sc.scope, challenge: q.Get("code_challenge"), method: method, issued: s.now()})
 			back(url.Values{"code": {code}})
 			return
 		}
@@ -199,7 +199,7 @@ func (s *Server) grantAuthorizationCode(req *tokenRequest, c client) (*grant, *a
 	switch {
 	case !known && s.has(FaultCodeUnknownInvalidRequest):
 		return nil, fail(probes.BadCode).withCode("invalid_request")
-	case !known || time.Since(rec.issued) >= codeLifetime || s.has(FaultCodeExchangeBroken):
+	case !known || s.now().Sub(rec.issued) >= codeLifetime || s.has(FaultCodeExchangeBroken):
 		return nil, fail(probes.BadCode)
 	case used:
 		if !s.has(FaultCodeReuseTokensKept) {

@@ -90,7 +90,7 @@ func (s *Server) serveDevice(w http.ResponseWriter, r *http.Request) {
 	}
 	code, uc := randomToken(), userCode()
 	s.devices.with(func(m map[string]*deviceRecord) {
-		m[code] = &deviceRecord{client: c.id, userCode: uc, scope: sc.scope, issued: time.Now(), interval: deviceInterval}
+		m[code] = &deviceRecord{client: c.id, userCode: uc, scope: sc.scope, issued: s.now(), interval: deviceInterval}
 	})
 	scheme := "http"
 	if r.TLS != nil {
@@ -145,7 +145,7 @@ func (s *Server) serveDeviceVerify(w http.ResponseWriter, r *http.Request) {
 	found := false
 	s.devices.with(func(m map[string]*deviceRecord) {
 		for _, d := range m {
-			if d.userCode == uc && time.Since(d.issued) < s.deviceLifetime {
+			if d.userCode == uc && s.now().Sub(d.issued) < s.deviceLifetime {
 				found = true
 				if r.PostForm.Get("decision") == "deny" && s.has(FaultDeviceDenialIgnored) {
 					d.approved = r.PostForm.Get("username")
@@ -175,7 +175,7 @@ func (s *Server) grantDeviceCode(req *tokenRequest, c client) (*grant, *apiError
 	}
 	var g *grant
 	var e *apiError
-	now := time.Now()
+	now := s.now()
 	s.devices.with(func(m map[string]*deviceRecord) {
 		d, ok := m[code]
 		switch {

@@ -282,7 +282,7 @@ func (s *Server) verifyProof(raw, method, uri, token string) (*dpopProof, string
 	if err != nil {
 		return nil, "iat is not a number"
 	}
-	if d := time.Since(time.Unix(int64(iat), 0)); (d > dpopWindow || d < -dpopWindow) && !s.has(FaultDPoPIatUnchecked) {
+	if d := s.now().Sub(time.Unix(int64(iat), 0)); (d > dpopWindow || d < -dpopWindow) && !s.has(FaultDPoPIatUnchecked) {
 		return nil, "iat is outside the acceptable window"
 	}
 	if token != "" {

@@ -43,7 +43,7 @@ func (s *Server) serveIntrospect(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	writeJSON(w, http.StatusOK, "application/json", s.introspect(token, time.Now()))
+	writeJSON(w, http.StatusOK, "application/json", s.introspect(token, s.now()))
 }
 
 // introspect describes a token as RFC 7662 §2.2 does.

@@ -3,7 +3,6 @@ package refserver
 import (
 	"net/http"
 	"strings"
-	"time"
 )
 
 // Bearer challenges (RFC 6750 §3): without a token the challenge carries no
@@ -30,7 +29,7 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rec, known := s.store.accessToken(token)
-	if !known || rec.revoked || (s.dead(rec, time.Now()) && !s.has(FaultExpiredAcceptedAtResource)) {
+	if !known || rec.revoked || (s.dead(rec, s.now()) && !s.has(FaultExpiredAcceptedAtResource)) {
 		w.Header().Set("WWW-Authenticate", bearerInvalidChallenge)
 		if s.has(FaultBearerNoError) {
 			w.Header().Set("WWW-Authenticate", bearerChallenge)

@@ -39,6 +39,11 @@ type Options struct {
 	// TLS, when set, makes Start serve HTTPS with it (see SelfSigned),
 	// unless FaultPlainHTTP.
 	TLS *tls.Config
+	// ClockOffset sets the server's clock this far from the machine's (a
+	// server whose clock is off): its Date headers, the times it issues
+	// and checks tokens, codes and assertions at, and the times in its
+	// tokens.
+	ClockOffset time.Duration
 }
 
 // Server is a reference token server. Its state (issued tokens) lives
@@ -47,6 +52,7 @@ type Server struct {
 	spec     *specs.Spec
 	lifetime time.Duration
 	latency  time.Duration
+	offset   time.Duration
 	faults   map[string]bool
 	creds    Credentials
 	reg      *registry
@@ -85,7 +91,7 @@ func New(o Options) (*Server, error) {
 	if o.Spec == nil {
 		return nil, errors.New("refserver: no spec")
 	}
-	s := &Server{spec: o.Spec, lifetime: o.Lifetime, latency: o.Latency, faults: map[string]bool{}, store: newStore(), tls: o.TLS, counterPrefix: randomToken(),
+	s := &Server{spec: o.Spec, lifetime: o.Lifetime, latency: o.Latency, offset: o.ClockOffset, faults: map[string]bool{}, store: newStore(), tls: o.TLS, counterPrefix: randomToken(),
 		deviceLifetime: deviceLifetimeDef}
 	if s.lifetime == 0 {
 		s.lifetime = o.Spec.Refserver.Lifetime.Duration
@@ -228,9 +234,15 @@ func (s *Server) routes() http.Handler {
 				return
 			}
 		}
+		// RFC 9110 §6.6.1: the time the response was generated, by the
+		// server's clock.
+		w.Header().Set("Date", s.now().UTC().Format(http.TimeFormat))
 		mux.ServeHTTP(w, r)
 	})
 }
+
+// now is the time by the server's clock (Options.ClockOffset).
+func (s *Server) now() time.Time { return time.Now().Add(s.offset) }
 
 // readBody replays a request body read in advance, then the error that
 // ended the reading, if any.

@@ -193,7 +193,7 @@ func (s *Server) primaryGrant() string {
 // (RFC 6749 §5.1): 200, application/json, Cache-Control: no-store and
 // Pragma: no-cache.
 func (s *Server) issue(w http.ResponseWriter, req *tokenRequest, g *grant) {
-	now := time.Now()
+	now := s.now()
 	at, err := s.mintAccessToken(req, g, now)
 	if err != nil {
 		http.Error(w, "cannot sign the access token", http.StatusInternalServerError)

@@ -35,6 +35,9 @@ func renderSummary(r *result.Run) []byte {
 			fmt.Fprintf(&b, "No usable metadata for issuer %s: %s\n\n", mdCode(d.Issuer), mdText(d.Problem))
 		}
 	}
+	if sk := r.Skew; sk != nil {
+		fmt.Fprintf(&b, "Expiry judged with a skew of %s after `expires_in` (%s: %s)\n\n", sk.Duration, sk.Source, mdText(sk.Why))
+	}
 	if n := r.Count().Incomplete; n > 0 {
 		fmt.Fprintf(&b, "**Incomplete: %d MUST-level checks could not run.**", n)
 		if needs := r.Needs(); len(needs) > 0 {

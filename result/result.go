@@ -73,6 +73,26 @@ type Run struct {
 	// Discovery says what the issuer's metadata (target key issuer) filled
 	// in.
 	Discovery *Discovery `json:"discovery,omitempty"`
+	// Skew is what the expiry checks allowed after expires_in, and why;
+	// nil when no check waited for an expiry.
+	Skew *Skew `json:"skew,omitempty"`
+}
+
+// Skew is the time a run allowed after a token's expires_in before its
+// expiry checks judged it (the largest they allowed), and why.
+type Skew struct {
+	Duration time.Duration `json:"duration_ns"`
+	// Source is "estimated" (from the endpoints' Date headers), "default"
+	// (no Date header to estimate from), or what gave it ("--skew",
+	// "target key skew", the embedded reference server).
+	Source string `json:"source"`
+	// Why says how it was chosen.
+	Why string `json:"why"`
+}
+
+// String is the skew as every output shows it.
+func (s Skew) String() string {
+	return fmt.Sprintf("%s (%s: %s)", s.Duration, s.Source, s.Why)
 }
 
 // Discovery is what a run read from the issuer's metadata (RFC 8414).

@@ -229,6 +229,7 @@ func prepare(o *Options) (_ *prepared, err error) {
 	}
 	p := &prepared{o: *o, spec: spec, redactor: redact.New(), signKey: signKey, waivers: wf, baseline: baseline, baselinePath: baselinePath}
 	tf := o.Target
+	skewSource := ""
 	var embeddedCAs *x509.CertPool
 	if tf.Endpoint == "" && tf.Issuer == "" {
 		if o.Fault != "" {
@@ -250,7 +251,10 @@ func prepare(o *Options) (_ *prepared, err error) {
 		// code-only or device-only client of a server that serves more).
 		tf.Grants = o.Target.Grants
 		if o.Skew == 0 {
-			o.Skew = 500*time.Millisecond + o.Latency
+			// The embedded server shares this machine's clock and expires
+			// tokens to the millisecond: no estimate needed.
+			tf.Skew = &specs.Duration{Duration: 500*time.Millisecond + o.Latency}
+			skewSource = "the embedded reference server, which shares this machine's clock (500ms and its latency)"
 		}
 	} else if o.Fault != "" {
 		return nil, &target.Error{Key: "--fault", Problem: "faults apply to the embedded reference server only; give no endpoint"}
@@ -267,7 +271,14 @@ func prepare(o *Options) (_ *prepared, err error) {
 		tf.MaxWait.Duration = o.MaxWait
 	}
 	tf.AllowSecretInURL = tf.AllowSecretInURL || o.AllowSecretInURL
-	tf.Skew = o.Skew
+	switch {
+	case o.Skew < 0:
+		return nil, &target.Error{Key: "--skew", Problem: fmt.Sprintf("%s is negative", o.Skew)}
+	case o.Skew != 0:
+		tf.Skew, skewSource = &specs.Duration{Duration: o.Skew}, "--skew"
+	case tf.Skew != nil && skewSource == "":
+		skewSource = "target key skew"
+	}
 	tf.AllowHTTP, tf.InsecureSkipVerify, tf.MaxFailedLogins = tr.allowHTTP, tr.insecure, &tr.maxFailedLogins
 	resolved, err := tf.Resolve()
 	if err != nil {
@@ -291,7 +302,7 @@ func prepare(o *Options) (_ *prepared, err error) {
 	if err != nil {
 		return nil, err
 	}
-	env.Countdown = p.con.countdown
+	env.Countdown, env.SkewSource = p.con.countdown, skewSource
 	env.Authorizer = authorizer
 	if p.discovery != nil {
 		env.MetadataFilled = p.discovery.Filled
@@ -674,6 +685,9 @@ func (p *prepared) finish(unreachable bool, msg string) int {
 	exit, verdict := Decide(r, unreachable)
 	r.Verdict, r.ExitCode, r.Requests = verdict, exit, p.env.Client.Count()
 	r.AuthorizationCodes = p.env.CodesUsed()
+	if s, ok := p.env.SkewUsed(); ok {
+		r.Skew = &result.Skew{Duration: s.Duration, Source: s.Source, Why: p.redactor.String(s.Why)}
+	}
 	c := r.Count()
 	if msg == "" {
 		failed := fmt.Sprintf("%d failed", c.Fail)
@@ -720,6 +734,9 @@ func (p *prepared) finish(unreachable bool, msg string) int {
 	}
 	p.con.finish()
 	fmt.Fprint(p.o.Stdout, reports.ConsoleSummary(r))
+	if r.Skew != nil {
+		fmt.Fprintf(p.o.Stdout, "\nExpiry judged with a skew of %s\n", r.Skew)
+	}
 	p.printJudgement()
 	fmt.Fprintf(p.o.Stdout, "\ntokencert: %s — spec %s at %s — %s — report: %s\n", strings.ToUpper(verdict), p.spec.Name, r.Endpoint, msg, filepath.Join(dir, "report.html"))
 	return exit

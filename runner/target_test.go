@@ -105,6 +105,9 @@ func TestBrokenTargets(t *testing.T) {
 		{"unset variable in a list", ok + "grants: [password, '${TOKENCERT_TEST_UNSET_GRANT}']\n", "grants", "TOKENCERT_TEST_UNSET_GRANT is not set or empty", Options{}},
 		{"bad duration", ok + "max_wait: two minutes\n", "max_wait", `"two minutes" is not a duration like 90s or 2m`, Options{}},
 		{"negative duration", ok + "max_wait: -5m\n", "max_wait", `"-5m" is not a duration`, Options{}},
+		{"bad skew", ok + "skew: 2\n", "skew", "want a duration like 10s or 2m, got a number", Options{}},
+		{"negative skew", ok + "skew: -2s\n", "skew", `"-2s" is not a duration`, Options{}},
+		{"bad flag: negative skew", ok, "--skew", "-1s is negative", Options{Skew: -time.Second}},
 		{"bad request_timeout", ok + "request_timeout: 10\n", "request_timeout", "want a duration like 10s or 2m, got a number", Options{}},
 		{"zero request_timeout", ok + "request_timeout: 0s\n", "request_timeout", "0 is not a timeout", Options{}},
 		{"max_rps not a number", ok + "max_rps: fast\n", "max_rps", "want a number, got a string", Options{}},
@@ -161,6 +164,7 @@ func TestGoodTargetsPrepare(t *testing.T) {
 	for _, tc := range []struct{ name, yaml string }{
 		{"minimal", "endpoint: https://127.0.0.1:1/token\nclient_id: c\nclient_secret: ${TOKENCERT_TEST_SECRET}\n"},
 		{"loopback http", "endpoint: http://localhost:1/token\n"},
+		{"skew", "endpoint: https://127.0.0.1:1/token\nskew: 0s\n"},
 		{"remote http allowed", "endpoint: http://idp.example/token\nallow_http: true\n"},
 		{"transport keys", "endpoint: https://127.0.0.1:1/token\nrequest_timeout: 3s\nmax_rps: 2.5\nmax_failed_logins: 0\nca_file: client.pem\n" +
 			"client_cert: client.pem\nclient_key: " + keyFile + "\ninsecure_skip_verify: true\n"},
@@ -192,7 +196,10 @@ func TestResolveTransport(t *testing.T) {
 		allowHTTP bool
 		insecure  bool
 	}{
-		{"defaults", target.Target{}, Options{}, false, DefaultRequestTimeout, DefaultMaxRPS, 3, false, false},
+		{"defaults", target.Target{Endpoint: "https://idp.example/token"}, Options{}, false, DefaultRequestTimeout, DefaultMaxRPS, 3, false, false},
+		{"loopback", target.Target{Endpoint: "http://127.0.0.1:8080/token"}, Options{}, false, DefaultRequestTimeout, math.Inf(1), 3, false, false},
+		{"loopback issuer", target.Target{Issuer: "https://localhost:8443"}, Options{}, false, DefaultRequestTimeout, math.Inf(1), 3, false, false},
+		{"loopback, key", target.Target{Endpoint: "http://127.0.0.1:8080/token", MaxRPS: &rps}, Options{}, false, DefaultRequestTimeout, 2.5, 3, false, false},
 		{"embedded", target.Target{}, Options{}, true, DefaultRequestTimeout, math.Inf(1), 3, true, false},
 		{"keys", target.Target{RequestTimeout: &specs.Duration{Duration: 3 * time.Second}, MaxRPS: &rps, MaxFailedLogins: &zero, AllowHTTP: true, InsecureSkipVerify: true}, Options{},
 			false, 3 * time.Second, 2.5, 0, true, true},

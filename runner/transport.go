@@ -20,8 +20,8 @@ import (
 const (
 	DefaultRequestTimeout = 10 * time.Second
 	DefaultDeadline       = 30 * time.Minute
-	// DefaultMaxRPS paces requests to a given endpoint; the embedded
-	// reference server is not paced.
+	// DefaultMaxRPS paces requests to an endpoint on another host; one on
+	// loopback, and the embedded reference server, are not paced.
 	DefaultMaxRPS = 10
 )
 
@@ -87,7 +87,9 @@ func resolveTransport(tf target.Target, o *Options, embedded *x509.CertPool) (*t
 			return nil, setting{file, "max_rps"}.err("%v is not a rate; give a positive number of requests per second (omit the key for %d; --max-rps inf lifts the limit)", *tf.MaxRPS, DefaultMaxRPS)
 		}
 		tr.maxRPS = *tf.MaxRPS
-	case tr.maxRPS == 0 && embedded != nil:
+	case tr.maxRPS == 0 && (embedded != nil || onLoopback(tf)):
+		// Politeness is owed to a server on another host; one on this
+		// machine (tokencert serve, a test server) is the user's own.
 		tr.maxRPS = math.Inf(1)
 	case tr.maxRPS == 0:
 		tr.maxRPS = DefaultMaxRPS
@@ -174,6 +176,17 @@ func relativeTo(file, path string) string {
 		return path
 	}
 	return filepath.Join(filepath.Dir(file), path)
+}
+
+// onLoopback reports whether the target's endpoint (or, before its
+// metadata names one, its issuer) is on this machine.
+func onLoopback(tf target.Target) bool {
+	raw := tf.Endpoint
+	if raw == "" {
+		raw = tf.Issuer
+	}
+	u, err := url.Parse(raw)
+	return err == nil && u.Hostname() != "" && suites.Loopback(u.Hostname())
 }
 
 // refuseCleartext refuses an http:// URL on a host other than loopback

@@ -425,11 +425,13 @@ func planDeviceExpired(e *Env, req specs.Requirement) []Check {
 			if d.expiresIn <= 0 {
 				t.Skipf("the device authorization response states no expires_in")
 			}
-			deadline := d.at.Add(d.expiresIn + t.Env.Target.Skew)
+			skew := t.Env.waitSkew(t.Env.Target.DeviceAuthorization, t.Env.Target.Endpoint)
+			deadline := d.at.Add(d.expiresIn + skew.Duration)
 			if wait := time.Until(deadline); wait > t.Env.Target.MaxWait.Duration {
-				need := (d.expiresIn + t.Env.Target.Skew + 59*time.Second).Truncate(time.Minute)
-				t.Needf([]string{"--max-wait", "max_wait"}, "the device code lives %s (+ %s skew), longer than --max-wait %s; run with --max-wait %s (target key max_wait) to check", d.expiresIn, t.Env.Target.Skew, t.Env.Target.MaxWait.Duration, need)
+				need := (d.expiresIn + skew.Duration + 59*time.Second).Truncate(time.Minute)
+				t.Needf([]string{"--max-wait", "max_wait"}, "the device code lives %s (+ %s skew), longer than --max-wait %s; run with --max-wait %s (target key max_wait) to check", d.expiresIn, skew.Duration, t.Env.Target.MaxWait.Duration, need)
 			}
+			t.Notef("judged once expires_in (%s) and a skew of %s had passed since the device authorization's answer: %s", d.expiresIn, skew.Duration, skew.Why)
 			if err := waitUntil(t, deadline, "expiry: waiting for the device code to expire ("+t.Check.Req.ID+")"); err != nil {
 				t.Errorf("the wait for expiry was cut short: %v", err)
 				return

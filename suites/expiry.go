@@ -84,11 +84,13 @@ func planExpiry(p tokenProbe) func(e *Env, req specs.Requirement) []Check {
 				// Where every new token discards the earlier ones, the
 				// shared token is long gone: watch one issued now.
 				token, issued, lifetime := expiryToken(t, p, t.Env.Spec.Response.NewTokenDiscardsOld)
-				deadline := issued.Add(lifetime + t.Env.Target.Skew)
+				skew := t.Env.waitSkew(t.Env.Target.Endpoint, p.url(t.Env.Target))
+				deadline := issued.Add(lifetime + skew.Duration)
 				if wait := time.Until(deadline); wait > t.Env.Target.MaxWait.Duration {
-					need := (lifetime + t.Env.Target.Skew + 59*time.Second).Truncate(time.Minute)
-					t.Needf([]string{"--max-wait", "max_wait"}, "the token lives %s (+ %s skew), longer than --max-wait %s; run with --max-wait %s (target key max_wait) to check", lifetime, t.Env.Target.Skew, t.Env.Target.MaxWait.Duration, need)
+					need := (lifetime + skew.Duration + 59*time.Second).Truncate(time.Minute)
+					t.Needf([]string{"--max-wait", "max_wait"}, "the token lives %s (+ %s skew), longer than --max-wait %s; run with --max-wait %s (target key max_wait) to check", lifetime, skew.Duration, t.Env.Target.MaxWait.Duration, need)
 				}
+				t.Notef("judged once expires_in (%s) and a skew of %s had passed since the token's answer: %s", lifetime, skew.Duration, skew.Why)
 				if err := waitUntil(t, deadline, fmt.Sprintf("expiry: waiting for the access token to expire (%s, %s)", t.Check.Req.ID, p.where)); err != nil {
 					t.Errorf("the wait for expiry was cut short: %v", err)
 					return
@@ -100,7 +102,7 @@ func planExpiry(p tokenProbe) func(e *Env, req specs.Requirement) []Check {
 				case problem != "":
 					t.Errorf("%s: %s", problem, ex.Summary())
 				case accepted:
-					t.Errorf("%s still accepted the token %s after its expires_in of %s: %s", p.where, t.Env.Target.Skew, lifetime, ex.Summary())
+					t.Errorf("%s still accepted the token %s after its expires_in of %s: %s", p.where, skew.Duration, lifetime, ex.Summary())
 				case p.key == "resource" && ex.Status() != http.StatusUnauthorized:
 					t.Notef("refused with %d; RFC 6750 §3.1 names 401 with error=\"invalid_token\"", ex.Status())
 				}

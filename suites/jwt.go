@@ -140,7 +140,7 @@ func checkJWTAlg(t *T, ex *wire.Exchange, tok *jws) {
 
 // checkJWTExp: exp (a NumericDate, RFC 7519 §4.1.4) is the time of issue
 // plus expires_in (RFC 6749 §5.1), within the spec's skew (Response.JWT.Skew,
-// else the run's --skew). The time of issue is the response's Date header,
+// else the run's: skewFor). The time of issue is the response's Date header,
 // the server's own clock, to the second (RFC 9110 §6.6.1); without a Date
 // header it is the local time the request was under way, and the skew must
 // also absorb the difference between the clocks.
@@ -160,7 +160,7 @@ func checkJWTExp(t *T, ex *wire.Exchange, tok *jws) {
 	}
 	skew := t.Env.Spec.Response.JWT.Skew.Duration
 	if skew <= 0 {
-		skew = t.Env.Target.Skew
+		skew = t.Env.skewFor(t.Env.Target.Endpoint, t.Env.Target.Endpoint).Duration
 	}
 	from, to, clock := ex.Started, ex.Started.Add(ex.Duration), "the local clock while the request was under way"
 	if d, err := http.ParseTime(ex.Header().Get("Date")); err == nil {

@@ -75,7 +75,7 @@ func (e *Env) scheduleLate(t *T, p tokenProbe, issued *wire.Exchange, token stri
 		switch {
 		case !ok || lifetime <= 0:
 			l.why = fmt.Sprintf("the response states no lifetime (expires_in) and spec %s documents none", e.Spec.Name)
-		case lifetime+e.Target.Skew > e.Target.MaxWait.Duration:
+		case lifetime+e.leastSkew() > e.Target.MaxWait.Duration:
 			l.why = fmt.Sprintf("the token lives %s, and the run waits at most --max-wait %s (target key max_wait) for the expiry checks: probing it late would make the run longer", lifetime, e.Target.MaxWait.Duration)
 			l.needs = []string{"--max-wait", "max_wait"}
 		}
@@ -92,7 +92,7 @@ func (e *Env) scheduleLate(t *T, p tokenProbe, issued *wire.Exchange, token stri
 			close(l.done)
 			return
 		}
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(t.Ctx), lifetime+e.Target.Skew+time.Minute)
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(t.Ctx), lifetime+e.leastSkew()+time.Minute)
 		go func() {
 			defer cancel()
 			defer close(l.done)

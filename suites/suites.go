@@ -168,6 +168,9 @@ type Env struct {
 	ErrorSchema *schemas.Schema
 	// Console receives progress a person watching the run should see.
 	Console io.Writer
+	// SkewSource says what set Target.Skew ("--skew", "target key skew"),
+	// when it is set; otherwise the expiry checks estimate the skew.
+	SkewSource string
 	// Countdown, when set, is told about once a second what the run waits
 	// for and how long is left (an expiry wait); it decides what to show.
 	Countdown func(what string, left time.Duration)
@@ -198,6 +201,8 @@ type Env struct {
 	// not yet polled for (device code → deviceAuth).
 	pending   sync.Map
 	revokedRT revokedRefresh
+
+	skews skewLog
 }
 
 // NewEnv prepares the environment for a spec and target.
@@ -214,9 +219,6 @@ func NewEnv(spec *specs.Spec, tg target.Target, client *wire.Client, console io.
 	}
 	if console == nil {
 		console = io.Discard
-	}
-	if tg.Skew == 0 {
-		tg.Skew = 60 * time.Second
 	}
 	r := client.Redactor
 	for kind, v := range map[string]string{"client_secret": tg.ClientSecret, "password": tg.Password, "other_client_secret": tg.OtherClientSecret, "refresh_token": tg.RefreshToken} {

@@ -127,9 +127,10 @@ type Target struct {
 	InsecureSkipVerify bool             `json:"insecure_skip_verify,omitempty"`
 	AllowHTTP          bool             `json:"allow_http,omitempty"`
 
-	// Skew is the clock skew allowed when asserting expiry (--skew; not a
-	// file key).
-	Skew time.Duration `json:"-"`
+	// Skew is the time allowed after a token's expires_in before it must
+	// be refused (--skew wins); nil: estimated from the endpoints' Date
+	// headers (suites/skew.go).
+	Skew *specs.Duration `json:"skew,omitempty"`
 
 	// lines are the file's keys' lines.
 	lines map[string]int
@@ -268,7 +269,7 @@ func Parse(path string, b []byte) (t *Target, err error) {
 			return nil, &Error{File: path, Key: k, Problem: err.Error()}
 		}
 		raw[k] = v
-		if k == "max_wait" || k == "request_timeout" {
+		if k == "max_wait" || k == "request_timeout" || k == "skew" {
 			if d, ok := v.(string); !ok {
 				return nil, &Error{File: path, Key: k, Problem: "want a duration like 10s or 2m, got " + describe(v)}
 			} else if _, err := parseDuration(path, k, d); err != nil {
@@ -359,7 +360,7 @@ func Keys() []string {
 		"refresh_token", "issuer", "authorization", "device_authorization", "revocation", "pkce_methods", "authorize",
 		"request_timeout", "max_rps", "max_failed_logins", "ca_file", "client_cert", "client_key", "insecure_skip_verify", "allow_http", "waivers",
 		"assertion_key", "assertion_kid", "assertion_alg", "assertion_audience",
-		"public_client_id", "jwks"}
+		"public_client_id", "jwks", "skew"}
 }
 
 // expand replaces ${VAR} in strings (and lists of strings) from the environment.

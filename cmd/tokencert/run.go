@@ -42,7 +42,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&t.OtherClientID, "other-client-id", "", "a second client's identifier (refresh-token binding)")
 	fs.StringVar(&otherSecretEnv, "other-client-secret-env", "", "environment variable holding the second client's secret")
 	fs.DurationVar(&o.MaxWait, "max-wait", 0, "longest wait for a token to expire (default 2m)")
-	fs.DurationVar(&o.Skew, "skew", 0, "clock skew allowed after expires_in (default 60s; 500ms for the embedded server)")
+	fs.DurationVar(&o.Skew, "skew", 0, "time allowed after a token's expires_in before it must be refused (target key skew; default: estimated from the endpoints' Date headers, 1s plus what they leave unknown of the clocks; 500ms for the embedded server)")
 	fs.StringVar(&o.ReportDir, "report-dir", "tokencert-report", "where the report bundle is written")
 	fs.StringVar(&o.LabelFilter, "label-filter", "", "Ginkgo label filter, e.g. 'MUST && errors'")
 	fs.BoolVar(&o.Strict, "strict", false, "fail the run on SHOULD-level failures too")

@@ -34,6 +34,7 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 	addr := fs.String("addr", "127.0.0.1:0", "listen address")
 	lifetime := fs.Duration("lifetime", 0, "access-token lifetime (default: the spec's)")
 	latency := fs.Duration("latency", 0, "delay every response by this much")
+	offset := fs.Duration("clock-offset", 0, "run the server's clock this far from the machine's, e.g. 37s or -2m: its Date headers and every time it issues and checks (a server whose clock is off)")
 	var faults faultList
 	fs.Var(&faults, "fault", "inject a fault (repeatable; see 'tokencert faults')")
 	if err := fs.Parse(args); err != nil {
@@ -44,7 +45,7 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tokencert: %v\n", err)
 		return 2
 	}
-	srv, err := refserver.New(refserver.Options{Spec: s, Lifetime: *lifetime, Latency: *latency, Faults: faults})
+	srv, err := refserver.New(refserver.Options{Spec: s, Lifetime: *lifetime, Latency: *latency, Faults: faults, ClockOffset: *offset})
 	if err != nil {
 		fmt.Fprintf(stderr, "tokencert: %v\n", err)
 		return 2
