@@ -133,6 +133,9 @@ type Condition struct {
 	Doc string
 	// Title is what the check of the condition verifies.
 	Title string
+	// Fix says what the endpoint should have answered, for a reader of a
+	// failed check (report.html).
+	Fix string
 	// Requirements are the catalogue IDs checked with this condition (check
 	// error/NAME) when a spec's requirement entry names no check.
 	Requirements []string
@@ -174,6 +177,7 @@ var (
 	BadClientBasic = &Condition{Name: "bad_client_basic",
 		Doc:          "a wrong client secret by HTTP Basic",
 		Title:        "a wrong client secret sent with HTTP Basic is refused",
+		Fix:          "Refuse the request: answer 401 with `error` `invalid_client` and a `WWW-Authenticate: Basic` challenge (RFC 6749 §5.2), never a token, whenever the Basic credentials do not match a registered client.",
 		Requirements: []string{"RFC6749-5.2-INVALID-CLIENT-401-CHALLENGE"},
 		Build:        wrongSecret("basic"),
 		Answer:       answer("invalid_client", http.StatusUnauthorized),
@@ -183,6 +187,7 @@ var (
 	BadClientBody = &Condition{Name: "bad_client_body",
 		Doc:          "a wrong client secret in the body",
 		Title:        "a wrong client secret sent in the body is refused",
+		Fix:          "Refuse the request: answer `invalid_client` (400, or 401 with a challenge) when the `client_secret` in the body does not match the client's (RFC 6749 §5.2); never issue a token on `client_id` alone for a confidential client.",
 		Requirements: []string{"RFC6749-5.2-INVALID-CLIENT-BODY"},
 		Build:        wrongSecret("body"),
 		Answer:       answer("invalid_client", http.StatusBadRequest),
@@ -192,6 +197,7 @@ var (
 	NoClientAuth = &Condition{Name: "no_client_auth",
 		Doc:          "no client authentication at all",
 		Title:        "a request without client authentication is refused",
+		Fix:          "Refuse the request: a confidential client must authenticate (RFC 6749 §3.2.1); answer 401 `invalid_client`, with a `WWW-Authenticate` challenge, when a request carries no client credentials.",
 		Requirements: []string{"RFC6749-3.2.1-AUTH-REQUIRED"},
 		Build: func(e Env, r *Request) *Unmet {
 			if e.Public() {
@@ -207,6 +213,7 @@ var (
 	MultipleClientAuth = &Condition{Name: "multiple_client_auth",
 		Doc:          "the client's real credentials by HTTP Basic and as `client_id` and `client_secret` in the body, in one request (RFC 6749 §2.3: the client \"MUST NOT use more than one authentication method in each request\"); sent where the spec documents both methods for the grant",
 		Title:        "a request that authenticates the client two ways at once is refused",
+		Fix:          "Refuse a request that authenticates the client by more than one method at once (RFC 6749 §2.3: HTTP Basic and the body together) with `invalid_request` (or `invalid_client`), and issue no token.",
 		Requirements: []string{"RFC6749-2.3-SINGLE-AUTH-METHOD"},
 		Build: func(e Env, r *Request) *Unmet {
 			if m := e.Spec().ClientAuthFor(r.Grant.Name); !slices.Contains(m, "basic") || !slices.Contains(m, "body") {
@@ -229,6 +236,7 @@ var (
 	MalformedBasic = &Condition{Name: "malformed_basic",
 		Doc:          "an `Authorization: Basic` header that does not decode (not base64), and no other client authentication",
 		Title:        "a malformed HTTP Basic header is refused as failed client authentication",
+		Fix:          "Answer an `Authorization: Basic` header that does not decode as failed client authentication: 401 `invalid_client` with a `WWW-Authenticate: Basic` challenge (RFC 6749 §5.2), never a 5xx.",
 		Requirements: []string{"RFC6749-2.3.1-BASIC-MALFORMED"},
 		Build: func(e Env, r *Request) *Unmet {
 			if !slices.Contains(e.Spec().ClientAuthFor(r.Grant.Name), "basic") {
@@ -247,6 +255,7 @@ var (
 	CredentialsInURI = &Condition{Name: "credentials_in_uri",
 		Doc:          "the client's real `client_id` and `client_secret` in the request URI's query, the grant parameters in the body, no other client authentication (sent only with the target key `allow_secret_in_url`: the secret may reach the server's access logs)",
 		Title:        "client credentials in the request URI do not authenticate the client",
+		Fix:          "Ignore client credentials in the request URI (RFC 6749 §2.3.1: they go in the header or body): answer `invalid_client` as for a request without client authentication, and keep query strings with secrets out of the access logs.",
 		Requirements: []string{"RFC6749-2.3.1-NO-CREDS-IN-URI"},
 		Build: func(e Env, r *Request) *Unmet {
 			if e.Public() {
@@ -272,6 +281,7 @@ var (
 	BadPassword = &Condition{Name: "bad_password",
 		Doc:          "the password grant with a wrong password",
 		Title:        "a wrong resource-owner password is refused",
+		Fix:          "Refuse the password grant when the resource owner's credentials are wrong: 400 with `error` `invalid_grant` (RFC 6749 §5.2), not `invalid_client` and not a token.",
 		Requirements: []string{"RFC6749-5.2-INVALID-GRANT-PASSWORD"},
 		Base:         func(g *grants.Grant) bool { return g == grants.Password },
 		Build: func(e Env, r *Request) *Unmet {
@@ -285,6 +295,7 @@ var (
 	BadRefreshToken = &Condition{Name: "bad_refresh_token",
 		Doc:          "a refresh with an unknown refresh token (also the replay of a rotated one, and another client's)",
 		Title:        "an unknown refresh token is refused",
+		Fix:          "Refuse a refresh token the server did not issue, has rotated out or issued to another client: 400 with `error` `invalid_grant` (RFC 6749 §5.2).",
 		Requirements: []string{"RFC6749-5.2-INVALID-GRANT-REFRESH"},
 		Standalone:   true,
 		Build: func(e Env, r *Request) *Unmet {
@@ -302,6 +313,7 @@ var (
 	BadCode = &Condition{Name: "bad_code",
 		Doc:          "the authorization_code grant with a code the server never issued (and the target's `authorize.redirect_uri`, a `code_verifier`); no login is needed. The code checks (reuse, another client, PKCE) are held to the error the spec documents for it",
 		Title:        "an authorization code the server never issued is refused",
+		Fix:          "Refuse an authorization code the server did not issue (or that expired, or was redeemed) with 400 `invalid_grant` (RFC 6749 §5.2), or the code the API documents for it.",
 		Requirements: []string{"RFC6749-5.2-INVALID-GRANT-CODE"},
 		Standalone:   true,
 		Build: func(e Env, r *Request) *Unmet {
@@ -323,6 +335,7 @@ var (
 	RedirectMismatch = &Condition{Name: "redirect_mismatch",
 		Doc:         "a code redeemed with another `redirect_uri` than its authorization request's (sent by the `code-redirect-uri` check, which needs a login)",
 		Title:       "a code redeemed with another redirect_uri is refused",
+		Fix:         "Refuse a code redeemed with another `redirect_uri` than its authorization request's with 400 `invalid_grant` (RFC 6749 §4.1.3), or the code the API documents for it.",
 		Answer:      answer("invalid_grant", http.StatusBadRequest),
 		Description: "the redirect_uri does not match the authorization request's",
 		Faults:      []string{"code-redirect-uri-unchecked"},
@@ -330,6 +343,7 @@ var (
 	BadDeviceCode = &Condition{Name: "bad_device_code",
 		Doc:          "the device_code grant with a device code the server never issued (RFC 8628 §3.4); no device authorization or approval is needed, but the target must use the grant (name its `device_authorization` endpoint)",
 		Title:        "a device code the server never issued is refused",
+		Fix:          "Refuse a device code the server did not issue with 400 `invalid_grant` (RFC 8628 §3.5, RFC 6749 §5.2), never `authorization_pending` or a token.",
 		Requirements: []string{"RFC8628-3.5-UNKNOWN-DEVICE-CODE"},
 		Standalone:   true,
 		Build: func(e Env, r *Request) *Unmet {
@@ -347,6 +361,7 @@ var (
 	OtherClientRefresh = &Condition{Name: "other_client_refresh",
 		Doc:         "a refresh by the second client (target keys `other_client_id`, `other_client_secret`) with a refresh token issued to the first; sent by the `refresh-other-client` check",
 		Title:       "a refresh token issued to another client is refused",
+		Fix:         "Bind each refresh token to the client it was issued to (RFC 6749 §10.4): a refresh by another client gets 400 `invalid_grant`.",
 		Answer:      answer("invalid_grant", http.StatusBadRequest),
 		Description: "the refresh token was issued to another client",
 		Faults:      []string{"refresh-any-client"},
@@ -354,6 +369,7 @@ var (
 	UnsupportedGrant = &Condition{Name: "unsupported_grant_type",
 		Doc:          "`grant_type=urn:tokencert:conformance:none`",
 		Title:        "an unknown grant_type is refused",
+		Fix:          "Answer a `grant_type` the server does not support with 400 and `error` `unsupported_grant_type` (RFC 6749 §5.2), not `invalid_request` or a 5xx.",
 		Requirements: []string{"RFC6749-5.2-UNSUPPORTED-GRANT"},
 		Build: func(e Env, r *Request) *Unmet {
 			r.Params = With(r.Params, "grant_type", "urn:tokencert:conformance:none")
@@ -366,6 +382,7 @@ var (
 	MissingGrantType = &Condition{Name: "missing_grant_type",
 		Doc:          "no `grant_type`",
 		Title:        "a request without grant_type is refused",
+		Fix:          "Answer a request without `grant_type` with 400 and `error` `invalid_request` (RFC 6749 §5.2).",
 		Requirements: []string{"RFC6749-5.2-MISSING-GRANT-TYPE"},
 		Build:        func(e Env, r *Request) *Unmet { r.Params = With(r.Params, "grant_type", ""); return nil },
 		Answer:       answer("invalid_request", http.StatusBadRequest),
@@ -375,6 +392,7 @@ var (
 	MissingParam = &Condition{Name: "missing_parameter",
 		Doc:          "a valid request of a grant without the credential or code it redeems (the password grant without `password`, the code's redemption without `code`, the device poll without `device_code`); for a client of no such grant, a refresh without `refresh_token`",
 		Title:        "a request missing a required grant parameter is refused",
+		Fix:          "Answer a request that lacks a parameter its grant requires (`password`, `code`, `device_code`, `refresh_token`) with 400 and `error` `invalid_request` (RFC 6749 §5.2), before looking at credentials.",
 		Requirements: []string{"RFC6749-5.2-MISSING-REQUIRED-PARAM"},
 		Prefer: func(g *grants.Grant) bool {
 			_, redeems := g.Redeemed()
@@ -399,6 +417,7 @@ var (
 	RepeatedParam = &Condition{Name: "repeated_parameter",
 		Doc:          "`grant_type` twice (form bodies only)",
 		Title:        "a request with a repeated parameter is refused",
+		Fix:          "Refuse a request that repeats a parameter (RFC 6749 §3.2: parameters must not be included more than once) with 400 and `error` `invalid_request`; do not take the first or last value.",
 		Requirements: []string{"RFC6749-3.2-NO-REPEATED-PARAMS"},
 		Build: func(e Env, r *Request) *Unmet {
 			if enc := e.Spec().Request.Encoding; enc != "form" && enc != "query" {
@@ -414,6 +433,7 @@ var (
 	MalformedBody = &Condition{Name: "malformed_body",
 		Doc:          "a body that does not parse (`&%zz=%` appended; a truncated JSON object)",
 		Title:        "a malformed request body is refused with a client error, not a server error",
+		Fix:          "Answer a body that does not parse with 400 and `error` `invalid_request` (RFC 6749 §5.2): a parse error is the client's, never a 5xx.",
 		Requirements: []string{"RFC6749-5.2-STATUS-400"},
 		Build: func(e Env, r *Request) *Unmet {
 			if e.Spec().Request.Encoding == "query" {
@@ -433,6 +453,7 @@ var (
 	BadScope = &Condition{Name: "invalid_scope",
 		Doc:   "an unknown scope value, in a request of a grant that takes `scope` (client_credentials, password, else a refresh)",
 		Title: "an unknown scope is refused",
+		Fix:   "Refuse a scope the server does not know with 400 and `error` `invalid_scope` (RFC 6749 §5.2), or grant a narrower scope and say so in the response's `scope` (§3.3).",
 		Base:  func(g *grants.Grant) bool { return g.Scope },
 		Build: func(e Env, r *Request) *Unmet {
 			r.Params = With(r.Params, "scope", "tokencert-probe-"+Random(8))
@@ -446,6 +467,7 @@ var (
 	BadScopePartial = &Condition{Name: "invalid_scope_partial",
 		Doc:   "a known scope value (the first of the target's `scope`) with an unknown one: a server that drops only the unknown part is seen (probed beside `invalid_scope` by the scope checks)",
 		Title: "a known scope with an unknown one is refused, or narrowed and reported",
+		Fix:   "Treat a request with a known and an unknown scope value as a whole: refuse it with `invalid_scope`, or grant the known part and return the granted `scope` in the response (RFC 6749 §3.3) so that the client sees it was narrowed.",
 		Base:  func(g *grants.Grant) bool { return g.Scope },
 		Build: func(e Env, r *Request) *Unmet {
 			known := ""
@@ -476,6 +498,7 @@ var (
 	BadParam = &Condition{Name: "invalid_parameter",
 		Doc:         "a documented extra parameter missing, wrong or too long (sent by the `required-param`, `param-value` and `max-length` checks)",
 		Title:       "a request with an invalid parameter value is refused",
+		Fix:         "Refuse a request whose documented parameter is missing, wrong or too long with 400 and `error` `invalid_request`, as the API's document says.",
 		Answer:      answer("invalid_request", http.StatusBadRequest),
 		Description: "a parameter value is invalid",
 		Faults:      []string{"audience-ignored", "audience-not-checked", "length-unchecked"},
@@ -483,6 +506,7 @@ var (
 	WrongMethod = &Condition{Name: "wrong_method",
 		Doc:          "the request with another method (GET with the parameters in the query; PUT when the spec's method is GET)",
 		Title:        "a token request with another HTTP method yields no token",
+		Fix:          "Serve token requests by the documented method only (RFC 6749 §3.2: POST): answer another method, with the parameters in the query, with 405 (or 400 `invalid_request`) and no token.",
 		Requirements: []string{"RFC6749-3.2-POST-ONLY"},
 		Build: func(e Env, r *Request) *Unmet {
 			r.Method, r.Query = http.MethodGet, true
@@ -499,6 +523,7 @@ var (
 	WrongMethodBody = &Condition{Name: "wrong_method_body",
 		Doc:   "the request with another method, the parameters in the body in the spec's own encoding (GET with a JSON body for a JSON dialect; PUT with the parameters in the query when the spec's method is GET); probed beside `wrong_method` by its check",
 		Title: "a token request with another HTTP method and the spec's own body yields no token",
+		Fix:   "Serve token requests by the documented method only (RFC 6749 §3.2: POST): answer another method with 405 (or 400 `invalid_request`) and no token, even when its body carries valid parameters.",
 		Build: func(e Env, r *Request) *Unmet {
 			if e.Spec().Request.Encoding == "query" {
 				return Excluded("the spec's own encoding puts the parameters in the query, which the wrong_method probe sends already")

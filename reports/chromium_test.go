@@ -5,56 +5,33 @@ import (
 	"context"
 	"image/png"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tokencert/tokencert/internal/headless"
 )
 
-// chromium finds Debian's Chromium (or another Chrome) for the browser check.
-func chromium() string {
-	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
-		return "/usr/bin/chromium"
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
 // runChromium runs headless Chromium with a fresh profile and returns its
-// standard output. The context only guards against a hung browser.
+// standard output and error.
 func runChromium(t *testing.T, bin string, args ...string) (stdout, stderr string) {
 	t.Helper()
-	profile, err := os.MkdirTemp("", "tokencert-chromium-")
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	out, errs, err := headless.Run(ctx, bin, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Chromium's helpers may still write into the profile as it exits.
-	defer os.RemoveAll(profile)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-		"--disable-component-update", "--disable-sync", "--disable-quic", "--disable-dev-shm-usage", "--hide-scrollbars",
-		"--enable-logging=stderr", "--v=0", "--user-data-dir=" + profile}
-	cmd := exec.CommandContext(ctx, bin, append(base, args...)...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%s %s: %v\n%s", bin, strings.Join(args, " "), err, errb.String())
-	}
-	return out.String(), errb.String()
+	return out, errs
 }
 
 // TestHTMLInChromium renders report.html in headless Chromium: the page
 // runs its script, shows the verdict and the matrix, filters from a link,
 // loads nothing, and its screenshot shows the verdict banner in red.
 func TestHTMLInChromium(t *testing.T) {
-	bin := chromium()
+	bin := headless.Find()
 	if bin == "" {
 		if os.Getenv("CI") == "true" {
 			t.Fatal("chromium is not installed; .ci/run installs it (apt-get install chromium)")

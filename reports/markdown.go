@@ -2,8 +2,10 @@ package reports
 
 import (
 	"fmt"
-	"github.com/tokencert/tokencert/result"
 	"strings"
+
+	"github.com/tokencert/tokencert/internal/plural"
+	"github.com/tokencert/tokencert/result"
 )
 
 // maxSummaryFailures bounds the failed checks listed in summary.md; the
@@ -39,16 +41,16 @@ func renderSummary(r *result.Run) []byte {
 		fmt.Fprintf(&b, "Expiry judged with a skew of %s after `expires_in` (%s: %s)\n\n", sk.Duration, sk.Source, mdText(sk.Why))
 	}
 	if n := r.Count().Incomplete; n > 0 {
-		fmt.Fprintf(&b, "**Incomplete: %d MUST-level checks could not run.**", n)
+		fmt.Fprintf(&b, "**Incomplete: %s could not run.**", plural.N(n, "MUST-level check"))
 		if needs := r.Needs(); len(needs) > 0 {
-			b.WriteString(" They need:")
+			b.WriteString(" To run " + map[bool]string{true: "it", false: "them"}[n == 1] + ", add to the target file (flags where named `--`):")
 			for i, k := range needs {
 				if i > 0 {
 					b.WriteString(",")
 				}
 				b.WriteString(" " + mdCode(k))
 			}
-			b.WriteString(" (target keys; flags where named `--`).")
+			b.WriteString(".")
 		}
 		b.WriteString("\n\n")
 		for _, c := range r.Checks {

@@ -62,14 +62,14 @@ func TestIncompleteLeads(t *testing.T) {
 	r.Checks = append(r.Checks, result.Check{Name: "RFC6749-7-EXPIRED-REJECTED-AT-RS x", ID: "RFC6749-7-EXPIRED-REJECTED-AT-RS", Level: "MUST",
 		Verdict: result.Skip, Message: "no protected resource to present the token to (target key resource)", Incomplete: true, Needs: []string{"resource"}})
 	sum := string(renderSummary(r))
-	if !strings.Contains(sum, "**Incomplete: 1 MUST-level checks could not run.** They need: `resource`") {
+	if !strings.Contains(sum, "**Incomplete: 1 MUST-level check could not run.** To run it, add to the target file (flags where named `--`): `resource`.") {
 		t.Errorf("summary.md does not lead with what is missing:\n%s", sum)
 	}
 	page, err := renderHTML(r)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(page), `id="incomplete"`) || !strings.Contains(string(page), "<code>resource</code>") {
+	if !strings.Contains(string(page), `<section class="lead" id="missing">`) || !strings.Contains(string(page), "resource: …    # a protected-resource URL") {
 		t.Error("report.html does not say what is missing")
 	}
 }

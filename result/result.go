@@ -153,6 +153,9 @@ type Check struct {
 	Title       string `json:"title"`
 	Verdict     string `json:"verdict"`
 	Message     string `json:"message,omitempty"`
+	// Fix, on a failed or errored check, says what the endpoint should
+	// have done (the check's kind or failure condition says it).
+	Fix string `json:"fix,omitempty"`
 	// Incomplete: the check was skipped for want of something the target
 	// or the run could give; Needs names the target keys and flags that
 	// would run it (none when tokencert could not exercise it at all).

@@ -254,7 +254,7 @@ func prepare(o *Options) (_ *prepared, err error) {
 			// The embedded server shares this machine's clock and expires
 			// tokens to the millisecond: no estimate needed.
 			tf.Skew = &specs.Duration{Duration: 500*time.Millisecond + o.Latency}
-			skewSource = "the embedded reference server, which shares this machine's clock (500ms and its latency)"
+			skewSource = suites.SkewEmbedded
 		}
 	} else if o.Fault != "" {
 		return nil, &target.Error{Key: "--fault", Problem: "faults apply to the embedded reference server only; give no endpoint"}
@@ -580,10 +580,14 @@ func (p *prepared) newReport(started time.Time) *result.Run {
 }
 
 func (p *prepared) checkReport(c suites.Check, verdict, msg string) result.Check {
-	return result.Check{
+	r := result.Check{
 		Name: c.Name(), ID: c.Req.ID, Level: string(c.Req.Level), Cite: c.Req.Cite, Why: c.Req.Why, Requirement: c.Req.Text,
 		Concern: c.Concern, Variant: c.Variant, Title: c.Title, Verdict: verdict, Message: msg,
 	}
+	if verdict == result.Fail {
+		r.Fix = suites.Fix(c)
+	}
+	return r
 }
 
 // collect turns Ginkgo's report into the run's checks, in plan order: each

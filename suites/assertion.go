@@ -33,6 +33,7 @@ func init() {
 			"RFC7523-2.2-ASSERTION-ACCEPTED": "valid", "RFC7523-3-AUD": "aud", "RFC7523-3-EXP": "exp",
 			"RFC7523-3-ISS-SUB": "iss-sub", "RFC7523-3-SIGNATURE": "signature", "RFC7523-3-JTI-REPLAY": "replay",
 		},
+		Fix: "Accept a valid client assertion (RFC 7523 §2.2), and refuse with `invalid_client` one whose `aud` is not this server, whose `exp` has passed, whose `iss` or `sub` is not the client, that is unsigned or signed by another key, or whose `jti` was used before (§3).",
 		Doc: "for each JWT client authentication of `request.client_auth` (`private_key_jwt`, `client_secret_jwt`): a valid client assertion (RFC 7523 §2.2) is accepted (`valid`); one with another server's `aud`, an `exp` an hour past, `iss` or `sub` missing or not the client, `alg: none` or a signature by another key, or a `jti` already used, is refused as `bad_client_assertion` (`invalid_client`)"})
 }
 

@@ -29,18 +29,24 @@ const AuthCode = "authorization-code"
 
 func init() {
 	register(&Kind{Name: "code-exchange", Plan: planCodeExchange, Requirements: []string{"RFC6749-4.1.3-CODE-EXCHANGE"},
+		Fix: "Redeem a valid authorization code, sent with its `redirect_uri` and `code_verifier`, for a token (RFC 6749 §4.1.3, RFC 7636 §4.6).",
 		Doc: "an authorization code (requested with state, an S256 `code_challenge`, the redirect URI and scope) redeemed with its `redirect_uri` and `code_verifier` yields a token"})
 	register(&Kind{Name: "code-state", Plan: planCodeState, Requirements: []string{"RFC6749-4.1.2-STATE-ECHOED"},
+		Fix: "Return the request's `state` unchanged in the redirect with the code (RFC 6749 §4.1.2).",
 		Doc: "the authorization response carries the request's exact `state`"})
 	register(&Kind{Name: "code-reuse", Arg: "single-use|revokes", Plan: planCodeReuse,
 		Defaults: map[string]string{"RFC6749-4.1.2-CODE-SINGLE-USE": "single-use", "RFC6749-4.1.2-CODE-REUSE-REVOKES": "revokes"},
+		Fix:      "Let an authorization code be redeemed once (RFC 6749 §4.1.2): refuse a second redemption with `invalid_grant`, and revoke the tokens issued for the code when it is reused.",
 		Doc:      "a code redeemed a second time is refused with `invalid_grant` (`single-use`), and the token of its first redemption stops working at introspection or the resource (`revokes`)"})
 	register(&Kind{Name: "code-other-client", Plan: planCodeOtherClient, Requirements: []string{"RFC6749-4.1.3-CODE-BOUND-TO-CLIENT"},
+		Fix: "Bind each authorization code to the client it was issued to: refuse its redemption by another client with `invalid_grant` (RFC 6749 §4.1.3).",
 		Doc: "a code redeemed by the second client (target keys `other_client_id`, `other_client_secret`) is refused"})
 	register(&Kind{Name: "code-redirect-uri", Plan: planCodeRedirect, Requirements: []string{"RFC6749-4.1.3-REDIRECT-URI-MATCH"},
+		Fix: "Refuse a code redeemed with another `redirect_uri` than its authorization request's, with `invalid_grant` (RFC 6749 §4.1.3).",
 		Doc: "a code redeemed with another `redirect_uri` than its authorization request's is refused with `invalid_grant`"})
 	register(&Kind{Name: "pkce-verifier", Arg: "missing|wrong", Plan: planPKCEVerifier,
 		Defaults: map[string]string{"RFC7636-4.6-VERIFIER-REQUIRED": "missing", "RFC7636-4.6-VERIFIER-CHECKED": "wrong"},
+		Fix:      "Check PKCE at redemption (RFC 7636 §4.6): a code issued for a `code_challenge` needs the matching `code_verifier`; refuse a missing or wrong one with `invalid_grant`.",
 		Doc:      "a code requested with a `code_challenge` is refused without a `code_verifier` (`missing`) and with a wrong one (`wrong`)"})
 }
 

@@ -13,6 +13,7 @@ import (
 
 func init() {
 	register(&Kind{Name: "dates", Plan: planDates,
+		Fix: "Write the documented date members in their documented layout, and make the expiry date the issue date plus `expires_in`.",
 		Doc: "`response.dates` parse in their layout and differ by `expires_in` within the tolerance"})
 }
 

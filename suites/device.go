@@ -26,14 +26,19 @@ const Device = "device"
 
 func init() {
 	register(&Kind{Name: "device-authorization", Plan: planDeviceResponse, Requirements: []string{"RFC8628-3.2-DEVICE-RESPONSE"},
+		Fix: "Answer a device authorization request with `device_code`, `user_code`, `verification_uri` and `expires_in` (RFC 8628 §3.2).",
 		Doc: "the device authorization response carries `device_code`, `user_code`, `verification_uri` and `expires_in`"})
 	register(&Kind{Name: "device-pending", Plan: planDevicePending, Requirements: []string{"RFC8628-3.5-PENDING"},
+		Fix: "Answer a poll for a device code the user has not approved yet with `authorization_pending` (or `slow_down`), never a token (RFC 8628 §3.5).",
 		Doc: "a device code the user has not approved is answered `authorization_pending` (or `slow_down`), never a token"})
 	register(&Kind{Name: "device-approved", Plan: planDeviceApproved, Requirements: []string{"RFC8628-3.5-SUCCESS"},
+		Fix: "Once the user approves the device, answer the next poll at the interval with a token (RFC 8628 §3.5).",
 		Doc: "once the target's authorize command, browser or form approves the device at `verification_uri_complete`, polling at the interval (longer by 5 s after each `slow_down`) yields a token"})
 	register(&Kind{Name: "device-denied", Plan: planDeviceDenied, Requirements: []string{"RFC8628-3.5-ACCESS-DENIED"},
+		Fix: "Once the user denies the device, answer its polls with `access_denied` and never a token (RFC 8628 §3.5).",
 		Doc: "a device denied through the target's authorize hook (target key `authorize.deny`: the deny button's CSS selector for the browser, its id for the form; with a command, any value, and the command runs with `TOKENCERT_FLOW=device-deny`) is never given a token: polling at the interval, past `authorization_pending` and `slow_down`, ends in `access_denied` (`invalid_grant`, or `expired_token` once the code expired, accepted)"})
 	register(&Kind{Name: "device-expired", Plan: planDeviceExpired, Requirements: []string{"RFC8628-3.5-EXPIRED-TOKEN"},
+		Fix: "Answer a poll for a device code past its `expires_in` with `expired_token` (RFC 8628 §3.5).",
 		Doc: "a device code that was never approved is answered `expired_token` once its `expires_in` (+ skew) has passed"})
 }
 

@@ -21,12 +21,16 @@ import (
 // the probe changed.
 func init() {
 	register(&Kind{Name: "required-param", Arg: "NAME", Plan: planRequiredParam,
+		Fix: "Refuse a token request without the parameter the API's document requires, with 400 `invalid_request`.",
 		Doc: "the valid request without the extra parameter NAME (`request.required`) is refused"})
 	register(&Kind{Name: "param-value", Arg: "NAME", Plan: planParamValue,
+		Fix: "Check the documented parameter's value: refuse a wrong one with 400 `invalid_request` instead of ignoring it.",
 		Doc: "the valid request with a wrong value of NAME is refused"})
 	register(&Kind{Name: "client-auth-enforced", Plan: planClientAuthEnforced,
+		Fix: "Refuse every token request whose client authentication is wrong or missing, for each method the client may use; never issue a token to an unauthenticated confidential client.",
 		Doc: "a wrong client secret by each method of `request.client_auth`, and no client credentials, are refused (any refusal; the codes are the `error` checks' business)"})
 	register(&Kind{Name: "max-length", Plan: planMaxLength,
+		Fix: "Accept the documented parameter at its documented maximum length, and refuse one character more with 400 `invalid_request`.",
 		Doc: "each `request.max_length` value at the limit is accepted, one character over it refused"})
 }
 

@@ -10,6 +10,7 @@ import (
 
 func init() {
 	register(&Kind{Name: "discard-old", Plan: planDiscardOld,
+		Fix: "Where a new token replaces the client's earlier ones (as the API documents), revoke the earlier token at the resource when the new one is issued.",
 		Doc: "token A, then token B: the protected resource refuses A and accepts B (`response.new_token_discards_old`)"})
 }
 

@@ -9,6 +9,7 @@ import (
 
 func init() {
 	register(&Kind{Name: "documented-request", Plan: planDocumentedRequest,
+		Fix: "Accept a token request sent exactly as the API's document shows it (method, encoding, Content-Type, client authentication), and answer in the media type its `Accept` asks for, where the document offers several.",
 		Doc: "a token request sent exactly as documented (method, encoding, declared Content-Type, client auth) yields a token; and with each `response.negotiation` entry's `Accept` (or none), a token in the entry's media type"})
 }
 

@@ -36,6 +36,7 @@ func init() {
 			"RFC9449-11.1-JTI-REPLAY": "replay", "RFC9449-8-NONCE": "nonce", "RFC9449-4.3-NONCE-MATCH": "nonce-match",
 			"RFC9449-5-RT-KEY-BOUND": "refresh-key", "RFC9449-7.2-NO-BEARER-DOWNGRADE": "bearer-downgrade",
 		},
+		Fix: "Bind tokens to the client's DPoP key (RFC 9449): issue `token_type` `DPoP`; refuse a proof with a wrong `htm`, `htu`, `typ`, signature, a private `jwk`, a stale `iat` or a used `jti` with `invalid_dpop_proof`; demand and then accept nonces; bind a public client's refresh token to its key; refuse the token presented as Bearer.",
 		Doc: "where `response.token_type` is `DPoP` (RFC 9449), every request carries a proof by an ES256 key made for the run: a token request with a valid proof gets a token of type DPoP (`bound`); proofs with another `htm` or `htu`, a signature by another key, a private key in `jwk`, a `typ` other than `dpop+jwt`, an `iat` an hour old, or a used `jti` are refused as `bad_dpop_proof` (`invalid_dpop_proof`; an old `iat` may be accepted where the server manages freshness by its nonce); a nonce demand is `use_dpop_nonce` with a `DPoP-Nonce` header and the nonce is then accepted, within 3 demands (`nonce`), another nonce is refused (`nonce-match`); a public client's refresh token (target key `public_client_id`) is refused with another key's proof (`refresh-key`); the protected resource refuses the bound token as a Bearer token (`bearer-downgrade`)"})
 }
 

@@ -10,6 +10,7 @@ import (
 
 func init() {
 	register(&Kind{Name: "echo", Plan: planEcho,
+		Fix: "Return the documented members with the values the request sent.",
 		Doc: "`response.echo` members equal the parameters sent"})
 }
 

@@ -15,6 +15,7 @@ import (
 
 func init() {
 	register(&Kind{Name: "token-entropy", Plan: planTokenEntropy, Requirements: []string{"RFC6749-10.10-TOKEN-ENTROPY-128"},
+		Fix: "Make tokens unguessable (RFC 6749 §10.10): at least 128 random bits from a cryptographic generator, no counters, timestamps or shared prefixes carrying the entropy.",
 		Doc: "every access and refresh token of the run differs from every other, and the samples (the run's own tokens, topped up to a few of the primary grant) show no shared prefix, counter or timestamp that leaves under 128 bits to guess (JWTs: the `jti`, else the signature)"})
 }
 

@@ -14,6 +14,7 @@ import (
 
 func init() {
 	register(&Kind{Name: "error-template", Arg: "path|status", Plan: planErrorTemplate,
+		Fix: "Put the request path and HTTP status into every error body where the documented template has `$path` and `$status`.",
 		Doc: "every error body carries the request path / HTTP status where the template has `$path` / `$status`"})
 }
 

@@ -16,6 +16,7 @@ import (
 
 func init() {
 	register(&Kind{Name: "error-body", Arg: "CONDITION", Plan: planErrorBody,
+		Fix: "Write the error body as the API documents it: the template's literal values exact, `error` a listed code, and the placeholders (`$status`, `$path`, `$title`) filled.",
 		Doc: "the condition's error body is the template with its placeholders filled: literal values exact, `$code` a listed code, `$status`, `$path`, `$title` as the template section says"})
 }
 

@@ -14,12 +14,16 @@ import (
 
 func init() {
 	register(&Kind{Name: "error", Arg: "CONDITION", Plan: planError,
+		Fix: "Refuse the probe with a status and `error` code that the spec lists for the condition (RFC 6749 §5.2), and a `WWW-Authenticate` challenge on a 401.",
 		Doc: "the condition's probe is refused with a listed status and code (and a challenge on a 401 after Basic); the condition's requirements (`probes.Conditions`) default to it"})
 	register(&Kind{Name: "scope-unknown", Plan: planScopeUnknown, Requirements: []string{"RFC6749-5.2-INVALID-SCOPE"},
+		Fix: "Refuse an unknown scope with `invalid_scope`, or narrow the grant and say so in `scope` (RFC 6749 §3.3); never grant what the server does not know.",
 		Doc: "an unknown scope is refused with a listed code, or narrowed (RFC 6749 §3.3) and not granted"})
 	register(&Kind{Name: "scope-narrowed", Plan: planScopeNarrowed, Requirements: []string{"RFC6749-3.3-SCOPE-IF-CHANGED"},
+		Fix: "When the granted scope differs from the requested one, return it in the response's `scope` (RFC 6749 §3.3).",
 		Doc: "a token granted with a narrower scope than requested states its scope"})
 	register(&Kind{Name: "error-vocab", Plan: planErrorVocab, Requirements: []string{"RFC6749-5.2-ERROR-CODE-VOCAB"},
+		Fix: "Use only the error codes the spec's vocabulary lists (RFC 6749 §5.2's, for a plain OAuth server).",
 		Doc: "every error code is within `errors.vocabulary`"})
 }
 

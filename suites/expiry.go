@@ -18,8 +18,10 @@ import (
 
 func init() {
 	register(&Kind{Name: "expiry-resource", Plan: planExpiry(resourceProbe), Requirements: []string{"RFC6749-7-EXPIRED-REJECTED-AT-RS"},
+		Fix: "Refuse an access token at the protected resource once its `expires_in` has passed (RFC 6749 §7): check its expiry on every request, not only its signature.",
 		Doc: "a fresh access token is accepted by the protected resource, and refused once `expires_in` (+ skew) has passed"})
 	register(&Kind{Name: "expiry-introspection", Plan: planExpiry(introspectionProbe), Requirements: []string{"RFC7662-2.2-EXPIRED-INACTIVE"},
+		Fix: "Answer introspection of an expired access token with `active: false` (RFC 7662 §2.2), counting its lifetime from when it was issued.",
 		Doc: "introspection reports a fresh token active, and inactive once `expires_in` (+ skew) has passed"})
 }
 

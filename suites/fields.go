@@ -13,20 +13,28 @@ import (
 
 func init() {
 	register(&Kind{Name: "status-200", Plan: planStatus200, Requirements: []string{"RFC6749-5.1-STATUS-200"},
+		Fix: "Answer a valid token request with 200 and a JSON body holding the token (RFC 6749 §5.1), not 201 or a redirect.",
 		Doc: "every success response has status 200 and a token"})
 	register(&Kind{Name: "schema", Plan: planSchema,
+		Fix: "Make the body match the spec's schema: the message names each member and what the schema expects of it (present, its type, its format).",
 		Doc: "success or error bodies against the spec's schemas: the violations the schema attributes to this requirement"})
 	register(&Kind{Name: "no-dup-members", Plan: successCheck("no member occurs twice in the JSON body", checkNoDuplicates), Requirements: []string{"RFC6749-3.2-NO-DUP-RESPONSE-PARAM"},
+		Fix: "Write each member of the token response once (RFC 6749 §5.1: a JSON object, no repeated member).",
 		Doc: "no member occurs twice in a success body"})
 	register(&Kind{Name: "no-store", Plan: successCheck("token responses carry Cache-Control: no-store", checkNoStore), Requirements: []string{"RFC6749-5.1-CACHE-CONTROL-NO-STORE"},
+		Fix: "Send `Cache-Control: no-store` with every response that carries a token or credentials (RFC 6749 §5.1).",
 		Doc: "token responses carry `Cache-Control: no-store`"})
 	register(&Kind{Name: "pragma", Plan: successCheck("token responses carry Pragma: no-cache", checkPragma), Requirements: []string{"RFC6749-5.1-PRAGMA-NO-CACHE"},
+		Fix: "Send `Pragma: no-cache` with every token response (RFC 6749 §5.1).",
 		Doc: "token responses carry `Pragma: no-cache`"})
 	register(&Kind{Name: "client-auth", Arg: "basic|body", Plan: planClientAuth, Defaults: map[string]string{"RFC6749-2.3.1-BASIC-SUPPORT": "basic", "RFC6749-2.3.1-BODY-CREDENTIALS": "body"},
+		Fix: "Accept the client's correct credentials by this method (RFC 6749 §2.3.1: HTTP Basic, form-urlencoded id and secret, or `client_id` and `client_secret` in the body) and issue the token.",
 		Doc: "the method's correct client credentials are accepted"})
 	register(&Kind{Name: "password-grant", Plan: planPasswordGrant, Requirements: []string{"RFC6749-4.3-PASSWORD-SUCCESS"},
+		Fix: "Issue a token for the password grant when the resource owner's username and password are correct (RFC 6749 §4.3).",
 		Doc: "the password grant with correct resource-owner credentials yields a token"})
 	register(&Kind{Name: "cc-no-refresh", Plan: planCCNoRefresh, Requirements: []string{"RFC6749-4.4.3-CC-NO-REFRESH"},
+		Fix: "Do not issue a refresh token with the client_credentials grant (RFC 6749 §4.4.3): the client can ask for a new access token with its credentials.",
 		Doc: "a client_credentials response carries no refresh token"})
 }
 

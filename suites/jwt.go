@@ -17,6 +17,7 @@ import (
 
 func init() {
 	register(&Kind{Name: "jwt", Arg: "decodes|alg|exp|claims", Plan: planJWT,
+		Fix: "Issue the access token as the JWS the API documents: decodable, signed with the documented `alg`, `exp` equal to the issue time plus `expires_in`, and the documented claims.",
 		Doc: "the access token is the JWS `response.jwt` describes: it decodes, its `alg`, `exp` against issue time + `expires_in`, its claims"})
 }
 

@@ -23,6 +23,7 @@ import (
 func init() {
 	register(&Kind{Name: "at-jwt", Arg: "typ|claims|signature", Plan: planATJWT,
 		Defaults: map[string]string{"RFC9068-2.1-TYP": "typ", "RFC9068-2.2-REQUIRED-CLAIMS": "claims", "RFC9068-2.1-SIGNED-RS256": "signature"},
+		Fix:      "Issue JWT access tokens as RFC 9068 defines them: header `typ` `at+jwt`; the claims `iss`, `sub`, `client_id`, `jti`, `exp`, `iat` and `aud`; signed with a key published in the key set `jwks` names (by `kid`), never `alg: none`.",
 		Doc:      "where `response.jwt.profile` is `rfc9068`, every access token is a JWT access token (RFC 9068): its header `typ` is `at+jwt` or `application/at+jwt` (`typ`); it has the claims `iss`, `sub`, `client_id` (the client's), `jti` (strings), `exp`, `iat` (numbers) and `aud` (a string or an array of strings) (`claims`); it is signed, never `alg: none`, and a key of the authorization server's key set (target key `jwks`: a file, or an https URL, http on loopback, fetched once within the request timeout and 1 MiB) verifies it, by its `kid` when it names one (`signature`). An encrypted token (a JWE) cannot be read and is noted"})
 }
 

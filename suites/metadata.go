@@ -26,6 +26,7 @@ func init() {
 	register(&Kind{Name: "metadata", Arg: "issuer|https|auth-methods|grant-types|pkce-s256", Plan: planMetadata,
 		Defaults: map[string]string{"RFC8414-3.3-ISSUER-IDENTICAL": "issuer", "RFC8414-2-HTTPS-URLS": "https",
 			"RFC8414-2-AUTH-METHODS-HONEST": "auth-methods", "RFC8414-2-GRANT-TYPES-CONSISTENT": "grant-types", "RFC7636-4.2-S256-SUPPORTED": "pkce-s256"},
+		Fix: "Publish RFC 8414 metadata that holds: `issuer` exactly the issuer asked for, https endpoints, only client authentication methods and grant types the server accepts, and S256 among `code_challenge_methods_supported`.",
 		Doc: "the issuer's metadata (target key `issuer`; RFC 8414 §3's well-known URI, then OpenID Connect Discovery's): its `issuer` is the one asked for, character for character, and https (`issuer`); every advertised endpoint and `jwks_uri` is https, http on loopback being a test setup that is skipped (`https`); every advertised client authentication method the client is registered for (target key `client_auth`, not filled from the metadata) authenticates the primary grant's request (`auth-methods`); no advertised grant type is refused with `unsupported_grant_type` (`grant-types`: `grant_type` alone, any other answer passes, since a client may not be registered for a grant); S256 is among `code_challenge_methods_supported` when the member is present (`pkce-s256`)"})
 }
 

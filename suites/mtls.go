@@ -36,6 +36,7 @@ func init() {
 			"RFC8705-2-CLIENT-AUTH": "valid", "RFC8705-2-CERT-REQUIRED": "no-cert", "RFC8705-2-CERT-MATCH": "other-cert",
 			"RFC8705-3.1-CNF-X5T": "bound", "RFC8705-3-RESOURCE-BINDING": "resource",
 		},
+		Fix: "For mutual-TLS clients (RFC 8705): accept the client's registered certificate, refuse a missing or unregistered one with `invalid_client`, bind the token to it (`cnf` `x5t#S256`), and have the resource refuse the token without the certificate.",
 		Doc: "for the mutual-TLS client authentication of `request.client_auth` (`tls_client_auth`, `self_signed_tls_client_auth`; target keys `client_cert`, `client_key`): the client's certificate and `client_id` get a token (`valid`); the same request with no certificate, or with a self-signed certificate made for the run, is refused as `bad_client_certificate` (`invalid_client`); introspection's `cnf` `x5t#S256` (or a JWT access token's) is the SHA-256 thumbprint of the client's certificate (`bound`, target key `introspection`); the protected resource accepts the token with the certificate and refuses it without (`resource`)"})
 }
 

@@ -14,6 +14,7 @@ import (
 func init() {
 	register(&Kind{Name: "pkce-downgrade", Arg: "plain|no-challenge", Plan: planPKCEDowngrade,
 		Defaults: map[string]string{"RFC7636-4.4.1-PLAIN-REFUSED": "plain", "RFC9700-2.1.1-PKCE-DOWNGRADE": "no-challenge"},
+		Fix:      "Enforce PKCE as advertised: refuse `code_challenge_method=plain` where only S256 is offered (RFC 7636 §4.4.1), and require a `code_challenge` for every code, refusing a `code_verifier` for a code issued without one (RFC 9700 §4.8.2).",
 		Doc:      "`plain`: where the server's PKCE methods (target key `pkce_methods`, or the metadata's `code_challenge_methods_supported`) list S256 and not plain, a code requested with `code_challenge_method=plain` is refused: at the authorization endpoint (`invalid_request`, RFC 7636 §4.4.1), or, noted, when redeemed; `no-challenge`: a code requested without a `code_challenge` is refused at the authorization endpoint (the server requires PKCE), or, when one is issued, its redemption with a `code_verifier` is refused (RFC 9700 §4.8.2's downgrade)"})
 }
 

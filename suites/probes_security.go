@@ -16,12 +16,16 @@ import (
 
 func init() {
 	register(&Kind{Name: "lifetime", Plan: planLifetime, Requirements: []string{"TOKENCERT-LIFETIME-AS-STATED"},
+		Fix: "Keep an access token valid for its whole stated `expires_in`: do not revoke or expire it early.",
 		Doc: "a token of its own, no other check touches, is accepted (protected resource, else introspection) at issue and again shortly before its `expires_in` is up, within the expiry checks' wait"})
 	register(&Kind{Name: "introspection-unknown", Plan: planIntrospectionUnknown, Requirements: []string{"TOKENCERT-INTROSPECT-UNKNOWN-INACTIVE"},
+		Fix: "Answer introspection of a token the server never issued (garbage, or one character off a real one) with 200 and `active: false` (RFC 7662 §2.2).",
 		Doc: "introspection answers a garbage token and an unknown token shaped like a real one (one character changed) with 200 and `active: false`"})
 	register(&Kind{Name: "bearer-invalid-token", Plan: planBearerInvalid, Requirements: []string{"RFC6750-3.1-EXPIRED-INVALID-TOKEN"},
+		Fix: "At the protected resource, answer an invalid or expired token with 401 and `WWW-Authenticate: Bearer error=\"invalid_token\"` (RFC 6750 §3.1).",
 		Doc: "the protected resource answers an invalid access token with 401 and a `WWW-Authenticate: Bearer` challenge carrying `error=\"invalid_token\"`"})
 	register(&Kind{Name: "refresh-chain", Plan: planRefreshChain, Requirements: []string{"RFC6749-6-NEW-RT-SAME-SCOPE"},
+		Fix: "Let the refresh token returned by a narrowed refresh redeem the grant's whole original scope later (RFC 6749 §6): narrowing one access token does not narrow the grant.",
 		Doc: "a refresh narrowed to one scope value returns a refresh token (or keeps the old one, without rotation) that redeems the grant's whole original scope in the next refresh"})
 }
 

@@ -15,8 +15,10 @@ import (
 
 func init() {
 	register(&Kind{Name: "secret-auth-refused", Plan: planSecretAuthRefused,
+		Fix: "Refuse client-secret authentication (HTTP Basic, or the secret in the body) where the profile allows only stronger methods (FAPI 2.0: `private_key_jwt`, mTLS).",
 		Doc: "the primary grant's request authenticated by the client's secret, by HTTP Basic and by `client_id` and `client_secret` in the body, is refused (any refusal), for a profile that allows no client-secret method; it needs the secret the server registered for the client (target key `client_secret`): a made-up one is refused by every server and shows nothing"})
 	register(&Kind{Name: "grant-refused", Arg: "password", Plan: planGrantRefused,
+		Fix: "Refuse the grant this profile forbids (the password grant) with `unsupported_grant_type` or `unauthorized_client`, whatever credentials come with it.",
 		Doc: "a token request of the grant (`password`) with the spec's client authentication is refused: `unsupported_grant_type` or `unauthorized_client` show the grant itself is refused; another refusal shows it only when the request carried the real resource-owner credentials (target keys `username`, `password`), otherwise the check is a skip that names them"})
 }
 

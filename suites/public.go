@@ -13,6 +13,7 @@ import (
 
 func init() {
 	register(&Kind{Name: "public-refresh-protected", Plan: planPublicRefresh, Requirements: []string{"RFC9700-2.2.2-PUBLIC-CLIENT-RT-PROTECTION"},
+		Fix: "Protect a public client's refresh tokens (RFC 9700 §4.14.2): rotate them on every refresh and refuse the old one, or bind them to a key (DPoP).",
 		Doc: "a public client (the target's own with `client_auth: [none]`, or `public_client_id`) authenticates by `client_id` alone, and its refresh tokens are rotated (a new one, the old one refused) or sender-constrained (a DPoP token); the public client's refresh token comes from the first grant a public client may use (password, the authorization code, the device grant) by `client_id` alone"})
 }
 

@@ -12,12 +12,16 @@ import (
 
 func init() {
 	register(&Kind{Name: "refresh", Plan: planRefresh, Requirements: []string{"RFC6749-6-REFRESH-SUCCESS"},
+		Fix: "Redeem a valid refresh token for a new access token (RFC 6749 §6).",
 		Doc: "a refresh with a valid refresh token yields a new access token"})
 	register(&Kind{Name: "refresh-rotation", Plan: planRotation, Requirements: []string{"RFC9700-4.14.2-OLD-RT-REJECTED"},
+		Fix: "Once a refresh token has been rotated out, refuse it with `invalid_grant` (RFC 9700 §4.14.2).",
 		Doc: "a rotated-out refresh token stops working"})
 	register(&Kind{Name: "refresh-scope", Plan: planRefreshScope, Requirements: []string{"RFC6749-6-NO-SCOPE-ESCALATION"},
+		Fix: "Never grant a refresh more scope than the original grant (RFC 6749 §6): refuse it with `invalid_scope`, or narrow it and say so in `scope`.",
 		Doc: "a refresh asking for more scope than the original grant is refused or narrowed, never escalated"})
 	register(&Kind{Name: "refresh-other-client", Plan: planRefreshOtherClient, Requirements: []string{"RFC6749-10.4-RT-BOUND-TO-CLIENT"},
+		Fix: "Bind each refresh token to the client it was issued to: refuse it to another client with `invalid_grant` (RFC 6749 §10.4).",
 		Doc: "a refresh token is refused to another client"})
 }
 

@@ -51,8 +51,8 @@ func TestRegistryIsComplete(t *testing.T) {
 		}
 	}
 	for _, k := range Kinds() {
-		if k.Doc == "" || k.Plan == nil {
-			t.Errorf("kind %s: no Doc or Plan", k.Name)
+		if k.Doc == "" || k.Plan == nil || k.Fix == "" {
+			t.Errorf("kind %s: no Doc, Plan or Fix", k.Name)
 		}
 		for _, id := range k.Requirements {
 			if _, ok := specs.Lookup(id); !ok {
@@ -64,8 +64,8 @@ func TestRegistryIsComplete(t *testing.T) {
 		}
 	}
 	for _, c := range probes.Conditions {
-		if c.Doc == "" || c.Title == "" || c.Description == "" || len(c.Answer.Codes) == 0 || len(c.Answer.Statuses) == 0 {
-			t.Errorf("condition %s: Doc, Title, Description and an Answer (code and status) are all required", c.Name)
+		if c.Doc == "" || c.Title == "" || c.Fix == "" || c.Description == "" || len(c.Answer.Codes) == 0 || len(c.Answer.Statuses) == 0 {
+			t.Errorf("condition %s: Doc, Title, Fix, Description and an Answer (code and status) are all required", c.Name)
 		}
 		if len(c.Faults) == 0 {
 			t.Errorf("condition %s: names no fault that breaks it", c.Name)
@@ -313,4 +313,29 @@ func grantTable() string {
 		fmt.Fprintf(&b, "| %s | %s (%s) | %s: %s | %s | %s |\n", name, params, g.Cite, g.Obtain, g.Doc, map[grants.Refresh]string{grants.RefreshMay: "may be issued", grants.RefreshShouldNot: "SHOULD NOT be issued"}[g.Refresh], g.Response)
 	}
 	return b.String()
+}
+
+// TestEveryCheckHasAFix: every check of every built-in spec tells a reader
+// of its failure what the endpoint should have done; an error check tells
+// its own condition's (a companion's checks, the companion's).
+func TestEveryCheckHasAFix(t *testing.T) {
+	for _, p := range builtinPlans(t) {
+		for _, c := range p.plan {
+			fix := Fix(c)
+			if fix == "" {
+				t.Errorf("%s %s (check %s): no fix hint", p.spec.Name, c.Name(), c.Req.Check)
+			}
+			base, arg, _ := strings.Cut(c.Req.Check, "/")
+			if base != "error" {
+				continue
+			}
+			want := probes.ByName(arg).Fix
+			if comp := probes.ByName(c.Variant); comp != nil {
+				want = comp.Fix
+			}
+			if fix != want {
+				t.Errorf("%s %s: fix %q, want its condition's %q", p.spec.Name, c.Name(), fix, want)
+			}
+		}
+	}
 }

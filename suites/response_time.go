@@ -10,8 +10,10 @@ import (
 
 func init() {
 	register(&Kind{Name: "response-time", Plan: planResponseTime,
+		Fix: "Answer valid token requests within the documented time.",
 		Doc: "valid requests are answered within `request.response_within`"})
 	register(&Kind{Name: "expires-in", Plan: successCheck("token responses state the lifetime in expires_in, or the spec documents it", checkExpiresInPresent),
+		Fix: "State each access token's lifetime in `expires_in` (RFC 6749 §5.1 RECOMMENDED), within the documented range where there is one, or document it.",
 		Doc: "token responses state the lifetime in `expires_in`, or the spec documents it (`expiry.lifetime`, or the range `expiry.min`–`max`); where the spec documents a range, every stated `expires_in` lies within it (a second under `min` allowed: the server counts from issue)"})
 }
 

@@ -16,10 +16,13 @@ import (
 func init() {
 	register(&Kind{Name: "revoke-refresh", Arg: "refused|cascade", Plan: planRevokeRefresh,
 		Defaults: map[string]string{"RFC7009-2-RT-REVOCATION": "refused", "RFC7009-2.1-RT-REVOCATION-CASCADE": "cascade"},
+		Fix:      "Refuse a revoked refresh token with `invalid_grant`, and revoke the access tokens issued with it (RFC 7009 §2, §2.1).",
 		Doc:      "a refresh token revoked with 200 is refused by the refresh grant (`refused`), and the access token issued with it stops working at introspection or the resource (`cascade`)"})
 	register(&Kind{Name: "revoke-access", Plan: planRevokeAccess, Requirements: []string{"RFC7009-2-AT-REVOCATION"},
+		Fix: "Make a revoked access token stop working at introspection and the resource (RFC 7009 §2).",
 		Doc: "an access token revoked with 200 stops working at introspection or the resource"})
 	register(&Kind{Name: "revoke-unknown", Plan: planRevokeUnknown, Requirements: []string{"RFC7009-2.2-UNKNOWN-TOKEN-200"},
+		Fix: "Answer the revocation of a token the server does not know with 200 (RFC 7009 §2.2): the client cannot do anything about it.",
 		Doc: "revoking a token the server never issued is answered 200"})
 }
 

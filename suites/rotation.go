@@ -6,6 +6,7 @@ import (
 
 func init() {
 	register(&Kind{Name: "refresh-new-token", Plan: planRefreshNewToken,
+		Fix: "Issue a new refresh token with every refresh, as the API documents (rotation).",
 		Doc: "a refresh returns a new refresh token (rotation `always`)"})
 }
 

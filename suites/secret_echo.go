@@ -17,6 +17,7 @@ import (
 
 func init() {
 	register(&Kind{Name: "no-secret-echo", Plan: planNoSecretEcho, Requirements: []string{"TOKENCERT-NO-SECRET-ECHO"},
+		Fix: "Never return a credential the client sent (client secret, password, refresh token presented) in a body, header or redirect: error descriptions and logs of the request included.",
 		Doc: "no response of the run (body, header or redirect) carries a credential the client sent (client secret, password, a refresh token it presented), plain, URL-encoded, base64 or JSON-escaped; a refresh response's own `refresh_token` member may return the presented one (no rotation)"})
 }
 

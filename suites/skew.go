@@ -24,6 +24,9 @@ const DefaultSkew = 60 * time.Second
 const (
 	SkewEstimated = "estimated" // from the endpoints' Date headers
 	SkewDefault   = "default"   // no Date header to estimate from: DefaultSkew
+	// SkewEmbedded: the embedded reference server shares this machine's
+	// clock and expires tokens to the millisecond.
+	SkewEmbedded = "embedded reference server"
 )
 
 // Skew is the skew allowed after a token's (or device code's) expires_in
@@ -94,7 +97,11 @@ func (e *Env) clockOf(host string) (c clock, ok bool) {
 // it is DefaultSkew.
 func (e *Env) skewFor(issuer, judge string) Skew {
 	if s := e.Target.Skew; s != nil {
-		return Skew{Duration: s.Duration, Source: e.SkewSource, Why: "given by " + e.SkewSource}
+		why := "given by " + e.SkewSource
+		if e.SkewSource == SkewEmbedded {
+			why = "it shares this machine's clock and expires tokens to the millisecond: 500ms and its latency"
+		}
+		return Skew{Duration: s.Duration, Source: e.SkewSource, Why: why}
 	}
 	a, b := originOf(issuer), originOf(judge)
 	ci, okI := e.clockOf(a)

@@ -99,6 +99,10 @@ type Kind struct {
 	Arg string
 	// Doc says what the kind checks, for specs/README.md.
 	Doc string
+	// Fix says what the endpoint should do to pass, for a reader of a
+	// failed check (report.html). The error kind's checks take their
+	// condition's (probes.Condition.Fix).
+	Fix string
 	// Requirements are the catalogue IDs the kind checks when a spec's
 	// requirement entry names no check. A kind that takes an argument
 	// leaves them to Defaults.
@@ -147,6 +151,24 @@ func Kinds() []*Kind {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+// Fix is what the endpoint should do to pass check c: its failure
+// condition's hint for an error check, else its kind's.
+func Fix(c Check) string {
+	base, arg, _ := strings.Cut(c.Req.Check, "/")
+	if base == "error" {
+		// A companion condition's checks are a variant named after it.
+		for _, name := range []string{c.Variant, arg} {
+			if cond := probes.ByName(name); cond != nil && cond.Fix != "" {
+				return cond.Fix
+			}
+		}
+	}
+	if k, ok := kinds[base]; ok {
+		return k.Fix
+	}
+	return ""
 }
 
 // DefaultCheck is the check ("kind" or "kind/argument") that verifies a

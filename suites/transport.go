@@ -12,6 +12,7 @@ import (
 
 func init() {
 	register(&Kind{Name: "transport-tls", Plan: planTransportTLS, Requirements: []string{"RFC6749-3.2-TLS-REQUIRED"},
+		Fix: "Serve the token endpoint over TLS only (RFC 6749 §3.2); refuse or redirect cleartext http.",
 		Doc: "the token endpoint answers over TLS (verified unless `insecure_skip_verify`); cleartext `http://` fails, except on loopback without `allow_http`, a test setup, which is skipped"})
 }
 

@@ -36,3 +36,12 @@ func TestParams(t *testing.T) {
 		t.Errorf("error %v", err)
 	}
 }
+
+// Every target key says what it gives (an incomplete run's report shows it).
+func TestEveryKeyHasADoc(t *testing.T) {
+	for _, k := range Keys() {
+		if KeyDoc(k) == "" {
+			t.Errorf("target key %s: no KeyDoc", k)
+		}
+	}
+}
