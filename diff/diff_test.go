@@ -2,6 +2,7 @@ package diff
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -49,7 +50,8 @@ func TestCompare(t *testing.T) {
 		return strings.Join(s, ",")
 	}
 	for what, got := range map[string][2]string{
-		"newly failing": {names(c.NewlyFailing), "B,G,H"},
+		"newly failing": {names(c.NewlyFailing), "B,H"},
+		"new findings":  {names(c.NewFindings), "G"},
 		"newly passing": {names(c.NewlyPassing), "C"},
 		"message":       {names(c.Message), "D"},
 		"verdict":       {names(c.Verdict), "I"},
@@ -69,6 +71,62 @@ func TestCompare(t *testing.T) {
 	c, _ = Compare(old, cur, "old")
 	if got := strings.Join(c.Regressions, ","); got != "B breaks,G should breaks,J new and failing" {
 		t.Errorf("strict regressions %q", got)
+	}
+}
+
+// TestCompareAnswersWhatChanged: the three misreadings. A message
+// that differs only in fingerprints, times, durations or a loopback port
+// did not change; a waiver appearing on a failing check is a change (and
+// a new entry of the waivers file); a failure that lost its waiver is a
+// regression.
+func TestCompareAnswersWhatChanged(t *testing.T) {
+	w := func(c result.Check, until string) result.Check {
+		c.Waived = &result.Waived{Until: until, Owner: "alice", Reason: "known"}
+		return c
+	}
+	old := &result.Run{Spec: result.Spec{Name: "rfc6749"}, Checks: []result.Check{
+		check("A fingerprint", "A", "MUST", result.Fail, "token [access_token#1a2b3c4d] accepted at https://127.0.0.1:40001/resource 1.083s after 2026-12-01T10:00:00Z"),
+		check("B waiver appears", "B", "MUST", result.Fail, "no token_type"),
+		w(check("C waiver goes", "C", "MUST", result.Fail, "no Pragma"), "2026-01-31"),
+		check("D really changed", "D", "MUST", result.Fail, "status 500"),
+	}}
+	cur := &result.Run{Spec: result.Spec{Name: "rfc6749"}, Checks: []result.Check{
+		check("A fingerprint", "A", "MUST", result.Fail, "token [access_token#9f8e7d6c] accepted at https://127.0.0.1:40999/resource 2.5s after 2026-12-02T11:30:00.5Z"),
+		w(check("B waiver appears", "B", "MUST", result.Fail, "no token_type"), "2099-12-31"),
+		check("C waiver goes", "C", "MUST", result.Fail, "no Pragma"),
+		check("D really changed", "D", "MUST", result.Fail, "status 502"),
+	}, Waivers: []result.Waiver{{ID: "B", Owner: "alice", Reason: "known", Expires: "2099-12-31", Status: result.WaiverApplied}}}
+	old.Waivers = []result.Waiver{{ID: "C", Owner: "alice", Reason: "known", Expires: "2026-01-31", Status: result.WaiverApplied}}
+	c, err := Compare(old, cur, "old")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := func(xs []result.Change) string {
+		var s []string
+		for _, x := range xs {
+			s = append(s, x.ID)
+		}
+		return strings.Join(s, ",")
+	}
+	var reqs []string
+	for _, r := range c.Requirements {
+		reqs = append(reqs, r.ID+" "+r.Old+"→"+r.New)
+	}
+	for what, got := range map[string][2]string{
+		"message changed": {ids(c.Message), "D"},
+		"newly waived":    {ids(c.NewlyWaived), "B"},
+		"newly failing":   {ids(c.NewlyFailing), "C"},
+		"regressions":     {strings.Join(c.Regressions, ","), "C waiver goes"},
+		"requirements":    {strings.Join(reqs, ","), "B fail→waived,C waived→fail"},
+		"waivers added":   {fmt.Sprint(len(c.WaiversAdded), c.WaiversAdded[0].ID), "1B"},
+		"waivers removed": {fmt.Sprint(len(c.WaiversRemoved), c.WaiversRemoved[0].ID), "1C"},
+	} {
+		if got[0] != got[1] {
+			t.Errorf("%s: %q, want %q", what, got[0], got[1])
+		}
+	}
+	if x := c.NewlyFailing[0]; x.OldWaived == "" || x.Waived != "" {
+		t.Errorf("the failure that lost its waiver does not say so: %+v", x)
 	}
 }
 

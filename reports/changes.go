@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/tokencert/tokencert/internal/plural"
 	"github.com/tokencert/tokencert/result"
 )
 
@@ -16,7 +17,9 @@ type section struct {
 func sections(c *result.Changes) []section {
 	return []section{
 		{"Newly failing", c.NewlyFailing},
+		{"New findings (below the MUST level)", c.NewFindings},
 		{"Newly passing", c.NewlyPassing},
+		{"Newly waived", c.NewlyWaived},
 		{"Failing with a changed message", c.Message},
 		{"Other verdict changes", c.Verdict},
 		{"Added", c.Added},
@@ -26,8 +29,58 @@ func sections(c *result.Changes) []section {
 
 // ChangesTally is the comparison in one line.
 func ChangesTally(c *result.Changes) string {
-	return fmt.Sprintf("%d newly failing, %d newly passing, %d with a changed message, %d other verdict changes, %d added, %d removed; %d regressions",
-		len(c.NewlyFailing), len(c.NewlyPassing), len(c.Message), len(c.Verdict), len(c.Added), len(c.Removed), len(c.Regressions))
+	parts := []string{plural.Irregular(len(c.Requirements), "requirement changed verdict", "requirements changed verdict")}
+	for _, p := range []struct {
+		n    int
+		what string
+	}{
+		{len(c.NewlyFailing), "newly failing"}, {len(c.NewFindings), "new findings"}, {len(c.NewlyPassing), "newly passing"},
+		{len(c.NewlyWaived), "newly waived"}, {len(c.Message), "with a changed message"}, {len(c.Verdict), "other verdict changes"},
+		{len(c.Added), "added"}, {len(c.Removed), "removed"}, {len(c.WaiversAdded), "waivers added"}, {len(c.WaiversRemoved), "waivers removed"},
+	} {
+		if p.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", p.n, p.what))
+		}
+	}
+	return strings.Join(parts, ", ") + "; " + plural.N(len(c.Regressions), "regression")
+}
+
+// requirementRows are the requirements' verdict changes as "ID (LEVEL):
+// OLD → NEW".
+func requirementRows(c *result.Changes) []string {
+	var out []string
+	for _, r := range c.Requirements {
+		out = append(out, fmt.Sprintf("%s (%s): %s → %s", r.ID, r.Level, orAbsent(r.Old), orAbsent(r.New)))
+	}
+	return out
+}
+
+// waiverRows are the waivers added and removed, one line each.
+func waiverRows(c *result.Changes) []string {
+	var out []string
+	for _, x := range []struct {
+		what string
+		ws   []result.Waiver
+	}{{"added", c.WaiversAdded}, {"removed", c.WaiversRemoved}} {
+		for _, w := range x.ws {
+			line := fmt.Sprintf("%s: %s, until %s by %s: %s", x.what, w.Subject(), w.Expires, w.Owner, w.Reason)
+			if w.Target != "" {
+				line += " (target " + w.Target + ")"
+			}
+			if x.what == "added" && w.Status != "" {
+				line += " — " + w.Status
+			}
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+func orAbsent(v string) string {
+	if v == "" {
+		return "absent"
+	}
+	return v
 }
 
 // maxChangeRows bounds the rows listed per section; the rest are counted.
@@ -41,9 +94,21 @@ func ChangesMarkdown(c *result.Changes) string {
 		b.WriteString("\n**The spec file changed** since the baseline (another SHA-256): added and removed checks may come from it.\n")
 	}
 	if len(c.Regressions) > 0 {
-		b.WriteString("\n**Regressions** (fail the run under `--fail-on regressions`):\n\n")
+		b.WriteString("\n**Regressions** (fail the run under `--fail-on regressions`, and `tokencert diff`):\n\n")
 		for _, n := range c.Regressions {
 			fmt.Fprintf(&b, "- %s\n", mdText(n))
+		}
+	}
+	if rows := requirementRows(c); len(rows) > 0 {
+		fmt.Fprintf(&b, "\n#### Verdict changes by requirement (%d)\n\n", len(rows))
+		for _, r := range rows {
+			fmt.Fprintf(&b, "- %s\n", mdText(r))
+		}
+	}
+	if rows := waiverRows(c); len(rows) > 0 {
+		fmt.Fprintf(&b, "\n#### Waivers (%d)\n\n", len(rows))
+		for _, r := range rows {
+			fmt.Fprintf(&b, "- %s\n", mdText(r))
 		}
 	}
 	for _, s := range sections(c) {
@@ -72,6 +137,18 @@ func ChangesText(c *result.Changes) string {
 	fmt.Fprintf(&b, "What changed — %s: %s.\n", baselineText(c, c.Baseline), ChangesTally(c))
 	if c.SpecChanged {
 		b.WriteString("The spec file changed since the baseline (another SHA-256).\n")
+	}
+	if rows := requirementRows(c); len(rows) > 0 {
+		fmt.Fprintf(&b, "\nVerdict changes by requirement (%d):\n", len(rows))
+		for _, r := range rows {
+			fmt.Fprintf(&b, "  %s\n", r)
+		}
+	}
+	if rows := waiverRows(c); len(rows) > 0 {
+		fmt.Fprintf(&b, "\nWaivers (%d):\n", len(rows))
+		for _, r := range rows {
+			fmt.Fprintf(&b, "  %s\n", r)
+		}
 	}
 	for _, s := range sections(c) {
 		if len(s.changes) == 0 {
@@ -110,6 +187,9 @@ func messageOf(x result.Change) string {
 		parts = append(parts, x.NewMessage)
 	case x.OldMessage != "":
 		parts = append(parts, "was: "+x.OldMessage)
+	}
+	if x.OldWaived != "" && x.OldWaived != x.Waived {
+		parts = append(parts, "was "+x.OldWaived)
 	}
 	if x.Waived != "" {
 		parts = append(parts, x.Waived)

@@ -223,7 +223,9 @@ func (w Waiver) Subject() string {
 	return w.Check
 }
 
-// Changes is what changed since a baseline run, check by check.
+// Changes is what changed since a baseline run: requirement by
+// requirement, check by check, and in the waivers. Fingerprints, times and
+// durations in messages are not changes (they differ in every run).
 type Changes struct {
 	// Baseline is the baseline's report.json as given.
 	Baseline        string    `json:"baseline"`
@@ -232,19 +234,42 @@ type Changes struct {
 	// counts as added (a first run, or a target new to the fleet).
 	BaselineMissing bool `json:"baseline_missing,omitempty"`
 	// SpecChanged: the same spec name, but a different spec file (SHA-256).
-	SpecChanged  bool     `json:"spec_changed,omitempty"`
+	SpecChanged bool `json:"spec_changed,omitempty"`
+	// Requirements are the requirements whose verdict (the worst of their
+	// checks') changed.
+	Requirements []RequirementChange `json:"requirements"`
+	// NewlyFailing: failing now (waived or not), not failing before, or
+	// failing then under a waiver that no longer holds; at the MUST level
+	// (any level when strict). NewFindings: failing now below it.
 	NewlyFailing []Change `json:"newly_failing"`
+	NewFindings  []Change `json:"new_findings"`
 	NewlyPassing []Change `json:"newly_passing"`
+	// NewlyWaived: failing in both runs, now under a waiver.
+	NewlyWaived []Change `json:"newly_waived"`
 	// Message: still failing, with another message.
 	Message []Change `json:"message_changed"`
 	// Verdict: any other change of verdict (pass to skip, fail to error).
 	Verdict []Change `json:"verdict_changed"`
 	Added   []Change `json:"added"`
 	Removed []Change `json:"removed"`
+	// WaiversAdded and WaiversRemoved are the waivers file's entries in
+	// one run and not the other (by requirement or check, and target).
+	WaiversAdded   []Waiver `json:"waivers_added"`
+	WaiversRemoved []Waiver `json:"waivers_removed"`
 	// Regressions name the checks that fail the run under --fail-on
-	// regressions: failing now, not failing in the baseline (or not in it),
-	// counting towards the exit code, not waived.
+	// regressions: failing now, counting towards the exit code, not
+	// waived, and passing, skipped, waived or absent in the baseline.
 	Regressions []string `json:"regressions"`
+}
+
+// RequirementChange is one requirement's verdict in both runs: the worst
+// of its checks' ("fail", "error", "waived", "skip", "pass"; "" where the
+// run had no check of it).
+type RequirementChange struct {
+	ID    string `json:"id"`
+	Level string `json:"level"`
+	Old   string `json:"old,omitempty"`
+	New   string `json:"new,omitempty"`
 }
 
 // Change is one check's change between two runs.
@@ -256,12 +281,16 @@ type Change struct {
 	NewVerdict string `json:"new_verdict,omitempty"`
 	OldMessage string `json:"old_message,omitempty"`
 	NewMessage string `json:"new_message,omitempty"`
-	Waived     string `json:"waived,omitempty"`
+	// OldWaived and Waived are the waivers that accepted the failure in
+	// the baseline and now.
+	OldWaived string `json:"old_waived,omitempty"`
+	Waived    string `json:"waived,omitempty"`
 }
 
 // Empty reports whether nothing changed.
 func (c *Changes) Empty() bool {
-	return len(c.NewlyFailing)+len(c.NewlyPassing)+len(c.Message)+len(c.Verdict)+len(c.Added)+len(c.Removed) == 0
+	return len(c.Requirements)+len(c.NewlyFailing)+len(c.NewFindings)+len(c.NewlyPassing)+len(c.NewlyWaived)+len(c.Message)+len(c.Verdict)+
+		len(c.Added)+len(c.Removed)+len(c.WaiversAdded)+len(c.WaiversRemoved) == 0
 }
 
 // Fails reports whether the check failed or errored and no waiver
