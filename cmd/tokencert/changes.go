@@ -1,43 +1,42 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 
 	"github.com/tokencert/tokencert/diff"
+	"github.com/tokencert/tokencert/internal/plural"
 	"github.com/tokencert/tokencert/reports"
 	"github.com/tokencert/tokencert/runner"
 )
 
 // diffCmd says what changed between two runs. Exit 0: no regression; 1:
 // regressions; 2: usage, unreadable reports, or runs of different specs.
+// diffHelp is 'tokencert diff --help'.
+var diffHelp = help{
+	Usage: "diff [--format md|text|auto] OLD NEW",
+	About: "Says what changed between two runs of one spec, OLD and NEW (report bundle directories or report.json files): " +
+		"the requirements whose verdict changed, the checks newly failing, the new findings below the MUST level, the " +
+		"checks newly passing, newly waived, failing with another message, with another verdict, added and removed, " +
+		"the waivers added and removed, and the regressions. Fingerprints, times and durations in messages are not " +
+		"changes. The output is Markdown when stdout is not a terminal (a CI job summary), plain text on one.",
+	Exits: []string{
+		"0: no regression",
+		"1: regressions: a check NEW fails (counting towards its exit code, not waived) that passed, was skipped or was waived in OLD, or was not in it",
+		"2: usage, a report that cannot be read, or runs of different specs",
+	},
+	Example: `tokencert diff last-week/ tokencert-report/ >> "$GITHUB_STEP_SUMMARY"`,
+}
+
 func diffCmd(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("diff", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := diffHelp.flags("diff", stderr)
 	format := fs.String("format", "auto", "md (Markdown, for a CI job summary), text, or auto: text on a terminal, else Markdown")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: tokencert diff [--format md|text|auto] OLD NEW\n\n"+
-			"OLD and NEW are report bundle directories or report.json files of runs of one\n"+
-			"spec. Lists the checks newly failing, newly passing, failing with a changed\n"+
-			"message, with another verdict, added and removed, and the regressions: checks\n"+
-			"NEW fails that count towards its exit code, are not waived, and did not fail\n"+
-			"in OLD. Exit status: 0 no regression, 1 regressions, 2 usage or runs that do\n"+
-			"not compare.\n\n")
-		fs.PrintDefaults()
-	}
-	paths, err := parseInterspersed(fs, args)
+	paths, err := diffHelp.parse(fs, args, stdout)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return runner.ExitUsage
+		return exitOf(err)
 	}
 	if len(paths) != 2 {
-		fmt.Fprintf(stderr, "tokencert diff: want OLD and NEW, got %d arguments\n", len(paths))
-		fs.Usage()
-		return runner.ExitUsage
+		return diffHelp.usageError(stderr, "diff", "want OLD and NEW, got %s", plural.N(len(paths), "argument"))
 	}
 	if *format != "auto" && *format != "md" && *format != "text" {
 		fmt.Fprintf(stderr, "tokencert diff: --format %q: want md, text or auto\n", *format)
@@ -67,20 +66,4 @@ func diffCmd(args []string, stdout, stderr io.Writer) int {
 		return runner.ExitFail
 	}
 	return runner.ExitPass
-}
-
-// parseInterspersed parses fs's flags before, between and after the
-// positional arguments, and returns those.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		if fs.NArg() == 0 {
-			return pos, nil
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
 }

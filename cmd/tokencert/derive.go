@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tokencert/tokencert/derive"
+	"github.com/tokencert/tokencert/internal/plural"
 	"github.com/tokencert/tokencert/lint"
 	"github.com/tokencert/tokencert/runner"
 	"github.com/tokencert/tokencert/specs"
@@ -22,31 +22,32 @@ import (
 
 // deriveCmd writes a draft spec, its schemas and derive-notes.md from a
 // token API's document.
+// deriveHelp is 'tokencert derive --help'.
+var deriveHelp = help{
+	Usage: "derive DOC [--out DIR] [--name NAME] [--endpoint PATH] [--verify=false]",
+	About: "Writes a draft spec from DOC, a token API's document (Markdown, plain text, HTML or OpenAPI 3.x or Swagger 2, " +
+		"told apart by content): NAME.yaml in the spec format, schemas/NAME/*.json, and derive-notes.md, which lists " +
+		"every fact with its place in the document, every decision and every open question. What the document does not " +
+		"say becomes a TODO(derive) marker, which 'tokencert run' refuses until it is resolved. With --verify (the " +
+		"default) the draft is linted and certifies the reference server configured from it.",
+	Exits: []string{"0: the draft loads, lints clean and certifies the reference server configured from it",
+		"1: it does not: a TODO(derive) marker blocks it, or lint or the run fails (each is named)",
+		exitUsageLine + ", or a document that cannot be read or holds no token endpoint"},
+	Example: "tokencert derive vendor-token-api.md --out draft/ --name acme",
+}
+
 func deriveCmd(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("derive", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := deriveHelp.flags("derive", stderr)
 	out := fs.String("out", ".", "folder to write NAME.yaml, schemas/NAME/*.json and derive-notes.md into")
 	name := fs.String("name", "", "the spec's name (default: from the document's file name)")
 	endpoint := fs.String("endpoint", "", "the token endpoint's path, when the document names several candidates")
 	verify := fs.Bool("verify", true, "check the draft: lint it and certify the reference server configured from it (a run of a few seconds)")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: tokencert derive DOC [--out DIR] [--name NAME] [--endpoint PATH] [--verify=false]\n\nDOC is a Markdown, text, HTML or OpenAPI (3.x, or Swagger 2) document of a token API.\nExit 0: the draft loads, lints clean and certifies the reference server configured\nfrom it; 1: it does not (a TODO(derive) marker blocks it, or lint or the run fails:\neach is named); 2: the document is refused.\n\n")
-		fs.PrintDefaults()
-	}
-	var pos []string
-	for len(args) > 0 {
-		if err := fs.Parse(args); err != nil {
-			return 2
-		}
-		args = fs.Args()
-		if len(args) > 0 {
-			pos = append(pos, args[0])
-			args = args[1:]
-		}
+	pos, err := deriveHelp.parse(fs, args, stdout)
+	if err != nil {
+		return exitOf(err)
 	}
 	if len(pos) != 1 {
-		fs.Usage()
-		return 2
+		return deriveHelp.usageError(stderr, "derive", "want one document, got %s", plural.N(len(pos), "argument"))
 	}
 	doc := pos[0]
 	fi, err := os.Stat(doc)

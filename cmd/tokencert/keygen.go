@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -10,27 +8,26 @@ import (
 	"github.com/tokencert/tokencert/reports"
 )
 
+// keygenHelp is 'tokencert keygen --help'.
+var keygenHelp = help{
+	Usage: "keygen [--out PREFIX]",
+	About: "Writes an Ed25519 key pair for signing report bundles: PREFIX.key, the private key (PEM PKCS #8, mode 0600), " +
+		"for 'tokencert run --sign-key', and PREFIX.pub, the public key (PEM), which 'tokencert verify --pub' checks " +
+		"bundles with. Existing files are kept: keygen refuses to overwrite them.",
+	Exits:   []string{"0: written", "1: a key file exists or cannot be written", exitUsageLine},
+	Example: "tokencert keygen --out vendor    # vendor.key and vendor.pub",
+}
+
 // keygenCmd writes an Ed25519 key pair for signing report bundles.
 func keygenCmd(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("keygen", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: tokencert keygen [--out PREFIX]\n\n"+
-			"Writes an Ed25519 key pair for 'tokencert run --sign-key': PREFIX.key, the\n"+
-			"private key (PEM PKCS #8, mode 0600), and PREFIX.pub, the public key (PEM)\n"+
-			"that 'tokencert verify --pub' checks bundles with. Existing files are kept.\n\n")
-		fs.PrintDefaults()
-	}
+	fs := keygenHelp.flags("keygen", stderr)
 	out := fs.String("out", "tokencert", "path prefix of the key files")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	pos, err := keygenHelp.parse(fs, args, stdout)
+	if err != nil {
+		return exitOf(err)
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "tokencert keygen: unexpected argument %q\n", fs.Arg(0))
-		return 2
+	if len(pos) > 0 {
+		return keygenHelp.usageError(stderr, "keygen", "unexpected argument %q", pos[0])
 	}
 	keyPath, pubPath := *out+".key", *out+".pub"
 	pub, key, err := reports.GenerateKey()

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -16,29 +15,26 @@ import (
 
 // mergeCmd combines the indexes (or single bundles) of several runs, such
 // as the shards of a fleet, into one index whose exit code is the worst.
+// mergeHelp is 'tokencert merge --help'.
+var mergeHelp = help{
+	Usage: "merge [--out DIR] RUN...",
+	About: "Combines the indexes of several runs, such as the shards of a fleet, into one: each RUN is the report dir of " +
+		"a run over several targets (it has index.json) or a single report bundle (report.json). Writes index.json, " +
+		"index.md and index.html into --out, listing every target with its bundle linked where it is, and exits with " +
+		"the worst exit code of them all.",
+	Exits:   []string{"the worst of the runs': 2, then 1, then 3, then 4, then 0 (see 'tokencert run --help')", "2: also usage, or a RUN that cannot be read"},
+	Example: "tokencert merge --out fleet out/shard-*",
+}
+
 func mergeCmd(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("merge", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := mergeHelp.flags("merge", stderr)
 	out := fs.String("out", "tokencert-report", "where the merged index.json, index.md and index.html are written")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: tokencert merge [--out DIR] RUN...\n\n"+
-			"Each RUN is the report dir of a run over several targets (it has index.json;\n"+
-			"a shard's, say) or a single report bundle (report.json). Writes one index\n"+
-			"listing every target, its bundle linked where it is, and exits with the worst\n"+
-			"exit code of them all (2, then 1, then 3, then 0).\n\n")
-		fs.PrintDefaults()
-	}
-	dirs, err := parseInterspersed(fs, args)
+	dirs, err := mergeHelp.parse(fs, args, stdout)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return runner.ExitUsage
+		return exitOf(err)
 	}
 	if len(dirs) == 0 {
-		fmt.Fprintln(stderr, "tokencert merge: name at least one report dir")
-		fs.Usage()
-		return runner.ExitUsage
+		return mergeHelp.usageError(stderr, "merge", "name at least one report dir")
 	}
 	absOut, err := filepath.Abs(*out)
 	if err != nil {

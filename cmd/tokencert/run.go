@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -15,9 +14,26 @@ import (
 	"github.com/tokencert/tokencert/target"
 )
 
+// runHelp is 'tokencert run --help'.
+var runHelp = help{
+	Usage: "run [--target FILE|DIR]... [flags]",
+	About: "Certifies a token endpoint against a spec: runs the spec's checks against the endpoint the target file and flags name " +
+		"(the embedded reference server when they name none), prints the failed checks, the counts by level and the verdict, " +
+		"and writes the report bundle (report.html, report.json, junit.xml, summary.md, MANIFEST.json) into --report-dir. " +
+		"Flags win over the target file's keys of the same name. With several targets (--target repeated, or a directory) " +
+		"each is certified in a process of its own, --jobs at a time, and index.json, index.md and index.html list them.",
+	Exits: []string{
+		"0: PASS: every MUST-level check passed",
+		"1: FAIL: a MUST-level check failed (any check with --strict), or a waiver expired",
+		"2: a bad flag, spec or target file: nothing was sent",
+		"3: UNREACHABLE: the endpoint could not be reached",
+		"4: INCOMPLETE: no MUST failed, but MUST-level checks could not run for want of a target key or flag (the report names them)",
+	},
+	Example: "tokencert run --target target.yaml --report-dir out    # certify the endpoint target.yaml names",
+}
+
 func runCmd(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := runHelp.flags("run", stderr)
 	var (
 		o                                                          runner.Options
 		t                                                          target.Target
@@ -78,12 +94,12 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.Fault, "fault", "", "embedded reference server only: inject this fault (see 'tokencert faults')")
 	fs.DurationVar(&o.Lifetime, "lifetime", 0, "embedded reference server only: access-token lifetime (default: the spec's)")
 	fs.DurationVar(&o.Latency, "latency", 0, "embedded reference server only: delay every response by this much")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	pos, err := runHelp.parse(fs, args, stdout)
+	if err != nil {
+		return exitOf(err)
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "tokencert run: unexpected argument %q\n", fs.Arg(0))
-		return 2
+	if len(pos) > 0 {
+		return runHelp.usageError(stderr, "run", "unexpected argument %q", pos[0])
 	}
 	if *shardSpec != "" {
 		sh, err := shard.Parse(*shardSpec, os.Getenv)

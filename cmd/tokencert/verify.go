@@ -2,8 +2,6 @@ package main
 
 import (
 	"crypto/ed25519"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -12,41 +10,30 @@ import (
 	"github.com/tokencert/tokencert/reports"
 )
 
+// verifyHelp is 'tokencert verify --help'.
+var verifyHelp = help{
+	Usage: "verify [--pub FILE] DIR",
+	About: "Recomputes the SHA-256 of every file of the report bundle in DIR against its MANIFEST.json, names any file " +
+		"that changed, is missing or is extra, and checks MANIFEST.sig (against --pub when given). An intact bundle's " +
+		"run is described, and whether it is a complete certification run; of a tampered bundle, nothing but what was " +
+		"tampered with is said: its manifest cannot be trusted.",
+	Exits:   []string{"0: intact", "1: TAMPERED, or no manifest", exitUsageLine},
+	Example: "tokencert verify tokencert-report --pub vendor.pub",
+}
+
 // verifyCmd checks a report bundle's digests and signature. Exit 0: the
 // bundle is intact; 1: something changed, is missing or extra, or the
 // signature does not verify; 2: usage.
 func verifyCmd(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: tokencert verify [--pub FILE] DIR\n\n"+
-			"Recomputes the SHA-256 of every file of the report bundle in DIR against its\n"+
-			"MANIFEST.json, names any file that changed, is missing or is extra, checks\n"+
-			"MANIFEST.sig, and says whether the bundle is a complete certification run.\n"+
-			"Exit status: 0 intact, 1 tampered (or no manifest), 2 usage.\n\n")
-		fs.PrintDefaults()
-	}
+	fs := verifyHelp.flags("verify", stderr)
 	pubPath := fs.String("pub", "", "public key the bundle must be signed with (from 'tokencert keygen')")
-	// Accept flags after DIR too: tokencert verify DIR --pub FILE.
-	var dirs []string
-	rest := args
-	for {
-		if err := fs.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return 0
-			}
-			return 2
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		dirs = append(dirs, fs.Arg(0))
-		rest = fs.Args()[1:]
+	// Flags after DIR too: tokencert verify DIR --pub FILE.
+	dirs, err := verifyHelp.parse(fs, args, stdout)
+	if err != nil {
+		return exitOf(err)
 	}
 	if len(dirs) != 1 {
-		fmt.Fprintf(stderr, "tokencert verify: want one bundle directory, got %d\n", len(dirs))
-		fs.Usage()
-		return 2
+		return verifyHelp.usageError(stderr, "verify", "want one bundle directory, got %d", len(dirs))
 	}
 	dir := dirs[0]
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
@@ -99,6 +86,13 @@ func printVerification(w io.Writer, dir string, v *reports.Verification) {
 		fmt.Fprintf(&b, "  signature: valid, by key %s named in the manifest; pass --pub to check who signed\n", v.KeyID)
 	default:
 		b.WriteString("  signature: INVALID\n")
+	}
+	if !v.OK() {
+		// What the manifest says of the run and its certification is
+		// exactly what tampering could have changed.
+		b.WriteString("  the bundle cannot be trusted: nothing in it, nor in its manifest, says anything about the run or a certification\n")
+		fmt.Fprint(w, b.String())
+		return
 	}
 	fmt.Fprintf(&b, "  run:       %s, spec %s (sha256 %s) at %s\n", m.Tool, m.Spec.Name, m.Spec.SHA256, m.Endpoint)
 	fmt.Fprintf(&b, "             %s to %s, verdict %s, exit code %d\n",
