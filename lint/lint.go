@@ -43,11 +43,10 @@ type Problem struct {
 	Message  string
 }
 
+// String is FILE:LINE: SEVERITY: MESSAGE, as editors read it; a problem
+// of the file as a whole is put on its first line.
 func (p Problem) String() string {
-	if p.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s: %s", p.File, p.Line, p.Severity, p.Message)
-	}
-	return fmt.Sprintf("%s: %s: %s", p.File, p.Severity, p.Message)
+	return fmt.Sprintf("%s:%d: %s: %s", p.File, max(p.Line, 1), p.Severity, p.Message)
 }
 
 // Errors counts the problems of severity Error.
@@ -111,6 +110,7 @@ func Check(name string, o Options) []Problem {
 			l.parseError(err)
 			return l.out
 		}
+		l.partial = partial
 		for _, e := range errs {
 			l.parseError(e)
 		}
@@ -159,6 +159,8 @@ type linter struct {
 	file  string
 	lines func(path ...string) int
 	out   []Problem
+	// partial is what decodes of a spec that does not load.
+	partial *specs.Spec
 }
 
 func (l *linter) add(sev string, line int, format string, args ...any) {
@@ -171,13 +173,30 @@ var extraRE = regexp.MustCompile(`^Additional property (\S+) is not allowed`)
 // fieldRE reads a format violation's field ("requirements.3.check: …").
 var fieldRE = regexp.MustCompile(`^\s*([A-Za-z0-9_.()-]+): (.*)$`)
 
+// yamlLineRE reads the line a YAML (or JSON) syntax error is on.
+var yamlLineRE = regexp.MustCompile(`yaml: line (\d+): (.*)$`)
+
+// checkFieldRE reads the index of a requirement whose check the format
+// refuses.
+var checkFieldRE = regexp.MustCompile(`^requirements\.(\d+)\.check$`)
+
 // parseError turns a load error into problems, one per line it lists, each
 // at the line of the key it names where it names one.
 func (l *linter) parseError(err error) {
 	msg := err.Error()
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil && !strings.Contains(msg, "\n") {
+		line, _ := strconv.Atoi(m[1])
+		l.add(Error, line, "YAML syntax: %s", m[2])
+		return
+	}
 	first, rest, _ := strings.Cut(msg, "\n")
-	if rest == "" {
-		l.add(Error, l.lineOfMessage(first), "%s", strings.TrimPrefix(first, "spec "+l.file+": "))
+	if rest == "" || !strings.Contains(first, "does not follow the spec format") {
+		// One problem a line (the catalogue's are joined), each at the
+		// requirement it names.
+		for _, part := range strings.Split(msg, "\n") {
+			part = strings.TrimPrefix(part, "spec "+l.file+": ")
+			l.add(Error, l.lineOfMessage(part), "%s", strings.TrimSpace(part))
+		}
 		return
 	}
 	for _, line := range strings.Split(rest, "\n") {
@@ -185,6 +204,14 @@ func (l *linter) parseError(err error) {
 		if m == nil {
 			l.add(Error, 0, "%s", strings.TrimSpace(line))
 			continue
+		}
+		if c := checkFieldRE.FindStringSubmatch(m[1]); c != nil && strings.HasPrefix(m[2], "Does not match pattern") && l.partial != nil {
+			// The pattern lists every kind; say which is wrong instead.
+			if i, _ := strconv.Atoi(c[1]); i < len(l.partial.Requirements) {
+				r := l.partial.Requirements[i]
+				l.add(Error, l.requirementLine(r.ID), "%s", unchecked(r.ID, r.Check, r.Text))
+				continue
+			}
 		}
 		var path []string
 		if m[1] != "(root)" {
@@ -216,8 +243,16 @@ func (l *linter) spec(s *specs.Spec) {
 		return
 	}
 	if _, err := env.Plan(); err != nil {
-		for _, part := range strings.Split(err.Error(), ", ") {
-			l.add(Error, l.lineOfMessage(part), "%s", part)
+		missing := missingRE.FindAllStringSubmatch(err.Error(), -1)
+		for _, m := range missing {
+			text := ""
+			if r := s.Requirement(m[1]); r != nil {
+				text = r.Text
+			}
+			l.add(Error, l.requirementLine(m[1]), "%s", unchecked(m[1], m[2], text))
+		}
+		if len(missing) == 0 {
+			l.add(Error, l.lineOfMessage(err.Error()), "%v", err)
 		}
 	}
 	l.checkArgs(s)
@@ -230,6 +265,10 @@ func (l *linter) spec(s *specs.Spec) {
 	l.refserver(s)
 	l.todos()
 }
+
+// missingRE reads each requirement Plan found no check for, and the check
+// it names ("" for none).
+var missingRE = regexp.MustCompile(`([A-Z0-9][A-Z0-9._-]*) \(check "([^"]*)"\)`)
 
 // fullTarget gives every key a value, so that every check is planned.
 func fullTarget(s *specs.Spec) target.Target {

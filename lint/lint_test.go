@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -163,5 +164,52 @@ func TestAllProblemsInOnePass(t *testing.T) {
 	ps := Spec(file)
 	for _, want := range []string{"colour", "NOT-IN-THE-CATALOGUE", `"no_such_thing" is not a failure condition`} {
 		wantError(t, ps, want)
+	}
+}
+
+// TestOnePass: a file with several problems of different stages (the
+// format, the catalogue, the checks) gets them all from one lint, each at
+// its line; a requirement without a check gets the kinds that fit its
+// text, a misspelt kind the kinds it may mean; a YAML syntax error names
+// its line too.
+func TestOnePass(t *testing.T) {
+	dir := t.TempDir()
+	base, _ := specs.Builtin("rfc6749")
+	src := strings.Replace(string(base), "summary:", "colour: red\nsummary:", 1)
+	src = strings.Replace(src, "requirements:\n", "requirements:\n"+
+		"  - {id: RFC6749-5.1-STATUS-200, cite: x, text: a text of its own}\n"+
+		"  - {id: RFC6749X-OWN, level: MUST, cite: x, text: A refresh token is refused to another client.}\n"+
+		"  - {id: RFC6749X-TYPO, level: MUST, cite: x, text: its own rule, check: documented-reqest}\n", 1)
+	file := filepath.Join(dir, "spec.yaml")
+	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ps := Spec(file)
+	for _, want := range []string{
+		"Additional property colour is not allowed",
+		"requirement RFC6749-5.1-STATUS-200 is in the catalogue, which gives its text",
+		"requirement RFC6749X-OWN names no check, and no kind checks it by default: give it a check; kinds that may fit its text: refresh-other-client (",
+		`requirement RFC6749X-TYPO: no check kind "documented-reqest"; did you mean documented-request?`,
+	} {
+		found := false
+		for _, p := range ps {
+			found = found || (p.Severity == Error && p.Line > 1 && strings.Contains(p.Message, want) && strings.HasPrefix(p.String(), file+":"))
+		}
+		if !found {
+			t.Errorf("one lint does not report %q at a line:\n%v", want, ps)
+		}
+	}
+	for _, p := range ps {
+		if !regexp.MustCompile(`^` + regexp.QuoteMeta(file) + `:[1-9][0-9]*: (error|warning): `).MatchString(p.String()) {
+			t.Errorf("not FILE:LINE: SEVERITY: %q", p)
+		}
+	}
+
+	bad := filepath.Join(dir, "syntax.yaml")
+	if err := os.WriteFile(bad, []byte("name: x\nrequest:\n  method: POST\n    path: [\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if ps := Spec(bad); len(ps) != 1 || ps[0].Line != 4 || !strings.HasPrefix(ps[0].String(), bad+":4: error: YAML syntax: ") {
+		t.Errorf("a YAML syntax error: %v", ps)
 	}
 }
