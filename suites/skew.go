@@ -90,11 +90,12 @@ func (e *Env) clockOf(host string) (c clock, ok bool) {
 // skewFor is the skew allowed when a token (or code) issued by the
 // endpoint at issuer is judged expired by the endpoint at judge (both
 // URLs): the given skew when the run names one, else the smallest that is
-// still safe. The judge may run late against the issuer's clock by as much
-// as their Date headers allow (the issuer's clock as far ahead as its
-// estimate allows, the judge's as far behind), and a second more for
-// whole-second lifetimes (WholeSecond). Without a Date header from either
-// it is DefaultSkew.
+// still safe: a second for whole-second lifetimes (WholeSecond), and as
+// much as the judge's clock may run behind the issuer's, as far as their
+// Date headers allow (the issuer's clock as far ahead as its estimate
+// allows, the judge's as far behind; nothing when one endpoint whose
+// headers agree with one clock judges its own tokens). Without a Date
+// header from either it is DefaultSkew.
 func (e *Env) skewFor(issuer, judge string) Skew {
 	if s := e.Target.Skew; s != nil {
 		why := "given by " + e.SkewSource
@@ -114,16 +115,25 @@ func (e *Env) skewFor(issuer, judge string) Skew {
 		return Skew{Duration: DefaultSkew, Source: SkewDefault,
 			Why: fmt.Sprintf("%s sent no Date header (RFC 9110 §6.6.1), so its clock cannot be compared with another: the default %s (target key skew sets another)", missing, DefaultSkew)}
 	}
-	late := max(0, ci.hi-cj.lo).Round(time.Millisecond)
-	s := Skew{Duration: WholeSecond + late, Source: SkewEstimated}
 	if b == a {
-		s.Why = fmt.Sprintf("%s for whole-second lifetimes + %s that the Date headers (one-second resolution) leave unknown of the clock of %s, which differs from this machine's by %s",
-			WholeSecond, late, a, describeOffset(ci))
-	} else {
-		s.Why = fmt.Sprintf("%s for whole-second lifetimes + %s by which the clock of %s (judging) may run behind that of %s (issuing), as their Date headers allow: %s's differs from this machine's by %s, %s's by %s",
-			WholeSecond, late, b, a, a, describeOffset(ci), b, describeOffset(cj))
+		// One endpoint judges its own token: when its Date headers agree
+		// with one clock, that clock times both the issue and the
+		// judgement, and its offset cancels out. Only headers that
+		// disagree (servers with clocks of their own behind one host) say
+		// the judging clock may run behind the issuing one, by their spread.
+		if !ci.spread {
+			return Skew{Duration: WholeSecond, Source: SkewEstimated, Why: fmt.Sprintf(
+				"%s for whole-second lifetimes; the Date headers of %s agree with one clock, which issues and judges the token (it differs from this machine's by %s)",
+				WholeSecond, a, describeOffset(ci))}
+		}
+		late := (ci.hi - ci.lo).Round(time.Millisecond)
+		return Skew{Duration: WholeSecond + late, Source: SkewEstimated, Why: fmt.Sprintf(
+			"%s for whole-second lifetimes + %s by which the clocks behind %s may differ, as its Date headers do (%s)", WholeSecond, late, a, describeOffset(ci))}
 	}
-	return s
+	late := max(0, ci.hi-cj.lo).Round(time.Millisecond)
+	return Skew{Duration: WholeSecond + late, Source: SkewEstimated, Why: fmt.Sprintf(
+		"%s for whole-second lifetimes + %s by which the clock of %s (judging) may run behind that of %s (issuing), as their Date headers allow: %s's differs from this machine's by %s, %s's by %s",
+		WholeSecond, late, b, a, a, describeOffset(ci), b, describeOffset(cj))}
 }
 
 // describeOffset says how a clock may stand against this machine's: the

@@ -74,16 +74,17 @@ func TestSkewFromDateHeaders(t *testing.T) {
 		lo, hi         time.Duration
 		source, reason string
 	}{
-		// One clock: the Date headers leave at most a second (and the
-		// round trips) unknown.
-		{"one clock", inStep, inStep, nil, time.Second, 2100 * time.Millisecond, SkewEstimated, "that the Date headers (one-second resolution) leave unknown"},
+		// One clock issues and judges: its offset cancels out.
+		{"one clock", inStep, inStep, nil, time.Second, time.Second, SkewEstimated, "agree with one clock"},
+		{"one clock, off", ahead, ahead, nil, time.Second, time.Second, SkewEstimated, "differs from this machine's by +"},
 		{"judge in step", inStep, clockServer(t, 0), nil, time.Second, 3100 * time.Millisecond, SkewEstimated, "may run behind"},
 		// The judge's clock is 10s behind the issuer's: it sees the token
 		// expire 10s late.
 		{"judge behind", ahead, inStep, nil, 11 * time.Second, 13100 * time.Millisecond, SkewEstimated, "may run behind"},
 		// A judge ahead of the issuer only ends tokens early.
 		{"judge ahead", inStep, ahead, nil, time.Second, time.Second, SkewEstimated, "may run behind"},
-		{"headers disagree", disagreeing, disagreeing, nil, 6 * time.Second, 8100 * time.Millisecond, SkewEstimated, "disagree among themselves"},
+		// Servers with clocks of their own behind one host.
+		{"headers disagree", disagreeing, disagreeing, nil, 6 * time.Second, 8100 * time.Millisecond, SkewEstimated, "may differ, as its Date headers do"},
 		{"no Date header", noDate, inStep, nil, DefaultSkew, DefaultSkew, SkewDefault, "sent no Date header"},
 		{"given", ahead, inStep, &specs.Duration{Duration: 3 * time.Second}, 3 * time.Second, 3 * time.Second, "target key skew", "given by target key skew"},
 	} {

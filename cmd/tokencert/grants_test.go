@@ -155,7 +155,7 @@ func TestBrowserAuthorize(t *testing.T) {
 	}
 	r := tokencert(t, []string{"T_SECRET=" + st.ClientSecret, "T_PASSWORD=" + creds.Password},
 		"run", "--target", file, "--label-filter", "RFC6749-4.1.3-CODE-EXCHANGE || RFC6749-4.1.2-STATE-ECHOED")
-	if r.exit != 0 || !strings.Contains(r.stdout, "(1 authorization codes)") {
+	if r.exit != 0 || !strings.Contains(r.stdout, "(1 authorization code)") {
 		t.Fatalf("exit %d, want 0 with one code\n%s\n%s", r.exit, failures(r), r.stdout)
 	}
 	expectNoSecrets(t, r, map[string]string{"password": creds.Password, "client secret": st.ClientSecret})
