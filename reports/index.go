@@ -3,12 +3,14 @@ package reports
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/tokencert/tokencert/result"
 	"html/template"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/tokencert/tokencert/internal/plural"
+	"github.com/tokencert/tokencert/result"
 )
 
 // Files of a run over several targets, beside the targets' bundles.
@@ -148,7 +150,7 @@ var indexIcons = map[string]string{result.RunPass: "✅", result.RunFail: "❌",
 
 func renderIndexMarkdown(x *Index) []byte {
 	var b strings.Builder
-	fmt.Fprintf(&b, "### tokencert: %d targets, exit code %d\n\n", len(x.Targets), x.ExitCode)
+	fmt.Fprintf(&b, "### tokencert: %s, exit code %d\n\n", plural.N(len(x.Targets), "target"), x.ExitCode)
 	b.WriteString("| Target | Verdict | Exit | Pass | Fail | Skip | Error | Requests | Bundle | Message |\n|---|---|---:|---:|---:|---:|---:|---:|---|---|\n")
 	for _, e := range x.Targets {
 		c := IndexCounts{}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/tokencert/tokencert/internal/plural"
 	"github.com/tokencert/tokencert/reports"
 	"github.com/tokencert/tokencert/runner"
 	"github.com/tokencert/tokencert/version"
@@ -91,7 +92,7 @@ func mergeCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tokencert merge: writing the index: %v\n", err)
 		return runner.Worst(merged.ExitCode, runner.ExitFail)
 	}
-	fmt.Fprintf(stdout, "tokencert: merged %d runs: %s — exit %d — index in %s\n", len(seen), tally(merged), merged.ExitCode, filepath.Join(*out, reports.IndexMarkdownFile))
+	fmt.Fprintf(stdout, "tokencert: merged %s: %s — exit %d — index in %s\n", plural.N(len(seen), "run"), tally(merged), merged.ExitCode, filepath.Join(*out, reports.IndexMarkdownFile))
 	return merged.ExitCode
 }
 

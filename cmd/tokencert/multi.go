@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/tokencert/tokencert/internal/plural"
 	"github.com/tokencert/tokencert/reports"
 	model "github.com/tokencert/tokencert/result"
 	"github.com/tokencert/tokencert/runner"
@@ -210,7 +211,7 @@ func runMany(fs *flag.FlagSet, args []string, f fleet, stdout, stderr io.Writer)
 	// running ones, which write their bundles; then the index is written.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	fmt.Fprintf(stdout, "tokencert: certifying %d targets, %d at a time; bundles and index in %s\n", len(targets), jobs, reportDir)
+	fmt.Fprintf(stdout, "tokencert: certifying %s, %d at a time; bundles and index in %s\n", plural.N(len(targets), "target"), jobs, reportDir)
 	var (
 		mu   sync.Mutex
 		done int
@@ -356,5 +357,5 @@ func tally(x *reports.Index) string {
 			parts = append(parts, fmt.Sprintf("%d %s", n[v], v))
 		}
 	}
-	return fmt.Sprintf("%d targets: %s", len(x.Targets), strings.Join(parts, ", "))
+	return fmt.Sprintf("%s: %s", plural.N(len(x.Targets), "target"), strings.Join(parts, ", "))
 }
