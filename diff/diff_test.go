@@ -42,21 +42,14 @@ func TestCompare(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	names := func(xs []result.Change) string {
-		var s []string
-		for _, x := range xs {
-			s = append(s, x.ID)
-		}
-		return strings.Join(s, ",")
-	}
 	for what, got := range map[string][2]string{
-		"newly failing": {names(c.NewlyFailing), "B,H"},
-		"new findings":  {names(c.NewFindings), "G"},
-		"newly passing": {names(c.NewlyPassing), "C"},
-		"message":       {names(c.Message), "D"},
-		"verdict":       {names(c.Verdict), "I"},
-		"added":         {names(c.Added), "J"},
-		"removed":       {names(c.Removed), "E"},
+		"newly failing": {ids(c.NewlyFailing), "B,H"},
+		"new findings":  {ids(c.NewFindings), "G"},
+		"newly passing": {ids(c.NewlyPassing), "C"},
+		"message":       {ids(c.Message), "D"},
+		"verdict":       {ids(c.Verdict), "I"},
+		"added":         {ids(c.Added), "J"},
+		"removed":       {ids(c.Removed), "E"},
 		"regressions":   {strings.Join(c.Regressions, ","), "B breaks,J new and failing"},
 	} {
 		if got[0] != got[1] {
@@ -101,13 +94,6 @@ func TestCompareAnswersWhatChanged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids := func(xs []result.Change) string {
-		var s []string
-		for _, x := range xs {
-			s = append(s, x.ID)
-		}
-		return strings.Join(s, ",")
-	}
 	var reqs []string
 	for _, r := range c.Requirements {
 		reqs = append(reqs, r.ID+" "+r.Old+"→"+r.New)
@@ -136,4 +122,13 @@ func TestCompareRefusesAnotherSpec(t *testing.T) {
 	if !errors.As(err, &se) || !strings.Contains(err.Error(), "different specs (rfc6749, then vision10)") {
 		t.Fatalf("got %v", err)
 	}
+}
+
+// ids are the changes' requirement IDs, comma-separated.
+func ids(xs []result.Change) string {
+	var s []string
+	for _, x := range xs {
+		s = append(s, x.ID)
+	}
+	return strings.Join(s, ",")
 }

@@ -31,13 +31,7 @@ func runChromium(t *testing.T, bin string, args ...string) (stdout, stderr strin
 // runs its script, shows the verdict and the matrix, filters from a link,
 // loads nothing, and its screenshot shows the verdict banner in red.
 func TestHTMLInChromium(t *testing.T) {
-	bin := headless.Find()
-	if bin == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("chromium is not installed; .ci/run installs it (apt-get install chromium)")
-		}
-		t.Skip("chromium is not installed (apt-get install chromium): the browser check of report.html is skipped")
-	}
+	bin := headless.Need(t)
 	dir := t.TempDir()
 	page := filepath.Join(dir, "report.html")
 	if err := WriteHTML(sampleRun(), page); err != nil {

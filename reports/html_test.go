@@ -130,3 +130,54 @@ func TestCodeSpans(t *testing.T) {
 		}
 	}
 }
+
+// The first screen answers the reader's question: a failed run's MUST
+// failures come first (before findings and the matrix), each with its
+// problems, requirement, fix and exchange, JSON indented; a passed run
+// leads with its coverage.
+func TestHTMLLeadsWithTheAnswer(t *testing.T) {
+	r := sampleRun()
+	for i := range r.Checks {
+		if r.Checks[i].ID == "RFC6749-5.1-TOKEN-TYPE" {
+			r.Checks[i].Fix = "Send `token_type` in every success body."
+			r.Checks[i].Message = "- client_credentials grant: token_type is required\n- password grant: token_type is required"
+			r.Checks[i].Evidence[0].Response.Body = `{"access_token":"[access_token#1a2b3c4d]","expires_in":3600}`
+		}
+	}
+	b, err := renderHTML(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(b)
+	lead, matrix := strings.Index(page, `<section class="lead" id="failures">`), strings.Index(page, `<section id="matrix">`)
+	first := strings.Index(page, `<article class="failure"`)
+	if lead < 0 || first < lead || first > matrix {
+		t.Fatalf("the failures do not lead the page (lead %d, first failure %d, matrix %d)", lead, first, matrix)
+	}
+	card := page[first:]
+	card = card[:strings.Index(card, "</article>")]
+	for _, want := range []string{
+		"<code>RFC6749-5.1-TOKEN-TYPE</code>", "<li>client_credentials grant: token_type is required</li>", "<li>password grant: token_type is required</li>",
+		"<dt>How to fix</dt><dd class=\"fix\">Send <code>token_type</code> in every success body.</dd>",
+		"200 OK\nContent-Type: text/html\n\n{\n  &#34;access_token&#34;: &#34;[access_token#1a2b3c4d]&#34;,\n  &#34;expires_in&#34;: 3600\n}",
+	} {
+		if !strings.Contains(card, want) {
+			t.Errorf("the first failure lacks %q:\n%s", want, card)
+		}
+	}
+	if f := strings.Index(page, `id="findings"`); f < first {
+		t.Errorf("the SHOULD finding comes before the MUST failure")
+	}
+
+	r = sampleRun()
+	r.Verdict, r.ExitCode = result.RunPass, 0
+	r.Checks = r.Checks[2:5]
+	b, err = renderHTML(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page = string(b)
+	if !strings.Contains(page, `<section class="lead" id="coverage">`) || !strings.Contains(page, "<tr><td>MUST</td><td>2</td><td>2</td><td>0</td><td>0</td></tr>") {
+		t.Errorf("a passed run does not lead with its coverage:\n%s", page[:min(len(page), 6000)])
+	}
+}

@@ -12,8 +12,6 @@ import (
 	"time"
 
 	"github.com/tokencert/tokencert/internal/headless"
-	"github.com/tokencert/tokencert/refserver"
-	"github.com/tokencert/tokencert/specs"
 )
 
 // screen is the viewport report.html's first screen is judged at.
@@ -31,13 +29,7 @@ const screenWidth, screenHeight = 1280, 800
 // go test ./cmd/tokencert -run TestReportFirstScreen), from whole runs;
 // otherwise the runs leave out the checks that wait for expiry.
 func TestReportFirstScreen(t *testing.T) {
-	bin := headless.Find()
-	if bin == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("chromium is not installed; .ci/run installs it (apt-get install chromium)")
-		}
-		t.Skip("chromium is not installed (apt-get install chromium)")
-	}
+	bin := headless.Need(t)
 	t.Parallel()
 	shots := os.Getenv("TOKENCERT_SCREENSHOTS")
 	var filter []string
@@ -91,19 +83,7 @@ func TestReportFirstScreen(t *testing.T) {
 // incompleteTarget is a target file for a reference server of the test's
 // own that names no second client: the binding checks cannot run.
 func incompleteTarget(t *testing.T) []string {
-	spec, err := specs.Load("rfc6749")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := refserver.New(refserver.Options{Spec: spec, Lifetime: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	tg := srv.Target()
+	tg := startRefserver(t, nil).Target()
 	tg.OtherClientID, tg.OtherClientSecret = "", ""
 	b, err := json.Marshal(tg)
 	if err != nil {

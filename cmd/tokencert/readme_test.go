@@ -6,10 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tokencert/tokencert/refserver"
-	"github.com/tokencert/tokencert/specs"
 	"github.com/tokencert/tokencert/target"
 )
 
@@ -90,21 +88,9 @@ func dedent(s, indent string) string {
 func TestReadmeExamplesPass(t *testing.T) {
 	t.Run("target", func(t *testing.T) {
 		t.Parallel()
-		spec, err := specs.Load("rfc6749")
-		if err != nil {
-			t.Fatal(err)
-		}
 		creds := &refserver.Credentials{ClientID: "my-client", ClientSecret: "readme-client-secret-value", Username: "alice", Password: "readme-user-password",
 			OtherClientID: "second-client", OtherClientSecret: "readme-second-secret-value"}
-		srv, err := refserver.New(refserver.Options{Spec: spec, Credentials: creds, Lifetime: time.Second})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := srv.Start("127.0.0.1:0"); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = srv.Close() })
-		st := srv.Target()
+		st := startRefserver(t, creds).Target()
 		b, err := os.ReadFile("../../docs/examples/target.yaml")
 		if err != nil {
 			t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"testing"
 )
 
 // Find returns the path of Chromium (or another Chrome), or "".
@@ -23,6 +24,20 @@ func Find() string {
 		}
 	}
 	return ""
+}
+
+// Need returns Chromium's path for a test: without it the test fails
+// under CI=true (.ci/run installs it) and is skipped elsewhere.
+func Need(tb testing.TB) string {
+	tb.Helper()
+	bin := Find()
+	if bin == "" {
+		if os.Getenv("CI") == "true" {
+			tb.Fatal("chromium is not installed; .ci/run installs it (apt-get install chromium)")
+		}
+		tb.Skip("chromium is not installed (apt-get install chromium): the browser check is skipped")
+	}
+	return bin
 }
 
 // Flags are the flags every run gets: no sandbox (CI containers), no GPU,
