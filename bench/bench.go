@@ -324,9 +324,10 @@ func writeTarget(dir string, t target.Target, maxRPS float64) (string, []string,
 	}
 	t.ClientSecret, t.Password, t.OtherClientSecret = "${TOKENCERT_BENCH_SECRET}", "${TOKENCERT_BENCH_PASSWORD}", "${TOKENCERT_BENCH_OTHER_SECRET}"
 	// Politeness pacing is the user's setting, not tokencert's speed: at
-	// the default 10 requests a second a run's 40 requests alone would take
-	// 3.9 s. The bench paces at BenchRPS, under which the expiry wait, not
-	// the pacing, sets the floor.
+	// the 10 requests a second a server on another host gets by default, a
+	// run's 40 requests alone would take 3.9 s. The default scenario paces
+	// at BenchRPS, under which the expiry wait, not the pacing, sets the
+	// floor; the offset scenario at 10, as a real server is paced.
 	rps := float64(BenchRPS)
 	if maxRPS > 0 {
 		rps = maxRPS

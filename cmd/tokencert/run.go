@@ -68,7 +68,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.Baseline, "baseline", "", "an earlier run's bundle directory or report.json (with several targets: its report dir): the report says what changed since")
 	fs.StringVar(&o.FailOn, "fail-on", model.FailOnMust, "what fails the run: must (an unwaived MUST-level failure; any with --strict) or regressions (only such a failure new since --baseline)")
 	shardSpec := fs.String("shard", "", "with a directory of targets: certify only share i of n (i/n, i from 0), chosen by a hash of each target file's name; /n takes i from $TOKENCERT_SHARD_INDEX or $JOB_COMPLETION_INDEX")
-	fs.BoolVar(&o.Verbose, "v", false, "print every check as it runs")
+	fs.BoolVar(&o.Verbose, "v", false, "Ginkgo's reporter too: every check as it runs, its notes, and Ginkgo's own summary (tokencert's summary and verdict follow it)")
 	fs.DurationVar(&o.RequestTimeout, "request-timeout", 0, "timeout of one HTTP request, from dial to the last body byte (default 10s; target key request_timeout); after 2 unanswered requests in a row a host gets no more")
 	fs.DurationVar(&o.Deadline, "deadline", 0, "deadline of the whole run: checks not finished by then are errors, and the report is still written (default 30m)")
 	fs.Func("max-body", "cap on the response-body bytes read, e.g. 1MiB, 512KiB or 65536 (default 1MiB); a bigger body fails its check", func(v string) error {
@@ -76,7 +76,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		o.MaxBody = n
 		return err
 	})
-	fs.Float64Var(&o.MaxRPS, "max-rps", 0, "at most this many requests per second, evenly spaced; inf: no limit (default 10 against --endpoint or --target, target key max_rps; no limit against the embedded reference server)")
+	fs.Float64Var(&o.MaxRPS, "max-rps", 0, "at most this many requests per second, evenly spaced; inf: no limit (target key max_rps; default 10 against an endpoint on another host, no limit on loopback and against the embedded reference server)")
 	fs.Func("max-failed-logins", "at most this many requests with a wrong resource-owner password, so a run cannot lock out the test user; checks over the cap are skipped and say so (default 3; target key max_failed_logins; 0: none)", func(v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil {
