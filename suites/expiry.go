@@ -146,7 +146,7 @@ func (p tokenProbe) verdict(ex *wire.Exchange) (bool, string) {
 // own token, or a fresh one), when its answer came, and its lifetime.
 func expiryToken(t *T, p tokenProbe, fresh bool) (string, time.Time, time.Duration) {
 	if p.url(t.Env.Target) == "" {
-		t.Needf([]string{p.key}, "no %s to present the token to (target key %s)", p.where, p.key)
+		t.Needf([]string{p.key}, "no %s to present the token to (target key %s)", strings.TrimPrefix(p.where, "the "), p.key)
 	}
 	if p.key == "introspection" && t.Env.Target.Public() {
 		t.Skipf("%s", publicIntrospectionWhy)
