@@ -61,8 +61,9 @@ func TestReportFirstScreen(t *testing.T) {
 				t.Fatalf("exit %d, want %d\n%s", r.exit, c.exit, r.stdout)
 			}
 			page := filepath.Join(r.dir, "report", "report.html")
-			for _, sel := range c.lead {
-				top, bottom, width := measure(t, bin, page, sel)
+			width, boxes := measure(t, bin, page, c.lead)
+			for i, sel := range c.lead {
+				top, bottom := boxes[i][0], boxes[i][1]
 				t.Logf("%s: %d to %d px", sel, top, bottom)
 				if width != screenWidth || top < 0 || bottom > screenHeight {
 					t.Errorf("%s spans %d to %d px of a %d px wide page: not whole on a %d×%d first screen", sel, top, bottom, width, screenWidth, screenHeight)
@@ -97,20 +98,25 @@ func incompleteTarget(t *testing.T) []string {
 }
 
 // measureRE reads what measure's script leaves in the page.
-var measureRE = regexp.MustCompile(`data-measure="(-?\d+) (-?\d+) (\d+)"`)
+var measureRE = regexp.MustCompile(`data-measure="([^"]*)"`)
 
 // measure loads page in Chromium at the first screen's size, with a script
-// appended that records where the first element sel matches stands
-// (getBoundingClientRect, before any scrolling), and returns its top and
-// bottom and the page's width in CSS pixels.
-func measure(t *testing.T, bin, page, sel string) (top, bottom, width int) {
+// appended that records where the first element each selector matches
+// stands (getBoundingClientRect, before any scrolling), and returns the
+// page's width and each element's top and bottom, in CSS pixels.
+func measure(t *testing.T, bin, page string, sels []string) (width int, boxes [][2]int) {
 	t.Helper()
 	b, err := os.ReadFile(page)
 	if err != nil {
 		t.Fatal(err)
 	}
-	script := `<script>(function(){var e=document.querySelector(` + strconv.Quote(sel) + `);var r=e?e.getBoundingClientRect():{top:-1,bottom:-1};` +
-		`document.body.setAttribute("data-measure",Math.round(r.top)+" "+Math.round(r.bottom)+" "+window.innerWidth);})();</script>`
+	list, err := json.Marshal(sels)
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := `<script>(function(){var out=[window.innerWidth];` + string(list) + `.forEach(function(s){var e=document.querySelector(s);` +
+		`if(!e){out.push("none","none");return;}var r=e.getBoundingClientRect();out.push(Math.round(r.top),Math.round(r.bottom));});` +
+		`document.body.setAttribute("data-measure",out.join(" "));})();</script>`
 	measured := filepath.Join(t.TempDir(), "measured.html")
 	if err := os.WriteFile(measured, []byte(strings.Replace(string(b), "</body>", script+"</body>", 1)), 0o644); err != nil {
 		t.Fatal(err)
@@ -123,13 +129,20 @@ func measure(t *testing.T, bin, page, sel string) (top, bottom, width int) {
 	}
 	m := measureRE.FindStringSubmatch(dom)
 	if m == nil {
-		t.Fatalf("%s: the measuring script left nothing", sel)
+		t.Fatal("the measuring script left nothing")
 	}
-	top, _ = strconv.Atoi(m[1])
-	bottom, _ = strconv.Atoi(m[2])
-	width, _ = strconv.Atoi(m[3])
-	if top == -1 && bottom == -1 {
-		t.Fatalf("%s matches nothing in %s", sel, page)
+	f := strings.Fields(m[1])
+	if len(f) != 1+2*len(sels) {
+		t.Fatalf("the measuring script left %q", m[1])
 	}
-	return top, bottom, width
+	width, _ = strconv.Atoi(f[0])
+	for i, sel := range sels {
+		if f[1+2*i] == "none" {
+			t.Fatalf("%s matches nothing in %s", sel, page)
+		}
+		top, _ := strconv.Atoi(f[1+2*i])
+		bottom, _ := strconv.Atoi(f[2+2*i])
+		boxes = append(boxes, [2]int{top, bottom})
+	}
+	return width, boxes
 }
