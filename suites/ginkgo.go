@@ -64,6 +64,12 @@ func defineCheck(e *Env, c *Check) {
 	It(c.Name(), Label(c.Labels()...), SpecTimeout(timeout), func(ctx SpecContext) {
 		rec := &Record{ID: c.ID()}
 		AddReportEntry(EntryCheck, rec, ReportEntryVisibilityNever)
+		if d := e.Client.Deadline; !d.IsZero() && time.Now().After(d) {
+			// The run's deadline passed between the last check and this
+			// one, before Ginkgo's own timeout stopped the suite: a check
+			// that sends nothing through the client (a login) would run.
+			panic(ErrorPrefix + "not run: the run's deadline passed before it started")
+		}
 		res := execute(ctx, e, c, rec)
 		for _, n := range res.Notes {
 			AddReportEntry(EntryNote, n, ReportEntryVisibilityFailureOrVerbose)
