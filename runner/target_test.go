@@ -197,8 +197,8 @@ func TestResolveTransport(t *testing.T) {
 		insecure  bool
 	}{
 		{"defaults", target.Target{Endpoint: "https://idp.example/token"}, Options{}, false, DefaultRequestTimeout, DefaultMaxRPS, 3, false, false},
-		{"loopback", target.Target{Endpoint: "http://127.0.0.1:8080/token"}, Options{}, false, DefaultRequestTimeout, math.Inf(1), 3, false, false},
-		{"loopback issuer", target.Target{Issuer: "https://localhost:8443"}, Options{}, false, DefaultRequestTimeout, math.Inf(1), 3, false, false},
+		{"loopback", target.Target{Endpoint: "http://127.0.0.1:8080/token"}, Options{}, false, DefaultRequestTimeout, LoopbackMaxRPS, 3, false, false},
+		{"loopback issuer", target.Target{Issuer: "https://localhost:8443"}, Options{}, false, DefaultRequestTimeout, LoopbackMaxRPS, 3, false, false},
 		{"loopback, key", target.Target{Endpoint: "http://127.0.0.1:8080/token", MaxRPS: &rps}, Options{}, false, DefaultRequestTimeout, 2.5, 3, false, false},
 		{"embedded", target.Target{}, Options{}, true, DefaultRequestTimeout, math.Inf(1), 3, true, false},
 		{"keys", target.Target{RequestTimeout: &specs.Duration{Duration: 3 * time.Second}, MaxRPS: &rps, MaxFailedLogins: &zero, AllowHTTP: true, InsecureSkipVerify: true}, Options{},

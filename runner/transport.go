@@ -20,9 +20,13 @@ import (
 const (
 	DefaultRequestTimeout = 10 * time.Second
 	DefaultDeadline       = 30 * time.Minute
-	// DefaultMaxRPS paces requests to an endpoint on another host; one on
-	// loopback, and the embedded reference server, are not paced.
+	// DefaultMaxRPS paces requests to an endpoint on another host.
 	DefaultMaxRPS = 10
+	// LoopbackMaxRPS paces requests to an endpoint on loopback (tokencert
+	// serve, a test server: the user's own, but a port forwarded to a
+	// shared server is on loopback too); the embedded reference server is
+	// not paced.
+	LoopbackMaxRPS = 100
 )
 
 // transport is how a run talks to the endpoint: resolved from flags (which
@@ -87,10 +91,13 @@ func resolveTransport(tf target.Target, o *Options, embedded *x509.CertPool) (*t
 			return nil, setting{file, "max_rps"}.err("%v is not a rate; give a positive number of requests per second (omit the key for %d; --max-rps inf lifts the limit)", *tf.MaxRPS, DefaultMaxRPS)
 		}
 		tr.maxRPS = *tf.MaxRPS
-	case tr.maxRPS == 0 && (embedded != nil || onLoopback(tf)):
-		// Politeness is owed to a server on another host; one on this
-		// machine (tokencert serve, a test server) is the user's own.
+	case tr.maxRPS == 0 && embedded != nil:
 		tr.maxRPS = math.Inf(1)
+	case tr.maxRPS == 0 && onLoopback(tf):
+		// Politeness is owed to a server on another host; one on this
+		// machine (tokencert serve, a test server) is the user's own, and
+		// keeps a ceiling in case it forwards to a shared one.
+		tr.maxRPS = LoopbackMaxRPS
 	case tr.maxRPS == 0:
 		tr.maxRPS = DefaultMaxRPS
 	}
