@@ -46,7 +46,7 @@ type assertions struct {
 // offers private_key_jwt.
 func newAssertions(s *Server) (*assertions, error) {
 	a := &assertions{keys: map[string]jose.JSONWebKey{}, used: map[string]time.Time{}}
-	if !s.spec.Supports(target.AuthPrivateKeyJWT) {
+	if !s.spec.Supports(target.AuthPrivateKeyJWT) && !s.quirk(QuirkPrivateKeyJWTUnlisted) {
 		return a, nil
 	}
 	for i, c := range s.reg.clients {
@@ -71,11 +71,15 @@ func (s *Server) assertionTarget(t *target.Target) {
 	if s.assert != nil && s.assert.mainKey != nil {
 		t.AssertionKeyData = bytes.Clone(s.assert.mainKey) // ES256, the key type's usual alg
 	}
+	if s.quirk(QuirkPrivateKeyJWTUnlisted) {
+		// The client is registered for the method the spec does not list.
+		t.ClientAuth = []string{target.AuthPrivateKeyJWT}
+	}
 }
 
 // supportsAssertions reports whether the spec offers a JWT method.
 func (s *Server) supportsAssertions() bool {
-	return s.spec.Supports(target.AuthPrivateKeyJWT) || s.spec.Supports(target.AuthClientSecretJWT)
+	return s.spec.Supports(target.AuthPrivateKeyJWT) || s.spec.Supports(target.AuthClientSecretJWT) || s.quirk(QuirkPrivateKeyJWTUnlisted)
 }
 
 // assertionClient authenticates a request that carries a client
@@ -151,7 +155,7 @@ func (s *Server) verifyAssertion(r *http.Request, req *tokenRequest, raw string)
 		if header.Alg == string(jose.HS256) {
 			method = target.AuthClientSecretJWT
 		}
-		if !s.spec.Supports(method) {
+		if !s.spec.Supports(method) && !(method == target.AuthPrivateKeyJWT && s.quirk(QuirkPrivateKeyJWTUnlisted)) {
 			return client{}, "", method + " is not offered"
 		}
 	}

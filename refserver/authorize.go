@@ -34,6 +34,9 @@ type codeRecord struct {
 	challenge, method             string
 	issued                        time.Time
 	used                          bool
+	// offline: the authorization request asked for a refresh token (scope
+	// offline_access or prompt=consent; QuirkRefreshNeedsOfflineAccess).
+	offline bool
 }
 
 // codes holds the issued authorization codes.
@@ -83,7 +86,7 @@ var loginPage = template.Must(template.New("login").Parse(`<!DOCTYPE html>
 `))
 
 // authzParams are the authorization request's parameters the form carries.
-var authzParams = []string{"response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method"}
+var authzParams = []string{"response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method", "prompt"}
 
 // serveAuthorize is the authorization endpoint (RFC 6749 §4.1.1-§4.1.2):
 // GET shows the login form for the authorization request; POST of the form
@@ -155,7 +158,8 @@ func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 				method = "plain"
 			}
 			s.codes.add(code, codeRecord{client: c.id, redirectURI: q.Get("redirect_uri"), username: r.PostForm.Get("username"),
-				scope: sc.scope, challenge: q.Get("code_challenge"), method: method, issued: s.now()})
+				scope: sc.scope, challenge: q.Get("code_challenge"), method: method, issued: s.now(),
+				offline: slices.Contains(s.spec.SplitScope(q.Get("scope")), offlineAccess) || q.Get("prompt") == "consent"})
 			back(url.Values{"code": {code}})
 			return
 		}
@@ -207,6 +211,9 @@ func (s *Server) grantAuthorizationCode(req *tokenRequest, c client) (*grant, *a
 		}
 		return nil, fail(probes.BadCode)
 	case rec.client != c.id && !s.has(FaultCodeAnyClient):
+		if s.quirk(QuirkCodeOtherClientInvalidClient) {
+			return nil, fail(probes.BadClientBasic).withDescription("the authorization code was not issued to this client")
+		}
 		return nil, fail(probes.BadCode).withDescription("the authorization code was issued to another client")
 	case rec.redirectURI != "" && req.get("redirect_uri") != rec.redirectURI && !s.has(FaultCodeRedirectUnchecked):
 		return nil, fail(probes.RedirectMismatch)
@@ -220,8 +227,12 @@ func (s *Server) grantAuthorizationCode(req *tokenRequest, c client) (*grant, *a
 			return nil, fail(probes.BadCode).withDescription("the code_verifier does not match the code_challenge")
 		}
 	}
+	refresh := s.issuesRefresh(grants.AuthorizationCode.Name)
+	if s.quirk(QuirkRefreshNeedsOfflineAccess) && !rec.offline {
+		refresh = false
+	}
 	return &grant{client: c.id, username: rec.username, scope: scopeGrant{scope: rec.scope},
-		refresh: s.issuesRefresh(grants.AuthorizationCode.Name), refreshScope: rec.scope, code: code}, nil
+		refresh: refresh, refreshScope: rec.scope, code: code}, nil
 }
 
 // verifierMatches checks a code_verifier against its challenge (RFC 7636

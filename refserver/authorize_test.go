@@ -27,6 +27,13 @@ func (h *harness) codePKCE(challenge, method string) url.Values {
 			q.Del(k)
 		}
 	}
+	return h.authorize(q)
+}
+
+// authorize runs the authorization endpoint's login for the authorization
+// request q and returns the redirect's parameters.
+func (h *harness) authorize(q url.Values) url.Values {
+	h.t.Helper()
 	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := c.Get(h.base + authorizePath + "?" + q.Encode())
 	if err != nil {

@@ -34,6 +34,11 @@ type apiError struct {
 	code string
 	// allow is the Allow header of a 405.
 	allow string
+	// status replaces the status the spec promises (quirks only).
+	status int
+	// noChallenge: a 401 carries no WWW-Authenticate challenge (quirks
+	// only).
+	noChallenge bool
 }
 
 // fail returns the error for a failure condition.
@@ -77,6 +82,9 @@ func (s *Server) resolve(e *apiError) (string, int) {
 	if e.code != "" {
 		code = e.code
 	}
+	if e.status != 0 {
+		status = e.status
+	}
 	return code, status
 }
 
@@ -115,7 +123,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, e *apiError)
 	if e.allow != "" {
 		h.Set("Allow", e.allow)
 	}
-	if status == http.StatusUnauthorized && s.spec.Supports("basic") &&
+	if status == http.StatusUnauthorized && s.spec.Supports("basic") && !e.noChallenge &&
 		!(e.cond == probes.BadClientBasic && s.has(FaultBasic401NoChallenge)) {
 		h.Set("WWW-Authenticate", basicChallenge)
 	}

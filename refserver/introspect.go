@@ -26,6 +26,12 @@ func (s *Server) serveIntrospect(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnauthorized, "application/json", object{{"error", "invalid_client"}})
 		return
 	}
+	if s.quirk(QuirkIntrospectionForbidden) && caller.id != s.creds.OtherClientID {
+		// RFC 7662 §2.1 leaves to the server which callers may introspect.
+		writeJSON(w, http.StatusForbidden, "application/json",
+			object{{"error", "unauthorized_client"}, {"error_description", "this client may not introspect tokens"}})
+		return
+	}
 	body, err := io.ReadAll(r.Body)
 	var form url.Values
 	if err == nil {

@@ -32,6 +32,10 @@ func (s *Server) grantScope(req *tokenRequest, ceiling []string, refresh bool) (
 		}
 		requested = append(requested, v)
 		switch {
+		case s.openScope(v):
+			if refresh && !slices.Contains(ceiling, v) {
+				beyond = append(beyond, v)
+			}
 		case !slices.Contains(s.spec.Refserver.Scopes, v):
 			unknown = append(unknown, v)
 		case !slices.Contains(ceiling, v):
@@ -55,4 +59,16 @@ func (s *Server) grantScope(req *tokenRequest, ceiling []string, refresh bool) (
 		return scopeGrant{}, fail(probes.BadScope)
 	}
 	return scopeGrant{scope: requested}, nil
+}
+
+// offlineAccess is the scope value that asks for a refresh token (OpenID
+// Connect Core §11).
+const offlineAccess = "offline_access"
+
+// openScope reports whether a new grant may have v whatever the scopes the
+// spec configures: any value under QuirkScopeFreeForm, offline_access
+// under QuirkRefreshNeedsOfflineAccess. A refresh still grants no more
+// than the original grant (RFC 6749 §6).
+func (s *Server) openScope(v string) bool {
+	return s.quirk(QuirkScopeFreeForm) || (s.quirk(QuirkRefreshNeedsOfflineAccess) && v == offlineAccess)
 }

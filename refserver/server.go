@@ -15,6 +15,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -31,6 +32,8 @@ type Options struct {
 	// Lifetime of access tokens; 0 means Spec.Refserver.Lifetime.
 	Lifetime time.Duration
 	Faults   []Fault
+	// Quirks are behaviours of real servers the server takes on (quirks.go).
+	Quirks []Quirk
 	// Latency delays every response by this much.
 	Latency time.Duration
 	// Credentials of the clients and the resource owner; nil means random
@@ -54,6 +57,7 @@ type Server struct {
 	latency  time.Duration
 	offset   time.Duration
 	faults   map[string]bool
+	quirks   map[string]bool
 	creds    Credentials
 	reg      *registry
 	store    *store
@@ -91,7 +95,7 @@ func New(o Options) (*Server, error) {
 	if o.Spec == nil {
 		return nil, errors.New("refserver: no spec")
 	}
-	s := &Server{spec: o.Spec, lifetime: o.Lifetime, latency: o.Latency, offset: o.ClockOffset, faults: map[string]bool{}, store: newStore(), tls: o.TLS, counterPrefix: randomToken(),
+	s := &Server{spec: o.Spec, lifetime: o.Lifetime, latency: o.Latency, offset: o.ClockOffset, faults: map[string]bool{}, quirks: map[string]bool{}, store: newStore(), tls: o.TLS, counterPrefix: randomToken(),
 		deviceLifetime: deviceLifetimeDef}
 	if s.lifetime == 0 {
 		s.lifetime = o.Spec.Refserver.Lifetime.Duration
@@ -111,6 +115,16 @@ func New(o Options) (*Server, error) {
 			return nil, fmt.Errorf("refserver: fault %q does not match the registered fault", f.Name)
 		}
 		s.faults[f.Name] = true
+	}
+	for _, q := range o.Quirks {
+		known, err := QuirkByName(q.Name)
+		if err != nil {
+			return nil, fmt.Errorf("refserver: %w", err)
+		}
+		if !slices.Equal(known.Concerns, q.Concerns) || known.Doc != q.Doc || known.Seen != q.Seen {
+			return nil, fmt.Errorf("refserver: quirk %q does not match the registered quirk", q.Name)
+		}
+		s.quirks[q.Name] = true
 	}
 	if err := s.checkSpec(); err != nil {
 		return nil, err

@@ -79,6 +79,10 @@ func (s *Server) tokenGrant(r *http.Request) (*grant, *tokenRequest, *apiError) 
 	if r.Method != s.tokenMethod() && !s.has(FaultGetAccepted) && !(s.has(FaultWrongMethodBodyAccepted) && r.ContentLength > 0 && r.URL.RawQuery == "") {
 		e := fail(probes.WrongMethod)
 		e.allow = s.tokenMethod()
+		if s.quirk(QuirkWrongMethod401) {
+			// An authentication filter answers before the token endpoint.
+			e.allow, e.status, e.noChallenge = "", http.StatusUnauthorized, true
+		}
 		return nil, nil, e
 	}
 	req, err := s.readTokenRequest(r)

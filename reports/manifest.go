@@ -38,6 +38,7 @@ type Manifest struct {
 	Endpoint    string            `json:"endpoint"`
 	Embedded    bool              `json:"embedded"`
 	Fault       string            `json:"fault,omitempty"`
+	Quirks      []string          `json:"quirks,omitempty"`
 	Started     time.Time         `json:"started"`
 	Finished    time.Time         `json:"finished"`
 	LabelFilter string            `json:"label_filter"`
@@ -91,7 +92,7 @@ func newManifest(dir string, r *result.Run, files []string, key ed25519.PrivateK
 		Format: ManifestFormat, Tool: r.Tool,
 		Spec:     ManifestSpec{Name: r.Spec.Name, Document: r.Spec.Document, SHA256: r.Spec.SHA256},
 		Schemas:  r.Schemas,
-		Endpoint: r.Endpoint, Embedded: r.Embedded, Fault: r.Fault,
+		Endpoint: r.Endpoint, Embedded: r.Embedded, Fault: r.Fault, Quirks: r.Quirks,
 		Started: r.Started, Finished: r.Finished,
 		LabelFilter: r.LabelFilter, Certify: r.Certify, Strict: r.Strict,
 		FailOn: r.FailOn, Verdict: r.Verdict, ExitCode: r.ExitCode, Build: r.Build,

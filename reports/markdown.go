@@ -27,6 +27,9 @@ func renderSummary(r *result.Run) []byte {
 		if r.Fault != "" {
 			fmt.Fprintf(&b, ", fault %s", mdCode(r.Fault))
 		}
+		for _, q := range r.Quirks {
+			fmt.Fprintf(&b, ", quirk %s", mdCode(q))
+		}
 		b.WriteString(")")
 	}
 	fmt.Fprintf(&b, " · spec SHA-256 %s · %s\n\n", mdCode(shortHash(r.Spec.SHA256)), certification(r))

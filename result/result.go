@@ -38,21 +38,24 @@ const (
 
 // Run is the machine-readable result of one certification run.
 type Run struct {
-	Tool        string            `json:"tool"`
-	Spec        Spec              `json:"spec"`
-	Schemas     map[string]string `json:"schemas"` // schema ref -> SHA-256
-	Endpoint    string            `json:"endpoint"`
-	Embedded    bool              `json:"embedded,omitempty"`
-	Fault       string            `json:"fault,omitempty"`
-	Started     time.Time         `json:"started"`
-	Finished    time.Time         `json:"finished"`
-	LabelFilter string            `json:"label_filter,omitempty"`
-	Strict      bool              `json:"strict,omitempty"`
-	Certify     bool              `json:"certify,omitempty"`
-	Verdict     string            `json:"verdict"`
-	ExitCode    int               `json:"exit_code"`
-	Message     string            `json:"message"`
-	Requests    int               `json:"requests"`
+	Tool     string            `json:"tool"`
+	Spec     Spec              `json:"spec"`
+	Schemas  map[string]string `json:"schemas"` // schema ref -> SHA-256
+	Endpoint string            `json:"endpoint"`
+	Embedded bool              `json:"embedded,omitempty"`
+	Fault    string            `json:"fault,omitempty"`
+	// Quirks are the behaviours of real servers the embedded reference
+	// server took on (refserver.Quirk).
+	Quirks      []string  `json:"quirks,omitempty"`
+	Started     time.Time `json:"started"`
+	Finished    time.Time `json:"finished"`
+	LabelFilter string    `json:"label_filter,omitempty"`
+	Strict      bool      `json:"strict,omitempty"`
+	Certify     bool      `json:"certify,omitempty"`
+	Verdict     string    `json:"verdict"`
+	ExitCode    int       `json:"exit_code"`
+	Message     string    `json:"message"`
+	Requests    int       `json:"requests"`
 	// AuthorizationCodes is how many authorization codes the run obtained
 	// (each check that consumes one asks for its own).
 	AuthorizationCodes int `json:"authorization_codes,omitempty"`

@@ -78,8 +78,10 @@ type Options struct {
 	InsecureSkipVerify, AllowHTTP bool
 	// AllowSecretInURL adds to the target key allow_secret_in_url.
 	AllowSecretInURL bool
-	// Embedded reference server, used when no endpoint is given.
+	// Embedded reference server, used when no endpoint is given: a fault
+	// to inject and quirks (refserver.Quirk) to take on.
 	Fault    string
+	Quirks   []string
 	Lifetime time.Duration
 	Latency  time.Duration
 	// Certify runs every check of the spec (no label filter) and records
@@ -237,6 +239,11 @@ func prepare(o *Options) (_ *prepared, err error) {
 				return nil, &target.Error{Key: "--fault", Problem: err.Error()}
 			}
 		}
+		for _, q := range o.Quirks {
+			if _, err := refserver.QuirkByName(q); err != nil {
+				return nil, &target.Error{Key: "--quirk", Problem: err.Error()}
+			}
+		}
 		srv, pool, err := startEmbedded(spec, o)
 		if err != nil {
 			return nil, fmt.Errorf("embedded reference server: %w", err)
@@ -244,9 +251,13 @@ func prepare(o *Options) (_ *prepared, err error) {
 		p.server, embeddedCAs, server = srv, pool, srv
 		tf = srv.Target()
 		tf.Spec = spec.Name
-		// The reference server offers every method the spec names, and its
-		// test client's secret may travel in a URL.
-		tf.ClientAuth, tf.AllowSecretInURL = spec.Request.ClientAuth, true
+		// The reference server offers every method the spec names (unless
+		// a quirk registers its client for another), and its test client's
+		// secret may travel in a URL.
+		if len(tf.ClientAuth) == 0 {
+			tf.ClientAuth = spec.Request.ClientAuth
+		}
+		tf.AllowSecretInURL = true
 		// --grants narrows the grants the client uses to those named (a
 		// code-only or device-only client of a server that serves more).
 		tf.Grants = o.Target.Grants
@@ -258,6 +269,8 @@ func prepare(o *Options) (_ *prepared, err error) {
 		}
 	} else if o.Fault != "" {
 		return nil, &target.Error{Key: "--fault", Problem: "faults apply to the embedded reference server only; give no endpoint"}
+	} else if len(o.Quirks) > 0 {
+		return nil, &target.Error{Key: "--quirk", Problem: "quirks apply to the embedded reference server only; give no endpoint"}
 	}
 	tr, err := resolveTransport(tf, o, embeddedCAs)
 	if err != nil {
@@ -416,6 +429,10 @@ func startEmbedded(spec *specs.Spec, o *Options) (*refserver.Server, *x509.CertP
 		f, _ := refserver.FaultByName(o.Fault)
 		opts.Faults = []refserver.Fault{f}
 	}
+	for _, name := range o.Quirks {
+		q, _ := refserver.QuirkByName(name)
+		opts.Quirks = append(opts.Quirks, q)
+	}
 	srv, err := refserver.New(opts)
 	if err != nil {
 		return nil, nil, err
@@ -559,6 +576,7 @@ func (p *prepared) newReport(started time.Time) *result.Run {
 		Endpoint:    p.redactor.URL(p.env.Target.Endpoint),
 		Embedded:    p.server != nil,
 		Fault:       p.o.Fault,
+		Quirks:      p.o.Quirks,
 		Started:     started,
 		LabelFilter: p.o.LabelFilter,
 		Strict:      p.o.Strict,

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tokencert/tokencert/refserver"
 	model "github.com/tokencert/tokencert/result"
 	"github.com/tokencert/tokencert/runner"
 	"github.com/tokencert/tokencert/shard"
@@ -92,6 +93,13 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.AllowSecretInURL, "allow-secret-in-url", false, "let the credentials_in_uri probe send the real client secret in a request URI, where it can reach the server's access logs: for test clients only (target key allow_secret_in_url)")
 	fs.BoolVar(&o.AllowHTTP, "allow-http", false, "certify a cleartext http:// endpoint on a non-loopback host (refused otherwise); RFC6749-3.2-TLS-REQUIRED then fails (target key allow_http)")
 	fs.StringVar(&o.Fault, "fault", "", "embedded reference server only: inject this fault (see 'tokencert faults')")
+	fs.Func("quirk", "embedded reference server only: take on this behaviour of real servers, which must fail no requirement it concerns (repeatable; see 'tokencert faults')", func(v string) error {
+		if _, err := refserver.QuirkByName(v); err != nil {
+			return err
+		}
+		o.Quirks = append(o.Quirks, v)
+		return nil
+	})
 	fs.DurationVar(&o.Lifetime, "lifetime", 0, "embedded reference server only: access-token lifetime (default: the spec's)")
 	fs.DurationVar(&o.Latency, "latency", 0, "embedded reference server only: delay every response by this much")
 	pos, err := runHelp.parse(fs, args, stdout)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/tokencert/tokencert/internal/plural"
@@ -29,13 +30,27 @@ func (f *faultList) Set(name string) error {
 
 // serveHelp is 'tokencert serve --help'.
 var serveHelp = help{
-	Usage: "serve [--spec NAME|FILE] [--addr HOST:PORT] [--lifetime D] [--clock-offset D] [--fault F]...",
+	Usage: "serve [--spec NAME|FILE] [--addr HOST:PORT] [--lifetime D] [--clock-offset D] [--fault F]... [--quirk Q]...",
 	About: "Runs the reference token server in the foreground until interrupted. It speaks the spec's dialect and serves " +
 		"a token endpoint, a protected resource, introspection, revocation, device authorization, RFC 8414 metadata and an " +
-		"authorization endpoint with a login form, with the faults named injected. Its one line on stdout is a target file " +
+		"authorization endpoint with a login form, with the faults named injected and the quirks named taken on. Its one line on stdout is a target file " +
 		"(JSON) that 'tokencert run --target' certifies; the rest goes to stderr.",
 	Exits:   []string{"0: interrupted", exitUsageLine + ", spec or fault, or an address that cannot be listened on"},
 	Example: "tokencert serve --lifetime 5s > target.json &    # then: tokencert run --target target.json",
+}
+
+// quirkList collects repeated --quirk flags.
+type quirkList []refserver.Quirk
+
+func (q *quirkList) String() string { return fmt.Sprint(*q) }
+
+func (q *quirkList) Set(name string) error {
+	quirk, err := refserver.QuirkByName(name)
+	if err != nil {
+		return err
+	}
+	*q = append(*q, quirk)
+	return nil
 }
 
 func serveCmd(args []string, stdout, stderr io.Writer) int {
@@ -47,6 +62,8 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 	offset := fs.Duration("clock-offset", 0, "run the server's clock this far from the machine's, e.g. 37s or -2m: its Date headers and every time it issues and checks (a server whose clock is off)")
 	var faults faultList
 	fs.Var(&faults, "fault", "inject a fault (repeatable; see 'tokencert faults')")
+	var quirks quirkList
+	fs.Var(&quirks, "quirk", "take on a behaviour of real servers (repeatable; see 'tokencert faults')")
 	pos, err := serveHelp.parse(fs, args, stdout)
 	if err != nil {
 		return exitOf(err)
@@ -59,7 +76,7 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tokencert: %v\n", err)
 		return 2
 	}
-	srv, err := refserver.New(refserver.Options{Spec: s, Lifetime: *lifetime, Latency: *latency, Faults: faults, ClockOffset: *offset})
+	srv, err := refserver.New(refserver.Options{Spec: s, Lifetime: *lifetime, Latency: *latency, Faults: faults, Quirks: quirks, ClockOffset: *offset})
 	if err != nil {
 		fmt.Fprintf(stderr, "tokencert: %v\n", err)
 		return 2
@@ -116,7 +133,9 @@ var faultsHelp = help{
 	About: "Lists the reference server's injectable faults (for 'tokencert serve --fault' and 'tokencert run --fault'): " +
 		"each one's name, the requirement it breaks with that requirement's level, and what the server then does wrong. " +
 		"A fault that breaks a MUST makes a run fail (exit 1); one below the MUST level gives a finding. The level is the " +
-		"catalogue's, or --spec's where the spec sets its own.",
+		"catalogue's, or --spec's where the spec sets its own. Then the quirks (for --quirk): behaviours of real servers " +
+		"that RFC 6749 allows or leaves to the server, each with the requirements it concerns, which a run must not fail, " +
+		"and where it was seen.",
 	Exits:   []string{"0: listed", exitUsageLine + ", or a spec that does not load"},
 	Example: "tokencert faults --spec rfc6749",
 }
@@ -131,7 +150,7 @@ func faultsCmd(args []string, stdout, stderr io.Writer) int {
 	if len(pos) > 0 {
 		return faultsHelp.usageError(stderr, "faults", "takes no argument, got %q", pos[0])
 	}
-	list := refserver.Faults()
+	list, quirks := refserver.Faults(), refserver.Quirks()
 	var only *specs.Spec
 	if *spec != "" {
 		s, err := specs.Load(*spec)
@@ -139,7 +158,7 @@ func faultsCmd(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "tokencert faults: %v\n", err)
 			return 2
 		}
-		list, only = refserver.FaultsFor(s), s
+		list, quirks, only = refserver.FaultsFor(s), refserver.QuirksFor(s), s
 	}
 	level := levels(only)
 	fmt.Fprintf(stdout, "%-34s %-44s %-10s %s\n", "FAULT", "BREAKS", "LEVEL", "WHAT THE SERVER DOES")
@@ -149,6 +168,12 @@ func faultsCmd(args []string, stdout, stderr io.Writer) int {
 			breaks, lvl = "(what a requirement naming it says)", "—"
 		}
 		fmt.Fprintf(stdout, "%-34s %-44s %-10s %s\n", f.Name, breaks, lvl, f.Doc)
+	}
+	if len(quirks) > 0 {
+		fmt.Fprintf(stdout, "\nQuirks: behaviours of real servers that RFC 6749 allows or leaves to the server (--quirk NAME); a run must fail none of the requirements each concerns.\n")
+	}
+	for _, q := range quirks {
+		fmt.Fprintf(stdout, "%-34s %s\n  %s\n  seen: %s\n", q.Name, strings.Join(q.Concerns, ", "), q.Doc, q.Seen)
 	}
 	return 0
 }

@@ -114,6 +114,9 @@ func printVerification(w io.Writer, dir string, v *reports.Verification) {
 		if m.Fault != "" {
 			fmt.Fprintf(&b, " with fault %s", m.Fault)
 		}
+		for _, q := range m.Quirks {
+			fmt.Fprintf(&b, ", quirk %s", q)
+		}
 		b.WriteString(", not a vendor's endpoint\n")
 	}
 	fmt.Fprint(w, b.String())
