@@ -204,13 +204,18 @@ func (e *Env) redeemParams(g codeGrant) []probes.Param {
 }
 
 // redeem sends the token request for a code, changed by edit (nil: as it
-// should be), by the target's client unless clientID is given.
-func (e *Env) redeem(ctx context.Context, label string, g codeGrant, edit func([]probes.Param) []probes.Param, clientID, secret string) *wire.Exchange {
+// should be), by the target's client.
+func (e *Env) redeem(ctx context.Context, label string, g codeGrant, edit func([]probes.Param) []probes.Param) *wire.Exchange {
+	return e.redeemAs(ctx, label, g, edit, sender{})
+}
+
+// redeemAs is redeem sent as c.
+func (e *Env) redeemAs(ctx context.Context, label string, g codeGrant, edit func([]probes.Param) []probes.Param, c sender) *wire.Exchange {
 	ps := e.redeemParams(g)
 	if edit != nil {
 		ps = edit(ps)
 	}
-	return e.send(ctx, probes.Request{Label: label, Grant: grants.AuthorizationCode, Params: ps, Auth: e.authFor(grants.AuthorizationCode.Name), ClientID: clientID, Secret: secret})
+	return e.send(ctx, c.request(e, probes.Request{Label: label, Grant: grants.AuthorizationCode, Params: ps}))
 }
 
 // codeChecks is the common shape of the checks: concern, a timeout that
@@ -240,7 +245,7 @@ func (e *Env) exchangedCode(t *T) (codeGrant, *wire.Exchange) {
 	s.once.Do(func() {
 		s.g, s.err = e.authorizeCode(t.Ctx, codeRequest{label: "authorization code"})
 		if s.err == nil {
-			s.ex = e.redeem(t.Ctx, "authorization_code grant", s.g, nil, "", "")
+			s.ex = e.redeem(t.Ctx, "authorization_code grant", s.g, nil)
 		}
 	})
 	if s.g.auth != nil {
@@ -297,8 +302,8 @@ func planCodeReuse(e *Env, req specs.Requirement) []Check {
 		p.once.Do(func() {
 			p.g, p.err = t.Env.authorizeCode(t.Ctx, codeRequest{label: "authorization code for the reuse probe"})
 			if p.err == nil {
-				p.first = t.Env.redeem(t.Ctx, "first redemption of the code", p.g, nil, "", "")
-				p.second = t.Env.redeem(t.Ctx, "second redemption of the same code", p.g, nil, "", "")
+				p.first = t.Env.redeem(t.Ctx, "first redemption of the code", p.g, nil)
+				p.second = t.Env.redeem(t.Ctx, "second redemption of the same code", p.g, nil)
 			}
 		})
 		if p.g.auth != nil {
@@ -341,10 +346,30 @@ func planCodeOtherClient(e *Env, req specs.Requirement) []Check {
 			t.Needf([]string{"other_client_id", "other_client_secret"}, "no second client (target keys other_client_id, other_client_secret)")
 		}
 		g := t.Env.newCode(t, "authorization code for the client-binding probe")
-		ex := t.Env.redeem(t.Ctx, "redemption by the other client", g, nil, t.Env.Target.OtherClientID, t.Env.Target.OtherClientSecret)
+		other := t.Env.otherClient(grants.AuthorizationCode.Name)
+		ex := t.Env.redeemAs(t.Ctx, "redemption by the other client", g, nil, other)
 		t.Evidence(ex)
-		// unauthorized_client: the other client may not use the grant at all.
-		expectCodeRefused(t, ex, "the redemption by the other client", probes.BadCode, "unauthorized_client")
+		// The requirement is that the code is not redeemed: any refusal
+		// holds it. The error is bad_code's (RFC 6749 §5.2 invalid_grant,
+		// or what the spec documents; unauthorized_client: the other
+		// client may not use the grant at all); a server that reads
+		// another client's code as failed client authentication answers
+		// invalid_client, which is a note.
+		expectRefused(t, ex, "the redemption by the other client")
+		if len(t.Problems()) > 0 || ex.Status() < 400 {
+			return
+		}
+		codes := probes.BadCode.Answer.Codes
+		if ec, ok := t.Env.Spec.Condition(probes.BadCode.Name); ok && len(ec.Codes) > 0 {
+			codes = ec.Codes
+		}
+		codes = append(slices.Clone(codes), "unauthorized_client")
+		if code, err := t.Env.ErrorCode(ex); err == nil && !slices.Contains(codes, code) {
+			t.Notef("refused with %q, where %s is named for a code issued to another client (RFC 6749 §5.2; unauthorized_client when the client may not use the grant)", code, strings.Join(codes[:len(codes)-1], " or "))
+		}
+		if other.unauthenticated() {
+			t.Notef("the other client sent its client_id alone (none of the client authentication methods the spec documents takes its secret): a refusal for its authentication does not show that the code is bound to the client it was issued to")
+		}
 	})}
 }
 
@@ -354,7 +379,7 @@ func planCodeRedirect(e *Env, req specs.Requirement) []Check {
 		other := strings.TrimSuffix(g.redirectURI, "/") + "/tokencert-other"
 		ex := t.Env.redeem(t.Ctx, "redemption with another redirect_uri", g, func(ps []probes.Param) []probes.Param {
 			return probes.With(ps, "redirect_uri", other)
-		}, "", "")
+		})
 		t.Evidence(ex)
 		expectCodeRefused(t, ex, "the redemption with another redirect_uri", probes.RedirectMismatch)
 	})}
@@ -379,7 +404,7 @@ func planPKCEVerifier(e *Env, req specs.Requirement) []Check {
 		}
 		ex := t.Env.redeem(t.Ctx, "redemption with the code_verifier "+variant, g, func(ps []probes.Param) []probes.Param {
 			return probes.With(ps, "code_verifier", value)
-		}, "", "")
+		})
 		t.Evidence(ex)
 		expectCodeRefused(t, ex, "the redemption with the code_verifier "+variant, probes.BadCode, extra...)
 	})}

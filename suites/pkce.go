@@ -55,7 +55,7 @@ func planPKCEDowngrade(e *Env, req specs.Requirement) []Check {
 			t.Skipf("the authorization did not reach the redirect, so a refusal cannot be told from a failure: %v", err)
 		}
 		// A code was issued: its redemption must be refused.
-		ex := t.Env.redeem(t.Ctx, "redemption of the code, with a code_verifier", g, nil, "", "")
+		ex := t.Env.redeem(t.Ctx, "redemption of the code, with a code_verifier", g, nil)
 		t.Evidence(ex)
 		if ex.OK() && ex.Status() == http.StatusOK && ex.String(t.Env.Spec.Member("access_token")) != "" {
 			if arg == "plain" {

@@ -164,8 +164,12 @@ func planRefreshOtherClient(e *Env, req specs.Requirement) []Check {
 			t.Needf([]string{"other_client_id", "other_client_secret"}, "no second client (target keys other_client_id, other_client_secret)")
 		}
 		rt := ownRefreshToken(t, "token for the refresh-binding probe", "")
-		ex := t.Env.Refresh(t.Ctx, "refresh by the other client", rt, "", t.Env.Target.OtherClientID, t.Env.Target.OtherClientSecret)
+		other := t.Env.otherClient(grants.RefreshToken.Name)
+		ex := t.Env.refreshAs(t.Ctx, "refresh by the other client", rt, "", other)
 		t.Evidence(ex)
+		if other.unauthenticated() {
+			t.Notef("the other client sent its client_id alone (none of the client authentication methods the spec documents takes its secret): a refusal for its authentication does not show that the refresh token is bound to the client it was issued to")
+		}
 		if ec, ok := t.Env.Spec.Condition(probes.OtherClientRefresh.Name); ok {
 			expectError(t, ex, probes.OtherClientRefresh, ec)
 			return

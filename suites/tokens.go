@@ -12,6 +12,7 @@ import (
 	"github.com/tokencert/tokencert/probes"
 	"github.com/tokencert/tokencert/specs"
 	"github.com/tokencert/tokencert/suites/wire"
+	"github.com/tokencert/tokencert/target"
 )
 
 // The token source. Every check that needs an access token, a refresh
@@ -519,14 +520,69 @@ func (e *Env) freshRefreshToken(ctx context.Context, label, scope string) (fetch
 	return f, f.ex.String(e.Spec.Member("refresh_token"))
 }
 
-// Refresh sends a refresh request for rt.
+// Refresh sends a refresh request for rt, by the target's client unless
+// clientID or secret is given (with the same client authentication).
 func (e *Env) Refresh(ctx context.Context, label, rt, scope string, clientID, secret string) *wire.Exchange {
+	return e.refreshAs(ctx, label, rt, scope, sender{clientID: clientID, secret: secret})
+}
+
+// refreshAs sends a refresh request for rt as c.
+func (e *Env) refreshAs(ctx context.Context, label, rt, scope string, c sender) *wire.Exchange {
 	ps := []probes.Param{{Name: "grant_type", Value: "refresh_token"}, {Name: "refresh_token", Value: rt}}
 	if scope != "" {
 		ps = append(ps, probes.Param{Name: "scope", Value: scope})
 	}
-	return e.send(ctx, probes.Request{Label: label, Grant: grants.RefreshToken, Params: ps, Auth: e.authFor(grants.RefreshToken.Name), ClientID: clientID, Secret: secret})
+	return e.send(ctx, c.request(e, probes.Request{Label: label, Grant: grants.RefreshToken, Params: ps}))
 }
+
+// sender is the client a request goes out as: the target's (the zero
+// value), or another, with the client authentication it can make.
+type sender struct {
+	// auth is the client authentication ("": the grant's, authFor).
+	auth             string
+	clientID, secret string
+}
+
+// request is r sent as c.
+func (c sender) request(e *Env, r probes.Request) probes.Request {
+	r.Auth, r.ClientID, r.Secret = c.auth, c.clientID, c.secret
+	if r.Auth == "" {
+		r.Auth = e.authFor(r.Grant.Name)
+	}
+	return r
+}
+
+// otherClient is the second client (target keys other_client_id,
+// other_client_secret) as it authenticates requests of a grant: itself,
+// with its own credentials, since what the binding checks show is that a
+// code or refresh token is refused to another authenticated client (RFC
+// 6749 §4.1.3, §10.4). It takes the target client's method when it can
+// make it, else the first the spec documents for the grant that its
+// secret makes; without a secret it sends its client_id alone, as a
+// public client does.
+func (e *Env) otherClient(grant string) sender {
+	c := sender{auth: authPublic, clientID: e.Target.OtherClientID, secret: e.Target.OtherClientSecret}
+	can := func(m string) bool {
+		switch m {
+		case "basic", "body":
+			return c.secret != ""
+		case target.AuthClientSecretJWT:
+			return len(c.secret) >= 32
+		}
+		return false
+	}
+	for _, m := range append([]string{e.authFor(grant)}, e.Spec.ClientAuthFor(grant)...) {
+		if can(m) {
+			c.auth = m
+			break
+		}
+	}
+	return c
+}
+
+// unauthenticated says, for a note, that the second client could not
+// authenticate (it has no secret, or none the spec's methods take).
+func (c sender) unauthenticated() bool { return c.auth == authPublic }
 
 // SharedRefresh is the shared response to refreshing the refresh source's
 // token, with the refresh token that was presented. The target's

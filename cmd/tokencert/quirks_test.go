@@ -1,0 +1,279 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/reporters"
+
+	"github.com/tokencert/tokencert/refserver"
+	"github.com/tokencert/tokencert/specs"
+	"github.com/tokencert/tokencert/target"
+)
+
+// TestQuirks: a quirk is a behaviour of real servers that RFC 6749 allows,
+// which the suite once failed. Each runs on the embedded reference server
+// (--quirk) under every built-in spec it concerns and fails none of the
+// requirements it concerns, even with --strict; then each runs the cases
+// that need a target of their own (a public or code-only client, a client
+// registered for another method), where a fault that breaks the same
+// requirement is still caught.
+func TestQuirks(t *testing.T) {
+	t.Parallel()
+	for _, q := range refserver.Quirks() {
+		for _, name := range specs.Names() {
+			spec, err := specs.Load(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.ContainsFunc(refserver.QuirksFor(spec), func(x refserver.Quirk) bool { return x.Name == q.Name }) {
+				continue
+			}
+			t.Run(q.Name+"/"+name, func(t *testing.T) {
+				t.Parallel()
+				r := tokencert(t, nil, "run", "--spec", name, "--quirk", q.Name, "--lifetime", "1s", "--strict",
+					"--label-filter", concerning(q, spec))
+				expectQuirkPasses(t, q, r)
+			})
+		}
+		cases := quirkCases[q.Name]
+		if len(cases) == 0 {
+			t.Errorf("quirk %s has no case with a target of its own", q.Name)
+		}
+		for _, c := range cases {
+			t.Run(q.Name+"/"+c.name, func(t *testing.T) {
+				t.Parallel()
+				o := refserver.Options{Quirks: []refserver.Quirk{q}}
+				if c.fault != "" {
+					f, err := refserver.FaultByName(c.fault)
+					if err != nil {
+						t.Fatal(err)
+					}
+					o.Quirks, o.Faults = nil, []refserver.Fault{f}
+				}
+				spec, err := specs.Load("rfc6749")
+				if err != nil {
+					t.Fatal(err)
+				}
+				filter := c.filter
+				if filter == "" {
+					filter = concerning(q, spec)
+				}
+				r := runRefTarget(t, o, c.edit, "--strict", "--label-filter", filter)
+				if c.fault != "" {
+					// The fault breaks a requirement the quirk concerns: it
+					// is caught with the same target.
+					if r.exit != 1 {
+						t.Errorf("fault %s: exit %d, want 1\n%s", c.fault, r.exit, failures(r))
+					}
+				} else {
+					expectQuirkPasses(t, q, r)
+				}
+				if c.check != nil {
+					c.check(t, r)
+				}
+			})
+		}
+	}
+}
+
+// concerning is the label filter of the checks of the requirements q
+// concerns that spec has.
+func concerning(q refserver.Quirk, spec *specs.Spec) string {
+	var ids []string
+	for _, id := range q.Concerns {
+		if spec.Requirement(id) != nil {
+			ids = append(ids, id)
+		}
+	}
+	return strings.Join(ids, " || ")
+}
+
+// expectQuirkPasses: exit 0 with --strict, and no check of a requirement q
+// concerns failed or errored.
+func expectQuirkPasses(t *testing.T, q refserver.Quirk, r result) {
+	t.Helper()
+	if r.exit != 0 {
+		t.Errorf("quirk %s: exit %d, want 0\n%s\n%s", q.Name, r.exit, failures(r), r.stdout)
+	}
+	ran := false
+	for _, tc := range r.cases() {
+		if !slices.Contains(q.Concerns, property(tc, "requirement")) {
+			continue
+		}
+		if tc.Failure != nil || tc.Error != nil {
+			t.Errorf("quirk %s: %s failed: %s", q.Name, tc.Name, failures(r))
+		}
+		ran = ran || tc.Skipped == nil
+	}
+	if !ran {
+		t.Errorf("quirk %s: no check of %s ran\n%s", q.Name, strings.Join(q.Concerns, ", "), r.stdout)
+	}
+}
+
+// quirkCase runs a quirk against a target of its own: the reference
+// server's (rfc6749), as edit changes it.
+type quirkCase struct {
+	name string
+	edit func(tg *target.Target)
+	// filter selects the checks ("": those of the requirements the quirk
+	// concerns).
+	filter string
+	// fault replaces the quirk with a fault that breaks a requirement the
+	// quirk concerns: the run must fail.
+	fault string
+	check func(t *testing.T, r result)
+}
+
+// publicCodeOnly makes the target a public client registered for the
+// authorization code and refresh grants alone; the second client is the
+// server's confidential main client.
+func publicCodeOnly(tg *target.Target) {
+	tg.OtherClientID, tg.OtherClientSecret = tg.ClientID, tg.ClientSecret
+	tg.ClientID, tg.ClientSecret = tg.PublicClientID, ""
+	tg.ClientAuth = []string{"none"}
+	codeOnly(tg)
+}
+
+// codeOnly makes the target's client registered for the authorization code
+// and refresh grants alone (the username and password are the login's).
+func codeOnly(tg *target.Target) {
+	tg.Grants = []string{"authorization_code", "refresh_token"}
+}
+
+var quirkCases = map[string][]quirkCase{
+	refserver.QuirkCodeOtherClientInvalidClient.Name: {
+		{name: "public-code-only", edit: publicCodeOnly, check: verdictNote("RFC6749-4.1.3-CODE-BOUND-TO-CLIENT", "pass", `refused with "invalid_client"`)},
+		{name: "code-only", edit: codeOnly, check: verdictNote("RFC6749-4.1.3-CODE-BOUND-TO-CLIENT", "pass", `refused with "invalid_client"`)},
+		// The second client authenticates as itself, so a server that
+		// redeems any authenticated client's code is still caught.
+		{name: "public-code-only/fault", edit: publicCodeOnly, fault: "code-any-client"},
+	},
+}
+
+// verdictNote checks that the checks of requirement id have verdict want
+// and that one of them has a note containing note ("" for none).
+func verdictNote(id, want, note string) func(t *testing.T, r result) {
+	return func(t *testing.T, r result) {
+		t.Helper()
+		found, noted := false, note == ""
+		for _, c := range reportChecks(t, r) {
+			if c.ID != id {
+				continue
+			}
+			found = true
+			if c.Verdict != want {
+				t.Errorf("%s: %s (%s), want %s", c.Name, c.Verdict, c.Message, want)
+			}
+			noted = noted || slices.ContainsFunc(c.Notes, func(n string) bool { return strings.Contains(n, note) })
+		}
+		if !found {
+			t.Errorf("no check of %s in the report", id)
+		}
+		if !noted {
+			t.Errorf("no check of %s notes %q", id, note)
+		}
+	}
+}
+
+// reportCheck is a check as report.json has it.
+type reportCheck struct {
+	ID, Name, Verdict, Message string
+	Notes                      []string
+	Incomplete                 bool
+	Needs                      []string
+}
+
+// reportChecks reads the checks of a run's report.json.
+func reportChecks(t *testing.T, r result) []reportCheck {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(r.dir, "report", "report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct{ Checks []reportCheck }
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	return rep.Checks
+}
+
+// runRefTarget starts the rfc6749 reference server with o (1 s tokens,
+// known credentials), writes a target file for it, changed by edit, whose
+// secrets are ${VAR}s, and runs tokencert run --target with args. The
+// device grant is left out (it polls at its interval) and requests are
+// not paced.
+func runRefTarget(t *testing.T, o refserver.Options, edit func(tg *target.Target), args ...string) result {
+	t.Helper()
+	if o.Spec == nil {
+		spec, err := specs.Load("rfc6749")
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.Spec = spec
+	}
+	if o.Lifetime == 0 {
+		o.Lifetime = time.Second
+	}
+	if o.Credentials == nil {
+		o.Credentials = &refserver.Credentials{ClientSecret: "client-secret-0123456789-quirks", Password: "password-0123456789-quirks",
+			OtherClientSecret: "other-secret-0123456789-quirks"}
+	}
+	srv, err := refserver.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	tg := srv.Target()
+	tg.DeviceAuthorization = ""
+	rps := 1000.0
+	tg.MaxRPS = &rps
+	dir := t.TempDir()
+	if len(tg.AssertionKeyData) > 0 {
+		if err := os.WriteFile(filepath.Join(dir, "client.pem"), tg.AssertionKeyData, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		tg.AssertionKey = "client.pem"
+	}
+	if edit != nil {
+		edit(&tg)
+	}
+	var env []string
+	for _, s := range []struct {
+		name string
+		v    *string
+	}{{"T_SECRET", &tg.ClientSecret}, {"T_PASSWORD", &tg.Password}, {"T_OTHER", &tg.OtherClientSecret}} {
+		if *s.v != "" {
+			env = append(env, s.name+"="+*s.v)
+			*s.v = "${" + s.name + "}"
+		}
+	}
+	b, err := json.Marshal(tg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "target.json")
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return tokencert(t, env, append([]string{"run", "--target", path, "--skew", "500ms", "--max-wait", "10s"}, args...)...)
+}
+
+// failed lists the checks that failed or errored.
+func failed(r result) []reporters.JUnitTestCase {
+	var out []reporters.JUnitTestCase
+	for _, tc := range r.cases() {
+		if tc.Failure != nil || tc.Error != nil {
+			out = append(out, tc)
+		}
+	}
+	return out
+}
