@@ -208,7 +208,11 @@ func (s *Server) verifyAssertion(r *http.Request, req *tokenRequest, raw string)
 			return client{}, "", "the signature does not verify"
 		}
 	}
-	if !s.has(FaultAssertionAudUnchecked) && !audienceIncludes(claims.Aud, s.tokenURL(r), s.issuerURL(r)) {
+	// The token endpoint's URL identifies the server at every endpoint
+	// that authenticates clients (revocation, device authorization), as
+	// does the URL the assertion was sent to (RFC 7523 §3, OpenID Connect
+	// Core §9).
+	if !s.has(FaultAssertionAudUnchecked) && !audienceIncludes(claims.Aud, s.issuerURL(r)+s.tokenPathFilled(), s.tokenURL(r), s.issuerURL(r)) {
 		return client{}, "", "aud does not name this server"
 	}
 	now := s.now()

@@ -154,6 +154,35 @@ var quirkCases = map[string][]quirkCase{
 		// redeems any authenticated client's code is still caught.
 		{name: "public-code-only/fault", edit: publicCodeOnly, fault: "code-any-client"},
 	},
+	refserver.QuirkPrivateKeyJWTUnlisted.Name: {
+		// The server's own target: client_auth [private_key_jwt] and its
+		// key. Every check but the expiry waits: the token source signs,
+		// and the checks of the secret methods are not applicable.
+		{name: "private-key-jwt", filter: "!expiry", check: notApplicable("RFC6749-2.3.1-BASIC-SUPPORT", "RFC6749-2.3.1-BODY-CREDENTIALS")},
+	},
+}
+
+// notApplicable checks that the checks of the requirements ids skipped
+// without making the run incomplete.
+func notApplicable(ids ...string) func(t *testing.T, r result) {
+	return func(t *testing.T, r result) {
+		t.Helper()
+		seen := map[string]bool{}
+		for _, c := range reportChecks(t, r) {
+			if !slices.Contains(ids, c.ID) {
+				continue
+			}
+			seen[c.ID] = true
+			if c.Verdict != "skip" || c.Incomplete {
+				t.Errorf("%s: %s (incomplete %v): %s; want not applicable", c.Name, c.Verdict, c.Incomplete, c.Message)
+			}
+		}
+		for _, id := range ids {
+			if !seen[id] {
+				t.Errorf("no check of %s in the report", id)
+			}
+		}
+	}
 }
 
 // verdictNote checks that the checks of requirement id have verdict want
