@@ -326,6 +326,13 @@ func prepare(o *Options) (_ *prepared, err error) {
 	}
 	env.Strict = o.Strict
 	p.env, p.plan = env, plan
+	var running []suites.Check
+	for _, c := range plan {
+		if p.selected(c) {
+			running = append(running, c)
+		}
+	}
+	env.SetRunning(running)
 	if wf != nil {
 		known := waivers.Known{Spec: spec.Name, IDs: map[string]bool{}, Checks: map[string]bool{}}
 		for _, r := range spec.Requirements {

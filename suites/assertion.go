@@ -270,7 +270,7 @@ func planClientAssertion(e *Env, req specs.Requirement) []Check {
 	for _, m := range methods {
 		switch arg {
 		case "valid":
-			out = append(out, Check{Req: req, Concern: Fields, Variant: m, Title: "a valid client assertion authenticates the client", Run: func(t *T) {
+			out = append(out, Check{Req: req, Concern: Fields, Variant: m, Accepts: m, Title: "a valid client assertion authenticates the client", Run: func(t *T) {
 				grant := assertionReady(t, m, false)
 				ex := t.use(t.Env.tokenBy(t.Ctx, grant, m))
 				if ex.Status() != 200 || ex.String(t.Env.Spec.Member("access_token")) == "" {
@@ -335,20 +335,8 @@ func (e *Env) firstAssertionAuth() string {
 // returns the grant to request; with needValid, it also skips when a
 // valid assertion is not accepted (a refusal would then show nothing).
 func assertionReady(t *T, method string, needValid bool) *grants.Grant {
-	grant, u := t.Env.PrimaryGrant()
+	grant, u := t.Env.assertionGrant(method)
 	if u != nil {
-		t.Skip(u)
-	}
-	if len(t.Env.Target.ClientAuth) > 0 && !slices.Contains(t.Env.Target.ClientAuth, method) {
-		t.Skipf("the client is not registered for %s client authentication (its client_auth: %s)", method, strings.Join(t.Env.Target.ClientAuth, ", "))
-	}
-	if u := t.Env.methodUnmet(method); u != nil {
-		if first := t.Env.firstAssertionAuth(); method != first && len(t.Env.Target.ClientAuth) == 0 {
-			// A further method is owed only when the client is registered
-			// for it: its absence does not make the run incomplete.
-			t.Skipf("%s is examined only when the client can use it (spec %s lists it after %s; name it in the target's client_auth to require it): %s",
-				method, t.Env.Spec.Name, first, strings.NewReplacer("(target keys ", "(the keys ", "(target key ", "(the key ").Replace(u.Why))
-		}
 		t.Skip(u)
 	}
 	if needValid {
@@ -359,6 +347,28 @@ func assertionReady(t *T, method string, needValid bool) *grants.Grant {
 		}
 	}
 	return grant
+}
+
+// assertionGrant is the grant the client-assertion checks of method
+// request, or why they cannot run.
+func (e *Env) assertionGrant(method string) (*grants.Grant, *probes.Unmet) {
+	grant, u := e.PrimaryGrant()
+	if u != nil {
+		return nil, u
+	}
+	if len(e.Target.ClientAuth) > 0 && !slices.Contains(e.Target.ClientAuth, method) {
+		return nil, probes.Excluded(fmt.Sprintf("the client is not registered for %s client authentication (its client_auth: %s)", method, strings.Join(e.Target.ClientAuth, ", ")))
+	}
+	if u := e.methodUnmet(method); u != nil {
+		if first := e.firstAssertionAuth(); method != first && len(e.Target.ClientAuth) == 0 {
+			// A further method is owed only when the client is registered
+			// for it: its absence does not make the run incomplete.
+			return nil, probes.Excluded(fmt.Sprintf("%s is examined only when the client can use it (spec %s lists it after %s; name it in the target's client_auth to require it): %s",
+				method, e.Spec.Name, first, strings.NewReplacer("(target keys ", "(the keys ", "(target key ", "(the key ").Replace(u.Why)))
+		}
+		return nil, u
+	}
+	return grant, nil
 }
 
 // sendAssertion sends a fresh valid request of grant authenticated by jws.

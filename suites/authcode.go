@@ -261,6 +261,7 @@ func (e *Env) exchangedCode(t *T) (codeGrant, *wire.Exchange) {
 func planCodeExchange(e *Env, req specs.Requirement) []Check {
 	return []Check{codeCheck(e, req, "", "an authorization code redeemed with its redirect_uri and code_verifier yields a token", 1, func(t *T) {
 		_, ex := t.Env.exchangedCode(t)
+		t.credentialsRefused(ex, t.Env.authFor(grants.AuthorizationCode.Name))
 		if ex.Status() != http.StatusOK || ex.String(t.Env.Spec.Member("access_token")) == "" {
 			t.Errorf("the authorization code did not yield a token: %s", ex.Summary())
 		}
@@ -321,21 +322,8 @@ func planCodeReuse(e *Env, req specs.Requirement) []Check {
 			expectCodeRefused(t, p.second, "the second redemption of the code", probes.BadCode)
 			return
 		}
-		probe := introspectionProbe
-		if t.Env.Target.Introspection == "" || t.Env.Target.Public() {
-			probe = resourceProbe
-		}
-		if probe.url(t.Env.Target) == "" {
-			t.Needf([]string{"introspection", "resource"}, "neither introspection nor a protected resource can tell whether the token still works (target keys introspection, resource)")
-		}
-		ex := probe.send(t.Env, t.Ctx, "the first redemption's token at "+probe.where+" after the code was redeemed again", at)
-		t.Evidence(ex)
-		accepted, problem := probe.verdict(ex)
-		switch {
-		case problem != "":
-			t.Errorf("%s: %s", problem, ex.Summary())
-		case accepted:
-			t.Errorf("%s still accepts the token issued for the code after the code was redeemed a second time", probe.where)
+		if works, where := t.Env.tokenStillWorks(t, "the first redemption's token after the code was redeemed again", at); works {
+			t.Errorf("%s still accepts the token issued for the code after the code was redeemed a second time", where)
 		}
 	})}
 }
@@ -415,6 +403,7 @@ func planPKCEVerifier(e *Env, req specs.Requirement) []Check {
 // it documents none, any refusal holds, and a code other than RFC 6749's
 // (cond's answer, or extra) is a note.
 func expectCodeRefused(t *T, ex *wire.Exchange, what string, cond *probes.Condition, extra ...string) {
+	t.credentialsRefused(ex, t.Env.authFor(grants.AuthorizationCode.Name))
 	ec, documented := t.Env.Spec.Condition(cond.Name)
 	if !documented || t.Env.Spec.Errors.Undocumented {
 		expectRefused(t, ex, what)
@@ -427,12 +416,14 @@ func expectCodeRefused(t *T, ex *wire.Exchange, what string, cond *probes.Condit
 		expectRefused(t, ex, what)
 		return
 	}
-	expectGrantRefused(t, ex, what, append(slices.Clone(ec.Codes), extra...)...)
+	expectGrantRefused(t, ex, grants.AuthorizationCode, what, append(slices.Clone(ec.Codes), extra...)...)
 }
 
-// expectGrantRefused expects ex refused, with one of codes unless the
+// expectGrantRefused expects ex, a request of the target's client with
+// its own credentials for grant g, refused, with one of codes unless the
 // spec's errors are undocumented.
-func expectGrantRefused(t *T, ex *wire.Exchange, what string, codes ...string) {
+func expectGrantRefused(t *T, ex *wire.Exchange, g *grants.Grant, what string, codes ...string) {
+	t.credentialsRefused(ex, t.Env.authFor(g.Name))
 	expectRefused(t, ex, what)
 	if ex.Status() < 400 || ex.Status() >= 500 || t.Env.Spec.Errors.Undocumented {
 		return

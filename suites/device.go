@@ -216,6 +216,7 @@ func planDeviceResponse(e *Env, req specs.Requirement) []Check {
 		d := t.Env.mainDevice(t)
 		if d.ex.Status() != 200 {
 			t.Env.notRegisteredForDevice(t, d)
+			t.credentialsRefused(d.ex, t.Env.DefaultAuth())
 			t.Errorf("the device authorization request was not answered 200: %s", d.ex.Summary())
 			return
 		}
@@ -246,7 +247,7 @@ func planDevicePending(e *Env, req specs.Requirement) []Check {
 			return t.Env.poll(t.Ctx, "poll before the user approved", d.code)
 		})
 		t.Evidence(ex)
-		expectGrantRefused(t, ex, "the poll before the user approved", pendingCodes...)
+		expectGrantRefused(t, ex, grants.DeviceCode, "the poll before the user approved", pendingCodes...)
 	}}}
 }
 
@@ -296,7 +297,7 @@ func planDeviceDenied(e *Env, req specs.Requirement) []Check {
 		if code == "authorization_pending" {
 			t.Skipf("the denied device code was still pending when it expired: the denial did not reach the token endpoint within expires_in")
 		}
-		expectGrantRefused(t, ex, "the poll of the denied device code", "access_denied", "invalid_grant", "expired_token")
+		expectGrantRefused(t, ex, grants.DeviceCode, "the poll of the denied device code", "access_denied", "invalid_grant", "expired_token")
 	}}}
 }
 
@@ -420,7 +421,7 @@ func planDeviceExpired(e *Env, req specs.Requirement) []Check {
 			d := start(t)
 			ex := t.Env.poll(t.Ctx, "poll of the fresh device code", d.code)
 			t.Evidence(ex)
-			expectGrantRefused(t, ex, "the poll of the fresh device code", pendingCodes...)
+			expectGrantRefused(t, ex, grants.DeviceCode, "the poll of the fresh device code", pendingCodes...)
 		}}
 	after := Check{Req: req, Concern: Expiry, Variant: "after expiry", Phase: PhaseLast,
 		Timeout: e.Target.MaxWait.Duration + 2*time.Minute,
@@ -445,7 +446,7 @@ func planDeviceExpired(e *Env, req specs.Requirement) []Check {
 			t.Evidence(ex)
 			// expired_token is RFC 8628's code; invalid_grant is RFC 6749
 			// §5.2's for an expired grant.
-			expectGrantRefused(t, ex, "the poll of the expired device code", "expired_token", "invalid_grant")
+			expectGrantRefused(t, ex, grants.DeviceCode, "the poll of the expired device code", "expired_token", "invalid_grant")
 		}}
 	return []Check{before, after}
 }

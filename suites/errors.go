@@ -207,9 +207,29 @@ func (e *Env) ErrorCode(ex *wire.Exchange) (string, error) {
 }
 
 // InduceError sends (once per run) the request that should fail with cond.
-// It skips t when the target cannot make that request.
+// It skips t when the target cannot make that request, and when the
+// request, sent with the client's own credentials, was refused for them
+// as every request by that method is (T.credentialsRefused).
 func (e *Env) InduceError(ctx context.Context, t *T, cond *probes.Condition) *wire.Exchange {
-	return t.use(e.inducedError(ctx, cond))
+	f := e.inducedError(ctx, cond)
+	ex := t.use(f)
+	if f.auth != "" && !e.refusesCredentials(cond) {
+		t.credentialsRefused(ex, f.auth)
+	}
+	return ex
+}
+
+// refusesCredentials reports whether the answer to cond is itself a
+// refusal of the client's credentials (invalid_client, or a 401, as RFC
+// 6749 §5.2 or the spec has it).
+func (e *Env) refusesCredentials(cond *probes.Condition) bool {
+	ec, _ := e.Spec.Condition(cond.Name)
+	for _, a := range []specs.ErrorCase{cond.Answer, ec} {
+		if slices.Contains(a.Codes, "invalid_client") || slices.Contains(a.Statuses, http.StatusUnauthorized) {
+			return true
+		}
+	}
+	return false
 }
 
 // inducedError is the shared response to the request that should fail
@@ -240,6 +260,10 @@ func (e *Env) inducedError(ctx context.Context, cond *probes.Condition) fetched 
 			return valid.fetched
 		}
 		f := valid.fetched
+		if r.Auth == valid.auth && r.ClientID == valid.clientID && r.Secret == "" && len(r.URIParams) == 0 {
+			// The probe keeps the client's own authentication.
+			f.auth = r.Auth
+		}
 		f.ex = e.send(ctx, r)
 		return f
 	})

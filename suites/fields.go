@@ -1,7 +1,9 @@
 package suites
 
 import (
+	"context"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 
@@ -51,6 +53,12 @@ func successCheck(title string, body func(t *T, ex *wire.Exchange)) func(e *Env,
 // request (SuccessResponses), attaching each as evidence, refused or not;
 // it skips t when no token request can be made.
 func eachResponse(t *T, body func(ex *wire.Exchange)) {
+	eachFetched(t, func(f fetched) { body(f.ex) })
+}
+
+// eachFetched is eachResponse with what the token source knows of each
+// response (its grant and client authentication).
+func eachFetched(t *T, body func(f fetched)) {
 	fs := t.Env.SuccessResponses(t.Ctx)
 	if len(fs) == 0 {
 		if _, u := t.Env.PrimaryGrant(); u != nil {
@@ -65,19 +73,20 @@ func eachResponse(t *T, body func(ex *wire.Exchange)) {
 			continue
 		}
 		t.Evidence(f.ex)
-		body(f.ex)
+		body(f)
 	}
 }
 
 // eachSuccess runs body on every shared response to a valid token request
 // that issued a token (2xx). A refused one is noted, not examined: the
-// status-200 check judges the refusal, once. Where none issued a token,
+// status-200 check (or the check of the client's authentication) judges
+// the refusal, once. Where none issued a token,
 // the check could not exercise its requirement.
 func eachSuccess(t *T, body func(ex *wire.Exchange)) {
 	n := 0
 	eachResponse(t, func(ex *wire.Exchange) {
 		if !succeeded(ex) {
-			t.Notef("%s: no token to examine (the status-200 check judges the refusal): %s", ex.Label, ex.Summary())
+			t.Notef("%s: no token to examine (the status-200 check, or the check of the client's authentication, judges the refusal): %s", ex.Label, ex.Summary())
 			return
 		}
 		n++
@@ -106,23 +115,123 @@ func eachError(t *T, body func(ex *wire.Exchange)) {
 // the request's status judges the refusal).
 func examined(t *T, ex *wire.Exchange, body func()) {
 	if !succeeded(ex) {
-		t.Unexercised("%s: no token to examine (the status-200 check judges the refusal): %s", ex.Label, ex.Summary())
+		t.Unexercised("%s: no token to examine (the status-200 check, or the check of the client's authentication, judges the refusal): %s", ex.Label, ex.Summary())
 	}
 	body()
 }
 
 func planStatus200(e *Env, req specs.Requirement) []Check {
 	return []Check{{Req: req, Concern: Fields, Title: "a valid token request is answered 200 with a token", Run: func(t *T) {
-		eachResponse(t, func(ex *wire.Exchange) {
+		eachFetched(t, func(f fetched) {
+			ex := f.ex
 			if !ex.OK() {
 				t.Errorf("%s: %s", ex.Label, ex.Err)
 				return
 			}
-			if ex.Status() != 200 {
-				t.Errorf("%s: status %d, want 200: %s", ex.Label, ex.Status(), ex.Summary())
+			if ex.Status() == 200 {
+				return
 			}
+			// A refusal of the client's credentials is the failure of the
+			// check of that method's acceptance, where one runs and fails
+			// on it: this check does not fail it a second time.
+			if owner := t.Env.refusalOwner(t.Ctx, f.auth, t.Check.Req.Level, ex); owner != nil {
+				t.Notef("%s: the client's %s credentials were refused, which %s judges (it fails): %s", ex.Label, f.auth, owner.Req.ID, ex.Summary())
+				return
+			}
+			t.Errorf("%s: status %d, want 200: %s", ex.Label, ex.Status(), ex.Summary())
 		})
 	}}}
+}
+
+// credentialsRefused ends t as unexercised when ex, a request the client
+// authenticated by method with its own credentials, was refused for them
+// and a check of this run that judges method's acceptance fails on the
+// same refusal (Env.refusalOwner): the refusal shows nothing of t's
+// requirement, and it is that check's failure, not t's. A server that
+// refuses a client's only method then fails one check, not every check
+// that sent a request.
+func (t *T) credentialsRefused(ex *wire.Exchange, method string) {
+	owner := t.Env.refusalOwner(t.Ctx, method, t.Check.Req.Level, ex)
+	if owner == nil || owner.ID() == t.Check.ID() {
+		return
+	}
+	t.Unexercised("%s: the client's %s credentials were refused, as they are in every request (%s fails), so the answer shows nothing of %s: %s", ex.Label, method, owner.Req.ID, t.Check.Req.ID, ex.Summary())
+}
+
+// authRefused reports whether ex refuses the client's credentials: a 401,
+// or the error invalid_client (RFC 6749 §5.2).
+func (e *Env) authRefused(ex *wire.Exchange) bool {
+	if ex == nil || !ex.OK() || ex.Status() < 400 {
+		return false
+	}
+	if ex.Status() == http.StatusUnauthorized {
+		return true
+	}
+	code, err := e.ErrorCode(ex)
+	return err == nil && code == "invalid_client"
+}
+
+// refusalOwner is the check that judges ex, a refusal of a request the
+// client authenticated by method: a check of this run that judges the
+// acceptance of method (Check.Accepts), at a level no lower than level,
+// and that fails, because the response it examines refuses the client's
+// credentials too. Nil when ex is no such refusal or no check owns it:
+// then the check that asks must judge ex itself, so that no broken server
+// passes.
+func (e *Env) refusalOwner(ctx context.Context, method string, level specs.Level, ex *wire.Exchange) *Check {
+	if method == "" || !e.authRefused(ex) {
+		return nil
+	}
+	for i := range e.running {
+		c := &e.running[i]
+		if c.Accepts != method || (level.Mandatory() && !c.Req.Level.Mandatory()) {
+			continue
+		}
+		g, u := e.acceptanceGrant(method)
+		if u != nil {
+			continue
+		}
+		// A method a requirement only permits (planClientAuth), or a JWT
+		// method the spec lists after another (planClientAssertion), fails
+		// only where the target says the client is registered for it.
+		further := IsAssertionAuth(method) && method != e.firstAssertionAuth()
+		if (!c.Req.Level.Mandatory() || further) && !slices.Contains(e.Target.ClientAuth, method) {
+			continue
+		}
+		if e.authRefused(e.tokenBy(ctx, g, method).ex) {
+			return c
+		}
+	}
+	return nil
+}
+
+// acceptanceGrant is the grant by which the check of a client
+// authentication method's acceptance requests a token, or why it does
+// not judge the method.
+func (e *Env) acceptanceGrant(method string) (*grants.Grant, *probes.Unmet) {
+	switch {
+	case IsAssertionAuth(method):
+		return e.assertionGrant(method)
+	case IsMTLSAuth(method):
+		return e.mtlsGrant(method)
+	}
+	return e.clientAuthGrant(method)
+}
+
+// clientAuthGrant is the grant by which the client-auth check of a secret
+// method (basic, body) requests a token, or why it does not apply.
+func (e *Env) clientAuthGrant(auth string) (*grants.Grant, *probes.Unmet) {
+	switch {
+	case !e.Spec.Supports(auth) && !slices.ContainsFunc(e.Spec.Grants, func(g specs.Grant) bool { return slices.Contains(g.ClientAuth, auth) }):
+		return nil, probes.Excluded(fmt.Sprintf("spec %s documents no %s client authentication", e.Spec.Name, auth))
+	case e.Target.Public():
+		return nil, probes.Excluded(probes.PublicWhy)
+	case len(e.Target.ClientAuth) > 0 && !slices.Contains(e.Target.ClientAuth, auth):
+		return nil, probes.Excluded(fmt.Sprintf("the client is not registered for %s client authentication (its client_auth: %s)", auth, strings.Join(e.Target.ClientAuth, ", ")))
+	}
+	return e.tokenGrant(func(g *grants.Grant) bool {
+		return g.Issues() && slices.Contains(e.Spec.ClientAuthFor(g.Name), auth)
+	})
 }
 
 func checkNoDuplicates(t *T, ex *wire.Exchange) {
@@ -222,19 +331,8 @@ func schemaProblems(t *T, ex *wire.Exchange, id string, success bool) {
 
 func planClientAuth(e *Env, req specs.Requirement) []Check {
 	auth := checkArg(req)
-	return []Check{{Req: req, Concern: Fields, Variant: auth, Title: fmt.Sprintf("the endpoint authenticates a client by %s credentials", auth), Run: func(t *T) {
-		grant, u := t.Env.tokenGrant(func(g *grants.Grant) bool {
-			return g.Issues() && slices.Contains(t.Env.Spec.ClientAuthFor(g.Name), auth)
-		})
-		if !t.Env.Spec.Supports(auth) && !slices.ContainsFunc(t.Env.Spec.Grants, func(g specs.Grant) bool { return slices.Contains(g.ClientAuth, auth) }) {
-			t.Skipf("spec %s documents no %s client authentication", t.Env.Spec.Name, auth)
-		}
-		if t.Env.Target.Public() {
-			t.Skipf("%s", probes.PublicWhy)
-		}
-		if len(t.Env.Target.ClientAuth) > 0 && !slices.Contains(t.Env.Target.ClientAuth, auth) {
-			t.Skipf("the client is not registered for %s client authentication (its client_auth: %s)", auth, strings.Join(t.Env.Target.ClientAuth, ", "))
-		}
+	return []Check{{Req: req, Concern: Fields, Variant: auth, Accepts: auth, Title: fmt.Sprintf("the endpoint authenticates a client by %s credentials", auth), Run: func(t *T) {
+		grant, u := t.Env.clientAuthGrant(auth)
 		if u != nil {
 			t.Skip(u)
 		}
@@ -253,7 +351,9 @@ func planClientAuth(e *Env, req specs.Requirement) []Check {
 
 func planPasswordGrant(e *Env, req specs.Requirement) []Check {
 	return []Check{{Req: req, Concern: Fields, Variant: "password", Title: "correct resource-owner credentials yield a token", Run: func(t *T) {
-		ex := t.use(t.Env.tokenBy(t.Ctx, grants.Password, ""))
+		f := t.Env.tokenBy(t.Ctx, grants.Password, "")
+		ex := t.use(f)
+		t.credentialsRefused(ex, f.auth)
 		if ex.Status() != 200 || ex.String(t.Env.Spec.Member("access_token")) == "" {
 			t.Errorf("the password grant did not yield a token: %s", ex.Summary())
 		}

@@ -100,6 +100,9 @@ func planMTLS(e *Env, req specs.Requirement) []Check {
 		concern = Security
 	}
 	c := Check{Req: req, Concern: concern, Variant: arg}
+	if arg == "valid" {
+		c.Accepts = e.firstMTLSAuth()
+	}
 	method := e.firstMTLSAuth()
 	if method == "" {
 		c.Title = "mutual-TLS client authentication is judged"
@@ -164,13 +167,7 @@ func planMTLS(e *Env, req specs.Requirement) []Check {
 // the grant; with needValid, it also skips when the client's own
 // certificate does not authenticate it.
 func mtlsReady(t *T, method string, needValid bool) *grants.Grant {
-	if len(t.Env.Target.ClientAuth) > 0 && !slices.Contains(t.Env.Target.ClientAuth, method) {
-		t.Skipf("the client is not registered for %s client authentication (its client_auth: %s)", method, strings.Join(t.Env.Target.ClientAuth, ", "))
-	}
-	if u := t.Env.mtlsUnmet(method); u != nil {
-		t.Skip(u)
-	}
-	grant, u := t.Env.PrimaryGrant()
+	grant, u := t.Env.mtlsGrant(method)
 	if u != nil {
 		t.Skip(u)
 	}
@@ -182,6 +179,18 @@ func mtlsReady(t *T, method string, needValid bool) *grants.Grant {
 		}
 	}
 	return grant
+}
+
+// mtlsGrant is the grant the mtls checks of method request, or why they
+// cannot run.
+func (e *Env) mtlsGrant(method string) (*grants.Grant, *probes.Unmet) {
+	if len(e.Target.ClientAuth) > 0 && !slices.Contains(e.Target.ClientAuth, method) {
+		return nil, probes.Excluded(fmt.Sprintf("the client is not registered for %s client authentication (its client_auth: %s)", method, strings.Join(e.Target.ClientAuth, ", ")))
+	}
+	if u := e.mtlsUnmet(method); u != nil {
+		return nil, u
+	}
+	return e.PrimaryGrant()
 }
 
 func runMTLSBound(t *T, method string) {
@@ -206,6 +215,9 @@ func runMTLSBound(t *T, method string) {
 	}
 	in := introspectionProbe.send(e, t.Ctx, "introspection of a certificate-bound token", token)
 	t.Evidence(in)
+	if why := introspectionProbe.callerRefused(in); why != "" {
+		t.Skipf("the access token carries no cnf of its own, and %s", why)
+	}
 	m, err := in.Object()
 	if err != nil || in.Status() != http.StatusOK {
 		t.Errorf("introspection did not describe the token: %s", in.Summary())

@@ -49,7 +49,7 @@ func lifetimeToken(t *T) (*wire.Exchange, string) {
 	}))
 	token := ex.String(t.Env.Spec.Member("access_token"))
 	if token == "" {
-		t.Unexercised("the token request yielded no access token (see RFC6749-5.1-STATUS-200): %s", ex.Summary())
+		t.Unexercised("the token request yielded no access token (see the token request's own checks): %s", ex.Summary())
 	}
 	return ex, token
 }
@@ -121,6 +121,9 @@ func planLifetime(e *Env, req specs.Requirement) []Check {
 			issued, token := lifetimeToken(t)
 			ex := p.send(t.Env, t.Ctx, "watched token at issue, at "+p.where, token)
 			t.Evidence(ex)
+			if why := p.callerRefused(ex); why != "" {
+				t.Needf([]string{"resource"}, "%s, and the target names no protected resource to present the token to instead (target key resource)", why)
+			}
 			accepted, problem := p.verdict(ex)
 			switch {
 			case problem != "":
@@ -154,6 +157,9 @@ func planLifetime(e *Env, req specs.Requirement) []Check {
 			}
 			ex := l.ex
 			t.Evidence(ex)
+			if why := p.callerRefused(ex); why != "" {
+				t.Needf([]string{"resource"}, "%s, and the target names no protected resource to present the token to instead (target key resource)", why)
+			}
 			// The probe left after the pacer let it (Duration - ServerTime
 			// after Started) and was judged before its answer came.
 			left := ex.Started.Add(ex.Duration - ex.ServerTime).Sub(l.sent)
@@ -215,6 +221,9 @@ func planIntrospectionUnknown(e *Env, req specs.Requirement) []Check {
 		for _, tok := range tokens {
 			ex := introspectionProbe.send(t.Env, t.Ctx, "introspection of "+tok[0], tok[1])
 			t.Evidence(ex)
+			if why := introspectionProbe.callerRefused(ex); why != "" {
+				t.Skipf("%s; what it says of unknown tokens cannot be seen", why)
+			}
 			active, problem := introspectionProbe.verdict(ex)
 			switch {
 			case problem != "":
@@ -313,7 +322,7 @@ func planRefreshChain(e *Env, req specs.Requirement) []Check {
 		granted := second.String(t.Env.Spec.Member("scope"))
 		if granted == "" {
 			// RFC 6749 §5.1: no scope member means the scope requested.
-			granted = t.Env.introspectedScope(t, second.String(t.Env.Spec.Member("access_token")))
+			granted, _ = t.Env.introspectedScope(t, second.String(t.Env.Spec.Member("access_token")))
 			if granted == "" {
 				t.Notef("%s redeemed the original scope; the response states no scope, which RFC 6749 §5.1 reads as the scope requested", how)
 				return

@@ -143,7 +143,11 @@ func planRefreshScope(e *Env, req specs.Requirement) []Check {
 			// RFC 6749 §5.1 reads an omitted scope as "as requested", but a
 			// server may also have meant "unchanged": what was really
 			// granted is for introspection to say.
-			granted = t.Env.introspectedScope(t, ex.String(t.Env.Spec.Member("access_token")))
+			var refused string
+			granted, refused = t.Env.introspectedScope(t, ex.String(t.Env.Spec.Member("access_token")))
+			if refused != "" {
+				t.Skipf("the refresh asked for %q and was answered 200 without a scope member; %s, so the granted scope cannot be told", wide, refused)
+			}
 			if granted == "" {
 				t.Needf([]string{"introspection"}, "the refresh asked for %q and was answered 200 without a scope member; without introspection (target key introspection) the granted scope cannot be told", wide)
 			}
@@ -186,17 +190,21 @@ func planRefreshOtherClient(e *Env, req specs.Requirement) []Check {
 }
 
 // introspectedScope asks the introspection endpoint, when there is one, for
-// the scope of an access token ("" when it cannot tell).
-func (e *Env) introspectedScope(t *T, token string) string {
+// the scope of an access token ("" when it cannot tell), and says so when
+// introspection refused the client itself.
+func (e *Env) introspectedScope(t *T, token string) (scope, refused string) {
 	if e.Target.Introspection == "" || token == "" || e.Target.Public() {
-		return ""
+		return "", ""
 	}
 	ex := introspectionProbe.send(e, t.Ctx, "introspection of the refreshed token", token)
 	t.Evidence(ex)
+	if why := introspectionProbe.callerRefused(ex); why != "" {
+		return "", why
+	}
 	m, err := ex.Object()
 	if err != nil || ex.Status() != 200 {
-		return ""
+		return "", ""
 	}
-	scope, _ := m["scope"].(string)
-	return scope
+	scope, _ = m["scope"].(string)
+	return scope, ""
 }

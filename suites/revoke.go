@@ -3,6 +3,7 @@ package suites
 import (
 	"sync"
 
+	"github.com/tokencert/tokencert/grants"
 	"github.com/tokencert/tokencert/probes"
 	"github.com/tokencert/tokencert/specs"
 	"github.com/tokencert/tokencert/suites/wire"
@@ -39,23 +40,38 @@ func (e *Env) revoke(t *T, label, token, hint string) *wire.Exchange {
 	return e.send(t.Ctx, probes.Request{Label: label, Params: ps, Auth: e.DefaultAuth(), URL: e.Target.Revocation})
 }
 
-// tokenStillWorks asks introspection (else the resource) whether an access
-// token works; it skips t when neither is there.
-func (e *Env) tokenStillWorks(t *T, label, token string) bool {
-	probe := introspectionProbe
-	if e.Target.Introspection == "" || e.Target.Public() {
-		probe = resourceProbe
+// tokenStillWorks asks introspection, else the protected resource, whether
+// an access token still works, and says which answered. Where
+// introspection refuses the client itself (it may not introspect, RFC
+// 7662 §2.1), the resource is asked instead. It skips t when neither can
+// tell.
+func (e *Env) tokenStillWorks(t *T, label, token string) (bool, string) {
+	var asked []tokenProbe
+	if e.Target.Introspection != "" && !e.Target.Public() {
+		asked = append(asked, introspectionProbe)
 	}
-	if probe.url(e.Target) == "" {
+	if e.Target.Resource != "" {
+		asked = append(asked, resourceProbe)
+	}
+	if len(asked) == 0 {
 		t.Needf([]string{"introspection", "resource"}, "neither introspection nor a protected resource can tell whether the access token still works (target keys introspection, resource)")
 	}
-	ex := probe.send(e, t.Ctx, label+" at "+probe.where, token)
-	t.Evidence(ex)
-	accepted, problem := probe.verdict(ex)
-	if problem != "" {
-		t.Errorf("%s: %s", problem, ex.Summary())
+	refused := ""
+	for _, p := range asked {
+		ex := p.send(e, t.Ctx, label+" at "+p.where, token)
+		t.Evidence(ex)
+		if refused = p.callerRefused(ex); refused != "" {
+			t.Notef("%s; the protected resource is asked instead", refused)
+			continue
+		}
+		accepted, problem := p.verdict(ex)
+		if problem != "" {
+			t.Errorf("%s: %s", problem, ex.Summary())
+		}
+		return accepted, p.where
 	}
-	return accepted
+	t.Needf([]string{"resource"}, "%s, and the target names no protected resource to ask whether the token still works (target key resource)", refused)
+	return false, ""
 }
 
 // revokedRefresh is a fresh refresh token, revoked, and a refresh tried
@@ -93,17 +109,20 @@ func planRevokeRefresh(e *Env, req specs.Requirement) []Check {
 			t.Skipf("no refresh token to revoke: %s", src.Summary())
 		}
 		t.Evidence(r.revocation)
+		t.credentialsRefused(r.revocation, t.Env.DefaultAuth())
 		if r.revocation.Status() != 200 {
 			t.Errorf("the revocation of a valid refresh token was answered %s, not 200 (RFC 7009 §2.2)", r.revocation.Summary())
 			return
 		}
 		if !cascade {
 			t.Evidence(r.refresh)
-			expectGrantRefused(t, r.refresh, "the refresh with the revoked refresh token", "invalid_grant")
+			expectGrantRefused(t, r.refresh, grants.RefreshToken, "the refresh with the revoked refresh token", "invalid_grant")
 			return
 		}
-		if at := src.String(t.Env.Spec.Member("access_token")); at != "" && t.Env.tokenStillWorks(t, "the access token of the revoked refresh token", at) {
-			t.Errorf("the access token issued with the revoked refresh token still works")
+		if at := src.String(t.Env.Spec.Member("access_token")); at != "" {
+			if works, where := t.Env.tokenStillWorks(t, "the access token of the revoked refresh token", at); works {
+				t.Errorf("the access token issued with the revoked refresh token still works at %s", where)
+			}
 		}
 	}}}
 }
@@ -120,12 +139,13 @@ func planRevokeAccess(e *Env, req specs.Requirement) []Check {
 		}
 		rev := t.Env.revoke(t, "revocation of the access token", at, "access_token")
 		t.Evidence(rev)
+		t.credentialsRefused(rev, t.Env.DefaultAuth())
 		if rev.Status() != 200 {
 			t.Errorf("the revocation of a valid access token was answered %s, not 200 (RFC 7009 §2.2)", rev.Summary())
 			return
 		}
-		if t.Env.tokenStillWorks(t, "the revoked access token", at) {
-			t.Errorf("the revoked access token still works")
+		if works, where := t.Env.tokenStillWorks(t, "the revoked access token", at); works {
+			t.Errorf("the revoked access token still works at %s", where)
 		}
 	}}}
 }
@@ -140,6 +160,7 @@ func planRevokeUnknown(e *Env, req specs.Requirement) []Check {
 		}
 		ex := t.Env.revoke(t, "revocation of an unknown token", "tokencert-unknown-"+probes.Random(32), "")
 		t.Evidence(ex)
+		t.credentialsRefused(ex, t.Env.DefaultAuth())
 		if ex.Status() != 200 {
 			t.Errorf("an unknown token's revocation was answered %s; RFC 7009 §2.2: 200 (an invalid token is no error)", ex.Summary())
 		}

@@ -62,6 +62,11 @@ type Check struct {
 	Phase Phase
 	// Timeout bounds the check; 0 means the default.
 	Timeout time.Duration
+	// Accepts names the client authentication method whose acceptance
+	// the check judges (client-auth, client-assertion valid, mtls valid):
+	// where it fails, the status-200 check leaves the refusals of that
+	// method's credentials to it (Env.refusalOwner).
+	Accepts string
 	Run     func(t *T)
 }
 
@@ -206,6 +211,10 @@ type Env struct {
 	// (result.Discovery.Filled): what the target did not say itself.
 	MetadataFilled []string
 
+	// running are the checks the run runs (SetRunning); nil: not known,
+	// and no check leaves what it sees to another.
+	running []Check
+
 	memo   memo
 	logins logins
 	sent   sentLog
@@ -316,6 +325,11 @@ func (e *Env) Plan() ([]Check, error) {
 	})
 	return out, nil
 }
+
+// SetRunning tells the Env which of the planned checks the run runs (those
+// the label filter selects): a check leaves what it sees to another only
+// when that one runs.
+func (e *Env) SetRunning(checks []Check) { e.running = slices.Clone(checks) }
 
 // checkOf is the check ("kind" or "kind/argument") that verifies req: the
 // one its entry names, with the requirement's default argument when it

@@ -32,6 +32,8 @@ type fetched struct {
 	ex    *wire.Exchange
 	at    time.Time
 	grant *grants.Grant
+	// auth is the client authentication ex was sent with.
+	auth string
 	// prior are the exchanges that obtained what ex redeemed: the
 	// authorization step, the device authorization and its approval, the
 	// token whose refresh token it redeemed.
@@ -397,7 +399,7 @@ func (e *Env) sendObtained(ctx context.Context, o obtained, label string) fetche
 	if f.unmet != nil || f.failed != "" {
 		return f
 	}
-	f.at = time.Now()
+	f.at, f.auth = time.Now(), o.auth
 	r := o.request(label)
 	if o.grant == grants.DeviceCode {
 		f.ex, f.prior = e.pollPastPendingQuiet(ctx, r, f.prior)
@@ -602,7 +604,7 @@ func (e *Env) SharedRefresh(ctx context.Context) (fetched, string) {
 		src.prior = append(src.prior, src.ex)
 	}
 	f := e.sharedFetch("refresh", func() fetched {
-		return fetched{ex: e.Refresh(ctx, "refresh_token grant", rt, "", "", ""), grant: grants.RefreshToken}
+		return fetched{ex: e.Refresh(ctx, "refresh_token grant", rt, "", "", ""), grant: grants.RefreshToken, auth: e.authFor(grants.RefreshToken.Name)}
 	})
 	f.prior = src.prior
 	return f, rt

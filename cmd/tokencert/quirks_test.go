@@ -65,13 +65,14 @@ func TestQuirks(t *testing.T) {
 					filter = concerning(q, spec)
 				}
 				r := runRefTarget(t, o, c.edit, "--strict", "--label-filter", filter)
-				if c.fault != "" {
+				switch {
+				case c.fault != "":
 					// The fault breaks a requirement the quirk concerns: it
 					// is caught with the same target.
 					if r.exit != 1 {
 						t.Errorf("fault %s: exit %d, want 1\n%s", c.fault, r.exit, failures(r))
 					}
-				} else {
+				default:
 					expectQuirkPasses(t, q, r)
 				}
 				if c.check != nil {
@@ -95,24 +96,24 @@ func concerning(q refserver.Quirk, spec *specs.Spec) string {
 }
 
 // expectQuirkPasses: exit 0 with --strict, and no check of a requirement q
-// concerns failed or errored.
+// concerns failed or errored (the run had some).
 func expectQuirkPasses(t *testing.T, q refserver.Quirk, r result) {
 	t.Helper()
 	if r.exit != 0 {
 		t.Errorf("quirk %s: exit %d, want 0\n%s\n%s", q.Name, r.exit, failures(r), r.stdout)
 	}
-	ran := false
+	some := false
 	for _, tc := range r.cases() {
 		if !slices.Contains(q.Concerns, property(tc, "requirement")) {
 			continue
 		}
+		some = true
 		if tc.Failure != nil || tc.Error != nil {
 			t.Errorf("quirk %s: %s failed: %s", q.Name, tc.Name, failures(r))
 		}
-		ran = ran || tc.Skipped == nil
 	}
-	if !ran {
-		t.Errorf("quirk %s: no check of %s ran\n%s", q.Name, strings.Join(q.Concerns, ", "), r.stdout)
+	if !some {
+		t.Errorf("quirk %s: the run has no check of %s\n%s", q.Name, strings.Join(q.Concerns, ", "), r.stdout)
 	}
 }
 
@@ -160,6 +161,44 @@ var quirkCases = map[string][]quirkCase{
 		// and the checks of the secret methods are not applicable.
 		{name: "private-key-jwt", filter: "!expiry", check: notApplicable("RFC6749-2.3.1-BASIC-SUPPORT", "RFC6749-2.3.1-BODY-CREDENTIALS")},
 	},
+	refserver.QuirkIntrospectionForbidden.Name: {
+		// The checks of introspection's own answers skip, saying the
+		// client may not introspect; those that only ask whether a token
+		// still works ask the protected resource instead.
+		{name: "code-only", edit: codeOnly, check: func(t *testing.T, r result) {
+			notApplicable("RFC7662-2.2-EXPIRED-INACTIVE", "TOKENCERT-INTROSPECT-UNKNOWN-INACTIVE")(t, r)
+			verdictNote("RFC7009-2-AT-REVOCATION", "pass", "the protected resource is asked instead")(t, r)
+			verdictNote("RFC6749-4.1.2-CODE-REUSE-REVOKES", "pass", "the protected resource is asked instead")(t, r)
+		}},
+		// Without a resource to ask instead, the revocation and code-reuse
+		// checks want one (target key resource), and fail nothing.
+		{name: "code-only/no-resource", edit: func(tg *target.Target) { codeOnly(tg); tg.Resource = "" },
+			check: wants("resource", "RFC7009-2-AT-REVOCATION", "RFC7009-2.1-RT-REVOCATION-CASCADE", "RFC6749-4.1.2-CODE-REUSE-REVOKES")},
+		{name: "code-only/fault", edit: codeOnly, fault: "expired-active-introspection", filter: "RFC7662-2.2-EXPIRED-INACTIVE"},
+	},
+}
+
+// wants checks that the checks of the requirements ids skipped for want of
+// the target key key.
+func wants(key string, ids ...string) func(t *testing.T, r result) {
+	return func(t *testing.T, r result) {
+		t.Helper()
+		seen := map[string]bool{}
+		for _, c := range reportChecks(t, r) {
+			if !slices.Contains(ids, c.ID) {
+				continue
+			}
+			seen[c.ID] = true
+			if c.Verdict != "skip" || !c.Incomplete || !slices.Contains(c.Needs, key) {
+				t.Errorf("%s: %s (incomplete %v, needs %v): %s; want a skip for want of %s", c.Name, c.Verdict, c.Incomplete, c.Needs, c.Message, key)
+			}
+		}
+		for _, id := range ids {
+			if !seen[id] {
+				t.Errorf("no check of %s in the report", id)
+			}
+		}
+	}
 }
 
 // notApplicable checks that the checks of the requirements ids skipped
@@ -305,4 +344,45 @@ func failed(r result) []reporters.JUnitTestCase {
 		}
 	}
 	return out
+}
+
+// TestOneFailurePerRefusedMethod: a client registered for Basic alone, at
+// a server that refuses its Basic credentials, fails the check of Basic
+// (RFC6749-2.3.1-BASIC-SUPPORT) and nothing else: the status-200 check
+// leaves the refusal to it, and the checks that needed a token skip. Where
+// the check of Basic does not run, status-200 fails: the refusal is never
+// nobody's.
+func TestOneFailurePerRefusedMethod(t *testing.T) {
+	t.Parallel()
+	f, err := refserver.FaultByName("basic-unsupported")
+	if err != nil {
+		t.Fatal(err)
+	}
+	basicOnly := func(tg *target.Target) { tg.ClientAuth = []string{"basic"} }
+	t.Run("whole run", func(t *testing.T) {
+		t.Parallel()
+		r := runRefTarget(t, refserver.Options{Faults: []refserver.Fault{f}}, basicOnly)
+		got := failed(r)
+		if r.exit != 1 || len(got) != 1 || property(got[0], "requirement") != f.Breaks {
+			t.Errorf("exit %d, want 1 with one failed check, of %s:\n%s", r.exit, f.Breaks, failures(r))
+		}
+	})
+	// A secret the server does not know: every request by Basic is
+	// refused, at the token, revocation and introspection endpoints.
+	t.Run("every request refused", func(t *testing.T) {
+		t.Parallel()
+		r := runRefTarget(t, refserver.Options{}, func(tg *target.Target) { basicOnly(tg); tg.ClientSecret = "not-the-client-secret-0123456789" })
+		got := failed(r)
+		if r.exit != 1 || len(got) != 1 || property(got[0], "requirement") != f.Breaks {
+			t.Errorf("exit %d, want 1 with one failed check, of %s:\n%s", r.exit, f.Breaks, failures(r))
+		}
+	})
+	t.Run("status-200 alone", func(t *testing.T) {
+		t.Parallel()
+		r := runRefTarget(t, refserver.Options{Faults: []refserver.Fault{f}}, basicOnly, "--label-filter", "RFC6749-5.1-STATUS-200")
+		got := failed(r)
+		if r.exit != 1 || len(got) != 1 || property(got[0], "requirement") != "RFC6749-5.1-STATUS-200" {
+			t.Errorf("exit %d, want 1 with RFC6749-5.1-STATUS-200 failed:\n%s", r.exit, failures(r))
+		}
+	})
 }
