@@ -371,17 +371,40 @@ func planScopeNarrowed(e *Env, req specs.Requirement) []Check {
 			granted := ex.String(t.Env.Spec.Member("scope"))
 			probe := paramValue(ex, t.Env, "scope")
 			if granted == "" {
-				t.Errorf("scope %q was requested and not all of it granted, but the response has no scope member", probe)
-				return
+				// RFC 6749 §5.1: no scope member says the scope is as
+				// requested; introspection tells whether it is.
+				scope, refused := t.Env.introspectedScope(t, ex.String(t.Env.Spec.Member("access_token")))
+				switch {
+				case refused != "":
+					t.Skipf("the response has no scope member and %s, so whether the scope changed cannot be told", refused)
+				case scope == "" && (t.Env.Target.Introspection == "" || t.Env.Target.Public()):
+					t.Needf([]string{"introspection"}, "the response has no scope member, which says the scope %q was granted as requested (RFC 6749 §5.1); introspection (target key introspection) would tell whether it was", probe)
+				case scope == "":
+					t.Unexercised("the response has no scope member and introspection states no scope, so whether %q was granted as requested cannot be told", probe)
+				case !sameScope(t.Env.Spec, scope, probe):
+					t.Errorf("scope %q was requested and introspection says %q was granted, but the response has no scope member", probe, scope)
+					return
+				}
+				granted = scope
+			}
+			if sameScope(t.Env.Spec, granted, probe) {
+				t.Skipf("the scope was granted as requested (%q): it did not change, so RFC 6749 §3.3 asks nothing of the response (whether an unknown scope may be granted is RFC6749-5.2-INVALID-SCOPE's business)", granted)
 			}
 			for _, u := range unknownScopes(t.Env, ex) {
 				if slices.Contains(t.Env.Spec.SplitScope(granted), u) {
-					t.Errorf("the response claims the unknown scope %q was granted", u)
+					t.Errorf("the response claims the unknown scope %q was granted, with scope %q, which is not the scope requested", u, granted)
 				}
 			}
 		}})
 	}
 	return out
+}
+
+// sameScope reports whether two scope values name the same scope tokens
+// (RFC 6749 §3.3: their order does not matter).
+func sameScope(spec *specs.Spec, a, b string) bool {
+	x, y := slices.Sorted(slices.Values(spec.SplitScope(a))), slices.Sorted(slices.Values(spec.SplitScope(b)))
+	return slices.Equal(slices.Compact(x), slices.Compact(y))
 }
 
 // paramValue recovers a parameter the probe sent, from its recorded request.

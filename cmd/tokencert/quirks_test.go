@@ -161,6 +161,16 @@ var quirkCases = map[string][]quirkCase{
 		// and the checks of the secret methods are not applicable.
 		{name: "private-key-jwt", filter: "!expiry", check: notApplicable("RFC6749-2.3.1-BASIC-SUPPORT", "RFC6749-2.3.1-BODY-CREDENTIALS")},
 	},
+	refserver.QuirkScopeFreeForm.Name: {
+		// The unknown scope is granted and echoed: the scope did not
+		// change, so the requirement does not apply (not incomplete).
+		{name: "scope-echoed", check: notApplicable("RFC6749-3.3-SCOPE-IF-CHANGED")},
+		{name: "scope-echoed/fault", fault: "scope-narrowed-silently"},
+		// A code-only client asks for scope in the authorization request;
+		// the scope probes ride on a refresh, which grants no more than the
+		// original grant.
+		{name: "code-only", edit: codeOnly},
+	},
 	refserver.QuirkIntrospectionForbidden.Name: {
 		// The checks of introspection's own answers skip, saying the
 		// client may not introspect; those that only ask whether a token
