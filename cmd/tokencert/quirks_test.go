@@ -171,6 +171,12 @@ var quirkCases = map[string][]quirkCase{
 		// original grant.
 		{name: "code-only", edit: codeOnly},
 	},
+	refserver.QuirkWrongMethod401.Name: {
+		// The GET carries a fresh code: refused with 401 and no challenge,
+		// which holds POST-ONLY and is noted.
+		{name: "code-only", edit: codeOnly, check: verdictNote("RFC6749-3.2-POST-ONLY", "pass", "without a WWW-Authenticate Basic challenge")},
+		{name: "code-only/fault", edit: codeOnly, fault: "get-accepted"},
+	},
 	refserver.QuirkIntrospectionForbidden.Name: {
 		// The checks of introspection's own answers skip, saying the
 		// client may not introspect; those that only ask whether a token
