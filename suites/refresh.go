@@ -117,11 +117,18 @@ func refreshed(t *T) (*wire.Exchange, string) {
 	return ex, old
 }
 
-// scopes returns the scope to start from and a wider one to ask for.
+// scopes returns the scope to start from and a wider one to ask for. The
+// narrow scope keeps offline_access where the target asks for it: it asks
+// for the refresh token the check redeems (OpenID Connect Core §11).
 func (e *Env) scopes() (narrow, wide string) {
 	fs := strings.Fields(e.Target.Scope)
-	if len(fs) >= 2 {
-		return fs[0], e.Spec.JoinScope(fs)
+	others := slices.DeleteFunc(slices.Clone(fs), func(s string) bool { return s == offlineAccess })
+	if len(others) >= 2 {
+		narrow := []string{others[0]}
+		if len(others) < len(fs) {
+			narrow = append(narrow, offlineAccess)
+		}
+		return e.Spec.JoinScope(narrow), e.Spec.JoinScope(fs)
 	}
 	return e.Spec.JoinScope(fs), e.Spec.JoinScope(append(fs, "tokencert-probe-"+probes.Random(8)))
 }

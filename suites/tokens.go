@@ -464,7 +464,12 @@ func (e *Env) refreshGrant() (*grants.Grant, *probes.Unmet) {
 			}
 			if f.ex != nil {
 				tried = append(tried, f.ex)
-				why = append(why, g.Short()+": its response carried no refresh token")
+				if u := e.unaskedRefresh(g); u != nil && succeeded(f.ex) {
+					why = append(why, g.Short()+": "+u.Why)
+					needs = append(needs, u.Needs...)
+				} else {
+					why = append(why, g.Short()+": its response carried no refresh token")
+				}
 			} else if f.failed != "" {
 				why = append(why, g.Short()+": "+f.failed)
 			}
@@ -480,6 +485,33 @@ func (e *Env) refreshGrant() (*grants.Grant, *probes.Unmet) {
 		return fetched{unmet: probes.Lacking(msg+" (or target key refresh_token)", append(slices.Compact(needs), "refresh_token")...)}
 	})
 	return f.grant, f.unmet
+}
+
+// offlineAccess is the scope value by which a client asks for a refresh
+// token (OpenID Connect Core §11).
+const offlineAccess = "offline_access"
+
+// unaskedRefresh says, for a grant whose response carried no refresh
+// token, what the target could add to ask for one, when it has not: many
+// servers issue a refresh token on the code and device grants only when
+// the authorization request asks (scope offline_access, OpenID Connect
+// Core §11; or prompt=consent, target key authorize.params). tokencert
+// adds neither by itself. Nil for a grant asked in no authorization
+// request, or a target that asked.
+func (e *Env) unaskedRefresh(g *grants.Grant) *probes.Unmet {
+	if slices.Contains(strings.Fields(e.Target.Scope), offlineAccess) {
+		return nil
+	}
+	switch g.Obtain {
+	case grants.ByCode:
+		if a := e.Target.Authorize; a != nil && len(a.Params) > 0 {
+			return nil
+		}
+		return probes.Lacking("its response carried no refresh token; a server that issues one only when asked wants "+offlineAccess+" in scope (OpenID Connect Core §11; target key scope) or prompt=consent in the authorization request (target key authorize.params)", "scope", "authorize.params")
+	case grants.ByDevice:
+		return probes.Lacking("its response carried no refresh token; a server that issues one only when asked wants "+offlineAccess+" in scope (OpenID Connect Core §11; target key scope)", "scope")
+	}
+	return nil
 }
 
 // refreshCandidates are the grants that may issue a refresh token, in the

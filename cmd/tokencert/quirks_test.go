@@ -66,6 +66,10 @@ func TestQuirks(t *testing.T) {
 				}
 				r := runRefTarget(t, o, c.edit, "--strict", "--label-filter", filter)
 				switch {
+				case c.incomplete:
+					if r.exit != 4 || len(failed(r)) > 0 {
+						t.Errorf("quirk %s: exit %d, want 4 (incomplete) and no failure\n%s", q.Name, r.exit, failures(r))
+					}
 				case c.fault != "":
 					// The fault breaks a requirement the quirk concerns: it
 					// is caught with the same target.
@@ -128,7 +132,10 @@ type quirkCase struct {
 	// fault replaces the quirk with a fault that breaks a requirement the
 	// quirk concerns: the run must fail.
 	fault string
-	check func(t *testing.T, r result)
+	// incomplete: the run fails nothing and ends incomplete (exit 4), for
+	// want of a target key.
+	incomplete bool
+	check      func(t *testing.T, r result)
 }
 
 // publicCodeOnly makes the target a public client registered for the
@@ -170,6 +177,30 @@ var quirkCases = map[string][]quirkCase{
 		// the scope probes ride on a refresh, which grants no more than the
 		// original grant.
 		{name: "code-only", edit: codeOnly},
+	},
+	refserver.QuirkRefreshNeedsOfflineAccess.Name: {
+		// A code-only client that does not ask: the refresh checks want
+		// what would ask (target keys scope, authorize.params), and fail
+		// nothing.
+		{name: "code-only", edit: codeOnly, incomplete: true, check: wants("authorize.params",
+			"RFC6749-6-REFRESH-SUCCESS", "RFC9700-4.14.2-OLD-RT-REJECTED", "RFC6749-6-NO-SCOPE-ESCALATION", "RFC6749-10.4-RT-BOUND-TO-CLIENT")},
+		// Asked by prompt=consent, or by offline_access in scope: the
+		// refresh checks run and pass.
+		{name: "code-only/prompt-consent", edit: func(tg *target.Target) {
+			codeOnly(tg)
+			tg.Authorize.Params = map[string]string{"prompt": "consent"}
+		}, check: verdictNote("RFC6749-6-REFRESH-SUCCESS", "pass", "")},
+		{name: "code-only/offline-access", edit: func(tg *target.Target) {
+			codeOnly(tg)
+			tg.Scope += " offline_access"
+		}, check: func(t *testing.T, r result) {
+			verdictNote("RFC6749-6-REFRESH-SUCCESS", "pass", "")(t, r)
+			verdictNote("RFC6749-6-NO-SCOPE-ESCALATION", "pass", "")(t, r)
+		}},
+		{name: "code-only/prompt-consent/fault", edit: func(tg *target.Target) {
+			codeOnly(tg)
+			tg.Authorize.Params = map[string]string{"prompt": "consent"}
+		}, fault: "refresh-broken"},
 	},
 	refserver.QuirkWrongMethod401.Name: {
 		// The GET carries a fresh code: refused with 401 and no challenge,
