@@ -13,14 +13,75 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 )
 
-// minLen is the shortest value replaced inside free text; shorter secrets
-// are still replaced where they stand structurally (headers, parameters).
-const minLen = 4
+// Weak reports whether a secret is too short or too plain to be told from
+// the words around it: shorter than 8 bytes, or one word (letters only, in
+// lower case, capitalised or upper case) of at most 16. A weak secret is
+// replaced only where it stands as the value of a secret's name (AsValue:
+// client_secret=…, "password":"…"; Basic credentials go whole, see
+// Header), not wherever its letters occur: a client secret "secret" must
+// neither turn every "client_secret" of a message into a fingerprint nor
+// make the leak scan (reports.Scan) find it in the prose of a report, and
+// a password "password" must leave grant_type=password alone.
+func Weak(s string) bool {
+	if len(s) < 8 {
+		return true
+	}
+	if len(s) > 16 {
+		return false
+	}
+	lower, upper := 0, 0
+	for i, c := range s {
+		switch {
+		case c >= 'a' && c <= 'z':
+			lower++
+		case c >= 'A' && c <= 'Z':
+			if i > 0 && lower > 0 {
+				return false // "secretValue": not a word as typed
+			}
+			upper++
+		default:
+			return false
+		}
+	}
+	return lower == 0 || upper <= 1
+}
+
+// ValueClosers may follow a parameter's value: the next parameter's "&",
+// the end of a quoted string or an element, an escaped quote, white space
+// and punctuation.
+const ValueClosers = "&\"'<\\ \t\r\n,;)}]%"
+
+// AsValue reports whether v stands at text[i:] as the value of one of
+// names: a form parameter (name=v, then a closer or the end) or a JSON
+// member ("name":"v"). That is where a weak secret is the secret.
+func AsValue(text string, i int, v string, names []string) bool {
+	before, after := text[:i], text[i+len(v):]
+	for _, n := range names {
+		if strings.HasSuffix(before, n+"=") && (after == "" || strings.IndexByte(ValueClosers, after[0]) >= 0) {
+			return true
+		}
+	}
+	if !strings.HasSuffix(before, `"`) || !strings.HasPrefix(after, `"`) {
+		return false
+	}
+	b := strings.TrimRight(before[:len(before)-1], " \t\r\n")
+	if !strings.HasSuffix(b, ":") {
+		return false
+	}
+	b = strings.TrimRight(b[:len(b)-1], " \t\r\n")
+	for _, n := range names {
+		if strings.HasSuffix(b, `"`+n+`"`) {
+			return true
+		}
+	}
+	return false
+}
 
 // SecretParams are request parameters whose values are always redacted.
 var SecretParams = []string{"client_secret", "password", "refresh_token", "access_token", "token", "assertion", "client_assertion", "code"}
@@ -29,18 +90,55 @@ var SecretParams = []string{"client_secret", "password", "refresh_token", "acces
 type Redactor struct {
 	key []byte
 
-	mu       sync.RWMutex
-	fp       map[string]string // secret value -> fingerprint
-	made     map[string]bool   // the fingerprints themselves
-	forms    map[string]string // every encoded form -> fingerprint
+	mu    sync.RWMutex
+	fp    map[string]string // secret value -> fingerprint
+	made  map[string]bool   // the fingerprints themselves
+	forms map[string]string // every encoded form -> fingerprint
+	// weak are the weak secrets' forms that are replaced only where they
+	// stand as the value of one of names (Weak), longest first.
+	weak     []weakForm
+	names    []string
 	replacer *strings.Replacer
 }
+
+// weakForm is a form of a weak secret and its fingerprint.
+type weakForm struct{ form, fp string }
 
 // New returns a Redactor with a fresh fingerprint key.
 func New() *Redactor {
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
-	return &Redactor{key: key, fp: map[string]string{}, made: map[string]bool{}, forms: map[string]string{}}
+	return &Redactor{key: key, fp: map[string]string{}, made: map[string]bool{}, forms: map[string]string{}, names: slices.Clone(SecretParams)}
+}
+
+// Name registers names of parameters and members whose values are secrets
+// (a spec's names for the secret parameters of RFC 6749, such as
+// clientSecret), beside SecretParams and the kinds secrets were added as.
+func (r *Redactor) Name(names ...string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, n := range names {
+		if n != "" {
+			r.addName(n)
+		}
+	}
+}
+
+// addName adds a name, copying the list: String reads it unlocked.
+func (r *Redactor) addName(n string) {
+	if !slices.Contains(r.names, n) {
+		ns := append(slices.Clone(r.names), n)
+		slices.Sort(ns)
+		r.names = ns
+	}
+}
+
+// Names returns the names whose values are secrets, sorted, for a last
+// scan of what a run wrote (reports.Scan).
+func (r *Redactor) Names() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return slices.Clone(r.names)
 }
 
 // Add registers a secret of the given kind ("client_secret", "access_token",
@@ -64,16 +162,34 @@ func (r *Redactor) Add(kind, value string) string {
 	fp := "[" + kind + "#" + hex.EncodeToString(m.Sum(nil))[:8] + "]"
 	r.fp[value] = fp
 	r.made[fp] = true
-	if len(value) >= minLen {
-		for _, f := range encodings(value) {
-			if _, taken := r.forms[f]; !taken {
-				r.forms[f] = fp
+	r.addName(kind)
+	weak := slices.Clone(r.weak) // String reads the list unlocked
+	for i, f := range encodings(value) {
+		if Weak(value) && (i < textForms || len(f) < minFragment) {
+			// Where a weak secret's letters stand in text they may be a
+			// word; only its base64 forms, long enough not to occur by
+			// chance, are replaced wherever they are.
+			if i < textForms && !slices.ContainsFunc(weak, func(w weakForm) bool { return w.form == f }) {
+				weak = append(weak, weakForm{f, fp})
 			}
+			continue
+		}
+		if _, taken := r.forms[f]; !taken {
+			r.forms[f] = fp
 		}
 	}
+	slices.SortStableFunc(weak, func(a, b weakForm) int { return len(b.form) - len(a.form) })
+	r.weak = weak
 	r.replacer = nil
 	return fp
 }
+
+// minFragment is the shortest base64 form of a weak secret replaced
+// wherever it stands (8 characters, 48 bits: no chance match).
+const minFragment = 8
+
+// textForms is how many of encodings' forms are text (the rest are base64).
+const textForms = 4
 
 // encodings are the forms in which a secret may appear in text we write.
 func encodings(v string) []string {
@@ -120,12 +236,32 @@ func (r *Redactor) rep() *strings.Replacer {
 	return r.replacer
 }
 
-// String returns s with every registered secret replaced.
+// String returns s with every registered secret replaced: a weak one
+// (Weak) where it stands as the value of a secret's name.
 func (r *Redactor) String(s string) string {
 	if r == nil {
 		return s
 	}
-	return r.rep().Replace(s)
+	s = r.rep().Replace(s)
+	r.mu.RLock()
+	weak, names := r.weak, r.names
+	r.mu.RUnlock()
+	for _, w := range weak {
+		for from := 0; from < len(s); {
+			i := strings.Index(s[from:], w.form)
+			if i < 0 {
+				break
+			}
+			i += from
+			if AsValue(s, i, w.form, names) {
+				s = s[:i] + w.fp + s[i+len(w.form):]
+				from = i + len(w.fp)
+				continue
+			}
+			from = i + 1
+		}
+	}
+	return s
 }
 
 // Header returns a copy of h with credentials replaced: Authorization and

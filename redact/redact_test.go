@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -75,5 +76,42 @@ func TestRedactingTwiceKeepsOneFingerprint(t *testing.T) {
 	}
 	if len(r.Secrets()) != 1 {
 		t.Errorf("secrets %q: a fingerprint was registered as a secret", r.Secrets())
+	}
+}
+
+func TestWeak(t *testing.T) {
+	for s, want := range map[string]bool{
+		"secret": true, "Secret": true, "SECRET": true, "password": true, "changeme": true, "abc": true, "s3cr3t": true,
+		"secretValue": false, "password1": false, "correcthorsebatterystaple": false, "XkQpLmZrTbWa": false, "s3cr3t+/=&value": false,
+	} {
+		if got := Weak(s); got != want {
+			t.Errorf("Weak(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// A weak secret is replaced where it is the value of a secret's name, and
+// nowhere else: the words of the prose, and the same word as another
+// parameter's value, stay as they are; its base64 forms go everywhere.
+func TestWeakSecretReplacedWhereItIsTheSecret(t *testing.T) {
+	r := New()
+	fp := r.Add("client_secret", "secret")
+	pw := r.Add("password", "password")
+	r.Name("clientSecret")
+	for in, want := range map[string]string{
+		"grant_type=password&username=alice&password=password":         "grant_type=password&username=alice&password=" + pw,
+		"client_id=c&client_secret=secret":                             "client_id=c&client_secret=" + fp,
+		`{"client_secret": "secret", "grant_type":"password"}`:         `{"client_secret": "` + fp + `", "grant_type":"password"}`,
+		`{"clientSecret":"secret"}`:                                    `{"clientSecret":"` + fp + `"}`,
+		"a wrong client secret in the client_secret parameter":         "a wrong client secret in the client_secret parameter",
+		"the password grant: client_secret=secrets is not it":          "the password grant: client_secret=secrets is not it",
+		"Basic " + base64.StdEncoding.EncodeToString([]byte("secret")): "Basic " + fp,
+	} {
+		if got := r.String(in); got != want {
+			t.Errorf("String(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if names := r.Names(); !slices.Contains(names, "clientSecret") || !slices.Contains(names, "client_secret") {
+		t.Errorf("Names() = %q", names)
 	}
 }

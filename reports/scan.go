@@ -15,6 +15,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/tokencert/tokencert/redact"
 )
 
 // MinSecretLen is the length below which Scan ignores a secret: shorter
@@ -69,9 +71,12 @@ func (e *LeakError) Error() string {
 // padded and raw, also inside a longer encoded value such as HTTP Basic
 // credentials). Redaction fingerprints ("[access_token#1a2b3c4d]") are
 // ignored, so a secret that happens to be a word of a fingerprint does not
-// count. Secrets shorter than MinSecretLen are ignored. Leaks are sorted by
-// file, secret and form.
-func Scan(dir string, secrets []string) ([]Leak, error) {
+// count. Secrets shorter than MinSecretLen are ignored, and a weak one
+// (redact.Weak: short, or a plain word) counts in its text forms only as
+// the value of one of names (name=…, "name":"…"; names are the secret
+// parameters of redact.SecretParams when none are given), as the redactor
+// replaces it. Leaks are sorted by file, secret and form.
+func Scan(dir string, secrets []string, names ...string) ([]Leak, error) {
 	var files []string
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -85,11 +90,14 @@ func Scan(dir string, secrets []string) ([]Leak, error) {
 	if err != nil {
 		return nil, err
 	}
-	return scanFiles(dir, files, secrets)
+	return scanFiles(dir, files, secrets, names)
 }
 
-func scanFiles(dir string, files, secrets []string) ([]Leak, error) {
-	m := newMatcher(secrets)
+func scanFiles(dir string, files, secrets, names []string) ([]Leak, error) {
+	if len(names) == 0 {
+		names = redact.SecretParams
+	}
+	m := newMatcher(secrets, names)
 	var leaks []Leak
 	for _, path := range files {
 		data, err := os.ReadFile(path)
@@ -149,6 +157,10 @@ type pattern struct {
 	text   []byte
 	secret int
 	form   string
+	// closed: the pattern counts only where a value ends after it
+	// (redact.ValueClosers, or the end of the data): a weak secret as a
+	// form parameter's value.
+	closed bool
 }
 
 // matcher finds many patterns of at least 4 bytes in one pass, indexing
@@ -157,21 +169,53 @@ type matcher struct {
 	byPrefix map[uint32][]pattern
 }
 
-func newMatcher(secrets []string) *matcher {
+func newMatcher(secrets, names []string) *matcher {
 	m := &matcher{byPrefix: map[uint32][]pattern{}}
+	add := func(p pattern) {
+		if len(p.text) >= 4 {
+			k := binary.LittleEndian.Uint32(p.text)
+			m.byPrefix[k] = append(m.byPrefix[k], p)
+		}
+	}
 	for i, s := range secrets {
 		if len(s) < MinSecretLen {
 			continue
 		}
-		for _, f := range secretForms(s) {
-			if len(f.text) < 4 {
-				continue
+		if !redact.Weak(s) {
+			for _, f := range secretForms(s) {
+				add(pattern{text: f.text, secret: i, form: f.name})
 			}
-			k := binary.LittleEndian.Uint32(f.text)
-			m.byPrefix[k] = append(m.byPrefix[k], pattern{text: f.text, secret: i, form: f.name})
+			continue
+		}
+		// A weak secret's letters may be a word of the report's prose: they
+		// leak where they are the value of a secret's name, as the redactor
+		// replaces them (redact.AsValue); its base64 forms (Basic
+		// credentials among them), long enough not to occur by chance,
+		// leak anywhere.
+		for _, f := range secretForms(s) {
+			if strings.HasPrefix(f.name, "base64") && len(f.text) >= minFragment {
+				add(pattern{text: f.text, secret: i, form: f.name})
+			}
+		}
+		for _, n := range names {
+			for _, snippet := range []struct {
+				text   string
+				closed bool
+			}{{n + "=" + s, true}, {n + "=" + url.QueryEscape(s), true}, {`"` + n + `":"` + s + `"`, false}, {`"` + n + `": "` + s + `"`, false}} {
+				for _, f := range secretForms(snippet.text) {
+					if !strings.HasPrefix(f.name, "base64") {
+						add(pattern{text: f.text, secret: i, form: f.name + " value of " + n, closed: snippet.closed})
+					}
+				}
+			}
 		}
 	}
 	return m
+}
+
+// closedAt reports whether a value ends at data[end:].
+func closedAt(data []byte, end int) bool {
+	return end == len(data) || bytes.IndexByte([]byte(redact.ValueClosers), data[end]) >= 0
 }
 
 // find returns the first occurrence of each (secret, form) in data.
@@ -192,7 +236,7 @@ func (m *matcher) find(data []byte) []Leak {
 		}
 		for _, p := range ps {
 			k := key{p.secret, p.form}
-			if seen[k] || !bytes.HasPrefix(data[i:], p.text) {
+			if seen[k] || !bytes.HasPrefix(data[i:], p.text) || p.closed && !closedAt(data, i+len(p.text)) {
 				continue
 			}
 			seen[k] = true

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tokencert/tokencert/redact"
 )
 
 const testSecret = "s3cr3t+/=&<v\"al'ue"
@@ -21,7 +23,7 @@ func scanOne(t *testing.T, content string, secrets ...string) []Leak {
 	if err := os.WriteFile(filepath.Join(dir, "f.txt"), []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	leaks, err := Scan(dir, secrets)
+	leaks, err := Scan(dir, secrets, append(slices.Clone(redact.SecretParams), "clientSecret")...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,8 +68,9 @@ func TestScanIgnoresFingerprintsAndShortSecrets(t *testing.T) {
 	if leaks := scanOne(t, content, "secret", "credentials", "access", "abc"); len(leaks) != 0 {
 		t.Errorf("fingerprints counted as leaks: %+v", leaks)
 	}
-	// The same word outside a fingerprint is a leak.
-	if leaks := scanOne(t, content+" secret", "secret"); len(leaks) != 1 || leaks[0].Form != "raw" {
+	// The same word outside a fingerprint, as the value of a secret
+	// parameter, is a leak.
+	if leaks := scanOne(t, content+" client_secret=secret", "secret"); len(leaks) != 1 || leaks[0].Form != "raw value of client_secret" {
 		t.Errorf("%+v", leaks)
 	}
 	if leaks := scanOne(t, "abc", "abc"); len(leaks) != 0 {
@@ -133,5 +136,35 @@ func TestWriteRemovesLeakingFiles(t *testing.T) {
 	}
 	if v, _ := Verify(dir, nil); !v.OK() {
 		t.Errorf("%v", v.Problems)
+	}
+}
+
+// A weak secret (a common word, or short) is a leak where it is the value
+// of a secret's name, in every form a report writes it, and its base64
+// forms anywhere; the same word in prose is none.
+func TestScanWeakSecrets(t *testing.T) {
+	basic := base64.StdEncoding.EncodeToString([]byte("client-id-1:secret")) // at an offset where its 8 base64 characters are its own
+	for form, text := range map[string]string{
+		"form":              "grant_type=client_credentials&client_secret=secret&scope=read",
+		"form, last":        "client_id=c&client_secret=secret",
+		"form in JSON":      `"body": "client_id=c\u0026client_secret=secret\u0026x=1"`,
+		"JSON member":       `{"client_secret":"secret"}`,
+		"JSON in JSON":      `"body": "{\"client_secret\": \"secret\"}"`,
+		"JSON in HTML":      `<pre>{&#34;client_secret&#34;:&#34;secret&#34;}</pre>`,
+		"renamed parameter": "clientSecret=secret",
+		"basic credentials": "Authorization: Basic " + basic,
+	} {
+		if leaks := scanOne(t, "before "+text+" after", "secret"); len(leaks) == 0 {
+			t.Errorf("%s: %q not found", form, text)
+		}
+	}
+	for _, text := range []string{
+		"a wrong client secret sent in the client_secret parameter is refused",
+		`"title": "secret"s are redacted: client_secret=secrets`,
+		"grant_type=password&password=[password#0123abcd]",
+	} {
+		if leaks := scanOne(t, text, "secret", "password"); len(leaks) != 0 {
+			t.Errorf("%q: %+v, want no leak", text, leaks)
+		}
 	}
 }

@@ -18,6 +18,10 @@ type WriteOptions struct {
 	// holding one is removed and Write returns a *LeakError. This is a
 	// safety net: the Run should already be redacted.
 	Secrets []string
+	// SecretNames are the parameter and member names whose values are
+	// secrets (redact.Redactor.Names): a weak secret (redact.Weak) counts
+	// only as the value of one of them.
+	SecretNames []string
 }
 
 // writer renders one report file.
@@ -60,7 +64,7 @@ func Write(dir string, r *result.Run, o WriteOptions) error {
 		}
 		names = append(names, w.name)
 	}
-	if err := checkLeaks(dir, names, o.Secrets); err != nil {
+	if err := checkLeaks(dir, names, o); err != nil {
 		return err
 	}
 	m, err := newManifest(dir, r, names, o.SignKey)
@@ -74,7 +78,7 @@ func Write(dir string, r *result.Run, o WriteOptions) error {
 	if err := os.WriteFile(filepath.Join(dir, ManifestFile), mb, 0o644); err != nil {
 		return err
 	}
-	if err := checkLeaks(dir, []string{ManifestFile}, o.Secrets); err != nil {
+	if err := checkLeaks(dir, []string{ManifestFile}, o); err != nil {
 		return err
 	}
 	if o.SignKey != nil {
@@ -85,15 +89,15 @@ func Write(dir string, r *result.Run, o WriteOptions) error {
 
 // checkLeaks scans the named files of dir for secrets, removes those that
 // hold one and reports them.
-func checkLeaks(dir string, names, secrets []string) error {
-	if len(secrets) == 0 {
+func checkLeaks(dir string, names []string, o WriteOptions) error {
+	if len(o.Secrets) == 0 {
 		return nil
 	}
 	paths := make([]string, len(names))
 	for i, n := range names {
 		paths[i] = filepath.Join(dir, n)
 	}
-	leaks, err := scanFiles(dir, paths, secrets)
+	leaks, err := scanFiles(dir, paths, o.Secrets, o.SecretNames)
 	if err != nil || len(leaks) == 0 {
 		return err
 	}

@@ -749,7 +749,7 @@ func (p *prepared) finish(unreachable bool, msg string) int {
 	if dir == "" {
 		dir = "tokencert-report"
 	}
-	err := reports.Write(dir, r, reports.WriteOptions{SignKey: p.signKey, Secrets: p.redactor.Secrets()})
+	err := reports.Write(dir, r, reports.WriteOptions{SignKey: p.signKey, Secrets: p.redactor.Secrets(), SecretNames: p.redactor.Names()})
 	var leak *reports.LeakError
 	if errors.As(err, &leak) {
 		fmt.Fprintf(p.o.Stderr, "tokencert: SECRET LEAK: a secret escaped redaction; this is a tokencert bug, please report it.\ntokencert: %v\n", err)

@@ -252,6 +252,11 @@ func NewEnv(spec *specs.Spec, tg target.Target, client *wire.Client, console io.
 		console = io.Discard
 	}
 	r := client.Redactor
+	// The spec's names for the secret parameters and members: where a
+	// weak secret (redact.Weak) is the value of one, it is the secret.
+	for _, name := range redact.SecretParams {
+		r.Name(spec.Param(name), spec.Member(name))
+	}
 	for kind, v := range map[string]string{"client_secret": tg.ClientSecret, "password": tg.Password, "other_client_secret": tg.OtherClientSecret, "refresh_token": tg.RefreshToken} {
 		r.Add(kind, v)
 	}

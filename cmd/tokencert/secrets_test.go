@@ -1,16 +1,19 @@
 package main
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -156,5 +159,55 @@ func forms(s string) map[string]string {
 		"base64-raw":  base64.RawStdEncoding.EncodeToString([]byte(s)),
 		"base64url":   base64.RawURLEncoding.EncodeToString([]byte(s)),
 		"basic-creds": strings.TrimRight(base64.StdEncoding.EncodeToString([]byte(url.QueryEscape("client-one")+":"+url.QueryEscape(s))), "="),
+	}
+}
+
+// TestCommonWordSecrets certifies a reference server whose client secret
+// is "secret" and whose user's password is "password": words the report's
+// own prose is full of ("client_secret", "the password grant"). The run
+// passes and writes its whole bundle (no false SECRET LEAK), the words
+// stay readable in the prose, and neither secret appears where it stands
+// as the secret: a form parameter's value, a quoted JSON value, HTTP Basic
+// credentials.
+func TestCommonWordSecrets(t *testing.T) {
+	t.Parallel()
+	const secret, password = "secret", "password"
+	creds := &refserver.Credentials{ClientID: "client-one", ClientSecret: secret, Username: "alice", Password: password,
+		OtherClientID: "client-two", OtherClientSecret: "other-secret-0123456789"}
+	r := runRefTarget(t, refserver.Options{Credentials: creds}, nil, "--label-filter", "!expiry")
+	if r.exit != 0 || strings.Contains(r.stderr, "SECRET LEAK") {
+		t.Fatalf("exit %d, want 0 without a leak alarm\n%s\n%s", r.exit, r.stderr, failures(r))
+	}
+	out := r.outputs(t)
+	if _, ok := out["MANIFEST.json"]; !ok {
+		t.Fatalf("the bundle has no MANIFEST.json: %v", slices.Sorted(maps.Keys(out)))
+	}
+	// The evidence shows the secret parameters, redacted where they stand.
+	if !bytes.Contains(out["report.json"], []byte(`client_secret=[client_secret#`)) || !bytes.Contains(out["report.json"], []byte(`password=[password#`)) {
+		t.Error("report.json has no redacted client_secret or password parameter: the run did not send them")
+	}
+	// The secret as a parameter's or a member's value, raw, JSON-escaped or
+	// HTML-escaped.
+	quote := `(\\?"|&#34;|&quot;)?`
+	value := regexp.MustCompile(`(client_secret|password)` + quote + `\s*[=:]\s*` + quote + `(` + secret + `|` + password + `)([^A-Za-z0-9_]|$)`)
+	basic := []string{base64.StdEncoding.EncodeToString([]byte(creds.ClientID + ":" + secret)), base64.StdEncoding.EncodeToString([]byte(creds.Username + ":" + password))}
+	for name, b := range out {
+		if m := value.Find(b); m != nil {
+			t.Errorf("%s has a secret as a value: %q", name, m)
+		}
+		for _, c := range basic {
+			if bytes.Contains(b, []byte(c)) {
+				t.Errorf("%s has Basic credentials of a secret", name)
+			}
+		}
+		if bytes.Contains(b, []byte("client_[")) {
+			t.Errorf("%s has a fingerprint inside the word client_secret", name)
+		}
+	}
+	// The words stay words where they are no secret: in prose, and as the
+	// grant_type of the password grant.
+	if !bytes.Contains(out["report.json"], []byte("client_secret")) || !bytes.Contains(out["report.json"], []byte("password grant")) ||
+		!bytes.Contains(out["report.json"], []byte(`grant_type=password\u0026`)) {
+		t.Error("report.json lost the words client_secret and password where they are no secret")
 	}
 }
