@@ -261,6 +261,11 @@ var (
 			if e.Public() {
 				return Excluded(PublicWhy)
 			}
+			if !e.AuthDeclared("basic") && !e.AuthDeclared("body") {
+				// Its secret, if any, authenticates it nowhere: a refusal
+				// would show nothing.
+				return Excluded("the client is registered for no client authentication by secret (basic, body): it has no credentials to put in a URI")
+			}
 			if !e.SecretInURL() {
 				return Lacking("sending the client secret in a URL is off: it can reach the server's access logs; set the target key allow_secret_in_url (or --allow-secret-in-url) for a test client", "allow_secret_in_url")
 			}

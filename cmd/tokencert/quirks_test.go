@@ -167,6 +167,9 @@ var quirkCases = map[string][]quirkCase{
 		// key. Every check but the expiry waits: the token source signs,
 		// and the checks of the secret methods are not applicable.
 		{name: "private-key-jwt", filter: "!expiry", check: notApplicable("RFC6749-2.3.1-BASIC-SUPPORT", "RFC6749-2.3.1-BODY-CREDENTIALS")},
+		// A client with a key and no secret at all.
+		{name: "private-key-jwt/no-secret", filter: "!expiry", edit: func(tg *target.Target) { tg.ClientSecret = "" },
+			check: notApplicable("RFC6749-2.3.1-BASIC-SUPPORT", "RFC6749-2.3.1-BODY-CREDENTIALS", "RFC6749-2.3.1-NO-CREDS-IN-URI")},
 	},
 	refserver.QuirkScopeFreeForm.Name: {
 		// The unknown scope is granted and echoed: the scope did not
