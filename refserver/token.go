@@ -13,6 +13,7 @@ import (
 
 	"github.com/tokencert/tokencert/grants"
 	"github.com/tokencert/tokencert/probes"
+	"github.com/tokencert/tokencert/target"
 )
 
 // grant is a successful grant, before its tokens are minted.
@@ -163,7 +164,8 @@ func (s *Server) checkParams(req *tokenRequest, grantType string) *apiError {
 // business (publicClientGrant).
 func (s *Server) grantAuth(method, grantType string) *apiError {
 	if method == authNone || method == authPublic || slices.Contains(s.spec.ClientAuthFor(grantType), method) ||
-		s.has(FaultClientSecretAccepted) && (method == authBasic || method == authBody) {
+		s.has(FaultClientSecretAccepted) && (method == authBasic || method == authBody) ||
+		s.quirk(QuirkPrivateKeyJWTUnlisted) && method == target.AuthPrivateKeyJWT {
 		return nil
 	}
 	if method == authBasic {
