@@ -436,3 +436,32 @@ func TestOneFailurePerRefusedMethod(t *testing.T) {
 		}
 	})
 }
+
+// TestQuirkFlags: tokencert faults lists the quirks in a section of their
+// own (with --spec, those that concern it); an unknown quirk, or a quirk
+// with an endpoint of one's own, is a usage error.
+func TestQuirkFlags(t *testing.T) {
+	t.Parallel()
+	r := tokencert(t, nil, "faults")
+	faults, quirks, found := strings.Cut(r.stdout, "\nQuirks:")
+	if r.exit != 0 || !found {
+		t.Fatalf("exit %d, no Quirks section:\n%s", r.exit, r.stdout)
+	}
+	for _, q := range refserver.Quirks() {
+		if !strings.Contains(quirks, q.Name) || strings.Contains(faults, q.Name) || !strings.Contains(quirks, q.Seen) {
+			t.Errorf("quirk %s is not listed, with where it was seen, in the Quirks section alone", q.Name)
+		}
+	}
+	if r := tokencert(t, nil, "faults", "--spec", "rfc9068"); strings.Contains(r.stdout, refserver.QuirkCodeOtherClientInvalidClient.Name) {
+		t.Errorf("faults --spec rfc9068 lists %s, which concerns no requirement of rfc9068", refserver.QuirkCodeOtherClientInvalidClient.Name)
+	}
+	for _, args := range [][]string{
+		{"run", "--quirk", "no-such-quirk"},
+		{"run", "--quirk", refserver.QuirkScopeFreeForm.Name, "--endpoint", "https://127.0.0.1:1/token"},
+		{"serve", "--quirk", "no-such-quirk"},
+	} {
+		if r := tokencert(t, nil, args...); r.exit != 2 || !strings.Contains(r.stderr, "quirk") {
+			t.Errorf("%s: exit %d, want 2 naming the quirk\n%s", strings.Join(args, " "), r.exit, r.stderr)
+		}
+	}
+}
