@@ -230,30 +230,15 @@ var quirkCases = map[string][]quirkCase{
 
 // wants checks that the checks of the requirements ids skipped for want of
 // the target key key.
-func wants(key string, ids ...string) func(t *testing.T, r result) {
-	return func(t *testing.T, r result) {
-		t.Helper()
-		seen := map[string]bool{}
-		for _, c := range reportChecks(t, r) {
-			if !slices.Contains(ids, c.ID) {
-				continue
-			}
-			seen[c.ID] = true
-			if c.Verdict != "skip" || !c.Incomplete || !slices.Contains(c.Needs, key) {
-				t.Errorf("%s: %s (incomplete %v, needs %v): %s; want a skip for want of %s", c.Name, c.Verdict, c.Incomplete, c.Needs, c.Message, key)
-			}
-		}
-		for _, id := range ids {
-			if !seen[id] {
-				t.Errorf("no check of %s in the report", id)
-			}
-		}
-	}
-}
+func wants(key string, ids ...string) func(t *testing.T, r result) { return skipped(key, ids) }
 
 // notApplicable checks that the checks of the requirements ids skipped
 // without making the run incomplete.
-func notApplicable(ids ...string) func(t *testing.T, r result) {
+func notApplicable(ids ...string) func(t *testing.T, r result) { return skipped("", ids) }
+
+// skipped checks that the checks of the requirements ids skipped: for want
+// of the target key need, or, with need "", as not applicable.
+func skipped(need string, ids []string) func(t *testing.T, r result) {
 	return func(t *testing.T, r result) {
 		t.Helper()
 		seen := map[string]bool{}
@@ -262,8 +247,8 @@ func notApplicable(ids ...string) func(t *testing.T, r result) {
 				continue
 			}
 			seen[c.ID] = true
-			if c.Verdict != "skip" || c.Incomplete {
-				t.Errorf("%s: %s (incomplete %v): %s; want not applicable", c.Name, c.Verdict, c.Incomplete, c.Message)
+			if c.Verdict != "skip" || c.Incomplete != (need != "") || need != "" && !slices.Contains(c.Needs, need) {
+				t.Errorf("%s: %s (incomplete %v, needs %v): %s; want a skip for want of %q (none: not applicable)", c.Name, c.Verdict, c.Incomplete, c.Needs, c.Message, need)
 			}
 		}
 		for _, id := range ids {

@@ -14,19 +14,14 @@ import (
 	"github.com/tokencert/tokencert/specs"
 )
 
-// faultList collects repeated --fault flags.
-type faultList []refserver.Fault
-
-func (f *faultList) String() string { return fmt.Sprint(*f) }
-
-func (f *faultList) Set(name string) error {
-	fault, err := refserver.FaultByName(name)
-	if err != nil {
-		return err
-	}
-	*f = append(*f, fault)
-	return nil
+// named collects repeated flags that each name a registered value (a
+// fault, a quirk), looked up by lookup.
+type named[T any] struct {
+	list   []T
+	lookup func(string) (T, error)
 }
+
+func (n *named[T]) String() string { return fmt.Sprint(n.list) }
 
 // serveHelp is 'tokencert serve --help'.
 var serveHelp = help{
@@ -39,17 +34,12 @@ var serveHelp = help{
 	Example: "tokencert serve --lifetime 5s > target.json &    # then: tokencert run --target target.json",
 }
 
-// quirkList collects repeated --quirk flags.
-type quirkList []refserver.Quirk
-
-func (q *quirkList) String() string { return fmt.Sprint(*q) }
-
-func (q *quirkList) Set(name string) error {
-	quirk, err := refserver.QuirkByName(name)
+func (n *named[T]) Set(name string) error {
+	v, err := n.lookup(name)
 	if err != nil {
 		return err
 	}
-	*q = append(*q, quirk)
+	n.list = append(n.list, v)
 	return nil
 }
 
@@ -60,9 +50,9 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 	lifetime := fs.Duration("lifetime", 0, "access-token lifetime (default: the spec's)")
 	latency := fs.Duration("latency", 0, "delay every response by this much")
 	offset := fs.Duration("clock-offset", 0, "run the server's clock this far from the machine's, e.g. 37s or -2m: its Date headers and every time it issues and checks (a server whose clock is off)")
-	var faults faultList
+	faults := named[refserver.Fault]{lookup: refserver.FaultByName}
 	fs.Var(&faults, "fault", "inject a fault (repeatable; see 'tokencert faults')")
-	var quirks quirkList
+	quirks := named[refserver.Quirk]{lookup: refserver.QuirkByName}
 	fs.Var(&quirks, "quirk", "take on a behaviour of real servers (repeatable; see 'tokencert faults')")
 	pos, err := serveHelp.parse(fs, args, stdout)
 	if err != nil {
@@ -76,7 +66,7 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tokencert: %v\n", err)
 		return 2
 	}
-	srv, err := refserver.New(refserver.Options{Spec: s, Lifetime: *lifetime, Latency: *latency, Faults: faults, Quirks: quirks, ClockOffset: *offset})
+	srv, err := refserver.New(refserver.Options{Spec: s, Lifetime: *lifetime, Latency: *latency, Faults: faults.list, Quirks: quirks.list, ClockOffset: *offset})
 	if err != nil {
 		fmt.Fprintf(stderr, "tokencert: %v\n", err)
 		return 2
