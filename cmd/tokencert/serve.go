@@ -23,6 +23,15 @@ type named[T any] struct {
 
 func (n *named[T]) String() string { return fmt.Sprint(n.list) }
 
+func (n *named[T]) Set(name string) error {
+	v, err := n.lookup(name)
+	if err != nil {
+		return err
+	}
+	n.list = append(n.list, v)
+	return nil
+}
+
 // serveHelp is 'tokencert serve --help'.
 var serveHelp = help{
 	Usage: "serve [--spec NAME|FILE] [--addr HOST:PORT] [--lifetime D] [--clock-offset D] [--fault F]... [--quirk Q]...",
@@ -32,15 +41,6 @@ var serveHelp = help{
 		"(JSON) that 'tokencert run --target' certifies; the rest goes to stderr.",
 	Exits:   []string{"0: interrupted", exitUsageLine + ", spec or fault, or an address that cannot be listened on"},
 	Example: "tokencert serve --lifetime 5s > target.json &    # then: tokencert run --target target.json",
-}
-
-func (n *named[T]) Set(name string) error {
-	v, err := n.lookup(name)
-	if err != nil {
-		return err
-	}
-	n.list = append(n.list, v)
-	return nil
 }
 
 func serveCmd(args []string, stdout, stderr io.Writer) int {
