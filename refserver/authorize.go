@@ -215,7 +215,10 @@ func (s *Server) grantAuthorizationCode(req *tokenRequest, c client) (*grant, *a
 			return nil, fail(probes.BadClientBasic).withDescription("the authorization code was not issued to this client")
 		}
 		return nil, fail(probes.BadCode).withDescription("the authorization code was issued to another client")
-	case rec.redirectURI != "" && req.get("redirect_uri") != rec.redirectURI && !s.has(FaultCodeRedirectUnchecked):
+	case rec.redirectURI != "" && req.get("redirect_uri") == "" && !s.has(FaultCodeRedirectOptional):
+		// RFC 6749 §4.1.3: present when the authorization request carried one.
+		return nil, fail(probes.RedirectMismatch).withDescription("the redirect_uri is missing")
+	case rec.redirectURI != "" && req.get("redirect_uri") != rec.redirectURI && req.get("redirect_uri") != "" && !s.has(FaultCodeRedirectUnchecked):
 		return nil, fail(probes.RedirectMismatch)
 	}
 	if rec.challenge != "" {

@@ -99,7 +99,8 @@ func TestAuthorizationCodeGrant(t *testing.T) {
 		"other redirect_uri": func(f url.Values) (url.Values, auth) {
 			return withValue(f, "redirect_uri", RedirectURI+"/x"), mainBasic
 		},
-		"no verifier": func(f url.Values) (url.Values, auth) { return withValue(f, "code_verifier", ""), mainBasic },
+		"no redirect_uri": func(f url.Values) (url.Values, auth) { return withValue(f, "redirect_uri", ""), mainBasic },
+		"no verifier":     func(f url.Values) (url.Values, auth) { return withValue(f, "code_verifier", ""), mainBasic },
 		"wrong verifier": func(f url.Values) (url.Values, auth) {
 			return withValue(f, "code_verifier", testVerifier+"x"), mainBasic
 		},
@@ -184,6 +185,11 @@ func init() {
 	faultCases[FaultCodeRedirectUnchecked.Name] = accepted(func(f url.Values) (url.Values, auth) {
 		return withValue(f, "redirect_uri", RedirectURI+"/x"), mainBasic
 	})
+	faultCases[FaultCodeRedirectOptional.Name] = func(t *testing.T, h *harness) {
+		mustToken(t, h.token(withValue(codeForm(h.code(testVerifier).Get("code"), testVerifier), "redirect_uri", ""), mainBasic))
+		f := withValue(codeForm(h.code(testVerifier).Get("code"), testVerifier), "redirect_uri", RedirectURI+"/x")
+		wantError(t, h.token(f, mainBasic), 400, "invalid_grant")
+	}
 	faultCases[FaultPKCEVerifierOptional.Name] = accepted(func(f url.Values) (url.Values, auth) {
 		return withValue(f, "code_verifier", ""), mainBasic
 	})

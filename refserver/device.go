@@ -79,7 +79,7 @@ func (s *Server) serveDevice(w http.ResponseWriter, r *http.Request) {
 	if s.hostile(w, r) {
 		return
 	}
-	req, c, ok := s.clientPost(w, r)
+	req, c, ok := s.clientPost(w, r, false)
 	if !ok {
 		return
 	}

@@ -128,6 +128,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, e *apiError)
 		h.Set("WWW-Authenticate", basicChallenge)
 	}
 	w.WriteHeader(status)
+	if s.has(FaultErrorBodyEmpty) && r.Pattern == s.spec.Request.Path {
+		return
+	}
 	_, _ = w.Write(body)
 }
 

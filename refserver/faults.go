@@ -89,6 +89,11 @@ var (
 		Doc: "a malformed request body is answered with status 500"}
 	FaultErrorTextPlain = Fault{Name: "error-text-plain", Breaks: "RFC6749-5.2-ERROR-MEMBER",
 		Doc: "token-endpoint errors are labelled Content-Type: text/plain (the body is still the JSON error)"}
+	// Named by the specs whose error checks it breaks (rfc6749): under a
+	// spec that documents its errors below MUST, every error check would
+	// fail with it, not one requirement.
+	FaultErrorBodyEmpty = Fault{Name: "error-body-empty",
+		Doc: "token-endpoint errors have an empty body (status and headers as before): no error code can be read, so the error-code vocabulary check is not exercised rather than passed"}
 	FaultErrorCodeInvented = Fault{Name: "error-code-invented", Breaks: "RFC6749-5.2-ERROR-CODE-VOCAB",
 		Doc: "an unknown grant_type is answered with the invented code grant_not_supported"}
 	FaultErrorDescriptionUnicode = Fault{Name: "error-description-unicode", Breaks: "RFC6749-5.2-ERROR-CHARSET",
@@ -125,6 +130,8 @@ var (
 		Doc: "an authorization code the server never issued is answered invalid_request instead of invalid_grant"}
 	FaultCodeRedirectUnchecked = Fault{Name: "code-redirect-uri-unchecked", Breaks: "RFC6749-4.1.3-REDIRECT-URI-MATCH",
 		Doc: "the redirect_uri of a code redemption is not compared with the authorization request's"}
+	FaultCodeRedirectOptional = Fault{Name: "code-redirect-uri-optional", Breaks: "RFC6749-4.1.3-REDIRECT-URI-REQUIRED",
+		Doc: "a code whose authorization request carried a redirect_uri is redeemed without one (a different one is still refused), as OAuth 2.1 allows and RFC 6749 does not"}
 	FaultPKCEVerifierOptional = Fault{Name: "pkce-verifier-optional", Breaks: "RFC7636-4.6-VERIFIER-REQUIRED",
 		Doc: "a code requested with a code_challenge is redeemed without any code_verifier"}
 	FaultPKCEVerifierUnchecked = Fault{Name: "pkce-verifier-unchecked", Breaks: "RFC7636-4.6-VERIFIER-CHECKED",
@@ -155,6 +162,13 @@ var (
 		Doc: "the revocation endpoint answers 200 for an access token but leaves it working"}
 	FaultRevokeUnknown400 = Fault{Name: "revoke-unknown-400", Breaks: "RFC7009-2.2-UNKNOWN-TOKEN-200",
 		Doc: "revoking a token the server does not know is answered 400 invalid_request instead of 200"}
+
+	// The callers of revocation and introspection (RFC 7009 §2.1, RFC 7662
+	// §2.1).
+	FaultRevokeNoClientAuth = Fault{Name: "revoke-no-client-auth", Breaks: "RFC7009-2.1-REVOCATION-CLIENT-CHECKS",
+		Doc: "the revocation endpoint serves a request without client authentication, or with a wrong client secret, as the main client's (and revokes its token)"}
+	FaultIntrospectNoClientAuth = Fault{Name: "introspect-no-client-auth", Breaks: "RFC7662-2.1-CALLER-AUTH",
+		Doc: "the introspection endpoint describes tokens to a caller without client authentication, or with a wrong client secret"}
 
 	// Expiry (RFC 6749 §7, RFC 6750 §3.1, RFC 7662 §2.2).
 	FaultExpiredAcceptedAtResource = Fault{Name: "expired-accepted-at-resource", Breaks: "RFC6749-7-EXPIRED-REJECTED-AT-RS",
@@ -219,12 +233,12 @@ var faults = []Fault{
 	FaultPasswordBroken, FaultCCRefreshToken,
 	FaultPasswordInvalidClient, FaultUnsupportedGrantInvalidRequest, FaultMissingGrantTypeUnsupported,
 	FaultMissingParamInvalidGrant, FaultRepeatedParamAccepted, FaultUnknownScopeGranted, FaultScopeNarrowedSilently,
-	FaultMalformedBody500, FaultErrorTextPlain, FaultErrorCodeInvented, FaultErrorDescriptionUnicode, FaultGetAccepted,
+	FaultMalformedBody500, FaultErrorTextPlain, FaultErrorBodyEmpty, FaultErrorCodeInvented, FaultErrorDescriptionUnicode, FaultGetAccepted,
 	FaultRefreshBroken, FaultRotationOldValid, FaultRefreshScopeEscalation, FaultRefreshScopeEscalationSilent, FaultRefreshAnyClient, FaultRefreshUnknownInvalidRequest, FaultPublicRTNotRotated,
-	FaultCodeExchangeBroken, FaultCodeReuseAccepted, FaultCodeReuseTokensKept, FaultCodeAnyClient, FaultCodeRedirectUnchecked, FaultCodeUnknownInvalidRequest,
+	FaultCodeExchangeBroken, FaultCodeReuseAccepted, FaultCodeReuseTokensKept, FaultCodeAnyClient, FaultCodeRedirectUnchecked, FaultCodeRedirectOptional, FaultCodeUnknownInvalidRequest,
 	FaultPKCEVerifierOptional, FaultPKCEVerifierUnchecked, FaultStateNotEchoed,
 	FaultDeviceResponseIncomplete, FaultDeviceTokenEarly, FaultDeviceApprovalIgnored, FaultDeviceDenialIgnored, FaultDeviceExpiredPending, FaultDeviceCodeUnknownPending,
-	FaultRevokeRefreshIgnored, FaultRevokeNoCascade, FaultRevokeAccessIgnored, FaultRevokeUnknown400,
+	FaultRevokeRefreshIgnored, FaultRevokeNoCascade, FaultRevokeAccessIgnored, FaultRevokeUnknown400, FaultRevokeNoClientAuth, FaultIntrospectNoClientAuth,
 	FaultExpiredAcceptedAtResource, FaultRevokeOnRefreshNeverExpire, FaultExpiredActiveIntrospection,
 	FaultAudienceIgnored, FaultAudienceNotChecked, FaultClientSecretNotChecked, FaultLengthUnchecked, FaultSlowToken,
 	FaultExpiresInAbsent, FaultAccessTokenOpaque, FaultJWTAlgNone, FaultJWTExpMismatch, FaultJWTClaimsMismatch,

@@ -246,6 +246,15 @@ var faultCases = map[string]func(t *testing.T, h *harness){
 			t.Errorf("%q %s", r.header.Get("Content-Type"), r.body)
 		}
 	},
+	FaultErrorBodyEmpty.Name: func(t *testing.T, h *harness) {
+		r := h.token(ccForm(), noAuth)
+		if r.status != http.StatusUnauthorized || len(r.body) != 0 || r.header.Get("WWW-Authenticate") == "" {
+			t.Errorf("%d %q %q: want 401, a challenge and no body", r.status, r.header.Get("WWW-Authenticate"), r.body)
+		}
+		if m := mustToken(t, h.token(ccForm(), mainBasic)); m["access_token"] == "" {
+			t.Errorf("no token: %v", m)
+		}
+	},
 	FaultErrorCodeInvented.Name: func(t *testing.T, h *harness) {
 		wantError(t, h.token(withValue(ccForm(), "grant_type", "urn:x"), mainBasic), 400, "grant_not_supported")
 	},

@@ -75,3 +75,48 @@ func init() {
 		}
 	}
 }
+
+// Revocation and introspection refuse a caller without client
+// authentication or with a wrong secret: 401 invalid_client, with a Basic
+// challenge; the faults serve it as the main client.
+func init() {
+	callerCase := func(fault Fault, ask func(h *harness, token string, a auth) reply) func(t *testing.T, _ *harness) {
+		return func(t *testing.T, _ *harness) {
+			for _, f := range []*Fault{nil, &fault} {
+				o := Options{}
+				if f != nil {
+					o.Faults = []Fault{*f}
+				}
+				h := start(t, o)
+				for _, a := range []auth{noAuth, basic(testCreds.ClientID, "wrong"), inBody(testCreds.ClientID, "wrong")} {
+					at := mustToken(t, h.token(ccForm(), mainBasic))["access_token"].(string)
+					r := ask(h, at, a)
+					switch {
+					case f != nil && r.status != http.StatusOK:
+						t.Errorf("fault, %s auth: %d %s, want 200", a.method, r.status, r.body)
+					case f == nil && a.method == "body" && r.status == http.StatusBadRequest && r.str(t, "error") == "invalid_client":
+						// RFC 6749 §5.2: 400 where no Authorization header was sent.
+					case f == nil && (r.status != http.StatusUnauthorized || r.str(t, "error") != "invalid_client" || r.header.Get("WWW-Authenticate") == ""):
+						t.Errorf("conformant, %s auth: %d %q %s, want 401 invalid_client with a challenge", a.method, r.status, r.header.Get("WWW-Authenticate"), r.body)
+					}
+				}
+			}
+		}
+	}
+	faultCases[FaultRevokeNoClientAuth.Name] = callerCase(FaultRevokeNoClientAuth, func(h *harness, token string, a auth) reply {
+		form := url.Values{"token": {token}}
+		if a.method == "body" {
+			form.Set("client_id", a.id)
+			form.Set("client_secret", a.secret)
+		}
+		return h.form(http.MethodPost, revokePath, form.Encode(), a)
+	})
+	faultCases[FaultIntrospectNoClientAuth.Name] = callerCase(FaultIntrospectNoClientAuth, func(h *harness, token string, a auth) reply {
+		if a.method == "body" {
+			// Introspection takes HTTP Basic alone: body credentials are no
+			// authentication.
+			a = noAuth
+		}
+		return h.introspect(token, a)
+	})
+}

@@ -41,9 +41,10 @@ func init() {
 	register(&Kind{Name: "code-other-client", Plan: planCodeOtherClient, Requirements: []string{"RFC6749-4.1.3-CODE-BOUND-TO-CLIENT"},
 		Fix: "Bind each authorization code to the client it was issued to: refuse its redemption by another client with `invalid_grant` (RFC 6749 §4.1.3).",
 		Doc: "a code redeemed by the second client (target keys `other_client_id`, `other_client_secret`) is refused"})
-	register(&Kind{Name: "code-redirect-uri", Plan: planCodeRedirect, Requirements: []string{"RFC6749-4.1.3-REDIRECT-URI-MATCH"},
-		Fix: "Refuse a code redeemed with another `redirect_uri` than its authorization request's, with `invalid_grant` (RFC 6749 §4.1.3).",
-		Doc: "a code redeemed with another `redirect_uri` than its authorization request's is refused with `invalid_grant`"})
+	register(&Kind{Name: "code-redirect-uri", Arg: "other|missing", Plan: planCodeRedirect,
+		Defaults: map[string]string{"RFC6749-4.1.3-REDIRECT-URI-MATCH": "other", "RFC6749-4.1.3-REDIRECT-URI-REQUIRED": "missing"},
+		Fix:      "Refuse a code redeemed with another `redirect_uri` than its authorization request's, with `invalid_grant`, and one redeemed without the `redirect_uri` its authorization request carried (RFC 6749 §4.1.3).",
+		Doc:      "a code redeemed with another `redirect_uri` than its authorization request's is refused with `invalid_grant` (`other`); one redeemed without the `redirect_uri` its authorization request carried is refused (`missing`: any refusal, a code other than `invalid_grant` or `invalid_request` noted; RFC 6749 §4.1.3, a rule OAuth 2.1 drops)"})
 	register(&Kind{Name: "pkce-verifier", Arg: "missing|wrong", Plan: planPKCEVerifier,
 		Defaults: map[string]string{"RFC7636-4.6-VERIFIER-REQUIRED": "missing", "RFC7636-4.6-VERIFIER-CHECKED": "wrong"},
 		Fix:      "Check PKCE at redemption (RFC 7636 §4.6): a code issued for a `code_challenge` needs the matching `code_verifier`; refuse a missing or wrong one with `invalid_grant`.",
@@ -362,7 +363,29 @@ func planCodeOtherClient(e *Env, req specs.Requirement) []Check {
 }
 
 func planCodeRedirect(e *Env, req specs.Requirement) []Check {
+	if checkArg(req) == "missing" {
+		return []Check{codeCheck(e, req, "", "a code requested with a redirect_uri is refused when redeemed without one", 1, func(t *T) {
+			g := t.Env.newCode(t, "authorization code for the missing redirect_uri probe")
+			ex := t.Env.redeem(t.Ctx, "redemption without the redirect_uri", g, func(ps []probes.Param) []probes.Param {
+				return probes.With(ps, "redirect_uri", "")
+			})
+			t.Evidence(ex)
+			expectRefused(t, ex, "the redemption without the redirect_uri")
+			// RFC 6749 §4.1.3 names no error of its own: invalid_grant
+			// (the code's redirect_uri is not matched) or invalid_request
+			// (a missing parameter) are what §5.2 offers.
+			if len(t.Problems()) == 0 && ex.Status() >= 400 && !t.Env.Spec.Errors.Undocumented {
+				if code, err := t.Env.ErrorCode(ex); err == nil && code != "invalid_grant" && code != "invalid_request" {
+					t.Notef("refused with %q; RFC 6749 §5.2 would answer invalid_grant or invalid_request", code)
+				}
+			}
+		})}
+	}
 	return []Check{codeCheck(e, req, "", "a code redeemed with another redirect_uri is refused", 1, func(t *T) {
+		if arg := checkArg(req); arg != "other" {
+			t.Errorf("check %q: code-redirect-uri knows other and missing", req.Check)
+			return
+		}
 		g := t.Env.newCode(t, "authorization code for the redirect_uri probe")
 		other := strings.TrimSuffix(g.redirectURI, "/") + "/tokencert-other"
 		ex := t.Env.redeem(t.Ctx, "redemption with another redirect_uri", g, func(ps []probes.Param) []probes.Param {

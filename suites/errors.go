@@ -434,14 +434,26 @@ func paramValue(ex *wire.Exchange, e *Env, name string) string {
 
 func planErrorVocab(e *Env, req specs.Requirement) []Check {
 	return []Check{{Req: req, Concern: Errors, Title: "every error code is one the spec's vocabulary defines", Run: func(t *T) {
+		read, unread := 0, 0
 		eachError(t, func(ex *wire.Exchange) {
 			code, err := t.Env.ErrorCode(ex)
 			if err != nil {
-				return // the error-format requirement reports the missing code
+				unread++ // the error-format requirement reports the missing code
+				return
 			}
+			read++
 			if !slices.Contains(t.Env.Spec.Errors.Vocabulary, code) {
 				t.Errorf("%s: error code %q is not one of %s", ex.Label, code, strings.Join(t.Env.Spec.Errors.Vocabulary, ", "))
 			}
 		})
+		if read == 0 {
+			// An empty body, or one without a code, holds no code outside
+			// the vocabulary: that is no pass (RFC6749-5.2-ERROR-MEMBER
+			// judges the bodies).
+			t.Unexercised("no error code could be read from any of the %d error responses (empty bodies, or no code where the error template puts it), so the vocabulary was not exercised", unread)
+		}
+		if unread > 0 {
+			t.Notef("%d of the %d error responses carried no code to judge", unread, read+unread)
+		}
 	}}}
 }
