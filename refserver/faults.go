@@ -167,6 +167,8 @@ var (
 	// §2.1).
 	FaultRevokeNoClientAuth = Fault{Name: "revoke-no-client-auth", Breaks: "RFC7009-2.1-REVOCATION-CLIENT-CHECKS",
 		Doc: "the revocation endpoint serves a request without client authentication, or with a wrong client secret, as the main client's (and revokes its token)"}
+	FaultRevokeAnyClient = Fault{Name: "revoke-any-client", Breaks: "RFC7009-2.1-REVOCATION-CLIENT-CHECKS",
+		Doc: "the revocation endpoint revokes a token whichever authenticated client asks"}
 	FaultIntrospectNoClientAuth = Fault{Name: "introspect-no-client-auth", Breaks: "RFC7662-2.1-CALLER-AUTH",
 		Doc: "the introspection endpoint describes tokens to a caller without client authentication, or with a wrong client secret"}
 
@@ -238,7 +240,7 @@ var faults = []Fault{
 	FaultCodeExchangeBroken, FaultCodeReuseAccepted, FaultCodeReuseTokensKept, FaultCodeAnyClient, FaultCodeRedirectUnchecked, FaultCodeRedirectOptional, FaultCodeUnknownInvalidRequest,
 	FaultPKCEVerifierOptional, FaultPKCEVerifierUnchecked, FaultStateNotEchoed,
 	FaultDeviceResponseIncomplete, FaultDeviceTokenEarly, FaultDeviceApprovalIgnored, FaultDeviceDenialIgnored, FaultDeviceExpiredPending, FaultDeviceCodeUnknownPending,
-	FaultRevokeRefreshIgnored, FaultRevokeNoCascade, FaultRevokeAccessIgnored, FaultRevokeUnknown400, FaultRevokeNoClientAuth, FaultIntrospectNoClientAuth,
+	FaultRevokeRefreshIgnored, FaultRevokeNoCascade, FaultRevokeAccessIgnored, FaultRevokeUnknown400, FaultRevokeNoClientAuth, FaultRevokeAnyClient, FaultIntrospectNoClientAuth,
 	FaultExpiredAcceptedAtResource, FaultRevokeOnRefreshNeverExpire, FaultExpiredActiveIntrospection,
 	FaultAudienceIgnored, FaultAudienceNotChecked, FaultClientSecretNotChecked, FaultLengthUnchecked, FaultSlowToken,
 	FaultExpiresInAbsent, FaultAccessTokenOpaque, FaultJWTAlgNone, FaultJWTExpMismatch, FaultJWTClaimsMismatch,

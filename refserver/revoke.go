@@ -25,7 +25,11 @@ func (s *Server) serveRevoke(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, fail(probes.MissingParam))
 		return
 	}
-	known := s.store.revoke(token, c.id, !s.has(FaultRevokeRefreshIgnored), !s.has(FaultRevokeAccessIgnored), !s.has(FaultRevokeNoCascade))
+	owner := c.id
+	if s.has(FaultRevokeAnyClient) {
+		owner = ""
+	}
+	known := s.store.revoke(token, owner, !s.has(FaultRevokeRefreshIgnored), !s.has(FaultRevokeAccessIgnored), !s.has(FaultRevokeNoCascade))
 	if !known && s.has(FaultRevokeUnknown400) {
 		s.writeError(w, r, fail(probes.BadRefreshToken).withCode("invalid_request"))
 		return
@@ -34,20 +38,20 @@ func (s *Server) serveRevoke(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-// revoke revokes a token issued to client: an access token when access,
-// a refresh token when refresh, and with it the access tokens issued with
-// it when cascade. It reports whether the token is one the store knows for
-// the client.
+// revoke revokes a token issued to client (to any client when client is
+// ""): an access token when access, a refresh token when refresh, and with
+// it the access tokens issued with it when cascade. It reports whether the
+// token is one the store knows for the client.
 func (st *store) revoke(token, client string, refresh, access, cascade bool) bool {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if a, ok := st.access[token]; ok && a.client == client {
+	if a, ok := st.access[token]; ok && (a.client == client || client == "") {
 		if access {
 			a.revoked = true
 		}
 		return true
 	}
-	if rt, ok := st.refresh[token]; ok && rt.client == client {
+	if rt, ok := st.refresh[token]; ok && (rt.client == client || client == "") {
 		if refresh {
 			rt.revoked = true
 			if cascade {

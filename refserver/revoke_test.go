@@ -111,6 +111,15 @@ func init() {
 		}
 		return h.form(http.MethodPost, revokePath, form.Encode(), a)
 	})
+	faultCases[FaultRevokeAnyClient.Name] = func(t *testing.T, h *harness) {
+		at := mustToken(t, h.token(ccForm(), mainBasic))["access_token"].(string)
+		if r := h.form(http.MethodPost, revokePath, url.Values{"token": {at}}.Encode(), otherBasic); r.status != http.StatusOK {
+			t.Errorf("the other client's revocation: %d %s", r.status, r.body)
+		}
+		if h.active(at) {
+			t.Error("the other client's revocation left the token active")
+		}
+	}
 	faultCases[FaultIntrospectNoClientAuth.Name] = callerCase(FaultIntrospectNoClientAuth, func(h *harness, token string, a auth) reply {
 		if a.method == "body" {
 			// Introspection takes HTTP Basic alone: body credentials are no

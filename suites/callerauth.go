@@ -22,7 +22,7 @@ func init() {
 	register(&Kind{Name: "caller-auth", Arg: "revocation|introspection", Plan: planCallerAuth,
 		Defaults: map[string]string{"RFC7009-2.1-REVOCATION-CLIENT-CHECKS": "revocation", "RFC7662-2.1-CALLER-AUTH": "introspection"},
 		Fix:      "Authenticate the callers of revocation and introspection: refuse a request without client authentication or with wrong credentials with `invalid_client` (401 with a `WWW-Authenticate` challenge after HTTP Basic, RFC 6749 §5.2), and revoke only the calling client's own tokens (RFC 7009 §2.1, RFC 7662 §2.1).",
-		Doc:      "where the target names the endpoint (target keys `revocation`, `introspection`; skipped without making the run incomplete otherwise) and the client is confidential, a request about a token of the client's without client authentication (`no-auth`), and one with a wrong client secret (`wrong-secret`: the client's method at the revocation endpoint, HTTP Basic at introspection), is refused with `invalid_client` (a body without a readable code is noted), never answered with token data; a wrong secret sent by HTTP Basic is answered 401 with a Basic challenge (RFC 6749 §5.2)"})
+		Doc:      "where the target names the endpoint (target keys `revocation`, `introspection`; skipped without making the run incomplete otherwise) and the client is confidential, a request about a token of the client's without client authentication (`no-auth`), and one with a wrong client secret (`wrong-secret`: the client's method at the revocation endpoint, HTTP Basic at introspection), is refused with `invalid_client` (a body without a readable code is noted), never answered with token data; a wrong secret sent by HTTP Basic is answered 401 with a Basic challenge (RFC 6749 §5.2); at the revocation endpoint, a token of the client's that the second client (target keys `other_client_id`, `other_client_secret`) revokes keeps working at introspection or the resource (`other-client`)"})
 }
 
 // callerEndpoint is an endpoint whose callers authenticate.
@@ -93,9 +93,45 @@ func planCallerAuth(e *Env, req specs.Requirement) []Check {
 			runCallerAuth(t, ep, wrong)
 		}}
 	}
-	return []Check{
+	out := []Check{
 		check("no-auth", "a request to the "+arg+" endpoint without client authentication is refused", false),
 		check("wrong-secret", "a request to the "+arg+" endpoint with a wrong client secret is refused", true),
+	}
+	if arg == "revocation" {
+		out = append(out, Check{Req: req, Concern: Security, Variant: "other-client", Title: "a token is not revoked at another client's request", Run: runRevokeOtherClient})
+	}
+	return out
+}
+
+// runRevokeOtherClient has the second client revoke a token of the
+// client's: the server refuses, or answers 200 as for a token it does not
+// know (RFC 7009 §2.2 allows either), and the token keeps working (§2.1:
+// the server verifies the token was issued to the client revoking it).
+func runRevokeOtherClient(t *T) {
+	e := t.Env
+	if e.Target.Revocation == "" {
+		t.Skipf("%s", noRevocation)
+	}
+	if e.Target.OtherClientID == "" {
+		t.Needf([]string{"other_client_id", "other_client_secret"}, "no second client to revoke the client's token with (target keys other_client_id, other_client_secret)")
+	}
+	token := accessTokenOf(t, t.Env.freshToken(t.Ctx, "token for the other client's revocation", obtainOpts{}))
+	other := e.otherClient("")
+	if other.unauthenticated() {
+		t.Notef("the second client has no secret the spec's methods take: it asks by its client_id alone")
+	}
+	ps := []probes.Param{{Name: "token", Value: token}, {Name: "token_type_hint", Value: "access_token"}}
+	ex := e.send(t.Ctx, other.request(e, probes.Request{Label: "revocation of the client's token by the other client", Params: ps, URL: e.Target.Revocation}))
+	t.Evidence(ex)
+	if !ex.OK() {
+		t.Errorf("the other client's revocation: %s", ex.Summary())
+		return
+	}
+	if ex.Status() != http.StatusOK {
+		t.Notef("the other client's revocation was refused with %d (RFC 7009 §2.1); the server may also answer 200 as for a token it does not know (§2.2)", ex.Status())
+	}
+	if works, where := e.tokenStillWorks(t, "the client's token after the other client revoked it", token); !works {
+		t.Errorf("the other client revoked a token issued to the client: %s refuses it now (RFC 7009 §2.1: the server verifies that the token was issued to the client making the revocation request)", where)
 	}
 }
 
