@@ -40,7 +40,9 @@ type dpopServer struct {
 
 	mu    sync.Mutex
 	nonce string
-	used  map[string]time.Time // htm htu jti → iat
+	// provided: a nonce was sent in a DPoP-Nonce header.
+	provided bool
+	used     map[string]time.Time // htm htu jti → iat
 }
 
 func newDPoPServer(s *Server) *dpopServer {
@@ -151,9 +153,9 @@ func (s *Server) tokenDPoP(w http.ResponseWriter, r *http.Request) (*http.Reques
 	if why != "" {
 		return r, fail(probes.BadDPoPProof).withDescription("the DPoP proof is invalid: " + why)
 	}
-	if s.usesNonce() && !s.dpop.nonceOK(p.Nonce, s.has(FaultDPoPNonceUnchecked), s.has(FaultDPoPNonceLoop)) {
+	if s.usesNonce() && !s.dpop.nonceOK(p.Nonce, s.has(FaultDPoPNonceUnchecked), s.has(FaultDPoPNonceLoop), s.has(FaultDPoPNonceDowngrade)) {
 		if !s.has(FaultDPoPNonceNoHeader) {
-			w.Header().Set("DPoP-Nonce", s.dpop.current())
+			w.Header().Set("DPoP-Nonce", s.dpop.provide())
 		}
 		return r, fail(probes.DPoPNonce)
 	}
@@ -167,19 +169,25 @@ func (s *Server) tokenDPoP(w http.ResponseWriter, r *http.Request) (*http.Reques
 // FaultDPoPIatUnchecked, whose server judges freshness by nothing).
 func (s *Server) usesNonce() bool { return !s.has(FaultDPoPIatUnchecked) }
 
-func (d *dpopServer) current() string {
+// provide returns the current nonce, to send in a DPoP-Nonce header.
+func (d *dpopServer) provide() string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.provided = true
 	return d.nonce
 }
 
 // nonceOK compares a proof's nonce with the current one; loop: a new
-// nonce is made first, so none is ever accepted.
-func (d *dpopServer) nonceOK(n string, anyNonce, loop bool) bool {
+// nonce is made first, so none is ever accepted; downgrade: a proof
+// without a nonce is accepted once one was provided (RFC 9449 §11.3).
+func (d *dpopServer) nonceOK(n string, anyNonce, loop, downgrade bool) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if loop {
 		d.nonce = randomToken()
+	}
+	if downgrade && n == "" && d.provided {
+		return true
 	}
 	if anyNonce {
 		return n != ""

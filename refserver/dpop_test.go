@@ -197,6 +197,9 @@ func TestDPoPConformant(t *testing.T) {
 	p := d.valid(t)
 	p.claims["nonce"] = "another"
 	wantError(t, d.tokenWith(ccForm(), mainBasic, p.sign(t)), 400, "use_dpop_nonce")
+	p = d.valid(t)
+	delete(p.claims, "nonce") // once a nonce was provided (RFC 9449 §11.3)
+	wantError(t, d.tokenWith(ccForm(), mainBasic, p.sign(t)), 400, "use_dpop_nonce")
 	proof := d.valid(t).sign(t)
 	mustToken(t, d.tokenWith(ccForm(), mainBasic, proof))
 	wantError(t, d.tokenWith(ccForm(), mainBasic, proof), 400, "invalid_dpop_proof")
@@ -311,6 +314,12 @@ func init() {
 		wantError(t, d.tokenWith(ccForm(), mainBasic, d.valid(t).sign(t)), 400, "use_dpop_nonce")
 		d.nonce = "anything"
 		accepted(t, d, d.valid(t))
+	})
+	dpopCase(FaultDPoPNonceDowngrade, func(t *testing.T, d *dpopHarness) {
+		wantError(t, d.tokenWith(ccForm(), mainBasic, d.valid(t).sign(t)), 400, "use_dpop_nonce")
+		accepted(t, d, d.valid(t)) // no nonce, once one was provided
+		d.nonce = "another"
+		wantError(t, d.tokenWith(ccForm(), mainBasic, d.valid(t).sign(t)), 400, "use_dpop_nonce")
 	})
 	dpopCase(FaultDPoPRTUnbound, func(t *testing.T, d *dpopHarness) {
 		d.ready(t)

@@ -25,6 +25,8 @@ var (
 		Doc: "the token endpoint demands a new DPoP nonce on every request and accepts none"}
 	FaultDPoPNonceUnchecked = Fault{Name: "dpop-nonce-unchecked", Breaks: "RFC9449-4.3-NONCE-MATCH",
 		Doc: "a DPoP proof with any nonce is accepted once the token endpoint has provided one"}
+	FaultDPoPNonceDowngrade = Fault{Name: "dpop-nonce-downgrade", Breaks: "RFC9449-11.3-NONCE-DOWNGRADE",
+		Doc: "once the token endpoint has provided a DPoP nonce, a proof without any nonce is accepted (a wrong nonce is still refused)"}
 	FaultDPoPRTUnbound = Fault{Name: "dpop-rt-unbound", Breaks: "RFC9449-5-RT-KEY-BOUND",
 		Doc: "a public client's refresh token is redeemed with a proof by any key"}
 	FaultDPoPBearerAccepted = Fault{Name: "dpop-bearer-accepted", Breaks: "RFC9449-7.2-NO-BEARER-DOWNGRADE",
@@ -34,5 +36,5 @@ var (
 func init() {
 	faults = append(faults, FaultDPoPBearerIssued, FaultDPoPHtmUnchecked, FaultDPoPHtuUnchecked, FaultDPoPSignatureUnchecked,
 		FaultDPoPPrivateKeyAccepted, FaultDPoPTypUnchecked, FaultDPoPIatUnchecked, FaultDPoPReplayAccepted,
-		FaultDPoPNonceNoHeader, FaultDPoPNonceLoop, FaultDPoPNonceUnchecked, FaultDPoPRTUnbound, FaultDPoPBearerAccepted)
+		FaultDPoPNonceNoHeader, FaultDPoPNonceLoop, FaultDPoPNonceUnchecked, FaultDPoPNonceDowngrade, FaultDPoPRTUnbound, FaultDPoPBearerAccepted)
 }

@@ -29,15 +29,16 @@ import (
 // most maxNonceRetries times in a row.
 
 func init() {
-	register(&Kind{Name: "dpop", Arg: "bound|htm|htu|signature|private-key|typ|iat|replay|nonce|nonce-match|refresh-key|bearer-downgrade", Plan: planDPoP,
+	register(&Kind{Name: "dpop", Arg: "bound|htm|htu|signature|private-key|typ|iat|replay|nonce|nonce-match|nonce-downgrade|refresh-key|bearer-downgrade", Plan: planDPoP,
 		Defaults: map[string]string{
 			"RFC9449-5-DPOP-BOUND": "bound", "RFC9449-4.3-HTM": "htm", "RFC9449-4.3-HTU": "htu", "RFC9449-4.3-SIGNATURE": "signature",
 			"RFC9449-4.3-PUBLIC-JWK": "private-key", "RFC9449-4.3-TYP": "typ", "RFC9449-4.3-IAT-WINDOW": "iat",
 			"RFC9449-11.1-JTI-REPLAY": "replay", "RFC9449-8-NONCE": "nonce", "RFC9449-4.3-NONCE-MATCH": "nonce-match",
-			"RFC9449-5-RT-KEY-BOUND": "refresh-key", "RFC9449-7.2-NO-BEARER-DOWNGRADE": "bearer-downgrade",
+			"RFC9449-11.3-NONCE-DOWNGRADE": "nonce-downgrade", "RFC9449-5-RT-KEY-BOUND": "refresh-key",
+			"RFC9449-7.2-NO-BEARER-DOWNGRADE": "bearer-downgrade",
 		},
-		Fix: "Bind tokens to the client's DPoP key (RFC 9449): issue `token_type` `DPoP`; refuse a proof with a wrong `htm`, `htu`, `typ`, signature, a private `jwk`, a stale `iat` or a used `jti` with `invalid_dpop_proof`; demand and then accept nonces; bind a public client's refresh token to its key; refuse the token presented as Bearer.",
-		Doc: "where `response.token_type` is `DPoP` (RFC 9449), every request carries a proof by an ES256 key made for the run: a token request with a valid proof gets a token of type DPoP (`bound`); proofs with another `htm` or `htu`, a signature by another key, a private key in `jwk`, a `typ` other than `dpop+jwt`, an `iat` an hour old, or a used `jti` are refused as `bad_dpop_proof` (`invalid_dpop_proof`; an old `iat` may be accepted where the server manages freshness by its nonce); a nonce demand is `use_dpop_nonce` with a `DPoP-Nonce` header and the nonce is then accepted, within 3 demands (`nonce`), another nonce is refused (`nonce-match`); a public client's refresh token (target key `public_client_id`) is refused with another key's proof (`refresh-key`); the protected resource refuses the bound token as a Bearer token (`bearer-downgrade`)"})
+		Fix: "Bind tokens to the client's DPoP key (RFC 9449): issue `token_type` `DPoP`; refuse a proof with a wrong `htm`, `htu`, `typ`, signature, a private `jwk`, a stale `iat` or a used `jti` with `invalid_dpop_proof`; demand and then accept nonces, and once one was provided refuse a proof without it (RFC 9449 §11.3); bind a public client's refresh token to its key; refuse the token presented as Bearer.",
+		Doc: "where `response.token_type` is `DPoP` (RFC 9449), every request carries a proof by an ES256 key made for the run: a token request with a valid proof gets a token of type DPoP (`bound`); proofs with another `htm` or `htu`, a signature by another key, a private key in `jwk`, a `typ` other than `dpop+jwt`, an `iat` an hour old, or a used `jti` are refused as `bad_dpop_proof` (`invalid_dpop_proof`; an old `iat` may be accepted where the server manages freshness by its nonce); a nonce demand is `use_dpop_nonce` with a `DPoP-Nonce` header and the nonce is then accepted, within 3 demands (`nonce`), another nonce is refused (`nonce-match`), and so is a proof without a nonce once one was provided (`nonce-downgrade`, RFC 9449 §11.3; a nonce the server has since replaced, when it replaced one, is tried too, and its acceptance noted: §8 lets a server keep a window of recent nonces); a public client's refresh token (target key `public_client_id`) is refused with another key's proof (`refresh-key`); the protected resource refuses the bound token as a Bearer token (`bearer-downgrade`)"})
 }
 
 // authPublic identifies a public client by its client_id alone (RFC 6749
@@ -61,12 +62,14 @@ type dpopState struct {
 
 	mu     sync.Mutex
 	nonces map[string]string
+	// replaced are the nonces the servers replaced last, by origin.
+	replaced map[string]string
 }
 
 var dpopStates sync.Map // *Env → *dpopState
 
 func (e *Env) dpop() *dpopState {
-	v, _ := dpopStates.LoadOrStore(e, &dpopState{nonces: map[string]string{}})
+	v, _ := dpopStates.LoadOrStore(e, &dpopState{nonces: map[string]string{}, replaced: map[string]string{}})
 	st := v.(*dpopState)
 	st.once.Do(func() {
 		if st.key, st.err = newDPoPKey(e); st.err == nil {
@@ -102,7 +105,18 @@ func (st *dpopState) nonce(origin string) string {
 func (st *dpopState) setNonce(origin, n string) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	if old := st.nonces[origin]; old != "" && old != n {
+		st.replaced[origin] = old
+	}
 	st.nonces[origin] = n
+}
+
+// replacedNonce is the nonce the server at origin provided before its
+// current one, or "".
+func (st *dpopState) replacedNonce(origin string) string {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.replaced[origin]
 }
 
 // dpopEdit is what a probe changes in a valid proof.
@@ -390,6 +404,8 @@ func planDPoP(e *Env, req specs.Requirement) []Check {
 		c.Title, c.Run = "a nonce demand is use_dpop_nonce with a DPoP-Nonce header, and the nonce is then accepted", runDPoPNonce
 	case "nonce-match":
 		c.Title, c.Run = "a DPoP proof with a nonce other than the server's is refused", runDPoPNonceMatch
+	case "nonce-downgrade":
+		c.Title, c.Run = "once the server provided a DPoP nonce, a proof without it is refused", runDPoPNonceDowngrade
 	case "refresh-key":
 		c.Title, c.Run = "a public client's DPoP-bound refresh token is refused with another key's proof", runDPoPRefreshKey
 	case "bearer-downgrade":
@@ -399,7 +415,7 @@ func planDPoP(e *Env, req specs.Requirement) []Check {
 		if !ok {
 			c.Title = "DPoP is judged"
 			c.Run = func(t *T) {
-				t.Errorf("requirement %s: check %q names no dpop probe (bound, htm, htu, signature, private-key, typ, iat, replay, nonce, nonce-match, refresh-key, bearer-downgrade)", req.ID, req.Check)
+				t.Errorf("requirement %s: check %q names no dpop probe (bound, htm, htu, signature, private-key, typ, iat, replay, nonce, nonce-match, nonce-downgrade, refresh-key, bearer-downgrade)", req.ID, req.Check)
 			}
 			return []Check{c}
 		}
@@ -549,14 +565,42 @@ func runDPoPNonce(t *T) {
 	}
 }
 
-func runDPoPNonceMatch(t *T) {
+// dpopNonceProvided skips a check whose proof only means something once
+// the endpoint has provided a nonce, and returns the grant to request.
+func dpopNonceProvided(t *T, what string) *grants.Grant {
 	grant := dpopReady(t, true)
 	if t.Env.dpop().nonce(originOf(t.Env.Target.Endpoint)) == "" {
-		t.Skipf("the endpoint provided no DPoP nonce, so there is none a proof could mismatch (RFC 9449 §8 leaves nonces to the server)")
+		t.Skipf("the endpoint provided no DPoP nonce, so %s (RFC 9449 §8 leaves nonces to the server)", what)
 	}
+	return grant
+}
+
+func runDPoPNonceMatch(t *T) {
+	grant := dpopNonceProvided(t, "there is none a proof could mismatch")
 	wrong := "tokencert-wrong-nonce-" + probes.Random(16)
 	ex := t.Env.sendDPoP(t, grant, "DPoP proof with another nonce", &dpopEdit{nonce: &wrong})
 	expectError(t, ex, probes.DPoPNonce, t.Env.dpopError(probes.DPoPNonce, "invalid_dpop_proof"))
+}
+
+func runDPoPNonceDowngrade(t *T) {
+	grant := dpopNonceProvided(t, "a proof without one downgrades nothing")
+	st, origin := t.Env.dpop(), originOf(t.Env.Target.Endpoint)
+	none := ""
+	ex := t.Env.sendDPoP(t, grant, "DPoP proof without a nonce, after the endpoint provided one", &dpopEdit{nonce: &none})
+	if success(ex) {
+		t.Errorf("the endpoint had provided a DPoP nonce and accepted a proof without one (RFC 9449 §11.3): %s", ex.Summary())
+	} else {
+		expectError(t, ex, probes.DPoPNonce, t.Env.dpopError(probes.DPoPNonce, "invalid_dpop_proof"))
+	}
+	old := st.replacedNonce(origin)
+	if old == "" || old == st.nonce(origin) {
+		t.Notef("the endpoint kept one nonce through the run, so no replaced nonce could be tried")
+		return
+	}
+	again := t.Env.sendDPoP(t, grant, "DPoP proof with a nonce the endpoint has since replaced", &dpopEdit{nonce: &old})
+	if success(again) {
+		t.Notef("a proof with a nonce the endpoint had replaced was accepted: RFC 9449 §8 lets a server keep a window of recent nonces")
+	}
 }
 
 func runDPoPRefreshKey(t *T) {
