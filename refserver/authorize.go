@@ -132,7 +132,7 @@ func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 	case q.Get("code_challenge") != "" && !slices.Contains([]string{"", "S256", "plain"}, q.Get("code_challenge_method")):
 		back(url.Values{"error": {"invalid_request"}, "error_description": {"unknown code_challenge_method"}})
 		return
-	case q.Get("code_challenge") == "" && !s.has(FaultPKCEOptional):
+	case q.Get("code_challenge") == "" && !s.has(FaultPKCEOptional) && !(c.public && s.has(FaultPKCEOptionalPublic)):
 		// PKCE is required (RFC 9700 §2.1.1; draft-ietf-oauth-v2-1 §4.1.1).
 		back(url.Values{"error": {"invalid_request"}, "error_description": {"code_challenge is required"}})
 		return
@@ -220,6 +220,11 @@ func (s *Server) grantAuthorizationCode(req *tokenRequest, c client) (*grant, *a
 		return nil, fail(probes.RedirectMismatch).withDescription("the redirect_uri is missing")
 	case rec.redirectURI != "" && req.get("redirect_uri") != rec.redirectURI && req.get("redirect_uri") != "" && !s.has(FaultCodeRedirectUnchecked):
 		return nil, fail(probes.RedirectMismatch)
+	}
+	if rec.challenge == "" && req.get("code_verifier") != "" && !s.has(FaultPKCEOptional) {
+		// A verifier for a code requested without a challenge is a PKCE
+		// downgrade (RFC 9700 §2.1.1; draft-ietf-oauth-v2-1 §4.1.3).
+		return nil, fail(probes.BadCode).withDescription("the code was requested without a code_challenge")
 	}
 	if rec.challenge != "" {
 		v := req.get("code_verifier")

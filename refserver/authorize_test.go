@@ -20,7 +20,13 @@ func (h *harness) code(verifier string) url.Values {
 // parameter is left out).
 func (h *harness) codePKCE(challenge, method string) url.Values {
 	h.t.Helper()
-	q := url.Values{"response_type": {"code"}, "client_id": {testCreds.ClientID}, "redirect_uri": {RedirectURI},
+	return h.codeFor(testCreds.ClientID, challenge, method)
+}
+
+// codeFor is codePKCE for the client clientID.
+func (h *harness) codeFor(clientID, challenge, method string) url.Values {
+	h.t.Helper()
+	q := url.Values{"response_type": {"code"}, "client_id": {clientID}, "redirect_uri": {RedirectURI},
 		"state": {"st-1"}, "scope": {"read"}, "code_challenge": {challenge}, "code_challenge_method": {method}}
 	for _, k := range []string{"code_challenge", "code_challenge_method"} {
 		if q.Get(k) == "" {

@@ -16,12 +16,14 @@ var (
 		Doc: "the authorization endpoint issues a code for code_challenge_method=plain although the metadata offers S256 alone, and the token endpoint redeems it with the plain verifier"}
 	FaultPKCEOptional = Fault{Name: "pkce-optional", Breaks: "RFC9700-2.1.1-PKCE-DOWNGRADE",
 		Doc: "the authorization endpoint issues a code requested without a code_challenge, and the token endpoint redeems it whatever code_verifier comes with it"}
+	FaultPKCEOptionalPublic = Fault{Name: "pkce-optional-public", Breaks: "OAUTH21-4.1.1-PUBLIC-CLIENT-PKCE",
+		Doc: "the authorization endpoint issues a public client's code requested without a code_challenge, and the token endpoint redeems it by client_id alone, without a code_verifier (a confidential client's request without one is still refused)"}
 	FaultMetadataPKCEPlainOnly = Fault{Name: "metadata-pkce-plain-only", Breaks: "RFC7636-4.2-S256-SUPPORTED",
 		Doc: "the metadata's code_challenge_methods_supported lists plain alone (the server still verifies S256 challenges)"}
 )
 
 func init() {
-	faults = append(faults, FaultMetadataIssuerMismatch, FaultMetadataHTTPEndpoints, FaultMetadataGrantUnserved, FaultMetadataPKCEPlainOnly, FaultPKCEPlainAccepted, FaultPKCEOptional)
+	faults = append(faults, FaultMetadataIssuerMismatch, FaultMetadataHTTPEndpoints, FaultMetadataGrantUnserved, FaultMetadataPKCEPlainOnly, FaultPKCEPlainAccepted, FaultPKCEOptional, FaultPKCEOptionalPublic)
 }
 
 // hasMetadataRequirement reports whether the spec checks the metadata: the

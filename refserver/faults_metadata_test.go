@@ -103,4 +103,30 @@ func init() {
 	}
 	faultCases[FaultPKCEPlainAccepted.Name] = pkceCase(FaultPKCEPlainAccepted, testVerifier, "plain", testVerifier)
 	faultCases[FaultPKCEOptional.Name] = pkceCase(FaultPKCEOptional, "", "", testVerifier)
+	faultCases[FaultPKCEOptionalPublic.Name] = func(t *testing.T, _ *harness) {
+		for _, f := range []*Fault{nil, &FaultPKCEOptionalPublic} {
+			o := Options{Spec: loadSpec(t, "oauth21")}
+			if f != nil {
+				o.Faults = []Fault{*f}
+			}
+			h := start(t, o)
+			// The confidential client's request without a challenge is
+			// refused either way.
+			if p := h.codePKCE("", ""); p.Get("error") != "invalid_request" {
+				t.Errorf("fault %v: the confidential client's authorization answered %v", f != nil, p)
+			}
+			p := h.codeFor(h.srv.PublicClientID(), "", "")
+			if f == nil {
+				if p.Get("error") != "invalid_request" || p.Get("code") != "" {
+					t.Errorf("conformant: the public client's authorization answered %v, want error=invalid_request", p)
+				}
+				continue
+			}
+			mustToken(t, h.token(withValue(codeForm(p.Get("code"), ""), "client_id", h.srv.PublicClientID()), noAuth))
+			// A verifier for such a code is still a downgrade, refused.
+			p = h.codeFor(h.srv.PublicClientID(), "", "")
+			f := withValue(codeForm(p.Get("code"), testVerifier), "client_id", h.srv.PublicClientID())
+			wantError(t, h.token(f, noAuth), 400, "invalid_grant")
+		}
+	}
 }

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/tokencert/tokencert/grants"
+	"github.com/tokencert/tokencert/probes"
 	"github.com/tokencert/tokencert/specs"
 )
 
@@ -12,19 +14,24 @@ import (
 // a code requested without a challenge, then redeemed with a verifier.
 
 func init() {
-	register(&Kind{Name: "pkce-downgrade", Arg: "plain|no-challenge", Plan: planPKCEDowngrade,
-		Defaults: map[string]string{"RFC7636-4.4.1-PLAIN-REFUSED": "plain", "RFC9700-2.1.1-PKCE-DOWNGRADE": "no-challenge"},
-		Fix:      "Enforce PKCE as advertised: refuse `code_challenge_method=plain` where only S256 is offered (RFC 7636 §4.4.1), and require a `code_challenge` for every code, refusing a `code_verifier` for a code issued without one (RFC 9700 §4.8.2).",
-		Doc:      "`plain`: where the server's PKCE methods (target key `pkce_methods`, or the metadata's `code_challenge_methods_supported`) list S256 and not plain, a code requested with `code_challenge_method=plain` is refused: at the authorization endpoint (`invalid_request`, RFC 7636 §4.4.1), or, noted, when redeemed; `no-challenge`: a code requested without a `code_challenge` is refused at the authorization endpoint (the server requires PKCE), or, when one is issued, its redemption with a `code_verifier` is refused (RFC 9700 §4.8.2's downgrade)"})
+	register(&Kind{Name: "pkce-downgrade", Arg: "plain|no-challenge|public", Plan: planPKCEDowngrade,
+		Defaults: map[string]string{"RFC7636-4.4.1-PLAIN-REFUSED": "plain", "RFC9700-2.1.1-PKCE-DOWNGRADE": "no-challenge",
+			"OAUTH21-4.1.1-PUBLIC-CLIENT-PKCE": "public"},
+		Fix: "Enforce PKCE as advertised: refuse `code_challenge_method=plain` where only S256 is offered (RFC 7636 §4.4.1), and require a `code_challenge` for every code, refusing a `code_verifier` for a code issued without one (RFC 9700 §4.8.2).",
+		Doc: "`plain`: where the server's PKCE methods (target key `pkce_methods`, or the metadata's `code_challenge_methods_supported`) list S256 and not plain, a code requested with `code_challenge_method=plain` is refused: at the authorization endpoint (`invalid_request`, RFC 7636 §4.4.1), or, noted, when redeemed; `no-challenge`: a code requested without a `code_challenge` is refused at the authorization endpoint (the server requires PKCE), or, when one is issued, its redemption with a `code_verifier` is refused (RFC 9700 §4.8.2's downgrade); `public`: a public client's code (the target's own client with `client_auth: [none]`, or `public_client_id`; skipped without making the run incomplete where there is none) requested without a `code_challenge` is refused at the authorization endpoint, or, noted, its redemption by `client_id` alone without a `code_verifier` is"})
 }
 
 func planPKCEDowngrade(e *Env, req specs.Requirement) []Check {
 	arg := checkArg(req)
 	title := map[string]string{"plain": "a code requested with the plain PKCE method is refused where the server offers only S256",
-		"no-challenge": "a code requested without a code_challenge is refused, or its redemption with a code_verifier is"}[arg]
+		"no-challenge": "a code requested without a code_challenge is refused, or its redemption with a code_verifier is",
+		"public":       "a public client's code requested without a code_challenge is refused, or its redemption without a code_verifier is"}[arg]
+	if arg == "public" {
+		return []Check{codeCheck(e, req, arg, title, 1, runPublicPKCE)}
+	}
 	return []Check{codeCheck(e, req, arg, title, 1, func(t *T) {
 		if arg != "plain" && arg != "no-challenge" {
-			t.Errorf("check %q: pkce-downgrade knows plain and no-challenge", req.Check)
+			t.Errorf("check %q: pkce-downgrade knows plain, no-challenge and public", req.Check)
 			return
 		}
 		if u := t.Env.codeUnmet(); u != nil {
@@ -70,4 +77,44 @@ func planPKCEDowngrade(e *Env, req specs.Requirement) []Check {
 			t.Notef("the code was issued, and refused only when redeemed")
 		}
 	})}
+}
+
+// runPublicPKCE has a public client request a code without a
+// code_challenge and redeem it by client_id alone without a code_verifier
+// (draft-ietf-oauth-v2-1 §4.1.1: the server rejects such requests from
+// public clients; RFC 9700 §2.1.1: public clients use PKCE).
+func runPublicPKCE(t *T) {
+	id := t.Env.publicClient()
+	if id == "" {
+		// Not every server has public clients: this is no want.
+		t.Skipf("the target names no public client (client_auth none, or public_client_id), so the rule for public clients is not checked")
+	}
+	if u := t.Env.codeUnmet(); u != nil {
+		t.Skip(u)
+	}
+	g, err := t.Env.authorizeCode(t.Ctx, codeRequest{label: "the public client's authorization code requested without a code_challenge", pkce: "none", clientID: id})
+	if g.auth != nil {
+		t.Evidence(g.auth)
+	}
+	switch {
+	case g.authError != "":
+		if g.authError != "invalid_request" {
+			t.Notef("the authorization endpoint refused it with %q; OAuth 2.1 §4.1.2.1 names invalid_request for a missing code_challenge", g.authError)
+		}
+		return
+	case err != nil:
+		t.Skipf("the authorization did not reach the redirect, so a refusal cannot be told from a failure: %v", err)
+	}
+	ps := probes.With(t.Env.redeemParams(g), "code_verifier", "")
+	ex := t.Env.send(t.Ctx, probes.Request{Label: "the public client's redemption of the code, without a code_verifier", Grant: grants.AuthorizationCode,
+		Params: ps, Auth: authPublic, ClientID: id})
+	t.Evidence(ex)
+	if succeeded(ex) && ex.String(t.Env.Spec.Member("access_token")) != "" {
+		t.Errorf("a public client's code requested without a code_challenge was redeemed without a code_verifier for a token (OAuth 2.1 §4.1.1: the server rejects such requests from public clients; RFC 9700 §2.1.1)")
+		return
+	}
+	expectRefused(t, ex, "the redemption")
+	if len(t.Problems()) == 0 {
+		t.Notef("the code was issued, and refused only when redeemed")
+	}
 }
