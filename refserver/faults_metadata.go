@@ -12,6 +12,12 @@ var (
 		Doc: "the metadata advertises the revocation and introspection endpoints with http:// URLs (on the server's host, not loopback)"}
 	FaultMetadataGrantUnserved = Fault{Name: "metadata-grant-unserved", Breaks: "RFC8414-2-GRANT-TYPES-CONSISTENT",
 		Doc: "the metadata's grant_types_supported also lists token exchange (urn:ietf:params:oauth:grant-type:token-exchange), which the token endpoint answers unsupported_grant_type"}
+	FaultMetadataGrantOmitted = Fault{Name: "metadata-grant-omitted", Breaks: "RFC8414-2-GRANT-TYPES-CONSISTENT",
+		Doc: "the metadata's grant_types_supported leaves out refresh_token, which the token endpoint serves"}
+	FaultMetadataSigningAlgsMissing = Fault{Name: "metadata-signing-algs-missing", Breaks: "RFC8414-2-AUTH-SIGNING-ALGS",
+		Doc: "the metadata's introspection_endpoint_auth_methods_supported lists private_key_jwt without introspection_endpoint_auth_signing_alg_values_supported"}
+	FaultMetadataPKCEPlainListed = Fault{Name: "metadata-pkce-plain-listed", Breaks: "RFC8414-2-PKCE-METHODS-HONEST",
+		Doc: "the metadata's code_challenge_methods_supported lists plain beside S256, while the authorization endpoint refuses plain (invalid_request)"}
 	FaultPKCEPlainAccepted = Fault{Name: "pkce-plain-accepted", Breaks: "RFC7636-4.4.1-PLAIN-REFUSED",
 		Doc: "the authorization endpoint issues a code for code_challenge_method=plain although the metadata offers S256 alone, and the token endpoint redeems it with the plain verifier"}
 	FaultPKCEOptional = Fault{Name: "pkce-optional", Breaks: "RFC9700-2.1.1-PKCE-DOWNGRADE",
@@ -23,7 +29,8 @@ var (
 )
 
 func init() {
-	faults = append(faults, FaultMetadataIssuerMismatch, FaultMetadataHTTPEndpoints, FaultMetadataGrantUnserved, FaultMetadataPKCEPlainOnly, FaultPKCEPlainAccepted, FaultPKCEOptional, FaultPKCEOptionalPublic)
+	faults = append(faults, FaultMetadataIssuerMismatch, FaultMetadataHTTPEndpoints, FaultMetadataGrantUnserved, FaultMetadataGrantOmitted,
+		FaultMetadataSigningAlgsMissing, FaultMetadataPKCEPlainListed, FaultMetadataPKCEPlainOnly, FaultPKCEPlainAccepted, FaultPKCEOptional, FaultPKCEOptionalPublic)
 }
 
 // hasMetadataRequirement reports whether the spec checks the metadata: the

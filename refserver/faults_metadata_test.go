@@ -65,6 +65,51 @@ func init() {
 			}
 		}
 	}
+	faultCases[FaultMetadataGrantOmitted.Name] = func(t *testing.T, _ *harness) {
+		for _, f := range []*Fault{nil, &FaultMetadataGrantOmitted} {
+			h, m := metadataWith(t, f)
+			grants, _ := m["grant_types_supported"].([]any)
+			if got, want := slices.Contains(grants, any("refresh_token")), f == nil; got != want {
+				t.Errorf("fault %v: grant_types_supported %v", f != nil, grants)
+			}
+			// The token endpoint serves it either way.
+			rt := mustToken(t, h.token(codeForm(h.code(testVerifier).Get("code"), testVerifier), mainBasic))["refresh_token"].(string)
+			mustToken(t, h.token(refreshForm(rt), mainBasic))
+		}
+	}
+	faultCases[FaultMetadataSigningAlgsMissing.Name] = func(t *testing.T, _ *harness) {
+		for _, f := range []*Fault{nil, &FaultMetadataSigningAlgsMissing} {
+			_, m := metadataWith(t, f)
+			methods, _ := m["introspection_endpoint_auth_methods_supported"].([]any)
+			if got, want := slices.Contains(methods, any("private_key_jwt")), f != nil; got != want {
+				t.Errorf("fault %v: introspection_endpoint_auth_methods_supported %v", f != nil, methods)
+			}
+			if _, ok := m["introspection_endpoint_auth_signing_alg_values_supported"]; ok {
+				t.Errorf("fault %v: introspection_endpoint_auth_signing_alg_values_supported is there", f != nil)
+			}
+		}
+		// A server whose clients sign assertions lists the algorithms.
+		h := start(t, Options{Spec: loadSpec(t, "rfc7523")})
+		req, _ := http.NewRequest(http.MethodGet, h.base+metadataPath, nil)
+		m := h.send(req).obj(t)
+		methods, _ := m["token_endpoint_auth_methods_supported"].([]any)
+		algs, _ := m["token_endpoint_auth_signing_alg_values_supported"].([]any)
+		if !slices.Contains(methods, any("private_key_jwt")) || !slices.Contains(algs, any("ES256")) || slices.Contains(methods, any("")) {
+			t.Errorf("rfc7523: token_endpoint_auth_methods_supported %v, signing algs %v", methods, algs)
+		}
+	}
+	faultCases[FaultMetadataPKCEPlainListed.Name] = func(t *testing.T, _ *harness) {
+		for _, f := range []*Fault{nil, &FaultMetadataPKCEPlainListed} {
+			h, m := metadataWith(t, f)
+			methods, _ := m["code_challenge_methods_supported"].([]any)
+			if got, want := slices.Contains(methods, any("plain")), f != nil; got != want || !slices.Contains(methods, any("S256")) {
+				t.Errorf("fault %v: code_challenge_methods_supported %v", f != nil, methods)
+			}
+			if p := h.codePKCE(testVerifier, "plain"); p.Get("error") != "invalid_request" {
+				t.Errorf("fault %v: plain answered %v, want invalid_request", f != nil, p)
+			}
+		}
+	}
 	faultCases[FaultMetadataPKCEPlainOnly.Name] = func(t *testing.T, _ *harness) {
 		for _, f := range []*Fault{nil, &FaultMetadataPKCEPlainOnly} {
 			_, m := metadataWith(t, f)

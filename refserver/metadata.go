@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tokencert/tokencert/grants"
+	"github.com/tokencert/tokencert/target"
 )
 
 // metadataPath is where the server publishes its authorization server
@@ -40,6 +41,9 @@ func (s *Server) metadata(issuer string) object {
 	m := object{{"issuer", published}, {"token_endpoint", issuer + s.tokenPathFilled()}}
 	var served []string
 	for _, g := range sp.Grants {
+		if g.Type == grants.RefreshToken.Name && s.has(FaultMetadataGrantOmitted) {
+			continue
+		}
 		served = append(served, g.Type)
 	}
 	if s.has(FaultMetadataGrantUnserved) {
@@ -48,9 +52,21 @@ func (s *Server) metadata(issuer string) object {
 	// response_types_supported is REQUIRED (RFC 8414 §2); a server without
 	// an authorization endpoint still names one, "code".
 	m = append(m, member{"response_types_supported", []string{"code"}}, member{"grant_types_supported", served})
-	methods := []string{}
+	var methods, algs []string
 	for _, a := range sp.Request.ClientAuth {
-		methods = append(methods, map[string]string{authBasic: "client_secret_basic", authBody: "client_secret_post"}[a])
+		// RFC 8414 §2 takes the names of the IANA registry; the JWT and
+		// mutual-TLS methods are named there as in specs.
+		name := map[string]string{authBasic: "client_secret_basic", authBody: "client_secret_post"}[a]
+		if name == "" {
+			name = a
+		}
+		methods = append(methods, name)
+		switch a {
+		case target.AuthPrivateKeyJWT:
+			algs = append(algs, "RS256", "PS256", "ES256", "EdDSA")
+		case target.AuthClientSecretJWT:
+			algs = append(algs, "HS256")
+		}
 	}
 	methods = append(methods, "none")
 	side := issuer
@@ -58,12 +74,23 @@ func (s *Server) metadata(issuer string) object {
 		side = "http://" + strings.TrimPrefix(strings.TrimPrefix(issuer, "https://"), "http://")
 		side = strings.Replace(side, "127.0.0.1", "as.tokencert.invalid", 1)
 	}
-	m = append(m, member{"token_endpoint_auth_methods_supported", slices.Compact(methods)},
-		member{"introspection_endpoint", side + introspectPath}, member{"revocation_endpoint", side + revokePath})
+	m = append(m, member{"token_endpoint_auth_methods_supported", slices.Compact(methods)})
+	if len(algs) > 0 {
+		// REQUIRED with a JWT method (RFC 8414 §2): the algorithms whose
+		// assertions the server verifies (assertion.go).
+		m = append(m, member{"token_endpoint_auth_signing_alg_values_supported", algs})
+	}
+	m = append(m, member{"introspection_endpoint", side + introspectPath}, member{"revocation_endpoint", side + revokePath})
+	if s.has(FaultMetadataSigningAlgsMissing) {
+		m = append(m, member{"introspection_endpoint_auth_methods_supported", []string{"client_secret_basic", target.AuthPrivateKeyJWT}})
+	}
 	if sp.Grant("authorization_code") != nil {
 		pkce := []string{"S256"}
-		if s.has(FaultMetadataPKCEPlainOnly) {
+		switch {
+		case s.has(FaultMetadataPKCEPlainOnly):
 			pkce = []string{"plain"}
+		case s.has(FaultMetadataPKCEPlainListed):
+			pkce = []string{"S256", "plain"}
 		}
 		m = append(m, member{"authorization_endpoint", issuer + authorizePath}, member{"code_challenge_methods_supported", pkce})
 	}

@@ -111,7 +111,7 @@ func (e *Env) newCode(t *T, label string) codeGrant {
 type codeRequest struct {
 	label string
 	// pkce is the PKCE method: "" (S256, or plain where the server offers
-	// only plain), "plain", or "none" (no code_challenge at all).
+	// only plain), "S256", "plain", or "none" (no code_challenge at all).
 	pkce string
 	// clientID replaces the target's client.
 	clientID string
