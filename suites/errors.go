@@ -23,8 +23,8 @@ func init() {
 		Fix: "When the granted scope differs from the requested one, return it in the response's `scope` (RFC 6749 §3.3).",
 		Doc: "a token granted with a narrower scope than requested states its scope"})
 	register(&Kind{Name: "error-vocab", Plan: planErrorVocab, Requirements: []string{"RFC6749-5.2-ERROR-CODE-VOCAB"},
-		Fix: "Use only the error codes the spec's vocabulary lists (RFC 6749 §5.2's, for a plain OAuth server).",
-		Doc: "every error code is within `errors.vocabulary`"})
+		Fix: "Send an error code in every error body, and only codes the spec's vocabulary lists (RFC 6749 §5.2's, for a plain OAuth server).",
+		Doc: "every error code read from an induced error response is within `errors.vocabulary`; where no response carries a readable code (empty bodies) the vocabulary is not exercised: a skip that leaves a MUST incomplete, never a pass"})
 }
 
 func planError(e *Env, req specs.Requirement) []Check {
