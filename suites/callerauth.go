@@ -1,9 +1,7 @@
 package suites
 
 import (
-	"encoding/base64"
 	"net/http"
-	"net/url"
 
 	"github.com/tokencert/tokencert/probes"
 	"github.com/tokencert/tokencert/specs"
@@ -59,14 +57,11 @@ var introspectionCaller = callerEndpoint{
 	url:   func(e *Env) string { return e.Target.Introspection },
 	token: func(t *T) string { return accessTokenOf(t, t.Env.anyToken(t.Ctx)) },
 	send: func(t *T, label, token, auth, secret string) *wire.Exchange {
-		h := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Accept": {"application/json"}}
+		authorization := ""
 		if auth == "basic" {
-			cred := url.QueryEscape(t.Env.Target.ClientID) + ":" + url.QueryEscape(secret)
-			h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(cred)))
+			authorization = basicAuthorization(t.Env.Target.ClientID, secret)
 		}
-		body := url.Values{"token": {token}, "token_type_hint": {"access_token"}}.Encode()
-		return t.Env.Client.Do(t.Ctx, wire.Request{Label: label, Method: http.MethodPost, URL: t.Env.Target.Introspection, Header: h,
-			Body: []byte(body), Role: "introspection endpoint"})
+		return t.Env.introspectAs(t.Ctx, label, token, authorization)
 	},
 }
 

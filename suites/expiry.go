@@ -52,12 +52,7 @@ var introspectionProbe = tokenProbe{
 	where: "introspection", key: "introspection",
 	url: func(t target.Target) string { return t.Introspection },
 	send: func(e *Env, ctx context.Context, label, token string) *wire.Exchange {
-		h := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Accept": {"application/json"}}
-		cred := url.QueryEscape(e.Target.ClientID) + ":" + url.QueryEscape(e.Target.ClientSecret)
-		h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(cred)))
-		body := url.Values{"token": {token}, "token_type_hint": {"access_token"}}.Encode()
-		return e.Client.Do(ctx, wire.Request{Label: label, Method: http.MethodPost, URL: e.Target.Introspection, Header: h, Body: []byte(body),
-			Role: "introspection endpoint"})
+		return e.introspectAs(ctx, label, token, basicAuthorization(e.Target.ClientID, e.Target.ClientSecret))
 	},
 }
 
@@ -70,6 +65,25 @@ func (p tokenProbe) callerRefused(ex *wire.Exchange) string {
 		return ""
 	}
 	return fmt.Sprintf("introspection refused the client (status %d): it may not introspect tokens, which RFC 7662 §2.1 leaves to the server", ex.Status())
+}
+
+// introspectAs asks introspection about an access token with the
+// Authorization header authorization ("": none).
+func (e *Env) introspectAs(ctx context.Context, label, token, authorization string) *wire.Exchange {
+	h := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Accept": {"application/json"}}
+	if authorization != "" {
+		h.Set("Authorization", authorization)
+	}
+	body := url.Values{"token": {token}, "token_type_hint": {"access_token"}}.Encode()
+	return e.Client.Do(ctx, wire.Request{Label: label, Method: http.MethodPost, URL: e.Target.Introspection, Header: h, Body: []byte(body),
+		Role: "introspection endpoint"})
+}
+
+// basicAuthorization is the HTTP Basic Authorization header of a client
+// (RFC 6749 §2.3.1: id and secret form-encoded first).
+func basicAuthorization(id, secret string) string {
+	cred := url.QueryEscape(id) + ":" + url.QueryEscape(secret)
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(cred))
 }
 
 // planExpiry plans two checks: right after issue the token is accepted

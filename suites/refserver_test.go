@@ -32,14 +32,7 @@ func refRun(t *testing.T, spec string, faults []string, edit func(*target.Target
 		}
 		o.Faults = append(o.Faults, f)
 	}
-	srv, err := refserver.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
+	srv := startRef(t, o)
 	tg := srv.Target()
 	tg.MaxWait = specs.Duration{Duration: time.Minute}
 	if edit != nil {
@@ -70,6 +63,20 @@ func refRun(t *testing.T, spec string, faults []string, edit func(*target.Target
 		t.Fatalf("spec %s plans no check of %s", spec, id)
 	}
 	return out
+}
+
+// startRef starts the reference server on loopback until the test ends.
+func startRef(t *testing.T, o refserver.Options) *refserver.Server {
+	t.Helper()
+	srv, err := refserver.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	return srv
 }
 
 // codeOnly makes the target a client registered for the authorization code

@@ -2,7 +2,6 @@ package suites
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -38,13 +37,11 @@ func (e *Env) sendProof(ctx context.Context, r probes.Request, edit *dpopEdit) *
 	}
 	switch r.Auth {
 	case "basic":
-		cred := url.QueryEscape(id) + ":" + url.QueryEscape(secret)
-		h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(cred)))
+		h.Set("Authorization", basicAuthorization(id, secret))
 	case "body":
 		params = append(params, probes.Param{Name: "client_id", Value: id}, probes.Param{Name: "client_secret", Value: secret})
 	case probes.AuthBasicAndBody:
-		cred := url.QueryEscape(id) + ":" + url.QueryEscape(secret)
-		h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(cred)))
+		h.Set("Authorization", basicAuthorization(id, secret))
 		params = append(params, probes.Param{Name: "client_id", Value: id}, probes.Param{Name: "client_secret", Value: secret})
 	case target.AuthPrivateKeyJWT, target.AuthClientSecretJWT:
 		params = append(params, e.assertionParams(r.Auth, r.ClientID, r.Secret)...)

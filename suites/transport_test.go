@@ -24,15 +24,7 @@ func refEnv(t *testing.T, cfg *tls.Config, client wire.Options, edit func(*targe
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := refserver.New(refserver.Options{Spec: spec, TLS: cfg})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	st := srv.Target()
+	st := startRef(t, refserver.Options{Spec: spec, TLS: cfg}).Target()
 	target := target.Target{Endpoint: st.Endpoint, ClientID: st.ClientID, ClientSecret: st.ClientSecret, Username: st.Username,
 		Password: st.Password, Scope: st.Scope, Resource: st.Resource, Introspection: st.Introspection, MaxWait: specs.Duration{Duration: time.Minute}}
 	if edit != nil {
