@@ -24,6 +24,12 @@ func init() {
 		"RFC8628-3.5-UNKNOWN-DEVICE-CODE [bad_device_code] a device code the server never issued is refused": "skip",
 		// RFC 6749 §5.2: as in the rfc6749 run (F4).
 		"RFC6749-5.2-UNSUPPORTED-GRANT [unsupported_grant_type] an unknown grant_type is refused": "fail",
+		// RFC 7009 §2.1, §2.2.1; RFC 7662 §2.3: as in the rfc6749 run (F7).
+		"RFC7009-2.1-REVOCATION-CLIENT-CHECKS [no-auth] a request to the revocation endpoint without client authentication is refused": "fail",
+		// RFC 7009 §2.1, §2.2.1; RFC 7662 §2.3: as in the rfc6749 run (F7).
+		"RFC7009-2.1-REVOCATION-CLIENT-CHECKS [wrong-secret] a request to the revocation endpoint with a wrong client secret is refused": "fail",
+		// RFC 7009 §2.1, §2.2.1; RFC 7662 §2.3: as in the rfc6749 run (F7).
+		"RFC7662-2.1-CALLER-AUTH [wrong-secret] a request to the introspection endpoint with a wrong client secret is refused": "fail",
 		// Not applicable: fosite v0.49 has no device authorization grant (RFC 8628).
 		"RFC8628-3.2-DEVICE-RESPONSE the device authorization response carries the required members": "skip",
 		// Not applicable: fosite v0.49 has no device authorization grant (RFC 8628).

@@ -36,16 +36,26 @@ var expected = map[string]map[string]string{
 		// RFC 6749 §5.2: an unknown grant_type is unsupported_grant_type;
 		// fosite answers invalid_request.
 		"RFC6749-5.2-UNSUPPORTED-GRANT [unsupported_grant_type] an unknown grant_type is refused": "fail",
+		// RFC 7009 §2.1, §2.2.1 (RFC 6749 §5.2): the revocation endpoint
+		// answers no client authentication invalid_request (as F2) and a
+		// wrong Basic secret 401 without a challenge (as F3); introspection
+		// too (RFC 7662 §2.3) (F7).
+		"RFC7009-2.1-REVOCATION-CLIENT-CHECKS [no-auth] a request to the revocation endpoint without client authentication is refused":   "fail",
+		"RFC7009-2.1-REVOCATION-CLIENT-CHECKS [wrong-secret] a request to the revocation endpoint with a wrong client secret is refused": "fail",
+		"RFC7662-2.1-CALLER-AUTH [wrong-secret] a request to the introspection endpoint with a wrong client secret is refused":           "fail",
 	},
 	"go-oauth2": {
 		// Not applicable: the setup has no public client (the library's
 		// default client handler reads HTTP Basic only).
 		"RFC9700-2.2.2-PUBLIC-CLIENT-RT-PROTECTION a public client's refresh tokens are rotated or sender-constrained": "skip",
 		// Not applicable: no revocation endpoint (RFC 7009).
-		"RFC7009-2-RT-REVOCATION a revoked refresh token is refused by the refresh grant":                         "skip",
-		"RFC7009-2.1-RT-REVOCATION-CASCADE revoking a refresh token also revokes the access token issued with it": "skip",
-		"RFC7009-2-AT-REVOCATION a revoked access token stops working":                                            "skip",
-		"RFC7009-2.2-UNKNOWN-TOKEN-200 revoking a token the server never issued is answered 200":                  "skip",
+		"RFC7009-2-RT-REVOCATION a revoked refresh token is refused by the refresh grant":                                                "skip",
+		"RFC7009-2.1-RT-REVOCATION-CASCADE revoking a refresh token also revokes the access token issued with it":                        "skip",
+		"RFC7009-2-AT-REVOCATION a revoked access token stops working":                                                                   "skip",
+		"RFC7009-2.2-UNKNOWN-TOKEN-200 revoking a token the server never issued is answered 200":                                         "skip",
+		"RFC7009-2.1-REVOCATION-CLIENT-CHECKS [no-auth] a request to the revocation endpoint without client authentication is refused":   "skip",
+		"RFC7009-2.1-REVOCATION-CLIENT-CHECKS [wrong-secret] a request to the revocation endpoint with a wrong client secret is refused": "skip",
+		"RFC7009-2.1-REVOCATION-CLIENT-CHECKS [other-client] a token is not revoked at another client's request":                         "skip",
 		// Not applicable: no device authorization grant (RFC 8628).
 		"RFC8628-3.2-DEVICE-RESPONSE the device authorization response carries the required members":         "skip",
 		"RFC8628-3.5-PENDING a device code the user has not approved yields no token":                        "skip",
@@ -100,8 +110,10 @@ var expected = map[string]map[string]string{
 		// revoked; go-oauth2 keeps the first redemption's token working.
 		"RFC6749-4.1.2-CODE-REUSE-REVOKES the token issued for a code stops working once the code is redeemed again": "finding",
 		// Not applicable: go-oauth2 has no introspection endpoint.
-		"RFC7662-2.2-EXPIRED-INACTIVE [after expiry] an expired access token is refused by introspection": "skip",
-		"RFC7662-2.2-EXPIRED-INACTIVE [at issue] a fresh access token is accepted by introspection":       "skip",
-		"TOKENCERT-INTROSPECT-UNKNOWN-INACTIVE introspection reports unknown and garbage tokens inactive": "skip",
+		"RFC7662-2.2-EXPIRED-INACTIVE [after expiry] an expired access token is refused by introspection":                      "skip",
+		"RFC7662-2.2-EXPIRED-INACTIVE [at issue] a fresh access token is accepted by introspection":                            "skip",
+		"TOKENCERT-INTROSPECT-UNKNOWN-INACTIVE introspection reports unknown and garbage tokens inactive":                      "skip",
+		"RFC7662-2.1-CALLER-AUTH [no-auth] a request to the introspection endpoint without client authentication is refused":   "skip",
+		"RFC7662-2.1-CALLER-AUTH [wrong-secret] a request to the introspection endpoint with a wrong client secret is refused": "skip",
 	},
 }
