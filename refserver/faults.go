@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/tokencert/tokencert/specs"
 )
@@ -19,6 +20,10 @@ type Fault struct {
 	// Stalls: the fault leaves token requests unanswered until the client
 	// gives up; tests run it with a short --request-timeout.
 	Stalls bool
+	// Lifetime, when set, is the shortest access-token lifetime that lets
+	// its check see the fault on a busy machine (a probe timed within the
+	// token's life); tests run it with no shorter one.
+	Lifetime time.Duration
 }
 
 // The faults. Handlers test for them with Server.has; each is listed once in

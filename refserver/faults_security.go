@@ -1,5 +1,7 @@
 package refserver
 
+import "time"
+
 // Faults of the security probes: secrets echoed, guessable tokens, tokens
 // that die before their stated lifetime, introspection and resource-server
 // answers to unknown tokens, refresh chains, and the wrong-method and
@@ -10,7 +12,10 @@ var (
 	FaultTokenCounter = Fault{Name: "token-counter", Breaks: "RFC6749-10.10-TOKEN-ENTROPY-128",
 		Doc: "access tokens (and a JWT's jti) are one random prefix, fixed for the server's life, followed by a counter"}
 	FaultTokenDiesEarly = Fault{Name: "token-dies-early", Breaks: "TOKENCERT-LIFETIME-AS-STATED",
-		Doc: "access tokens are refused by the protected resource and introspection once half their lifetime has passed, though expires_in states the whole"}
+		Doc: "access tokens are refused by the protected resource and introspection once half their lifetime has passed, though expires_in states the whole",
+		// The late probe goes a tenth of the lifetime before its end, and
+		// must be answered before it: 0.6 s of room, not 0.1 s.
+		Lifetime: 6 * time.Second}
 	FaultIntrospectUnknownActive = Fault{Name: "introspect-unknown-active", Breaks: "TOKENCERT-INTROSPECT-UNKNOWN-INACTIVE",
 		Doc: "introspection reports a token it never issued as active, for the calling client"}
 	FaultBearerNoError = Fault{Name: "bearer-challenge-no-error", Breaks: "RFC6750-3.1-EXPIRED-INVALID-TOKEN",

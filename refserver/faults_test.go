@@ -360,7 +360,7 @@ func TestEachFault(t *testing.T) {
 		}
 		t.Run(f.Name, func(t *testing.T) {
 			t.Parallel()
-			check(t, start(t, Options{Lifetime: shortLifetime, Faults: []Fault{f}}))
+			check(t, start(t, Options{Lifetime: max(shortLifetime, f.Lifetime), Faults: []Fault{f}}))
 		})
 	}
 	for name := range faultCases {

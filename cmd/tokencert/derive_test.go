@@ -14,6 +14,7 @@ import (
 // not complete); it never calls ready a draft that fails, nor blames
 // itself for a document that leaves a fact open.
 func TestDerivedDocumentsVerify(t *testing.T) {
+	t.Parallel()
 	seeds, _ := filepath.Glob("../../../shared/seeds/00*.txt")
 	if len(seeds) == 0 {
 		t.Skip("seed documents not found beside the repository")

@@ -13,6 +13,7 @@ import (
 // form. Against the conformant server each of their checks passes; with
 // a fault, the one check it breaks fails.
 func TestDeviationChecksCodeOnly(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		spec, fault string
 		ids         []string

@@ -11,6 +11,7 @@ import (
 // clean, certify the reference server configured from them, and catch
 // every fault that breaks one of their requirements.
 func TestExampleSpecs(t *testing.T) {
+	t.Parallel()
 	files, err := filepath.Glob("../../specs/examples/*.yaml")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no example specs: %v", err)
@@ -34,6 +35,7 @@ func TestExampleSpecs(t *testing.T) {
 // reference server configured from it, and catches each fault its
 // requirements name.
 func TestFormatStatements(t *testing.T) {
+	t.Parallel()
 	path, err := filepath.Abs("testdata/statements.yaml")
 	if err != nil {
 		t.Fatal(err)

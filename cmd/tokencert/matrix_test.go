@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tokencert/tokencert/refserver"
 	"github.com/tokencert/tokencert/specs"
@@ -14,6 +15,7 @@ import (
 // fault that breaks one of the spec's requirements, the checks of that
 // requirement fail and the exit code follows the requirement's level.
 func TestConformanceMatrix(t *testing.T) {
+	t.Parallel()
 	for _, name := range specs.Names() {
 		spec, err := specs.Load(name)
 		if err != nil {
@@ -51,7 +53,11 @@ func expectFaultCaught(t *testing.T, spec *specs.Spec, specArg string, f refserv
 	// and only the conformant runs (and the faults that break such a
 	// requirement, whose checks the filter keeps) need that wait. Each check's labels are
 	// its requirement ID, level and concern (suites.Check.Labels).
-	args := []string{"run", "--spec", specArg, "--lifetime", "1s", "--fault", f.Name,
+	lifetime := time.Second
+	if f.Lifetime > lifetime {
+		lifetime = f.Lifetime
+	}
+	args := []string{"run", "--spec", specArg, "--lifetime", lifetime.String(), "--fault", f.Name,
 		"--label-filter", "(!expiry && !device) || " + f.Breaks}
 	if f.Stalls {
 		// The fault leaves requests unanswered: a short timeout keeps the

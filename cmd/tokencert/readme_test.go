@@ -86,6 +86,7 @@ func dedent(s, indent string) string {
 // addresses, and specs/README.md's spec certifies the reference server
 // speaking it: both PASS.
 func TestReadmeExamplesPass(t *testing.T) {
+	t.Parallel()
 	t.Run("target", func(t *testing.T) {
 		t.Parallel()
 		creds := &refserver.Credentials{ClientID: "my-client", ClientSecret: "readme-client-secret-value", Username: "alice", Password: "readme-user-password",

@@ -95,6 +95,7 @@ const seventhErrorSchema = `{
 // TestSeventhAPIShapeIsData: the spec lints clean, certifies the reference
 // server configured from it, and every fault that applies to it is caught.
 func TestSeventhAPIShapeIsData(t *testing.T) {
+	t.Parallel()
 	path := writeSpecFiles(t, "tenantgate.yaml", map[string]string{
 		"tenantgate.yaml":       seventhSpec,
 		"tenantgate/token.json": seventhTokenSchema,
@@ -133,6 +134,7 @@ refserver: {lifetime: 2s, scopes: [read]}
 `
 
 func TestUndocumentedErrors(t *testing.T) {
+	t.Parallel()
 	path := writeSpecFiles(t, "quiet.yaml", map[string]string{"quiet.yaml": undocumentedSpec})
 	if ps := lint.Spec(path); lint.Errors(ps) > 0 {
 		t.Fatalf("lint: %v", ps)

@@ -133,5 +133,6 @@ func writeSixthSpec(t *testing.T) string {
 // of its requirements makes that requirement's check fail, with the exit
 // code of its level.
 func TestSixthAPINeedsNoGoChange(t *testing.T) {
+	t.Parallel()
 	certifiesAndCatches(t, writeSixthSpec(t))
 }

@@ -23,6 +23,7 @@ var refreshChecks = []string{"RFC6749-6-REFRESH-SUCCESS", "RFC9700-4.14.2-OLD-RT
 // probes are built from its requests, and the run is a complete PASS (the
 // other grants' checks do not apply to it and make nothing incomplete).
 func TestCodeAndDeviceOnlyClients(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ name, grant, label string }{
 		{"code", "authorization_code", "authorization_code grant"},
 		{"device", "device_code", "device_code grant"},
@@ -117,6 +118,7 @@ func TestPerGrantSpec(t *testing.T) {
 // that offers the grant (its metadata, its endpoint) to other clients is
 // not failed for refusing this one.
 func TestDeviceGrantNotRegistered(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	tg, caFile := tlsRef(t, dir, nil, func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
