@@ -13,12 +13,12 @@ func expectUnboundRefused(t *T, grant *grants.Grant, kind string, bound, unbound
 	label := kind + " token for the protected resource"
 	ex := t.use(t.Env.sendObtained(t.Ctx, t.Env.obtain(t.Ctx, grant, label, obtainOpts{}), label))
 	token := ex.String(t.Env.Spec.Member("access_token"))
-	if !success(ex) || token == "" {
+	if !succeeded(ex) || token == "" {
 		t.Unexercised("no token to present: %s", ex.Summary())
 	}
 	with := bound(token)
 	t.Evidence(with)
-	if !success(with) {
+	if !succeeded(with) {
 		t.Skipf("the protected resource does not accept the %s token as bound either, so its refusal unbound shows nothing: %s", kind, with.Summary())
 	}
 	without := unbound(token)

@@ -438,11 +438,7 @@ func dpopReady(t *T, needValid bool) *grants.Grant {
 		t.Skip(u)
 	}
 	if needValid {
-		valid := t.Env.tokenBy(t.Ctx, grant, "")
-		if !succeeded(valid.ex) || valid.ex.String(t.Env.Spec.Member("access_token")) == "" {
-			t.use(valid)
-			t.Skipf("a token request with a valid DPoP proof is not accepted either, so a refusal shows nothing (the bound check fails): %s", valid.ex.Summary())
-		}
+		needAccepted(t, grant, "", "a token request with a valid DPoP proof", "the bound check")
 	}
 	return grant
 }
@@ -466,12 +462,10 @@ func (e *Env) dpopError(cond *probes.Condition, more ...string) specs.ErrorCase 
 	return ec
 }
 
-func success(ex *wire.Exchange) bool { return ex.OK() && ex.Status() >= 200 && ex.Status() < 300 }
-
 func runDPoPBound(t *T) {
 	grant := dpopReady(t, false)
 	ex := t.use(t.Env.tokenBy(t.Ctx, grant, ""))
-	if !success(ex) || ex.String(t.Env.Spec.Member("access_token")) == "" {
+	if !succeeded(ex) || ex.String(t.Env.Spec.Member("access_token")) == "" {
 		t.Errorf("a token request with a valid DPoP proof got no token: %s", ex.Summary())
 		return
 	}
@@ -505,7 +499,7 @@ func runDPoPProbe(t *T, arg string, p dpopProbe) {
 		}
 	}
 	ex := t.Env.sendDPoP(t, grant, "DPoP proof: "+p.name, edit)
-	if arg == "iat" && success(ex) && st.nonce(originOf(t.Env.Target.Endpoint)) != "" {
+	if arg == "iat" && succeeded(ex) && st.nonce(originOf(t.Env.Target.Endpoint)) != "" {
 		t.Skipf("the endpoint accepted a proof whose iat is an hour old; it provided a DPoP nonce, and RFC 9449 §4.3 (item 11) lets a server judge a proof's age by its nonce instead of iat")
 	}
 	expectError(t, ex, probes.BadDPoPProof, t.Env.dpopError(probes.BadDPoPProof))
@@ -515,7 +509,7 @@ func runDPoPReplay(t *T) {
 	grant := dpopReady(t, true)
 	var proof string
 	first := t.Env.sendDPoP(t, grant, "DPoP proof, first use", &dpopEdit{sent: &proof})
-	if !success(first) {
+	if !succeeded(first) {
 		t.Skipf("the first use of the proof was refused, so its replay shows nothing: %s", first.Summary())
 	}
 	again := t.Env.sendDPoP(t, grant, "the same DPoP proof again (same jti)", &dpopEdit{raw: proof})
@@ -531,7 +525,7 @@ func runDPoPNonce(t *T) {
 	grant := dpopReady(t, false)
 	none := ""
 	ex := t.Env.sendDPoP(t, grant, "DPoP proof without a nonce", &dpopEdit{nonce: &none})
-	if success(ex) {
+	if succeeded(ex) {
 		t.Skipf("the endpoint accepted a proof without a nonce: it demands no DPoP nonce, which RFC 9449 §8 leaves to the server")
 	}
 	ec := t.Env.dpopError(probes.DPoPNonce)
@@ -539,7 +533,7 @@ func runDPoPNonce(t *T) {
 		next, demanded := t.Env.nonceDemand(ex)
 		if !demanded {
 			if i == 0 {
-				if valid := t.Env.tokenBy(t.Ctx, grant, ""); valid.ex == nil || !success(valid.ex) {
+				if valid := t.Env.tokenBy(t.Ctx, grant, ""); valid.ex == nil || !succeeded(valid.ex) {
 					t.use(valid)
 					t.Skipf("a token request with a valid DPoP proof is not accepted either, so this refusal shows nothing about nonces: %s", valid.ex.Summary())
 				}
@@ -559,7 +553,7 @@ func runDPoPNonce(t *T) {
 			return
 		}
 		ex = t.Env.sendDPoP(t, grant, fmt.Sprintf("DPoP proof with the nonce provided (%d)", i+1), &dpopEdit{nonce: &next})
-		if success(ex) {
+		if succeeded(ex) {
 			return
 		}
 	}
@@ -587,7 +581,7 @@ func runDPoPNonceDowngrade(t *T) {
 	st, origin := t.Env.dpop(), originOf(t.Env.Target.Endpoint)
 	none := ""
 	ex := t.Env.sendDPoP(t, grant, "DPoP proof without a nonce, after the endpoint provided one", &dpopEdit{nonce: &none})
-	if success(ex) {
+	if succeeded(ex) {
 		t.Errorf("the endpoint had provided a DPoP nonce and accepted a proof without one (RFC 9449 §11.3): %s", ex.Summary())
 	} else {
 		expectError(t, ex, probes.DPoPNonce, t.Env.dpopError(probes.DPoPNonce, "invalid_dpop_proof"))
@@ -598,7 +592,7 @@ func runDPoPNonceDowngrade(t *T) {
 		return
 	}
 	again := t.Env.sendDPoP(t, grant, "DPoP proof with a nonce the endpoint has since replaced", &dpopEdit{nonce: &old})
-	if success(again) {
+	if succeeded(again) {
 		t.Notef("a proof with a nonce the endpoint had replaced was accepted: RFC 9449 §8 lets a server keep a window of recent nonces")
 	}
 }
@@ -617,7 +611,7 @@ func runDPoPRefreshKey(t *T) {
 	// (key A).
 	src := t.use(e.publicRefreshToken(t.Ctx, pub))
 	rt := src.String(e.Spec.Member("refresh_token"))
-	if !success(src) || rt == "" {
+	if !succeeded(src) || rt == "" {
 		t.Skipf("the public client got no refresh token to probe: %s", src.Summary())
 	}
 	refresh := func(label string, edit *dpopEdit) *wire.Exchange {
@@ -627,12 +621,12 @@ func runDPoPRefreshKey(t *T) {
 		return ex
 	}
 	other := refresh("refresh, public client, DPoP key B", &dpopEdit{key: e.dpop().other})
-	if success(other) {
+	if succeeded(other) {
 		t.Errorf("a refresh token bound to one DPoP key was redeemed with a proof by another key (RFC 9449 §5): %s", other.Summary())
 		return
 	}
 	own := refresh("refresh, public client, DPoP key A", nil)
-	if !success(own) {
+	if !succeeded(own) {
 		t.Skipf("the refresh token is refused with its own key too, so its refusal with another key shows nothing: %s", own.Summary())
 	}
 	// RFC 9449 names no error for the mismatch: invalid_grant (RFC 6749

@@ -681,6 +681,18 @@ func (e *Env) SuccessResponses(ctx context.Context) []fetched {
 	return out
 }
 
+// needAccepted skips t unless the shared request of grant authenticated by
+// method ("": the grant's) yields a token: while the valid request (what)
+// is refused too, a refusal of a defective one shows nothing; owner is the
+// check that judges the valid one.
+func needAccepted(t *T, grant *grants.Grant, method, what, owner string) {
+	valid := t.Env.tokenBy(t.Ctx, grant, method)
+	if !succeeded(valid.ex) || valid.ex.String(t.Env.Spec.Member("access_token")) == "" {
+		t.use(valid)
+		t.Skipf("%s is not accepted either, so a refusal shows nothing (%s fails): %s", what, owner, valid.ex.Summary())
+	}
+}
+
 // succeeded reports whether ex is a 2xx answer.
 func succeeded(ex *wire.Exchange) bool {
 	return ex != nil && ex.Status() >= 200 && ex.Status() < 300
