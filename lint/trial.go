@@ -85,7 +85,7 @@ func trial(s *specs.Spec, id string, f refserver.Fault) (broke, exercised bool, 
 		if c.Req.ID != id {
 			continue
 		}
-		res := env.Exercise(ctx, c)
+		res := suites.Execute(ctx, env, c)
 		if len(res.Problems) > 0 {
 			return true, true, nil
 		}
